@@ -1,0 +1,53 @@
+import type { NetworkFile } from './network-types.js';
+import { networkFileSchema } from './network-schema.js';
+import { formatPath, formatProblem, valueAt, type ValidationProblem } from './validation-problem.js';
+import { checkNetworkSemantics } from './network-semantics.js';
+
+export type LoadResult =
+  | { ok: true; network: NetworkFile }
+  | { ok: false; problems: ValidationProblem[] };
+
+export class NetworkLoadError extends Error {
+  readonly code = 'GW_ERR_NETWORK_INVALID';
+  constructor(
+    readonly source: string,
+    readonly problems: ValidationProblem[],
+  ) {
+    super(
+      `${source}: ${problems.length} problem${problems.length === 1 ? '' : 's'}\n` +
+        problems.map((p) => `  ${formatProblem(p)}`).join('\n'),
+    );
+    this.name = 'NetworkLoadError';
+  }
+}
+
+/** Validates an already-parsed network document: structure first, then every semantic rule. All problems are reported. */
+export function validateNetwork(doc: unknown): LoadResult {
+  const parsed = networkFileSchema.safeParse(doc);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => ({
+      path: formatPath(issue.path as PropertyKey[]),
+      value: valueAt(doc, issue.path as PropertyKey[]),
+      message: issue.message,
+    }));
+    return { ok: false, problems };
+  }
+  const network = parsed.data as NetworkFile;
+  const problems = checkNetworkSemantics(network);
+  return problems.length === 0 ? { ok: true, network } : { ok: false, problems };
+}
+
+/** Parses JSON text and validates it; throws NetworkLoadError naming every problem. */
+export function parseNetwork(jsonText: string, source = 'network'): NetworkFile {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(jsonText);
+  } catch (err) {
+    throw new NetworkLoadError(source, [
+      { path: '(root)', value: jsonText.slice(0, 40), message: `not valid JSON: ${(err as Error).message}` },
+    ]);
+  }
+  const result = validateNetwork(doc);
+  if (!result.ok) throw new NetworkLoadError(source, result.problems);
+  return result.network;
+}

@@ -1,0 +1,87 @@
+import { z } from 'zod';
+import { NETWORK_FORMAT, NETWORK_FORMAT_VERSION } from './network-types.js';
+
+const id = z.string().min(1).max(200);
+const nonNegative = z.number().finite().min(0);
+const positive = z.number().finite().gt(0);
+const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be "HH:MM" (00:00 to 23:59)');
+
+const positionSchema = z.object({
+  xMetres: z.number().finite(),
+  yMetres: z.number().finite(),
+  lat: z.number().min(-90).max(90).optional(),
+  lon: z.number().min(-180).max(180).optional(),
+});
+
+const linkSchema = z.object({
+  id,
+  fromIntersectionId: id.nullable(),
+  toIntersectionId: id.nullable(),
+  lengthMetres: positive,
+  freeFlowSpeedMetresPerSecond: positive.max(70),
+  lanes: z.number().int().min(1).max(16),
+  name: z.string().optional(),
+});
+
+const movementSchema = z.object({
+  id,
+  fromLinkId: id,
+  toLinkId: id,
+  turn: z.enum(['left', 'through', 'right', 'uturn']),
+  fromLaneIndices: z.array(z.number().int().min(0)).min(1),
+  saturationFlowVehPerHour: positive.max(20_000),
+});
+
+const phaseSchema = z.object({
+  id,
+  movementIds: z.array(id).min(1),
+  minGreenSeconds: nonNegative.max(600),
+  maxGreenSeconds: positive.max(600),
+  yellowSeconds: nonNegative.max(10),
+  allRedSeconds: nonNegative.max(30),
+  pedestrian: z
+    .object({ walkSeconds: nonNegative.max(120), clearanceSeconds: nonNegative.max(120) })
+    .optional(),
+});
+
+const timeOfDayPlanSchema = z.object({
+  startsAt: timeOfDay,
+  cycleSeconds: positive.max(600),
+  offsetSeconds: nonNegative,
+  greenSecondsByPhase: z.record(z.string(), nonNegative),
+});
+
+const intersectionSchema = z.object({
+  id,
+  name: z.string(),
+  position: positionSchema,
+  control: z.enum(['signalized', 'unsignalized']),
+  movements: z.array(movementSchema),
+  phases: z.array(phaseSchema),
+  conflicts: z.array(z.tuple([id, id])),
+  fallbackPlans: z.array(timeOfDayPlanSchema),
+  cycleBounds: z.object({ minSeconds: positive.max(600), maxSeconds: positive.max(600) }).optional(),
+  external: z.record(z.string(), z.unknown()).optional(),
+});
+
+const detectorSchema = z.object({
+  id,
+  intersectionId: id,
+  linkId: id,
+  laneIndex: z.number().int().min(0),
+  kind: z.enum(['stop-line', 'advance']),
+  distanceFromStopLineMetres: nonNegative,
+  channel: z.number().int().min(0).optional(),
+});
+
+export const networkFileSchema = z.object({
+  format: z.literal(NETWORK_FORMAT),
+  version: z.literal(NETWORK_FORMAT_VERSION),
+  name: z.string(),
+  timeZone: z.string().optional(),
+  intersections: z.array(intersectionSchema),
+  links: z.array(linkSchema),
+  detectors: z.array(detectorSchema),
+  coordinationGroups: z.array(z.object({ id, intersectionIds: z.array(id).min(1) })).optional(),
+  external: z.record(z.string(), z.unknown()).optional(),
+});
