@@ -1,0 +1,502 @@
+import {
+  NETWORK_FORMAT,
+  NETWORK_FORMAT_VERSION,
+  type Detector,
+  type Intersection,
+  type Link,
+  type Movement,
+  type NetworkFile,
+  type Phase,
+  type TurnKind,
+} from '../../network-types.js';
+import type { SumoConnection, SumoJunction, SumoLane, SumoNet, SumoTlLogic } from './sumo-net-types.js';
+import type { ImportIssue, ImportIssueCode } from './import-issue.js';
+import type { SumoNetworkExternal, SumoPhaseStates, SumoSignalExternal } from './sumo-external.js';
+import { requestBit, requestIndexResolver } from './sumo-request-index.js';
+import { groupProgramPhases, type ProgramGrouping } from './sumo-phase-grouping.js';
+
+export interface SumoImportOptions {
+  /** Network name written to the file. Default 'sumo-import'. */
+  name?: string;
+  /** Vehicle class whose lanes and connections are modelled. Default 'passenger'. */
+  vehicleClass?: string;
+  /** Minimum green given to phases of fixed-time programs (capped at the program's own green). Default 5 s. */
+  minGreenSeconds?: number;
+  /** Maximum green given to phases of fixed-time programs (raised to the program's own green). Default 90 s. */
+  maxGreenSeconds?: number;
+  /** Saturation flow of one through lane, veh/h of green. Default 1800. */
+  saturationFlowPerLaneVehPerHour?: number;
+  /** Factor on the saturation flow of turning movements (left, right). Default 0.9; U-turns 0.5. */
+  turnSaturationFactor?: number;
+  /** Distance of the stop-line detector upstream of the lane end, metres. Default 1. */
+  stopLineDetectorSetbackMetres?: number;
+  /** Distance of advance detectors upstream of the stop line, metres. Default 50. */
+  advanceDetectorDistanceMetres?: number;
+  /** Lanes shorter than this get no advance detector. Default 70 m. */
+  minLaneLengthForAdvanceMetres?: number;
+  /** Also import junctions without signals (as unsignalized intersections). Default true. */
+  includeUnsignalized?: boolean;
+}
+
+export interface SumoImportResult {
+  network: NetworkFile;
+  issues: ImportIssue[];
+}
+
+const SKIPPED_JUNCTION_TYPES = new Set(['dead_end', 'internal', 'district']);
+
+const TURN_BY_DIR: Record<string, TurnKind> = { s: 'through', l: 'left', L: 'left', r: 'right', R: 'right', t: 'uturn' };
+
+interface MovementDraft {
+  id: string;
+  junctionId: string;
+  from: string;
+  to: string;
+  tl?: string;
+  connections: SumoConnection[];
+  turn: TurnKind;
+  /** [junction, request index] of each connection. */
+  requests: Array<[string, number]>;
+}
+
+/**
+ * Converts a parsed SUMO network into the Greenwave network format. Each SUMO traffic light (TLS) becomes one
+ * signalized intersection (a TLS that spans several junctions stays one intersection); other junctions become
+ * unsignalized intersections; edges with vehicle lanes become links. Everything that cannot be represented is
+ * listed in `issues` rather than guessed silently.
+ */
+export function convertSumoNet(net: SumoNet, options: SumoImportOptions = {}): SumoImportResult {
+  const o = {
+    name: options.name ?? 'sumo-import',
+    vehicleClass: options.vehicleClass ?? 'passenger',
+    minGreen: options.minGreenSeconds ?? 5,
+    maxGreen: options.maxGreenSeconds ?? 90,
+    satPerLane: options.saturationFlowPerLaneVehPerHour ?? 1800,
+    turnFactor: options.turnSaturationFactor ?? 0.9,
+    stopSetback: options.stopLineDetectorSetbackMetres ?? 1,
+    advanceDistance: options.advanceDetectorDistanceMetres ?? 50,
+    minAdvanceLane: options.minLaneLengthForAdvanceMetres ?? 70,
+    includeUnsignalized: options.includeUnsignalized ?? true,
+  };
+  const issues: ImportIssue[] = [];
+  const issue = (code: ImportIssueCode, severity: ImportIssue['severity'], element: string, message: string) =>
+    issues.push({ code, severity, element, message });
+
+  // ---- edges and vehicle lanes
+  const normalEdges = net.edges.filter((e) => e.func === undefined || e.func === 'normal');
+  const edges = new Map(normalEdges.map((e) => [e.id, e]));
+  const vehicleLanes = new Map<string, SumoLane[]>();
+  const laneNumber = new Map<string, number>(); // sumo lane id -> network lane index
+  let edgesWithoutVehicleLanes = 0;
+  for (const e of normalEdges) {
+    const lanes = [...e.lanes].sort((a, b) => a.index - b.index).filter((l) => laneAllows(l, o.vehicleClass));
+    if (lanes.length === 0) {
+      edgesWithoutVehicleLanes++;
+      continue;
+    }
+    vehicleLanes.set(e.id, lanes);
+    lanes.forEach((l, i) => laneNumber.set(l.id, i));
+  }
+  if (edgesWithoutVehicleLanes > 0)
+    issue('SUMO_EDGES_WITHOUT_VEHICLE_LANES', 'info', '(network)',
+      `${edgesWithoutVehicleLanes} edges have no lane open to '${o.vehicleClass}' (sidewalks, rail, bike paths); they are not imported`);
+
+  const junctions = new Map(net.junctions.map((j) => [j.id, j]));
+  const external = net.connections.filter((c) => !c.from.startsWith(':'));
+  const internal = net.connections.filter((c) => c.from.startsWith(':'));
+  const junctionOf = (c: SumoConnection) => edges.get(c.from)?.to;
+  const requestIndexOf = requestIndexResolver(junctions, internal, junctionOf, external);
+  if (external.length > 0 && external.every((c) => !c.via))
+    issue('SUMO_NO_INTERNAL_LINKS', 'info', '(network)',
+      'the network has no internal lanes; conflict data is read in SUMO\'s default link order (incoming lane, then connection)');
+
+  // ---- vehicle movements, grouped by (from edge, to edge)
+  const drafts = new Map<string, MovementDraft>();
+  for (const c of external) {
+    const fromLane = laneNumber.get(`${c.from}_${c.fromLane}`);
+    if (fromLane === undefined || !vehicleLanes.has(c.to)) continue;
+    const junctionId = junctionOf(c);
+    if (junctionId === undefined) continue;
+    const id = `${c.from}>${c.to}`;
+    let d = drafts.get(id);
+    if (!d) {
+      d = { id, junctionId, from: c.from, to: c.to, tl: c.tl, connections: [], turn: TURN_BY_DIR[c.dir ?? 's'] ?? 'through', requests: [] };
+      drafts.set(id, d);
+    }
+    d.connections.push(c);
+    if (d.tl === undefined && c.tl !== undefined) d.tl = c.tl;
+    const ri = requestIndexOf(c);
+    if (ri !== undefined) d.requests.push([junctionId, ri]);
+  }
+  const unresolved = [...drafts.values()].filter((d) => d.requests.length < d.connections.length).length;
+  if (unresolved > 0)
+    issue('SUMO_REQUEST_INDEX_UNKNOWN', 'warning', '(network)',
+      `${unresolved} movements have connections whose junction request index could not be found; their conflicts may be incomplete`);
+
+  // ---- traffic lights: which junctions each one controls
+  const logicsByTls = new Map<string, SumoTlLogic[]>();
+  for (const l of net.tlLogics) logicsByTls.set(l.id, [...(logicsByTls.get(l.id) ?? []), l]);
+  const tlsCountsByJunction = new Map<string, Map<string, number>>();
+  for (const c of external) {
+    if (c.tl === undefined) continue;
+    const jid = junctionOf(c);
+    if (jid === undefined) continue;
+    const counts = tlsCountsByJunction.get(jid) ?? new Map<string, number>();
+    counts.set(c.tl, (counts.get(c.tl) ?? 0) + 1);
+    tlsCountsByJunction.set(jid, counts);
+  }
+  const tlsOfJunction = new Map<string, string>();
+  for (const [jid, counts] of tlsCountsByJunction) {
+    const sorted = [...counts.entries()].sort((a, b) => b[1] - a[1]);
+    tlsOfJunction.set(jid, sorted[0][0]);
+    if (sorted.length > 1)
+      issue('SUMO_JUNCTION_SEVERAL_SIGNALS', 'warning', jid,
+        `junction has connections of several traffic lights (${sorted.map((s) => s[0]).join(', ')}); imported as part of ${sorted[0][0]} and the other signals' movements here are not modelled`);
+  }
+
+  // ---- per traffic light: program, phases, conflicts
+  interface SignalDraft {
+    tlsId: string;
+    logic: SumoTlLogic;
+    junctionIds: string[];
+    movements: MovementDraft[];
+    grouping: ProgramGrouping;
+    movementLinks: Map<string, number[]>;
+  }
+  const signals = new Map<string, SignalDraft>();
+  const tlsIds = [...new Set(tlsOfJunction.values())].sort();
+  for (const tlsId of tlsIds) {
+    const junctionIds = [...tlsOfJunction.entries()].filter(([, t]) => t === tlsId).map(([j]) => j).sort();
+    const logics = logicsByTls.get(tlsId) ?? [];
+    if (logics.length === 0) {
+      issue('SUMO_SIGNAL_WITHOUT_PROGRAM', 'warning', tlsId, 'traffic light has no <tlLogic> in the network (rail signal or program in another file); imported as unsignalized');
+      continue;
+    }
+    const logic = logics.find((l) => l.programID === '0') ?? logics[0];
+    if (logics.length > 1)
+      issue('SUMO_EXTRA_PROGRAMS', 'info', tlsId, `has ${logics.length} programs; program '${logic.programID}' is imported, the others are ignored`);
+    if (logic.type.toLowerCase() === 'nema')
+      issue('SUMO_PROGRAM_NEMA', 'warning', tlsId, 'NEMA program: its ring/barrier structure is not imported, only its phase states in order; SUMO cannot receive NEMA programs over TraCI');
+    if (logic.phases.some((p) => p.next !== undefined && p.next !== ''))
+      issue('SUMO_PROGRAM_NEXT_IGNORED', 'warning', tlsId, "program uses 'next' phase jumps; phases are imported in their listed order");
+
+    const ms = [...drafts.values()].filter((d) => junctionIds.includes(d.junctionId));
+    const controlled: MovementDraft[] = [];
+    for (const m of ms) {
+      if (m.connections.some((c) => c.tl !== tlsId || c.linkIndex === undefined)) {
+        issue('SUMO_UNCONTROLLED_AT_SIGNAL', 'warning', m.id, `movement at signal ${tlsId} has connections not controlled by it; it is not modelled`);
+        continue;
+      }
+      controlled.push(m);
+    }
+    const linksOf = (m: MovementDraft) => [...new Set(m.connections.map((c) => c.linkIndex!))].sort((a, b) => a - b);
+    let movementLinks = new Map(controlled.map((m) => [m.id, linksOf(m)]));
+    // movements that never get green are left to SUMO's own states
+    const everGreen = (links: number[]) => logic.phases.some((p) => links.some((l) => p.state[l] === 'G' || p.state[l] === 'g'));
+    for (const [mid, links] of [...movementLinks]) {
+      if (!everGreen(links)) {
+        issue('SUMO_MOVEMENT_NEVER_GREEN', 'warning', mid, `never has green in program '${logic.programID}' of ${tlsId}; it is not modelled`);
+        movementLinks.delete(mid);
+      }
+    }
+    if (movementLinks.size === 0) {
+      issue('SUMO_SIGNAL_NO_VEHICLE_GREEN', 'warning', tlsId, `program '${logic.programID}' gives green to no ${o.vehicleClass} movement; imported as unsignalized`);
+      continue;
+    }
+    movementLinks = new Map([...movementLinks].sort((a, b) => a[1][0] - b[1][0]));
+    const grouping = groupProgramPhases(logic.phases, movementLinks);
+    for (const mid of grouping.partialGreenMovements)
+      issue('SUMO_MOVEMENT_PARTIAL_GREEN', 'warning', mid, 'its lanes get different signals within one phase; it is treated as green whenever any of its lanes is');
+    if (grouping.noVehicleGreenPhaseIndices.length > 0)
+      issue('SUMO_PEDESTRIAN_ONLY_PHASE', 'info', tlsId,
+        `SUMO phases ${grouping.noVehicleGreenPhaseIndices.join(', ')} give green to no vehicle movement (e.g. pedestrian-only); they are kept as fixed all-red clearance`);
+    const linkCount = Math.max(...logic.phases.map((p) => p.state.length));
+    const vehicleLinkCount = new Set([...movementLinks.values()].flat()).size;
+    if (vehicleLinkCount < linkCount)
+      issue('SUMO_NON_VEHICLE_SIGNAL_LINKS', 'info', tlsId,
+        `${linkCount - vehicleLinkCount} of ${linkCount} signal links are not ${o.vehicleClass} movements (pedestrian crossings, bike or bus lanes, unmodelled movements); they keep the states of the original program`);
+    signals.set(tlsId, {
+      tlsId,
+      logic,
+      junctionIds,
+      movements: controlled.filter((m) => movementLinks.has(m.id)).sort((a, b) => movementLinks.get(a.id)![0] - movementLinks.get(b.id)![0]),
+      grouping,
+      movementLinks,
+    });
+  }
+
+  // ---- intersection ids
+  const intersectionOfJunction = new Map<string, string>();
+  const usedIds = new Set<string>(signals.keys());
+  for (const s of signals.values()) for (const j of s.junctionIds) intersectionOfJunction.set(j, s.tlsId);
+  if (o.includeUnsignalized) {
+    for (const j of net.junctions) {
+      if (intersectionOfJunction.has(j.id) || SKIPPED_JUNCTION_TYPES.has(j.type) || j.id.startsWith(':')) continue;
+      let id = j.id;
+      if (usedIds.has(id)) {
+        id = `junction:${j.id}`;
+        issue('SUMO_ID_RENAMED', 'info', j.id, `junction id is also a traffic light id; the unsignalized intersection is named '${id}'`);
+      }
+      usedIds.add(id);
+      intersectionOfJunction.set(j.id, id);
+    }
+  }
+
+  // ---- links
+  const links: Link[] = [];
+  const sumoLaneIndexByLink: Record<string, number[]> = {};
+  for (const e of normalEdges) {
+    const lanes = vehicleLanes.get(e.id);
+    if (!lanes) continue;
+    const from = e.from !== undefined ? intersectionOfJunction.get(e.from) ?? null : null;
+    const to = e.to !== undefined ? intersectionOfJunction.get(e.to) ?? null : null;
+    if (from === null && to === null) continue;
+    const link: Link = {
+      id: e.id,
+      fromIntersectionId: from,
+      toIntersectionId: to,
+      lengthMetres: Math.max(0.1, round2(Math.max(...lanes.map((l) => l.length)))),
+      freeFlowSpeedMetresPerSecond: Math.min(70, Math.max(0.1, Math.max(...lanes.map((l) => l.speed)))),
+      lanes: Math.min(16, lanes.length),
+    };
+    if (e.name) link.name = e.name;
+    links.push(link);
+    sumoLaneIndexByLink[e.id] = lanes.map((l) => l.index);
+  }
+  const linkById = new Map(links.map((l) => [l.id, l]));
+
+  // ---- movements (shared lanes split their saturation flow)
+  const isModelled = (d: MovementDraft, intersectionId: string | undefined): boolean => {
+    if (intersectionId === undefined) return false;
+    const from = linkById.get(d.from);
+    const to = linkById.get(d.to);
+    if (!from || !to || from.toIntersectionId !== intersectionId || to.fromIntersectionId !== intersectionId) return false;
+    const sig = signals.get(intersectionId);
+    return sig ? sig.movements.includes(d) : true;
+  };
+  const modelled = [...drafts.values()].filter((d) => isModelled(d, intersectionOfJunction.get(d.junctionId)));
+  const laneUse = new Map<string, number>();
+  for (const d of modelled)
+    for (const c of uniqueLanes(d)) laneUse.set(`${d.from}_${c}`, (laneUse.get(`${d.from}_${c}`) ?? 0) + 1);
+  const toMovement = (d: MovementDraft): Movement => {
+    const lanes = uniqueLanes(d);
+    const factor = d.turn === 'through' ? 1 : d.turn === 'uturn' ? 0.5 : o.turnFactor;
+    const sat = lanes.reduce((s, l) => s + (o.satPerLane * factor) / (laneUse.get(`${d.from}_${l}`) ?? 1), 0);
+    return {
+      id: d.id,
+      fromLinkId: d.from,
+      toLinkId: d.to,
+      turn: d.turn,
+      fromLaneIndices: lanes.map((l) => laneNumber.get(`${d.from}_${l}`)!).sort((a, b) => a - b),
+      saturationFlowVehPerHour: Math.min(20_000, Math.round(sat)),
+    };
+  };
+  const movementsByIntersection = new Map<string, MovementDraft[]>();
+  for (const d of modelled) {
+    const xid = intersectionOfJunction.get(d.junctionId)!;
+    movementsByIntersection.set(xid, [...(movementsByIntersection.get(xid) ?? []), d]);
+  }
+
+  // ---- intersections
+  const intersections: Intersection[] = [];
+  const requestsByJunction = new Map(net.junctions.map((j) => [j.id, j]));
+  for (const [xid, jids] of groupJunctions(intersectionOfJunction)) {
+    const js = jids.map((j) => junctions.get(j)!).filter(Boolean);
+    const position = { xMetres: round2(avg(js.map((j) => j.x))), yMetres: round2(avg(js.map((j) => j.y))) };
+    const ds = movementsByIntersection.get(xid) ?? [];
+    const sig = signals.get(xid);
+    const movements = (sig ? sig.movements.filter((m) => ds.includes(m)) : ds).map(toMovement);
+    const foes = foePairs(ds, requestsByJunction);
+    if (!sig) {
+      intersections.push({
+        id: xid,
+        name: js.length === 1 ? js[0].id : xid,
+        position,
+        control: 'unsignalized',
+        movements,
+        phases: [],
+        conflicts: foes,
+        fallbackPlans: [],
+        external: { sumo: { junctionIds: jids } },
+      });
+      continue;
+    }
+    intersections.push(buildSignal(sig, movements, foes, position, o, issue));
+  }
+
+  // ---- detectors: stop line on every vehicle lane entering a signal, advance where the lane is long enough
+  const detectors: Detector[] = [];
+  const detectorLaneIds: Record<string, string> = {};
+  const detectorPositions: Record<string, number> = {};
+  for (const link of links) {
+    if (link.toIntersectionId === null || !signals.has(link.toIntersectionId)) continue;
+    const lanes = vehicleLanes.get(link.id)!;
+    lanes.forEach((lane, laneIndex) => {
+      const stopId = `${lane.id}_stop`;
+      const setback = Math.min(o.stopSetback, lane.length / 2);
+      detectors.push({ id: stopId, intersectionId: link.toIntersectionId!, linkId: link.id, laneIndex, kind: 'stop-line', distanceFromStopLineMetres: round2(setback) });
+      detectorLaneIds[stopId] = lane.id;
+      detectorPositions[stopId] = round2(lane.length - setback);
+      if (lane.length >= o.minAdvanceLane && o.advanceDistance < lane.length) {
+        const advId = `${lane.id}_adv`;
+        detectors.push({ id: advId, intersectionId: link.toIntersectionId!, linkId: link.id, laneIndex, kind: 'advance', distanceFromStopLineMetres: o.advanceDistance });
+        detectorLaneIds[advId] = lane.id;
+        detectorPositions[advId] = round2(lane.length - o.advanceDistance);
+      }
+    });
+  }
+
+  const netExternal: SumoNetworkExternal = { sumoLaneIndexByLink, detectorLaneIds, detectorPositions };
+  const network: NetworkFile = {
+    format: NETWORK_FORMAT,
+    version: NETWORK_FORMAT_VERSION,
+    name: o.name,
+    intersections,
+    links,
+    detectors,
+    external: { sumo: netExternal },
+  };
+  return { network, issues };
+}
+
+function buildSignal(
+  sig: { tlsId: string; logic: SumoTlLogic; junctionIds: string[]; grouping: ProgramGrouping; movementLinks: Map<string, number[]> },
+  movements: Movement[],
+  foes: Array<[string, string]>,
+  position: Intersection['position'],
+  o: { minGreen: number; maxGreen: number },
+  issue: (code: ImportIssueCode, severity: ImportIssue['severity'], element: string, message: string) => void,
+): Intersection {
+  const { logic, grouping } = sig;
+  const movementIds = new Set(movements.map((m) => m.id));
+  const phases: Phase[] = [];
+  const phaseStates: Record<string, SumoPhaseStates> = {};
+  const greenSecondsByPhase: Record<string, number> = {};
+  const actuatedProgram = ['actuated', 'delay_based'].includes(logic.type);
+  grouping.groups.forEach((g, k) => {
+    const id = `p${k + 1}`;
+    const green = g.green.reduce((s, x) => s + x.durationSeconds, 0);
+    const fixed = green - g.green[g.variableGreenIndex].durationSeconds;
+    const v = g.green[g.variableGreenIndex];
+    let minG = Math.min(green, fixed + o.minGreen);
+    let maxG = Math.max(green, Math.min(600, fixed + o.maxGreen));
+    if (actuatedProgram && v.minDur !== undefined && v.maxDur !== undefined && v.maxDur >= v.minDur) {
+      minG = Math.min(green, fixed + v.minDur);
+      maxG = Math.max(green, Math.min(600, fixed + v.maxDur));
+    }
+    let yellow = sum(g.clearance.filter((c) => c.kind === 'yellow').map((c) => c.durationSeconds));
+    let allRed = sum(g.clearance.filter((c) => c.kind === 'all-red').map((c) => c.durationSeconds));
+    if (yellow > 10 || allRed > 30) {
+      issue('SUMO_CLEARANCE_CLAMPED', 'warning', sig.tlsId,
+        `phase ${id} clearance (yellow ${yellow} s, all-red ${allRed} s) exceeds the format's limits (10 s, 30 s); the excess is not represented in the network file, SUMO keeps the original durations`);
+      yellow = Math.min(10, yellow);
+      allRed = Math.min(30, allRed);
+    }
+    phases.push({
+      id,
+      movementIds: g.movementIds.filter((m) => movementIds.has(m)),
+      minGreenSeconds: round2(minG),
+      maxGreenSeconds: round2(maxG),
+      yellowSeconds: round2(yellow),
+      allRedSeconds: round2(allRed),
+    });
+    phaseStates[id] = {
+      green: g.green.map((s) => ({ state: s.state, durationSeconds: s.durationSeconds, kind: 'green' })),
+      variableGreenIndex: g.variableGreenIndex,
+      clearance: g.clearance,
+    };
+    greenSecondsByPhase[id] = round2(green);
+  });
+  const cycle = round2(phases.reduce((s, p) => s + greenSecondsByPhase[p.id] + p.yellowSeconds + p.allRedSeconds, 0));
+
+  // Foes the program lets run at the same time yield to each other (permissive): not conflicts.
+  const coGreen = new Set<string>();
+  for (const ph of phases)
+    for (const a of ph.movementIds) for (const b of ph.movementIds) if (a !== b) coGreen.add(`${a}\u0000${b}`);
+  const conflicts: Array<[string, string]> = [];
+  const permissivePairs: Array<[string, string]> = [];
+  for (const [a, b] of foes) {
+    if (!movementIds.has(a) || !movementIds.has(b)) continue;
+    (coGreen.has(`${a}\u0000${b}`) ? permissivePairs : conflicts).push([a, b]);
+  }
+
+  const movementLinkIndices: Record<string, number[]> = {};
+  for (const m of movements) movementLinkIndices[m.id] = sig.movementLinks.get(m.id) ?? [];
+  const sumoExternal: SumoSignalExternal = {
+    tlsId: sig.tlsId,
+    programId: logic.programID,
+    programType: logic.type,
+    junctionIds: sig.junctionIds,
+    linkCount: Math.max(...logic.phases.map((p) => p.state.length)),
+    // SUMO's offset delays the program: its phase 0 starts at t = offset (mod cycle).
+    offsetSeconds: logic.offset,
+    movementLinkIndices,
+    phaseStates,
+    permissivePairs,
+  };
+  const offset = cycle > 0 ? mod(logic.offset + grouping.shiftSeconds, cycle) : 0;
+  return {
+    id: sig.tlsId,
+    name: sig.tlsId,
+    position,
+    control: 'signalized',
+    movements,
+    phases,
+    conflicts,
+    fallbackPlans: [{ startsAt: '00:00', cycleSeconds: cycle, offsetSeconds: round2(offset), greenSecondsByPhase }],
+    external: { sumo: sumoExternal },
+  };
+}
+
+function foePairs(ds: MovementDraft[], junctions: Map<string, SumoJunction>): Array<[string, string]> {
+  const pairs: Array<[string, string]> = [];
+  for (let a = 0; a < ds.length; a++)
+    for (let b = a + 1; b < ds.length; b++) {
+      const A = ds[a];
+      const B = ds[b];
+      if (A.junctionId !== B.junctionId) continue;
+      const j = junctions.get(A.junctionId);
+      if (!j) continue;
+      const byIndex = new Map(j.requests.map((r) => [r.index, r]));
+      const isFoe = A.requests.some(([, ia]) =>
+        B.requests.some(([, ib]) => requestBit(byIndex.get(ia)?.foes ?? '', ib) || requestBit(byIndex.get(ib)?.foes ?? '', ia)),
+      );
+      if (isFoe) pairs.push([A.id, B.id]);
+    }
+  return pairs;
+}
+
+function groupJunctions(intersectionOfJunction: Map<string, string>): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const [j, x] of intersectionOfJunction) out.set(x, [...(out.get(x) ?? []), j]);
+  return out;
+}
+
+function uniqueLanes(d: MovementDraft): number[] {
+  return [...new Set(d.connections.map((c) => c.fromLane))];
+}
+
+function laneAllows(l: SumoLane, vClass: string): boolean {
+  if (l.allow !== undefined) {
+    const w = l.allow.split(/\s+/);
+    return w.includes(vClass) || w.includes('all');
+  }
+  if (l.disallow !== undefined) {
+    const w = l.disallow.split(/\s+/);
+    return !(w.includes(vClass) || w.includes('all'));
+  }
+  return true;
+}
+
+function sum(xs: number[]): number {
+  return xs.reduce((s, x) => s + x, 0);
+}
+function avg(xs: number[]): number {
+  return xs.length === 0 ? 0 : sum(xs) / xs.length;
+}
+function round2(v: number): number {
+  return Math.round(v * 100) / 100;
+}
+function mod(a: number, m: number): number {
+  return ((a % m) + m) % m;
+}
