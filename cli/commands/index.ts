@@ -1,0 +1,9 @@
+import type { Command } from 'commander';
+import { registerPlanCommand } from './plan.js';
+import { registerSynthCountsCommand } from './synth-counts.js';
+
+/** Every subcommand registers itself here, one line each. */
+export function registerCommands(program: Command): void {
+  registerPlanCommand(program);
+  registerSynthCountsCommand(program);
+}

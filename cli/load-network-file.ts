@@ -1,0 +1,35 @@
+import { readFileSync } from 'node:fs';
+import { DEMO_NETWORKS } from '../network-models/demo/demo-networks.js';
+import { parseNetwork } from '../network-models/load-network.js';
+import type { NetworkFile } from '../network-models/network-types.js';
+
+/** Error the CLI reports without a stack trace, with an exit code. */
+export class CliError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode = 2,
+  ) {
+    super(message);
+  }
+}
+
+/** Loads a network file, or a built-in demo network by name (`demo:arterial`, `demo:grid`). */
+export function loadNetworkFile(path: string): NetworkFile {
+  if (path.startsWith('demo:')) {
+    const name = path.slice(5) as keyof typeof DEMO_NETWORKS;
+    const demo = DEMO_NETWORKS[name];
+    if (!demo) throw new CliError(`unknown demo network "${name}": choose one of ${Object.keys(DEMO_NETWORKS).map((n) => `demo:${n}`).join(', ')}`);
+    return demo.build();
+  }
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new CliError(`cannot read network file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  try {
+    return parseNetwork(text, path);
+  } catch (err) {
+    throw new CliError((err as Error).message);
+  }
+}

@@ -1,0 +1,165 @@
+import type { RoadGraph, SignalHop } from '../../network-models/road-graph.js';
+import type { IntersectionModel } from './intersection-model.js';
+import type { OptimizerConfig } from './optimizer-config.js';
+
+/** Signal-to-signal hops inside one coordination group, found once when the engine is set up. */
+export interface CoordinationTopology {
+  hops: SignalHop[];
+}
+
+export function buildCoordinationTopology(memberIds: string[], roadGraph: RoadGraph, config: OptimizerConfig): CoordinationTopology {
+  const members = new Set(memberIds);
+  const hops: SignalHop[] = [];
+  for (const id of memberIds)
+    for (const hop of roadGraph.downstreamSignals(id))
+      if (members.has(hop.toIntersectionId) && hop.distanceMetres <= config.maxCoordinationDistanceMetres) hops.push(hop);
+  return { hops };
+}
+
+export interface MemberTiming {
+  model: IntersectionModel;
+  greens: number[];
+  flows: number[];
+  currentOffsetSeconds: number | null;
+}
+
+export interface OffsetResult {
+  offsetSeconds: number;
+  coordinatedFrom?: { intersectionId: string; linkIds: string[]; travelTimeSeconds: number };
+}
+
+interface DirectedHop {
+  hop: SignalHop;
+  flowVehPerHour: number;
+  upstreamPhase: number;
+  downstreamPhase: number;
+  leadSeconds: number;
+}
+
+/**
+ * Offsets for a group sharing one cycle: a maximum spanning tree over the hops weighted by the flow they carry
+ * (each signal pair keeps its heavier direction, so the wave follows the peak and turns when the peak does),
+ * rooted at the busiest signal, which keeps its offset. Along each tree edge the downstream coordinated green
+ * starts when the platoon released by the upstream green arrives, less the time to discharge the queue standing
+ * there. Offsets are the start of the first phase's green, in [0, cycle).
+ */
+export function coordinationOffsets(
+  topology: CoordinationTopology,
+  members: Map<string, MemberTiming>,
+  cycleSeconds: number,
+  config: OptimizerConfig,
+): Map<string, OffsetResult> {
+  const result = new Map<string, OffsetResult>();
+  const pairBest = new Map<string, DirectedHop>();
+  for (const hop of topology.hops) {
+    const up = members.get(hop.fromIntersectionId);
+    const down = members.get(hop.toIntersectionId);
+    if (!up || !down) continue;
+    const directed = describeHop(hop, up, down, cycleSeconds, config);
+    if (!directed) continue;
+    const key = [hop.fromIntersectionId, hop.toIntersectionId].sort().join('\u0000');
+    const best = pairBest.get(key);
+    if (!best || directed.flowVehPerHour > best.flowVehPerHour || (directed.flowVehPerHour === best.flowVehPerHour && hop.fromIntersectionId < best.hop.fromIntersectionId))
+      pairBest.set(key, directed);
+  }
+  const edges = [...pairBest.values()].sort(
+    (a, b) => b.flowVehPerHour - a.flowVehPerHour || a.hop.fromIntersectionId.localeCompare(b.hop.fromIntersectionId) || a.hop.toIntersectionId.localeCompare(b.hop.toIntersectionId),
+  );
+  const adjacency = new Map<string, DirectedHop[]>();
+  for (const e of edges) {
+    for (const end of [e.hop.fromIntersectionId, e.hop.toIntersectionId]) {
+      const list = adjacency.get(end) ?? [];
+      list.push(e);
+      adjacency.set(end, list);
+    }
+  }
+  const totalFlow = (id: string) => members.get(id)!.flows.reduce((s, q) => s + Math.max(0, q), 0);
+  const ids = [...members.keys()].sort((a, b) => totalFlow(b) - totalFlow(a) || a.localeCompare(b));
+  const start = (m: MemberTiming, phase: number) => {
+    let t = 0;
+    for (let p = 0; p < phase; p++) t += m.greens[p] + m.model.yellowSeconds[p] + m.model.allRedSeconds[p];
+    return t;
+  };
+  for (const root of ids) {
+    if (result.has(root)) continue;
+    result.set(root, { offsetSeconds: members.get(root)!.currentOffsetSeconds ?? 0 });
+    // Prim's algorithm: repeatedly take the heaviest edge leaving the tree.
+    const frontier: DirectedHop[] = [...(adjacency.get(root) ?? [])];
+    while (frontier.length > 0) {
+      frontier.sort((a, b) => b.flowVehPerHour - a.flowVehPerHour);
+      const e = frontier.shift()!;
+      const { fromIntersectionId: u, toIntersectionId: v } = e.hop;
+      const uIn = result.has(u);
+      const vIn = result.has(v);
+      if (uIn === vIn) continue;
+      const U = members.get(u)!;
+      const V = members.get(v)!;
+      const coordinatedFrom = { intersectionId: u, linkIds: e.hop.linkIds, travelTimeSeconds: e.hop.travelTimeSeconds };
+      if (uIn) {
+        const offset = result.get(u)!.offsetSeconds + start(U, e.upstreamPhase) + e.hop.travelTimeSeconds - e.leadSeconds - start(V, e.downstreamPhase);
+        result.set(v, { offsetSeconds: mod(offset, cycleSeconds), coordinatedFrom });
+      } else {
+        const offset = result.get(v)!.offsetSeconds + start(V, e.downstreamPhase) + e.leadSeconds - e.hop.travelTimeSeconds - start(U, e.upstreamPhase);
+        result.set(u, { offsetSeconds: mod(offset, cycleSeconds), coordinatedFrom: { intersectionId: v, linkIds: e.hop.linkIds, travelTimeSeconds: -e.hop.travelTimeSeconds } });
+      }
+      frontier.push(...(adjacency.get(uIn ? v : u) ?? []));
+    }
+  }
+  return result;
+}
+
+function describeHop(hop: SignalHop, up: MemberTiming, down: MemberTiming, cycleSeconds: number, config: OptimizerConfig): DirectedHop | null {
+  const firstLink = hop.linkIds[0];
+  const lastLink = hop.linkIds[hop.linkIds.length - 1];
+  const upPhaseFlow = new Array<number>(up.model.phaseIds.length).fill(0);
+  let feedFlow = 0;
+  up.model.movements.forEach((m, k) => {
+    if (m.toLinkId !== firstLink) return;
+    const q = Math.max(0, up.flows[k]);
+    feedFlow += q;
+    for (const p of m.phaseIndices) upPhaseFlow[p] += q / m.phaseIndices.length;
+  });
+  const downPhaseFlow = new Array<number>(down.model.phaseIds.length).fill(0);
+  let arrivingFlow = 0;
+  let lanes = 1;
+  down.model.movements.forEach((m, k) => {
+    if (m.fromLinkId !== lastLink) return;
+    const q = Math.max(0, down.flows[k]);
+    arrivingFlow += q;
+    for (const p of m.phaseIndices) downPhaseFlow[p] += q;
+  });
+  const lastLinkLanes = down.model.intersection.movements.filter((m) => m.fromLinkId === lastLink).flatMap((m) => m.fromLaneIndices);
+  lanes = Math.max(1, new Set(lastLinkLanes).size);
+  const upstreamPhase = argmax(upPhaseFlow);
+  const downstreamPhase = argmax(downPhaseFlow);
+  if (upstreamPhase < 0 || downstreamPhase < 0) return null;
+  // Vehicles that turned onto the link outside the coordinated phase queue at the downstream stop line.
+  const sideFlow = Math.max(0, feedFlow - upPhaseFlow[upstreamPhase]);
+  const queuedPerLane = (sideFlow * cycleSeconds) / 3600 / lanes;
+  const leadSeconds = Math.min(15, config.queueDischargeSecondsPerVeh * queuedPerLane);
+  return { hop, flowVehPerHour: Math.max(arrivingFlow, feedFlow), upstreamPhase, downstreamPhase, leadSeconds };
+}
+
+function argmax(values: number[]): number {
+  let best = -1;
+  let bestValue = 0;
+  values.forEach((v, i) => {
+    if (v > bestValue) {
+      bestValue = v;
+      best = i;
+    }
+  });
+  return best;
+}
+
+export function mod(v: number, m: number): number {
+  const r = v % m;
+  const out = r < 0 ? r + m : r;
+  return Math.round(out * 1e6) / 1e6 >= m ? 0 : Math.round(out * 1e6) / 1e6;
+}
+
+/** Shortest distance between two offsets on a cycle, seconds. */
+export function circularDifference(a: number, b: number, cycleSeconds: number): number {
+  const d = mod(a - b, cycleSeconds);
+  return Math.min(d, cycleSeconds - d);
+}

@@ -1,0 +1,69 @@
+import { clamp, sum, type IntersectionModel } from './intersection-model.js';
+
+/**
+ * Greens g_p = clamp(λ·w_p, min_p, max_p) with Σg = available, found by bisection on λ. With weights equal to the
+ * critical flow ratios this is Webster's rule (equal degree of saturation on the critical movements), bent by the
+ * min/max greens. All-zero weights share the time evenly. Monotone: a larger weight never gets less green.
+ */
+export function distributeGreens(model: IntersectionModel, weights: ArrayLike<number>, cycleSeconds: number): number[] {
+  const n = model.phaseIds.length;
+  const lo = model.minGreenSeconds;
+  const hi = model.maxGreenSeconds;
+  const available = cycleSeconds - model.lostTimeSeconds;
+  const minTotal = sum(lo);
+  const maxTotal = sum(hi);
+  if (available <= minTotal) return lo.slice();
+  if (available >= maxTotal) return hi.slice();
+  let allZero = true;
+  for (let i = 0; i < n; i++) if (weights[i] > 0) allZero = false;
+  const w = allZero ? new Array<number>(n).fill(1) : Array.from(weights, (v) => Math.max(0, v));
+  const total = (lambda: number) => {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += clamp(lambda * w[i], lo[i], hi[i]);
+    return s;
+  };
+  let a = 0;
+  let b = 1;
+  while (total(b) < available) b *= 2;
+  for (let iter = 0; iter < 60 && b - a > 1e-9 * b; iter++) {
+    const mid = (a + b) / 2;
+    if (total(mid) < available) a = mid;
+    else b = mid;
+  }
+  const greens = new Array<number>(n);
+  for (let i = 0; i < n; i++) greens[i] = clamp(b * w[i], lo[i], hi[i]);
+  return fixSum(greens, lo, hi, available);
+}
+
+/** Spreads a small residual (from bisection or rounding) over phases with room, so Σg is exact. */
+function fixSum(greens: number[], lo: number[], hi: number[], available: number): number[] {
+  let residual = available - sum(greens);
+  for (let i = 0; i < greens.length && Math.abs(residual) > 1e-12; i++) {
+    const room = residual > 0 ? hi[i] - greens[i] : lo[i] - greens[i];
+    const step = residual > 0 ? Math.min(residual, room) : Math.max(residual, room);
+    greens[i] += step;
+    residual -= step;
+  }
+  return greens;
+}
+
+/**
+ * Rounds greens to whole seconds keeping Σg and the bounds (largest remainder). Any fraction that whole seconds
+ * cannot absorb (non-integer clearances) goes to the phase with the most room.
+ */
+export function roundGreens(model: IntersectionModel, greens: number[], cycleSeconds: number): number[] {
+  const lo = model.minGreenSeconds;
+  const hi = model.maxGreenSeconds;
+  const available = cycleSeconds - model.lostTimeSeconds;
+  const out = greens.map((g, i) => clamp(Math.floor(g + 1e-9), lo[i], hi[i]));
+  let residual = available - sum(out);
+  const order = greens.map((g, i) => i).sort((i, j) => greens[j] - out[j] - (greens[i] - out[i]) || i - j);
+  for (const i of order) {
+    if (residual < 1 - 1e-9) break;
+    if (out[i] + 1 <= hi[i] + 1e-9) {
+      out[i] += 1;
+      residual -= 1;
+    }
+  }
+  return fixSum(out, lo, hi, available).map((g) => Math.round(g * 1e6) / 1e6);
+}

@@ -1,0 +1,237 @@
+import type { RoadGraph } from '../../network-models/road-graph.js';
+import type { Intersection } from '../../network-models/network-types.js';
+import type { MovementDemand, PhasePlan, PhaseTiming } from '../plan-types.js';
+import { requiredCycle, type CycleChoice } from './cycle-length.js';
+import { buildCoordinationTopology, circularDifference, coordinationOffsets, type CoordinationTopology, type MemberTiming, type OffsetResult } from './coordination-offsets.js';
+import { phaseFlowRatios, type PhaseFlowRatios } from './flow-ratios.js';
+import { distributeGreens, roundGreens } from './green-splits.js';
+import { buildIntersectionModel, clamp, type IntersectionModel } from './intersection-model.js';
+import type { OptimizerConfig } from './optimizer-config.js';
+import { evaluatePlan, type PlanEvaluation } from './plan-evaluation.js';
+
+/** Signals that share a common cycle, with everything about them that does not depend on demand. */
+export interface SignalGroupModel {
+  id: string;
+  members: IntersectionModel[];
+  topology: CoordinationTopology;
+}
+
+export function buildSignalGroupModel(id: string, intersections: Intersection[], roadGraph: RoadGraph, config: OptimizerConfig): SignalGroupModel {
+  const members = intersections.filter((x) => x.control === 'signalized').map((x) => buildIntersectionModel(x, config));
+  const topology = config.coordinate ? buildCoordinationTopology(members.map((m) => m.intersection.id), roadGraph, config) : { hops: [] };
+  return { id, members, topology };
+}
+
+export interface GroupOptimizationInput {
+  group: SignalGroupModel;
+  /** Demand per movement id; movements without an entry count as zero demand with zero confidence. */
+  demand: ReadonlyMap<string, MovementDemand>;
+  /** Plans in force per intersection id (fallback plans count). */
+  plansInForce: ReadonlyMap<string, PhasePlan>;
+  config: OptimizerConfig;
+  nowMs: number;
+}
+
+interface MemberWork {
+  model: IntersectionModel;
+  flows: number[];
+  confidence: number[];
+  ratios: PhaseFlowRatios;
+  wanted: CycleChoice;
+  current?: PhasePlan;
+  cycleSeconds: number;
+  coordinated: boolean;
+  greens: number[];
+  reasons: string[];
+}
+
+/**
+ * One optimisation step for a group: a common cycle set by its most critical signal (bounded step, hysteresis),
+ * demand-following splits at that cycle, offsets along the heaviest corridors, then per signal the decision to
+ * keep the plan in force or adopt the new one. Pure: the same input gives the same plans.
+ * Returns the plan each member should run: the same object as in force when unchanged.
+ */
+export function optimizeGroup(input: GroupOptimizationInput): Map<string, PhasePlan> {
+  const { group, config } = input;
+  const work: MemberWork[] = group.members.map((model) => {
+    const flows = model.movements.map((m) => input.demand.get(m.id)?.flowVehPerHour ?? 0);
+    const confidence = model.movements.map((m) => input.demand.get(m.id)?.confidence ?? 0);
+    const ratios = phaseFlowRatios(model, flows);
+    const wanted = requiredCycle(model, ratios.total, config);
+    return { model, flows, confidence, ratios, wanted, current: input.plansInForce.get(model.intersection.id), cycleSeconds: wanted.cycleSeconds, coordinated: false, greens: [], reasons: [] };
+  });
+
+  // Common cycle: the largest any member wants, moved towards from the cycle in force in bounded steps.
+  const coordinatedCandidates = work.filter((w) => config.coordinate && group.members.length > 1);
+  if (coordinatedCandidates.length > 0) {
+    let target = 0;
+    for (const w of coordinatedCandidates) target = Math.max(target, w.wanted.cycleSeconds);
+    const inForce = mostCommonCycle(coordinatedCandidates.map((w) => w.current?.cycleSeconds));
+    const common = smoothCycle(target, inForce, config);
+    for (const w of coordinatedCandidates) {
+      if (common >= w.model.cycleLowSeconds - 1e-9 && common <= w.model.cycleHighSeconds + 1e-9) {
+        w.cycleSeconds = common;
+        w.coordinated = true;
+      } else {
+        w.cycleSeconds = smoothCycle(w.wanted.cycleSeconds, w.current?.cycleSeconds, config);
+        w.reasons.push(`common cycle ${common} s outside this signal's feasible ${round1(w.model.cycleLowSeconds)}-${round1(w.model.cycleHighSeconds)} s: runs alone`);
+      }
+    }
+  }
+  for (const w of work) if (!w.coordinated && coordinatedCandidates.indexOf(w) < 0) w.cycleSeconds = smoothCycle(w.wanted.cycleSeconds, w.current?.cycleSeconds, config);
+
+  for (const w of work) w.greens = smoothGreens(w, config);
+
+  const offsets = new Map<string, OffsetResult>();
+  const coordinated = work.filter((w) => w.coordinated);
+  if (coordinated.length > 0) {
+    const members = new Map<string, MemberTiming>();
+    for (const w of coordinated)
+      members.set(w.model.intersection.id, {
+        model: w.model,
+        greens: w.greens,
+        flows: w.flows,
+        currentOffsetSeconds: w.current && w.current.cycleSeconds === w.cycleSeconds ? w.current.offsetSeconds : w.current ? (w.current.offsetSeconds * w.cycleSeconds) / w.current.cycleSeconds : null,
+      });
+    for (const [id, r] of coordinationOffsets(group.topology, members, coordinated[0].cycleSeconds, config)) offsets.set(id, r);
+  }
+
+  const out = new Map<string, PhasePlan>();
+  for (const w of work) out.set(w.model.intersection.id, decide(w, offsets.get(w.model.intersection.id), input));
+  return out;
+}
+
+function smoothCycle(target: number, inForce: number | undefined, config: OptimizerConfig): number {
+  if (inForce === undefined) return target;
+  const delta = target - inForce;
+  if (Math.abs(delta) < config.cycleHysteresisSeconds) return inForce;
+  return inForce + clamp(delta, -config.maxCycleStepSeconds, config.maxCycleStepSeconds);
+}
+
+function mostCommonCycle(cycles: Array<number | undefined>): number | undefined {
+  const counts = new Map<number, number>();
+  for (const c of cycles) if (c !== undefined) counts.set(c, (counts.get(c) ?? 0) + 1);
+  let best: number | undefined;
+  let bestCount = 0;
+  for (const [c, n] of counts) if (n > bestCount || (n === bestCount && best !== undefined && c > best)) [best, bestCount] = [c, n];
+  return best;
+}
+
+/**
+ * Target greens at the chosen cycle, approached from the plan in force by at most maxGreenStepSeconds per phase:
+ * the plan in force is first re-proportioned to the new cycle, then blended towards the target. Both ends are
+ * feasible (bounds, Σg), so every blend between them is too.
+ */
+function smoothGreens(w: MemberWork, config: OptimizerConfig): number[] {
+  const target = distributeGreens(w.model, w.ratios.byPhase, w.cycleSeconds);
+  const current = w.current && sameSequence(w.current, w.model) ? w.current : undefined;
+  if (!current) return roundGreens(w.model, target, w.cycleSeconds);
+  const scaled = distributeGreens(w.model, current.phases.map((p) => p.greenSeconds), w.cycleSeconds);
+  let largest = 0;
+  for (let i = 0; i < target.length; i++) largest = Math.max(largest, Math.abs(target[i] - scaled[i]));
+  const alpha = largest <= config.maxGreenStepSeconds ? 1 : config.maxGreenStepSeconds / largest;
+  const blended = target.map((t, i) => scaled[i] + alpha * (t - scaled[i]));
+  if (alpha < 1) w.reasons.push(`splits moved ${Math.round(alpha * 100)}% of the way to target (step limit ${config.maxGreenStepSeconds} s)`);
+  return roundGreens(w.model, blended, w.cycleSeconds);
+}
+
+function sameSequence(plan: PhasePlan, model: IntersectionModel): boolean {
+  return plan.phases.length === model.phaseIds.length && plan.phases.every((p, i) => p.phaseId === model.phaseIds[i]);
+}
+
+function decide(w: MemberWork, offset: OffsetResult | undefined, input: GroupOptimizationInput): PhasePlan {
+  const { config } = input;
+  const model = w.model;
+  const current = w.current && sameSequence(w.current, model) ? w.current : undefined;
+  const candidateEval = evaluatePlan(model, w.greens, w.cycleSeconds, w.flows);
+  let offsetSeconds = roundOffset(offset?.offsetSeconds ?? (current ? current.offsetSeconds : 0), w.cycleSeconds);
+  const reasons = [...w.reasons];
+
+  if (current) {
+    const cycleChanged = current.cycleSeconds !== w.cycleSeconds;
+    if (!cycleChanged && circularDifference(offsetSeconds, current.offsetSeconds, w.cycleSeconds) < config.offsetHysteresisSeconds)
+      offsetSeconds = current.offsetSeconds;
+    const offsetChanged = offsetSeconds !== current.offsetSeconds;
+    const currentGreens = current.phases.map((p) => p.greenSeconds);
+    const greensChanged = currentGreens.some((g, i) => Math.abs(g - w.greens[i]) > 1e-6);
+    if (!cycleChanged && !offsetChanged && !greensChanged && current.source === 'optimizer') return current;
+    if (!cycleChanged && !offsetChanged && current.source === 'optimizer') {
+      const inForceEval = evaluatePlan(model, currentGreens, current.cycleSeconds, w.flows);
+      const gain = 1 - candidateEval.totalDelayVehHoursPerHour / Math.max(1e-9, inForceEval.totalDelayVehHoursPerHour);
+      if (gain < config.adoptionMarginFraction) return current;
+      reasons.push(`splits: predicted delay ${pct(gain)} lower than the plan in force`);
+    }
+    if (cycleChanged) reasons.push(`cycle ${current.cycleSeconds} → ${w.cycleSeconds} s`);
+    if (offsetChanged) reasons.push(`offset ${round1(current.offsetSeconds)} → ${round1(offsetSeconds)} s`);
+    if (current.source === 'fallback') reasons.push('replaces the fallback plan');
+  }
+  return buildPlan(w, offsetSeconds, candidateEval, offset, reasons, (current?.version ?? w.current?.version ?? 0) + 1, input.nowMs, config);
+}
+
+function buildPlan(w: MemberWork, offsetSeconds: number, ev: PlanEvaluation, offset: OffsetResult | undefined, reasons: string[], version: number, nowMs: number, config: OptimizerConfig): PhasePlan {
+  const { model, ratios, wanted } = w;
+  const phases: PhaseTiming[] = model.phaseIds.map((phaseId, i) => ({
+    phaseId,
+    greenSeconds: w.greens[i],
+    yellowSeconds: model.yellowSeconds[i],
+    allRedSeconds: model.allRedSeconds[i],
+    minGreenSeconds: Math.max(model.minGreenSeconds[i], Math.min(w.greens[i], w.greens[i] - config.actuationWindowSeconds)),
+    maxGreenSeconds: Math.min(model.maxGreenSeconds[i], Math.max(w.greens[i], w.greens[i] + config.actuationWindowSeconds)),
+  }));
+  const flowRatioByPhase: Record<string, number> = {};
+  const criticalMovementByPhase: Record<string, string> = {};
+  const degreeOfSaturationByPhase: Record<string, number> = {};
+  let minConfidence = 1;
+  model.phaseIds.forEach((id, i) => {
+    flowRatioByPhase[id] = round4(ratios.byPhase[i]);
+    const k = ratios.criticalMovement[i];
+    if (k >= 0) {
+      criticalMovementByPhase[id] = model.movements[k].id;
+      minConfidence = Math.min(minConfidence, w.confidence[k]);
+    }
+    degreeOfSaturationByPhase[id] = round4(w.greens[i] > 0 ? (ratios.byPhase[i] * w.cycleSeconds) / w.greens[i] : 0);
+  });
+  const delaySecondsPerVehByMovement: Record<string, number> = {};
+  model.movements.forEach((m, k) => (delaySecondsPerVehByMovement[m.id] = round1(ev.delaySecondsPerVehByMovement[k])));
+  const head = wanted.oversaturated
+    ? `oversaturated (Y=${round3(ratios.total)}): longest cycle, splits in proportion to demand`
+    : `cycle ${w.cycleSeconds} s (Webster ${round1(wanted.websterCycleSeconds)} s, Y=${round3(ratios.total)}, L=${round1(model.lostTimeSeconds)} s${w.coordinated ? ', common cycle of the group' : ''}); splits equalise degree of saturation`;
+  const coordination = offset?.coordinatedFrom
+    ? `; offset from ${offset.coordinatedFrom.intersectionId} (travel ${round1(Math.abs(offset.coordinatedFrom.travelTimeSeconds))} s)`
+    : '';
+  return {
+    intersectionId: model.intersection.id,
+    version,
+    cycleSeconds: w.cycleSeconds,
+    offsetSeconds,
+    phases,
+    source: 'optimizer',
+    computedAtMs: nowMs,
+    diagnostics: {
+      flowRatioByPhase,
+      criticalMovementByPhase,
+      degreeOfSaturationByPhase,
+      delaySecondsPerVehByMovement,
+      totalDelayVehHoursPerHour: round3(ev.totalDelayVehHoursPerHour),
+      sumCriticalFlowRatio: round4(ratios.total),
+      lostTimeSeconds: model.lostTimeSeconds,
+      websterCycleSeconds: Number.isFinite(wanted.websterCycleSeconds) ? round1(wanted.websterCycleSeconds) : -1,
+      demandConfidence: round3(minConfidence),
+      oversaturated: wanted.oversaturated,
+      coordinatedFrom: offset?.coordinatedFrom,
+      reason: [head + coordination, ...reasons].join('; '),
+    },
+  };
+}
+
+/** Offsets in tenths of a second, in [0, cycle). */
+function roundOffset(offsetSeconds: number, cycleSeconds: number): number {
+  const r = Math.round(offsetSeconds * 10) / 10;
+  const m = ((r % cycleSeconds) + cycleSeconds) % cycleSeconds;
+  return Math.round(m * 10) / 10 >= cycleSeconds ? 0 : Math.round(m * 10) / 10;
+}
+
+const round1 = (v: number) => Math.round(v * 10) / 10;
+const round3 = (v: number) => Math.round(v * 1000) / 1000;
+const round4 = (v: number) => Math.round(v * 10000) / 10000;
+const pct = (v: number) => `${Math.round(v * 1000) / 10}%`;

@@ -1,0 +1,47 @@
+export interface OptimizerConfig {
+  /** Cycle bounds for intersections that set none of their own, seconds. */
+  minCycleSeconds: number;
+  maxCycleSeconds: number;
+  /** Degree of saturation the cycle is sized for; Webster's C0 is raised if it would exceed this. */
+  targetDegreeOfSaturation: number;
+  /** At or above this sum of critical flow ratios the intersection is treated as oversaturated: maximum cycle. */
+  oversaturatedFlowRatio: number;
+  /** Largest change of cycle per update, seconds. */
+  maxCycleStepSeconds: number;
+  /** Cycle changes smaller than this are ignored (hysteresis), seconds. */
+  cycleHysteresisSeconds: number;
+  /** Largest change of any phase's green per update, seconds. */
+  maxGreenStepSeconds: number;
+  /** A new split is adopted only if predicted delay falls by at least this fraction. */
+  adoptionMarginFraction: number;
+  /** Offset changes smaller than this are ignored, seconds. */
+  offsetHysteresisSeconds: number;
+  /** Half-width of the actuation window around each planned green, seconds (clamped to min/max green). */
+  actuationWindowSeconds: number;
+  /** Coordinate signals of a group with offsets along their heaviest corridors. */
+  coordinate: boolean;
+  /** Offsets lead the platoon's arrival by this much, letting the standing queue clear first, seconds per veh queued. */
+  queueDischargeSecondsPerVeh: number;
+  /** Signals further apart than this are not coordinated, metres. */
+  maxCoordinationDistanceMetres: number;
+}
+
+export const DEFAULT_OPTIMIZER_CONFIG: Readonly<OptimizerConfig> = Object.freeze({
+  minCycleSeconds: 30,
+  maxCycleSeconds: 120,
+  targetDegreeOfSaturation: 0.9,
+  oversaturatedFlowRatio: 0.92,
+  maxCycleStepSeconds: 10,
+  cycleHysteresisSeconds: 4,
+  maxGreenStepSeconds: 8,
+  adoptionMarginFraction: 0.03,
+  offsetHysteresisSeconds: 3,
+  actuationWindowSeconds: 10,
+  coordinate: true,
+  queueDischargeSecondsPerVeh: 2,
+  maxCoordinationDistanceMetres: 1000,
+});
+
+export function resolveOptimizerConfig(partial: Partial<OptimizerConfig> = {}): OptimizerConfig {
+  return { ...DEFAULT_OPTIMIZER_CONFIG, ...partial };
+}

@@ -1,0 +1,36 @@
+import type { IntersectionModel } from './intersection-model.js';
+import { hcmControlDelaySecondsPerVeh } from './signal-timing-math.js';
+
+export interface PlanEvaluation {
+  delaySecondsPerVehByMovement: number[];
+  degreeOfSaturationByMovement: number[];
+  /** Flow-weighted total delay, vehicle-hours per hour. */
+  totalDelayVehHoursPerHour: number;
+  maxDegreeOfSaturation: number;
+}
+
+/** Predicted delay and degree of saturation of every movement under given greens and cycle (HCM 2000 delay). */
+export function evaluatePlan(model: IntersectionModel, greens: ArrayLike<number>, cycleSeconds: number, flows: ArrayLike<number>): PlanEvaluation {
+  const delays: number[] = [];
+  const dos: number[] = [];
+  let total = 0;
+  let maxX = 0;
+  model.movements.forEach((m, k) => {
+    let g = 0;
+    for (const p of m.phaseIndices) g += greens[p];
+    const q = Math.max(0, flows[k]);
+    const capacity = (m.saturationFlowVehPerHour * Math.min(g, cycleSeconds)) / cycleSeconds;
+    const x = capacity > 0 ? q / capacity : q > 0 ? Infinity : 0;
+    const d = hcmControlDelaySecondsPerVeh({
+      cycleSeconds,
+      effectiveGreenSeconds: g,
+      flowVehPerHour: q,
+      saturationFlowVehPerHour: m.saturationFlowVehPerHour,
+    });
+    delays.push(d);
+    dos.push(x);
+    if (x > maxX) maxX = x;
+    total += (q * d) / 3600;
+  });
+  return { delaySecondsPerVehByMovement: delays, degreeOfSaturationByMovement: dos, totalDelayVehHoursPerHour: total, maxDegreeOfSaturation: maxX };
+}

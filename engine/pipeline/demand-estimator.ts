@@ -1,0 +1,91 @@
+import type { Intersection, NetworkFile } from '../../network-models/network-types.js';
+import type { MovementDemand, PhasePlan } from '../plan-types.js';
+import type { DetectorState } from './detector-state.js';
+
+interface LaneSource {
+  detectors: DetectorState[];
+  /** Movements leaving from this lane; its flow is shared among them. */
+  sharedBy: number;
+}
+
+interface MovementSources {
+  movementId: string;
+  intersection: Intersection;
+  lanes: LaneSource[];
+}
+
+/**
+ * Turns detector flows into demand per movement. A lane's flow is the largest of its healthy detectors' (a stop-line
+ * loop counts only what is served, an advance loop under a spilling queue counts less than arrives); a lane
+ * shared by several movements splits its flow evenly. A lane with no healthy detector falls back on the
+ * detector's time-of-day history, then on the demand implied by the plan in force; never on zero.
+ */
+export class DemandEstimator {
+  private readonly sources: MovementSources[] = [];
+
+  constructor(network: NetworkFile, detectorsByLane: Map<string, DetectorState[]>) {
+    for (const x of network.intersections) {
+      if (x.control !== 'signalized') continue;
+      const laneUse = new Map<string, number>();
+      for (const m of x.movements) for (const lane of m.fromLaneIndices) laneUse.set(laneKey(m.fromLinkId, lane), (laneUse.get(laneKey(m.fromLinkId, lane)) ?? 0) + 1);
+      for (const m of x.movements) {
+        const lanes = m.fromLaneIndices.map((lane) => {
+          const key = laneKey(m.fromLinkId, lane);
+          const detectors = detectorsByLane.get(key) ?? [];
+          return { detectors, sharedBy: laneUse.get(key) ?? 1 };
+        });
+        this.sources.push({ movementId: m.id, intersection: x, lanes });
+      }
+    }
+  }
+
+  estimate(slot: number, plansInForce: ReadonlyMap<string, PhasePlan>, impliedDegreeOfSaturation: number): Map<string, MovementDemand> {
+    const out = new Map<string, MovementDemand>();
+    for (const s of this.sources) {
+      let flow = 0;
+      let healthyLanes = 0;
+      let source: MovementDemand['source'] = 'measured';
+      let implied: number | undefined;
+      for (const lane of s.lanes) {
+        let laneFlow = NaN;
+        for (const d of lane.detectors) if (!d.fault && !(d.flowVehPerHour <= laneFlow)) laneFlow = d.flowVehPerHour;
+        if (!Number.isNaN(laneFlow)) {
+          flow += laneFlow / lane.sharedBy;
+          healthyLanes++;
+          continue;
+        }
+        const remembered = lane.detectors.map((d) => d.history[slot]).find((h) => !Number.isNaN(h));
+        if (remembered !== undefined) {
+          flow += remembered / lane.sharedBy;
+          if (source === 'measured') source = 'history';
+          continue;
+        }
+        implied ??= impliedMovementFlow(s, plansInForce.get(s.intersection.id), impliedDegreeOfSaturation);
+        flow += implied / s.lanes.length;
+        source = 'fallback-plan';
+      }
+      out.set(s.movementId, {
+        movementId: s.movementId,
+        flowVehPerHour: flow,
+        confidence: s.lanes.length === 0 ? 0 : healthyLanes / s.lanes.length,
+        source,
+      });
+    }
+    return out;
+  }
+}
+
+/** Demand the plan in force would serve at a given degree of saturation: q = x · s · g / C. */
+function impliedMovementFlow(s: MovementSources, plan: PhasePlan | undefined, x: number): number {
+  const m = s.intersection.movements.find((mm) => mm.id === s.movementId)!;
+  if (!plan) return 0;
+  let green = 0;
+  s.intersection.phases.forEach((ph, i) => {
+    if (ph.movementIds.includes(m.id)) green += plan.phases[i]?.greenSeconds ?? 0;
+  });
+  return (x * m.saturationFlowVehPerHour * green) / plan.cycleSeconds;
+}
+
+export function laneKey(linkId: string, laneIndex: number): string {
+  return `${linkId}\u0000${laneIndex}`;
+}

@@ -1,0 +1,161 @@
+import type { NetworkFile } from '../../network-models/network-types.js';
+import { buildRoadGraph } from '../../network-models/road-graph.js';
+import { buildSignalGroupModel, optimizeGroup, type SignalGroupModel } from '../optimizer/optimize-group.js';
+import { evaluatePlan } from '../optimizer/plan-evaluation.js';
+import type { MovementDemand, PhasePlan } from '../plan-types.js';
+import { fallbackPhasePlan, localMinuteOfDay } from '../safety/fallback-plan.js';
+import { checkPlanSafety } from '../safety/plan-safety-gate.js';
+import { checkCount } from './count-validation.js';
+import { DemandEstimator, laneKey } from './demand-estimator.js';
+import { DetectorState, slotOfMinute } from './detector-state.js';
+import type { EngineConfig } from './engine-config.js';
+import type { EngineEvent, InputError, IntersectionKpi } from './engine-events.js';
+import { signalGroups } from './signal-groups.js';
+
+export interface EngineCounters {
+  countsAccepted: number;
+  countsRejected: number;
+  rejectedByCode: Record<string, number>;
+  plansEmitted: number;
+  plansRejected: number;
+  optimisations: number;
+}
+
+/**
+ * The engine's state machine, synchronous and clock-free: `ingest` takes one raw count at an engine time,
+ * `tick` runs detector health, demand estimation, optimisation and the safety gate at an engine time.
+ * The RxJS pipeline drives it from a scheduler; nothing here reads a clock.
+ */
+export class EngineCore {
+  readonly counters: EngineCounters = { countsAccepted: 0, countsRejected: 0, rejectedByCode: {}, plansEmitted: 0, plansRejected: 0, optimisations: 0 };
+  private readonly detectors = new Map<string, DetectorState>();
+  private readonly detectorsByIntersection = new Map<string, DetectorState[]>();
+  private readonly groups: SignalGroupModel[];
+  private readonly estimator: DemandEstimator;
+  private readonly plansInForce = new Map<string, PhasePlan>();
+  private readonly intersections;
+  private startedAtMs: number | undefined;
+  private lastDemand = new Map<string, MovementDemand>();
+
+  constructor(
+    readonly network: NetworkFile,
+    readonly config: EngineConfig,
+  ) {
+    this.intersections = new Map(network.intersections.map((x) => [x.id, x]));
+    const byLane = new Map<string, DetectorState[]>();
+    for (const d of network.detectors) {
+      const state = new DetectorState(d);
+      this.detectors.set(d.id, state);
+      const key = laneKey(d.linkId, d.laneIndex);
+      byLane.set(key, [...(byLane.get(key) ?? []), state]);
+      this.detectorsByIntersection.set(d.intersectionId, [...(this.detectorsByIntersection.get(d.intersectionId) ?? []), state]);
+    }
+    const roadGraph = buildRoadGraph(network, { maxHopDistanceMetres: config.optimizer.maxCoordinationDistanceMetres });
+    this.groups = signalGroups(network, roadGraph).map((g) =>
+      buildSignalGroupModel(g.id, g.intersectionIds.map((id) => this.intersections.get(id)!), roadGraph, config.optimizer),
+    );
+    this.estimator = new DemandEstimator(network, byLane);
+  }
+
+  /** Validates and absorbs one raw count record; returns the rejection, if any. Never throws on bad input. */
+  ingest(raw: unknown, nowMs: number): InputError | undefined {
+    const checked = checkCount(raw, (id) => this.detectors.get(id), nowMs, this.config);
+    if (!checked.ok) {
+      this.counters.countsRejected++;
+      this.counters.rejectedByCode[checked.error.code] = (this.counters.rejectedByCode[checked.error.code] ?? 0) + 1;
+      return checked.error;
+    }
+    this.detectors.get(checked.count.detectorId)!.add(checked.count, this.config.smoothingSeconds, this.config.stuckOnOccupancy);
+    this.counters.countsAccepted++;
+    return undefined;
+  }
+
+  /** Plans in force (fallback plans until the optimizer has produced its own). */
+  plans(nowMs: number): ReadonlyMap<string, PhasePlan> {
+    this.ensureStarted(nowMs);
+    return this.plansInForce;
+  }
+
+  demand(): ReadonlyMap<string, MovementDemand> {
+    return this.lastDemand;
+  }
+
+  detectorHealth(): ReturnType<DetectorState['health']>[] {
+    return [...this.detectors.values()].map((d) => d.health(d.detector.intersectionId));
+  }
+
+  tick(nowMs: number): EngineEvent[] {
+    this.ensureStarted(nowMs);
+    const events: EngineEvent[] = [];
+    const slot = slotOfMinute(localMinuteOfDay(nowMs, this.network.timeZone));
+    this.updateHealth(nowMs, events);
+    for (const d of this.detectors.values()) d.learnHistory(slot);
+    const demand = this.estimator.estimate(slot, this.plansInForce, this.config.fallbackImpliedDegreeOfSaturation);
+    this.lastDemand = demand;
+    for (const group of this.groups) {
+      const proposed = optimizeGroup({ group, demand, plansInForce: this.plansInForce, config: this.config.optimizer, nowMs });
+      for (const [id, plan] of proposed) {
+        const inForce = this.plansInForce.get(id);
+        if (plan === inForce) continue;
+        const problems = checkPlanSafety(plan, this.intersections.get(id)!, this.config.safetyGate);
+        if (problems.length > 0) {
+          this.counters.plansRejected++;
+          events.push({ type: 'plan-rejected', atMs: nowMs, intersectionId: id, problems, keptVersion: inForce?.version ?? null });
+          continue;
+        }
+        this.plansInForce.set(id, plan);
+        this.counters.plansEmitted++;
+        events.push({ type: 'plan', atMs: nowMs, plan, previousVersion: inForce?.version ?? null });
+      }
+    }
+    this.counters.optimisations++;
+    if (this.config.emitKpis) events.push({ type: 'kpi', atMs: nowMs, kpis: this.kpis(demand), demand: [...demand.values()] });
+    return events;
+  }
+
+  private ensureStarted(nowMs: number): void {
+    if (this.startedAtMs !== undefined) return;
+    this.startedAtMs = nowMs;
+    for (const x of this.network.intersections)
+      if (x.control === 'signalized') this.plansInForce.set(x.id, fallbackPhasePlan(x, nowMs, this.network.timeZone));
+  }
+
+  private updateHealth(nowMs: number, events: EngineEvent[]): void {
+    const c = this.config;
+    const busyIntersections = new Set<string>();
+    for (const d of this.detectors.values()) if (!d.fault && d.flowVehPerHour > 100) busyIntersections.add(d.detector.intersectionId);
+    for (const d of this.detectors.values()) {
+      const since = Number.isFinite(d.lastTimestampMs) ? d.lastTimestampMs : this.startedAtMs!;
+      let fault: typeof d.fault;
+      if (nowMs - since > c.silentAfterSeconds * 1000) fault = 'silent';
+      else if (!Number.isNaN(d.highOccupancySinceMs) && d.lastTimestampMs - d.highOccupancySinceMs >= c.stuckOnSeconds * 1000) fault = 'stuck-on';
+      else if (!Number.isNaN(d.zeroSinceMs) && d.lastTimestampMs - d.zeroSinceMs >= c.stuckZeroSeconds * 1000 && busyIntersections.has(d.detector.intersectionId))
+        fault = 'stuck-zero';
+      if (fault === d.fault) continue;
+      const was = d.fault;
+      d.fault = fault;
+      const health = d.health(d.detector.intersectionId);
+      events.push(fault ? { type: 'detector-fault', atMs: nowMs, health } : { type: 'detector-recovered', atMs: nowMs, health });
+      if (was && !fault && was !== 'silent') d.flowVehPerHour = NaN;
+    }
+  }
+
+  private kpis(demand: ReadonlyMap<string, MovementDemand>): IntersectionKpi[] {
+    const out: IntersectionKpi[] = [];
+    for (const group of this.groups)
+      for (const model of group.members) {
+        const plan = this.plansInForce.get(model.intersection.id);
+        if (!plan) continue;
+        const flows = model.movements.map((m) => demand.get(m.id)?.flowVehPerHour ?? 0);
+        const ev = evaluatePlan(model, plan.phases.map((p) => p.greenSeconds), plan.cycleSeconds, flows);
+        out.push({
+          intersectionId: model.intersection.id,
+          flowVehPerHour: Math.round(flows.reduce((s, q) => s + q, 0)),
+          maxDegreeOfSaturation: Math.round(ev.maxDegreeOfSaturation * 1000) / 1000,
+          delayVehHoursPerHour: Math.round(ev.totalDelayVehHoursPerHour * 1000) / 1000,
+          faultyDetectors: (this.detectorsByIntersection.get(model.intersection.id) ?? []).filter((d) => d.fault).length,
+        });
+      }
+    return out;
+  }
+}
