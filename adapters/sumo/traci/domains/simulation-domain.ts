@@ -1,0 +1,47 @@
+import { CMD, VAR } from '../traci-constants.js';
+import { getVariableCommand, readGetResponse } from '../traci-protocol.js';
+import type { TraciTransport } from '../traci-client.js';
+
+const SIM_VARS = [VAR.TIME, VAR.DEPARTED_VEHICLES_NUMBER, VAR.ARRIVED_VEHICLES_NUMBER, VAR.MIN_EXPECTED_VEHICLES, VAR.TELEPORT_STARTING_VEHICLES_NUMBER, VAR.LOADED_VEHICLES_NUMBER];
+
+export interface SimulationSnapshot {
+  timeSeconds: number;
+  departed: number;
+  arrived: number;
+  /** Vehicles in the network plus those still waiting to be inserted. */
+  minExpected: number;
+  teleportsStarted: number;
+  loaded: number;
+}
+
+export class SimulationDomain {
+  constructor(private readonly t: TraciTransport) {}
+
+  async get(variableId: number): Promise<unknown> {
+    const r = await this.t.request([getVariableCommand(CMD.GET_SIM_VARIABLE, variableId, '')], [CMD.GET_SIM_VARIABLE]);
+    return readGetResponse(r, CMD.GET_SIM_VARIABLE + 0x10, variableId, '');
+  }
+  async getTime(): Promise<number> {
+    return (await this.get(VAR.TIME)) as number;
+  }
+  async getDeltaT(): Promise<number> {
+    return (await this.get(VAR.DELTA_T)) as number;
+  }
+  /** Subscribes to time and vehicle counters, read after each step with `snapshot()`. */
+  subscribeCounters(): Promise<void> {
+    return this.t.subscribe(CMD.SUBSCRIBE_SIM_VARIABLE, [''], SIM_VARS);
+  }
+  /** Values of the last step (counters are per step, not cumulative). */
+  snapshot(): SimulationSnapshot {
+    const v = this.t.subscriptions.get(CMD.RESPONSE_SUBSCRIBE_SIM_VARIABLE)?.get('');
+    const n = (id: number) => (v?.get(id) as number | undefined) ?? 0;
+    return {
+      timeSeconds: n(VAR.TIME),
+      departed: n(VAR.DEPARTED_VEHICLES_NUMBER),
+      arrived: n(VAR.ARRIVED_VEHICLES_NUMBER),
+      minExpected: n(VAR.MIN_EXPECTED_VEHICLES),
+      teleportsStarted: n(VAR.TELEPORT_STARTING_VEHICLES_NUMBER),
+      loaded: n(VAR.LOADED_VEHICLES_NUMBER),
+    };
+  }
+}

@@ -1,0 +1,96 @@
+import { CMD, VAR } from '../traci-constants.js';
+import { getVariableCommand, readGetResponse, setVariableCommand } from '../traci-protocol.js';
+import { TraciWriter, type TraciValue } from '../traci-storage.js';
+import type { TraciTransport } from '../traci-client.js';
+
+export interface SumoProgramPhase {
+  durationSeconds: number;
+  state: string;
+  /** Actuation bounds; SUMO uses them for actuated and delay-based programs. Default: the duration. */
+  minDurSeconds?: number;
+  maxDurSeconds?: number;
+  name?: string;
+}
+
+export interface SumoProgramLogic {
+  programId: string;
+  /** 0 static, 3 actuated, 4 delay-based (TRAFFICLIGHT_TYPE_*). */
+  type: number;
+  currentPhaseIndex: number;
+  phases: SumoProgramPhase[];
+  parameters?: Record<string, string>;
+}
+
+/** Encodes a program logic the way TL_COMPLETE_PROGRAM_RYG expects it (SUMO's trafficlight.setProgramLogic). */
+export function encodeProgramLogic(logic: SumoProgramLogic): Buffer {
+  const w = new TraciWriter()
+    .compound(5)
+    .typedString(logic.programId)
+    .typedInt(logic.type)
+    .typedInt(logic.currentPhaseIndex)
+    .compound(logic.phases.length);
+  for (const p of logic.phases) {
+    w.compound(6)
+      .typedDouble(p.durationSeconds)
+      .typedString(p.state)
+      .typedDouble(p.minDurSeconds ?? p.durationSeconds)
+      .typedDouble(p.maxDurSeconds ?? p.durationSeconds)
+      .compound(0)
+      .typedString(p.name ?? '');
+  }
+  const params = Object.entries(logic.parameters ?? {});
+  w.compound(params.length);
+  for (const [k, v] of params) w.typedStringList([k, v]);
+  return w.toBuffer();
+}
+
+export class TrafficLightDomain {
+  constructor(private readonly t: TraciTransport) {}
+
+  async getIdList(): Promise<string[]> {
+    return (await this.get(VAR.ID_LIST, '')) as string[];
+  }
+  async getState(tlsId: string): Promise<string> {
+    return (await this.get(VAR.TL_RED_YELLOW_GREEN_STATE, tlsId)) as string;
+  }
+  async getProgram(tlsId: string): Promise<string> {
+    return (await this.get(VAR.TL_CURRENT_PROGRAM, tlsId)) as string;
+  }
+  async getPhase(tlsId: string): Promise<number> {
+    return (await this.get(VAR.TL_CURRENT_PHASE, tlsId)) as number;
+  }
+  /** Absolute simulation time of the next switch, seconds. */
+  async getNextSwitch(tlsId: string): Promise<number> {
+    return (await this.get(VAR.TL_NEXT_SWITCH, tlsId)) as number;
+  }
+  /** All programs of a TLS, as SUMO's nested compound (see SUMO's trafficlight.getAllProgramLogics). */
+  async getAllProgramLogicsRaw(tlsId: string): Promise<TraciValue> {
+    return this.get(VAR.TL_COMPLETE_DEFINITION_RYG, tlsId);
+  }
+
+  setProgramLogic(tlsId: string, logic: SumoProgramLogic): Promise<void> {
+    return this.set(VAR.TL_COMPLETE_PROGRAM_RYG, tlsId, encodeProgramLogic(logic));
+  }
+  setProgram(tlsId: string, programId: string): Promise<void> {
+    return this.set(VAR.TL_PROGRAM, tlsId, new TraciWriter().typedString(programId).toBuffer());
+  }
+  setPhase(tlsId: string, index: number): Promise<void> {
+    return this.set(VAR.TL_PHASE_INDEX, tlsId, new TraciWriter().typedInt(index).toBuffer());
+  }
+  /** Remaining duration of the current phase, seconds (this cycle only). */
+  setPhaseDuration(tlsId: string, seconds: number): Promise<void> {
+    return this.set(VAR.TL_PHASE_DURATION, tlsId, new TraciWriter().typedDouble(seconds).toBuffer());
+  }
+  /** Sets the state directly; SUMO stops its own sequencing for this TLS until setProgram is called. */
+  setRedYellowGreenState(tlsId: string, state: string): Promise<void> {
+    return this.set(VAR.TL_RED_YELLOW_GREEN_STATE, tlsId, new TraciWriter().typedString(state).toBuffer());
+  }
+
+  private async get(variableId: number, objectId: string): Promise<TraciValue> {
+    const r = await this.t.request([getVariableCommand(CMD.GET_TL_VARIABLE, variableId, objectId)], [CMD.GET_TL_VARIABLE]);
+    return readGetResponse(r, CMD.GET_TL_VARIABLE + 0x10, variableId, objectId);
+  }
+  private async set(variableId: number, objectId: string, typedValue: Buffer): Promise<void> {
+    await this.t.request([setVariableCommand(CMD.SET_TL_VARIABLE, variableId, objectId, typedValue)], [CMD.SET_TL_VARIABLE]);
+  }
+}
