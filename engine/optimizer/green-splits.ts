@@ -14,9 +14,23 @@ export function distributeGreens(model: IntersectionModel, weights: ArrayLike<nu
   const maxTotal = sum(hi);
   if (available <= minTotal) return lo.slice();
   if (available >= maxTotal) return hi.slice();
-  let allZero = true;
-  for (let i = 0; i < n; i++) if (weights[i] > 0) allZero = false;
-  const w = allZero ? new Array<number>(n).fill(1) : Array.from(weights, (v) => Math.max(0, v));
+  let maxWeight = 0;
+  for (let i = 0; i < n; i++) if (weights[i] > maxWeight) maxWeight = weights[i];
+  // Normalised so that λ stays in a sane range whatever the scale of the weights.
+  const w = maxWeight > 0 ? Array.from(weights, (v) => Math.max(0, v) / maxWeight) : new Array<number>(n).fill(1);
+  // Phases with demand may all reach their max greens; the time left then goes evenly to the others.
+  let saturatedTotal = 0;
+  for (let i = 0; i < n; i++) saturatedTotal += w[i] > 0 ? hi[i] : lo[i];
+  if (saturatedTotal <= available && maxWeight > 0) {
+    const even = w.map((v) => (v > 0 ? 0 : 1));
+    const lower = w.map((v, i) => (v > 0 ? hi[i] : lo[i]));
+    return waterFill(lower, hi, even, available);
+  }
+  return waterFill(lo, hi, w, available);
+}
+
+function waterFill(lo: number[], hi: number[], w: number[], available: number): number[] {
+  const n = w.length;
   const total = (lambda: number) => {
     let s = 0;
     for (let i = 0; i < n; i++) s += clamp(lambda * w[i], lo[i], hi[i]);

@@ -18,7 +18,8 @@ interface MovementSources {
  * Turns detector flows into demand per movement. A lane's flow is the largest of its healthy detectors' (a stop-line
  * loop counts only what is served, an advance loop under a spilling queue counts less than arrives); a lane
  * shared by several movements splits its flow evenly. A lane with no healthy detector falls back on the
- * detector's time-of-day history, then on the demand implied by the plan in force; never on zero.
+ * detector's time-of-day history, then on its last healthy flow if recent, then on the demand implied by the plan
+ * in force; never on zero.
  */
 export class DemandEstimator {
   private readonly sources: MovementSources[] = [];
@@ -39,7 +40,13 @@ export class DemandEstimator {
     }
   }
 
-  estimate(slot: number, plansInForce: ReadonlyMap<string, PhasePlan>, impliedDegreeOfSaturation: number): Map<string, MovementDemand> {
+  estimate(
+    slot: number,
+    nowMs: number,
+    plansInForce: ReadonlyMap<string, PhasePlan>,
+    limits: { recentHistorySeconds: number; fallbackImpliedDegreeOfSaturation: number },
+  ): Map<string, MovementDemand> {
+    const recentSince = nowMs - limits.recentHistorySeconds * 1000;
     const out = new Map<string, MovementDemand>();
     for (const s of this.sources) {
       let flow = 0;
@@ -54,13 +61,14 @@ export class DemandEstimator {
           healthyLanes++;
           continue;
         }
-        const remembered = lane.detectors.map((d) => d.history[slot]).find((h) => !Number.isNaN(h));
+        let remembered = lane.detectors.map((d) => d.history[slot]).find((h) => !Number.isNaN(h));
+        remembered ??= lane.detectors.find((d) => d.lastHealthyAtMs >= recentSince)?.lastHealthyFlowVehPerHour;
         if (remembered !== undefined) {
           flow += remembered / lane.sharedBy;
           if (source === 'measured') source = 'history';
           continue;
         }
-        implied ??= impliedMovementFlow(s, plansInForce.get(s.intersection.id), impliedDegreeOfSaturation);
+        implied ??= impliedMovementFlow(s, plansInForce.get(s.intersection.id), limits.fallbackImpliedDegreeOfSaturation);
         flow += implied / s.lanes.length;
         source = 'fallback-plan';
       }

@@ -17,6 +17,9 @@ export class DetectorState {
   /** Flow by 15-minute slot of the day, learned from healthy periods; NaN where unknown. */
   readonly history = new Float64Array(SLOTS_PER_DAY).fill(NaN);
   countsAccepted = 0;
+  /** Smoothed flow when the detector was last seen healthy, and when (epoch ms). */
+  lastHealthyFlowVehPerHour = NaN;
+  lastHealthyAtMs = NaN;
 
   constructor(readonly detector: Detector) {}
 
@@ -39,8 +42,10 @@ export class DetectorState {
     this.countsAccepted++;
   }
 
-  learnHistory(slot: number): void {
+  learnHistory(slot: number, nowMs: number): void {
     if (this.fault || Number.isNaN(this.flowVehPerHour)) return;
+    this.lastHealthyFlowVehPerHour = this.flowVehPerHour;
+    this.lastHealthyAtMs = nowMs;
     const h = this.history[slot];
     this.history[slot] = Number.isNaN(h) ? this.flowVehPerHour : h + 0.2 * (this.flowVehPerHour - h);
   }

@@ -19,6 +19,8 @@ export interface EngineConfig {
   maxFutureSkewSeconds: number;
   /** Longest counting interval accepted, seconds. */
   maxIntervalSeconds: number;
+  /** A faulty detector's last healthy flow stands in for it this long when it has no time-of-day history, seconds. */
+  recentHistorySeconds: number;
   /** Degree of saturation at which demand is implied from a fallback plan's greens when nothing better is known. */
   fallbackImpliedDegreeOfSaturation: number;
   /** Emit a KPI event on each optimisation tick. */
@@ -37,6 +39,7 @@ export const DEFAULT_ENGINE_CONFIG: Readonly<EngineConfig> = Object.freeze({
   maxLaneFlowVehPerHour: 3600,
   maxFutureSkewSeconds: 60,
   maxIntervalSeconds: 3600,
+  recentHistorySeconds: 3600,
   fallbackImpliedDegreeOfSaturation: 0.8,
   emitKpis: true,
   optimizer: DEFAULT_OPTIMIZER_CONFIG,

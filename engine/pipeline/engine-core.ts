@@ -89,8 +89,8 @@ export class EngineCore {
     const events: EngineEvent[] = [];
     const slot = slotOfMinute(localMinuteOfDay(nowMs, this.network.timeZone));
     this.updateHealth(nowMs, events);
-    for (const d of this.detectors.values()) d.learnHistory(slot);
-    const demand = this.estimator.estimate(slot, this.plansInForce, this.config.fallbackImpliedDegreeOfSaturation);
+    for (const d of this.detectors.values()) d.learnHistory(slot, nowMs);
+    const demand = this.estimator.estimate(slot, nowMs, this.plansInForce, this.config);
     this.lastDemand = demand;
     for (const group of this.groups) {
       const proposed = optimizeGroup({ group, demand, plansInForce: this.plansInForce, config: this.config.optimizer, nowMs });
