@@ -21,7 +21,7 @@ describe('greenwave plan', () => {
     expect(plans.length).toBeGreaterThanOrEqual(16);
     const net = gridCityNetwork();
     for (const p of plans) expect(checkPlanSafety(p, net.intersections.find((x) => x.id === p.intersectionId)!)).toEqual([]);
-    expect(r.stderr).toContain(`${30 * net.detectors.length} counts accepted, 0 rejected, 15 optimisations`);
+    expect(r.stderr).toContain(`${30 * net.detectors.length} counts accepted, 0 rejected, 16 optimisations`);
   });
 
   it('reports bad records with their line numbers, keeps going, and exits 1', () => {
