@@ -68,6 +68,16 @@ export class TrafficLightDomain {
     return this.get(VAR.TL_COMPLETE_DEFINITION_RYG, tlsId);
   }
 
+  /** Current program and phase index of each TLS, refreshed by every step. */
+  subscribe(ids: readonly string[]): Promise<void> {
+    return this.t.subscribe(CMD.SUBSCRIBE_TL_VARIABLE, ids, [VAR.TL_CURRENT_PROGRAM, VAR.TL_CURRENT_PHASE]);
+  }
+  lastStep(tlsId: string): { programId: string; phaseIndex: number } | undefined {
+    const v = this.t.subscriptions.get(CMD.RESPONSE_SUBSCRIBE_TL_VARIABLE)?.get(tlsId);
+    if (!v) return undefined;
+    return { programId: (v.get(VAR.TL_CURRENT_PROGRAM) as string | undefined) ?? '', phaseIndex: (v.get(VAR.TL_CURRENT_PHASE) as number | undefined) ?? -1 };
+  }
+
   setProgramLogic(tlsId: string, logic: SumoProgramLogic): Promise<void> {
     return this.set(VAR.TL_COMPLETE_PROGRAM_RYG, tlsId, encodeProgramLogic(logic));
   }

@@ -1,0 +1,35 @@
+import type { Logger } from 'pino';
+import type { NetworkFile } from '../../../network-models/network-types.js';
+import type { TraciClient } from '../traci/traci-client.js';
+
+export type ControlMode = 'engine' | 'static' | 'actuated' | 'delay_based' | 'max-pressure';
+export const CONTROL_MODES: readonly ControlMode[] = ['engine', 'static', 'actuated', 'delay_based', 'max-pressure'];
+
+export interface LoopContext {
+  client: TraciClient;
+  network: NetworkFile;
+  logger: Logger;
+  /** Engine time (epoch ms) of simulation time 0. */
+  epochMs: number;
+  beginSeconds: number;
+  stepSeconds: number;
+}
+
+export interface ControlStats {
+  /** Plans (or programs) applied to SUMO during the run. */
+  planUpdates: number;
+  /** Plans refused by the safety gate before reaching SUMO. */
+  plansRejected: number;
+}
+
+/** Who drives the signals during a closed-loop run. */
+export interface LoopController {
+  readonly mode: ControlMode;
+  /** Extra SUMO additional files this control needs (written by the runner into its work directory). */
+  additionalXml?(network: NetworkFile): string | undefined;
+  init(ctx: LoopContext): Promise<void>;
+  /** Called after every simulation step with the new simulation time. */
+  afterStep(timeSeconds: number): Promise<void>;
+  stats(): ControlStats;
+  dispose(): void;
+}

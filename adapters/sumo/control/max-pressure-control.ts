@@ -1,0 +1,148 @@
+import type { Intersection } from '../../../network-models/network-types.js';
+import { sumoNetworkOf, sumoSignalOf, type SumoSignalExternal } from '../../../network-models/importers/sumo/index.js';
+import { maxPressureDecision, type MaxPressureConfig, type MaxPressureMovement } from '../../../engine/max-pressure/index.js';
+import type { ControlStats, LoopContext, LoopController } from './loop-controller.js';
+
+export interface MaxPressureControlOptions {
+  config?: MaxPressureConfig;
+  /** Shortest yellow inserted when a green ends, whatever the network says, seconds. Default 3. */
+  minYellowSeconds?: number;
+}
+
+interface Stage {
+  kind: 'green' | 'yellow' | 'all-red';
+  phaseIndex: number;
+  nextPhaseIndex: number;
+  since: number;
+  until: number;
+}
+
+interface SignalState {
+  x: Intersection;
+  sig: SumoSignalExternal;
+  stage: Stage;
+  lastState: string;
+  /** Lanes (SUMO ids) of each movement's approach, with the number of movements sharing each lane. */
+  upstream: Map<string, Array<{ lane: string; share: number }>>;
+  downstream: Map<string, { lanes: string[] }>;
+}
+
+/**
+ * Max-pressure baseline: every step, each signal serves the phase with the highest pressure (queue upstream
+ * minus queue downstream, weighted by saturation flow) after its minimum green, with yellow and all-red in
+ * between. Queues are read from SUMO's lanes (halting vehicles upstream, vehicles downstream), which is more
+ * than detectors see: an optimistic baseline. Signal states are set directly (setRedYellowGreenState).
+ */
+export class MaxPressureControl implements LoopController {
+  readonly mode = 'max-pressure' as const;
+  private ctx!: LoopContext;
+  private signals: SignalState[] = [];
+  private switches = 0;
+
+  constructor(private readonly o: MaxPressureControlOptions = {}) {}
+
+  async init(ctx: LoopContext): Promise<void> {
+    this.ctx = ctx;
+    const netExt = sumoNetworkOf(ctx.network.external);
+    const links = new Map(ctx.network.links.map((l) => [l.id, l]));
+    const laneId = (linkId: string, laneIndex: number) => `${linkId}_${netExt?.sumoLaneIndexByLink[linkId]?.[laneIndex] ?? laneIndex}`;
+    const lanes = new Set<string>();
+    for (const x of ctx.network.intersections) {
+      const sig = sumoSignalOf(x.external);
+      if (!sig || x.control !== 'signalized' || x.phases.length === 0) continue;
+      const laneUse = new Map<string, number>();
+      for (const m of x.movements) for (const li of m.fromLaneIndices) laneUse.set(laneId(m.fromLinkId, li), (laneUse.get(laneId(m.fromLinkId, li)) ?? 0) + 1);
+      const upstream = new Map<string, Array<{ lane: string; share: number }>>();
+      const downstream = new Map<string, { lanes: string[] }>();
+      for (const m of x.movements) {
+        upstream.set(m.id, m.fromLaneIndices.map((li) => ({ lane: laneId(m.fromLinkId, li), share: 1 / (laneUse.get(laneId(m.fromLinkId, li)) ?? 1) })));
+        const to = links.get(m.toLinkId);
+        const toLanes = to ? Array.from({ length: to.lanes }, (_, i) => laneId(to.id, i)) : [];
+        downstream.set(m.id, { lanes: toLanes });
+        upstream.get(m.id)!.forEach((u) => lanes.add(u.lane));
+        toLanes.forEach((l) => lanes.add(l));
+      }
+      const state = sig.phaseStates[x.phases[0].id].green[0].state;
+      await ctx.client.trafficLight.setRedYellowGreenState(sig.tlsId, state);
+      this.signals.push({
+        x,
+        sig,
+        stage: { kind: 'green', phaseIndex: 0, nextPhaseIndex: 0, since: ctx.beginSeconds, until: Infinity },
+        lastState: state,
+        upstream,
+        downstream,
+      });
+    }
+    await ctx.client.lane.subscribe([...lanes]);
+  }
+
+  async afterStep(t: number): Promise<void> {
+    for (const s of this.signals) await this.drive(s, t);
+  }
+
+  private async drive(s: SignalState, t: number): Promise<void> {
+    const { x } = s;
+    const stage = s.stage;
+    if (stage.kind === 'green') {
+      const movements: MaxPressureMovement[] = x.movements.map((m) => {
+        const up = s.upstream.get(m.id)!.reduce((acc, u) => acc + (this.ctx.client.lane.lastStep(u.lane)?.halting ?? 0) * u.share, 0);
+        const dn = s.downstream.get(m.id)!;
+        const down = dn.lanes.length === 0 ? 0 : dn.lanes.reduce((acc, l) => acc + (this.ctx.client.lane.lastStep(l)?.vehicles ?? 0), 0) / dn.lanes.length;
+        return { movementId: m.id, upstreamQueue: up, downstreamQueuePerLane: down, saturationFlowVehPerHour: m.saturationFlowVehPerHour };
+      });
+      const decision = maxPressureDecision(
+        { phases: x.phases.map((p) => ({ phaseId: p.id, movementIds: p.movementIds, minGreenSeconds: p.minGreenSeconds, maxGreenSeconds: p.maxGreenSeconds })), movements, currentPhaseId: x.phases[stage.phaseIndex].id, currentGreenSeconds: t - stage.since },
+        this.o.config,
+      );
+      const next = x.phases.findIndex((p) => p.id === decision.phaseId);
+      if (next === stage.phaseIndex || next < 0) return;
+      this.switches++;
+      const ph = x.phases[stage.phaseIndex];
+      const yellow = Math.max(ph.yellowSeconds, this.o.minYellowSeconds ?? 3);
+      s.stage = { kind: 'yellow', phaseIndex: stage.phaseIndex, nextPhaseIndex: next, since: t, until: t + yellow };
+      await this.set(s, transitionState(this.greenState(s, stage.phaseIndex), this.greenState(s, next), 'yellow'));
+      return;
+    }
+    if (t + 1e-9 < stage.until) return;
+    if (stage.kind === 'yellow' && x.phases[stage.phaseIndex].allRedSeconds > 0) {
+      s.stage = { ...stage, kind: 'all-red', since: t, until: t + x.phases[stage.phaseIndex].allRedSeconds };
+      await this.set(s, transitionState(this.greenState(s, stage.phaseIndex), this.greenState(s, stage.nextPhaseIndex), 'all-red'));
+      return;
+    }
+    s.stage = { kind: 'green', phaseIndex: stage.nextPhaseIndex, nextPhaseIndex: stage.nextPhaseIndex, since: t, until: Infinity };
+    await this.set(s, this.greenState(s, stage.nextPhaseIndex));
+  }
+
+  private greenState(s: SignalState, phaseIndex: number): string {
+    return s.sig.phaseStates[s.x.phases[phaseIndex].id].green[0].state;
+  }
+
+  private async set(s: SignalState, state: string): Promise<void> {
+    if (state === s.lastState) return;
+    s.lastState = state;
+    await this.ctx.client.trafficLight.setRedYellowGreenState(s.sig.tlsId, state);
+  }
+
+  stats(): ControlStats {
+    return { planUpdates: this.switches, plansRejected: 0 };
+  }
+  dispose(): void {}
+}
+
+/**
+ * Clearance between two green states: links green in both keep their green; links that lose green show
+ * yellow (then red in the all-red stage); everything else is red.
+ */
+export function transitionState(from: string, to: string, kind: 'yellow' | 'all-red'): string {
+  let out = '';
+  for (let i = 0; i < from.length; i++) {
+    const a = from[i];
+    const b = to[i] ?? 'r';
+    const greenA = a === 'G' || a === 'g';
+    const greenB = b === 'G' || b === 'g';
+    if (greenA && greenB) out += a === 'G' && b === 'G' ? 'G' : 'g';
+    else if (greenA) out += kind === 'yellow' ? 'y' : 'r';
+    else out += 'r';
+  }
+  return out;
+}

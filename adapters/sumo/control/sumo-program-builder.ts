@@ -1,0 +1,121 @@
+import type { Intersection } from '../../../network-models/network-types.js';
+import type { PhasePlan } from '../../../engine/plan-types.js';
+import { sumoSignalOf, type SumoSignalExternal, type SumoStateSegment } from '../../../network-models/importers/sumo/index.js';
+import type { SumoProgramLogic, SumoProgramPhase } from '../traci/domains/traffic-light-domain.js';
+import { TRAFFICLIGHT_TYPE } from '../traci/traci-constants.js';
+
+/** Timing of one engine phase to be turned into SUMO phases. */
+export interface PhaseTimingInput {
+  phaseId: string;
+  greenSeconds: number;
+  yellowSeconds: number;
+  allRedSeconds: number;
+  /** Actuation bounds of the whole green; used when the program is actuated. */
+  minGreenSeconds?: number;
+  maxGreenSeconds?: number;
+}
+
+export type SumoProgramType = 'static' | 'actuated' | 'delay_based';
+
+const TYPE_CODE: Record<SumoProgramType, number> = {
+  static: TRAFFICLIGHT_TYPE.STATIC,
+  actuated: TRAFFICLIGHT_TYPE.ACTUATED,
+  delay_based: TRAFFICLIGHT_TYPE.DELAYBASED,
+};
+
+export interface BuiltProgram {
+  logic: SumoProgramLogic;
+  /** SUMO phase index where each engine phase's green starts. */
+  greenStartIndex: Record<string, number>;
+  /** SUMO phase index of each engine phase's variable green segment. */
+  variableIndex: Record<string, number>;
+  cycleSeconds: number;
+}
+
+/**
+ * Turns engine phase timings into a SUMO program over the imported state strings: each engine phase gives its
+ * green segments (the variable one takes what the plan's green leaves after the fixed ones) and its clearance
+ * (yellow and all-red segments, rescaled if the plan's clearance differs from the network's).
+ */
+export function buildSumoProgram(
+  sig: SumoSignalExternal,
+  timings: readonly PhaseTimingInput[],
+  programId: string,
+  type: SumoProgramType = 'static',
+): BuiltProgram {
+  const phases: SumoProgramPhase[] = [];
+  const greenStartIndex: Record<string, number> = {};
+  const variableIndex: Record<string, number> = {};
+  for (const t of timings) {
+    const ps = sig.phaseStates[t.phaseId];
+    if (!ps) throw new Error(`signal ${sig.tlsId} has no SUMO states for phase ${t.phaseId}`);
+    greenStartIndex[t.phaseId] = phases.length;
+    const fixed = ps.green.reduce((s, g, i) => (i === ps.variableGreenIndex ? s : s + g.durationSeconds), 0);
+    ps.green.forEach((g, i) => {
+      if (i !== ps.variableGreenIndex) {
+        phases.push({ durationSeconds: g.durationSeconds, state: g.state });
+        return;
+      }
+      variableIndex[t.phaseId] = phases.length;
+      const duration = Math.max(1, round1(t.greenSeconds - fixed));
+      const p: SumoProgramPhase = { durationSeconds: duration, state: g.state, name: t.phaseId };
+      if (type !== 'static' && t.minGreenSeconds !== undefined && t.maxGreenSeconds !== undefined) {
+        p.minDurSeconds = Math.max(1, round1(t.minGreenSeconds - fixed));
+        p.maxDurSeconds = Math.max(p.minDurSeconds, round1(t.maxGreenSeconds - fixed));
+      }
+      phases.push(p);
+    });
+    const lastGreen = ps.green[ps.green.length - 1].state;
+    phases.push(...scaledClearance(ps.clearance, 'yellow', t.yellowSeconds, lastGreen));
+    phases.push(...scaledClearance(ps.clearance, 'all-red', t.allRedSeconds, lastGreen));
+  }
+  // keep SUMO's own segment order inside the clearance (yellow before all-red is the usual, but not the only one)
+  return {
+    logic: { programId, type: TYPE_CODE[type], currentPhaseIndex: 0, phases },
+    greenStartIndex,
+    variableIndex,
+    cycleSeconds: phases.reduce((s, p) => s + p.durationSeconds, 0),
+  };
+}
+
+function scaledClearance(clearance: readonly SumoStateSegment[], kind: 'yellow' | 'all-red', seconds: number, lastGreen: string): SumoProgramPhase[] {
+  const segs = clearance.filter((c) => c.kind === kind);
+  const total = segs.reduce((s, c) => s + c.durationSeconds, 0);
+  if (seconds <= 0) return [];
+  if (segs.length === 0 || total <= 0) return [{ durationSeconds: round1(seconds), state: kind === 'yellow' ? yellowOf(lastGreen) : redOf(lastGreen) }];
+  if (Math.abs(total - seconds) < 1e-6) return segs.map((c) => ({ durationSeconds: c.durationSeconds, state: c.state }));
+  const f = seconds / total;
+  return segs.map((c) => ({ durationSeconds: Math.max(0.1, round1(c.durationSeconds * f)), state: c.state }));
+}
+
+/** Every green of a state turned yellow (a clearance the network did not define). */
+export function yellowOf(state: string): string {
+  return state.replace(/[Gg]/g, 'y');
+}
+export function redOf(state: string): string {
+  return state.replace(/[Ggy]/g, 'r');
+}
+
+/** Program for a plan that passed the safety gate. */
+export function programFromPlan(plan: PhasePlan, intersection: Intersection, programId: string, type: SumoProgramType = 'static'): BuiltProgram {
+  const sig = sumoSignalOf(intersection.external);
+  if (!sig) throw new Error(`intersection ${intersection.id} was not imported from SUMO (no external.sumo)`);
+  return buildSumoProgram(sig, plan.phases, programId, type);
+}
+
+/** The network's own fixed-time program (its first fallback plan), as an engine-phase timing list. */
+export function fallbackTimings(intersection: Intersection, minGreenSeconds?: number, maxGreenSeconds?: number): PhaseTimingInput[] {
+  const plan = intersection.fallbackPlans[0];
+  return intersection.phases.map((ph) => ({
+    phaseId: ph.id,
+    greenSeconds: plan?.greenSecondsByPhase[ph.id] ?? ph.minGreenSeconds,
+    yellowSeconds: ph.yellowSeconds,
+    allRedSeconds: ph.allRedSeconds,
+    minGreenSeconds: minGreenSeconds ?? ph.minGreenSeconds,
+    maxGreenSeconds: maxGreenSeconds ?? ph.maxGreenSeconds,
+  }));
+}
+
+function round1(v: number): number {
+  return Math.round(v * 10) / 10;
+}

@@ -1,0 +1,158 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import pino, { type Logger } from 'pino';
+import type { NetworkFile } from '../../network-models/network-types.js';
+import { importSumoNetwork } from '../../network-models/importers/sumo/index.js';
+import { SumoProcess } from './sumo-process.js';
+import { TraciError } from './traci/traci-error.js';
+import { resolveScenario, type SumoScenario } from './sumo-scenario.js';
+import { summarizeTripinfo, type TripSummary } from './tripinfo-summary.js';
+import type { ControlMode, LoopController } from './control/loop-controller.js';
+import { OwnControl } from './control/own-control.js';
+import { EngineControl, type EngineControlOptions } from './control/engine-control.js';
+import { MaxPressureControl } from './control/max-pressure-control.js';
+
+export interface ClosedLoopOptions {
+  scenario: SumoScenario;
+  seed: number;
+  control: ControlMode;
+  /** Keep SUMO's tripinfo output here (unfinished vehicles included). */
+  tripinfoFile?: string;
+  sumoBinary?: string;
+  logger?: Logger;
+  engine?: EngineControlOptions;
+  /** Stop after this much simulated time when neither the options nor the config give an end. Default 86 400 s. */
+  maxSimulatedSeconds?: number;
+  /** Engine time (epoch ms) of simulation time 0. Default 2024-01-01T00:00:00Z. */
+  epochMs?: number;
+  /** Extra SUMO arguments. */
+  sumoArgs?: string[];
+}
+
+export interface ClosedLoopSummary extends TripSummary {
+  control: ControlMode;
+  teleports: number;
+  planUpdates: number;
+  plansRejected: number;
+  /** Vehicles still waiting to be inserted when the run ended (not in `vehicles`). */
+  notInserted: number;
+  simulatedSeconds: number;
+  wallSeconds: number;
+  signals: number;
+  importIssues: number;
+}
+
+export function controllerFor(mode: ControlMode, engine?: EngineControlOptions): LoopController {
+  switch (mode) {
+    case 'engine':
+      return new EngineControl(engine);
+    case 'max-pressure':
+      return new MaxPressureControl();
+    default:
+      return new OwnControl(mode);
+  }
+}
+
+/**
+ * One closed-loop SUMO run: imports the network, starts SUMO with the detectors (and the control's programs),
+ * steps it to the end while the control drives the signals, and summarises SUMO's tripinfo output.
+ * SUMO is always gone when this returns or throws.
+ */
+export async function runSumoClosedLoop(o: ClosedLoopOptions): Promise<ClosedLoopSummary> {
+  const logger = o.logger ?? pino({ level: 'silent' });
+  const wallStart = performance.now();
+  const sc = resolveScenario(o.scenario);
+  const imported = importSumoNetwork(readFileSync(sc.netFile, 'utf8'), { source: sc.netFile });
+  const network: NetworkFile = imported.network;
+  for (const i of imported.issues) logger.debug({ issue: i }, 'SUMO import');
+  const work = mkdtempSync(join(tmpdir(), 'greenwave-sumo-'));
+  const controller = controllerFor(o.control, o.engine);
+  let sumo: SumoProcess | null = null;
+  try {
+    const detectorsFile = join(work, 'detectors.add.xml');
+    writeFileSync(detectorsFile, imported.detectorsXml);
+    const additional = [...sc.additionalFiles, detectorsFile];
+    const extraXml = controller.additionalXml?.(network);
+    if (extraXml) {
+      const f = join(work, `${o.control}.add.xml`);
+      writeFileSync(f, extraXml);
+      additional.push(f);
+    }
+    const tripinfo = join(work, 'tripinfo.xml');
+    const args: string[] = sc.configFile ? ['-c', sc.configFile] : [];
+    if (!sc.configFile || o.scenario.netFile) args.push('-n', sc.netFile);
+    if (sc.routeFiles.length > 0 && (!sc.configFile || o.scenario.routeFiles?.length)) args.push('-r', sc.routeFiles.join(','));
+    args.push('--additional-files', additional.join(','));
+    if (o.scenario.beginSeconds !== undefined) args.push('--begin', String(o.scenario.beginSeconds));
+    if (o.scenario.endSeconds !== undefined) args.push('--end', String(o.scenario.endSeconds));
+    args.push(
+      '--seed', String(o.seed),
+      '--tripinfo-output', tripinfo,
+      '--tripinfo-output.write-unfinished', 'true',
+      '--no-step-log', 'true',
+      '--no-warnings', 'true',
+      '--duration-log.disable', 'true',
+      ...(o.sumoArgs ?? []),
+    );
+    logger.debug({ args }, 'starting SUMO');
+    const launched = await SumoProcess.launch({ binary: o.sumoBinary, args });
+    sumo = launched.sumo;
+    const client = launched.client;
+    const begin = await client.simulation.getTime();
+    const step = await client.simulation.getDeltaT();
+    await client.simulation.subscribeCounters();
+    await controller.init({ client, network, logger, epochMs: o.epochMs ?? Date.UTC(2024, 0, 1), beginSeconds: begin, stepSeconds: step });
+
+    const end = sc.endSeconds;
+    const limit = begin + (o.maxSimulatedSeconds ?? 86_400);
+    let teleports = 0;
+    let loaded = 0;
+    let departed = 0;
+    let t = begin;
+    try {
+      for (;;) {
+        await client.step();
+        const snap = client.simulation.snapshot();
+        t = snap.timeSeconds;
+        teleports += snap.teleportsStarted;
+        loaded += snap.loaded;
+        departed += snap.departed;
+        await controller.afterStep(t);
+        if (end !== undefined ? t + 1e-9 >= end : snap.minExpected === 0 && t > begin) break;
+        if (t >= limit) break;
+      }
+    } catch (e) {
+      if (e instanceof TraciError && e.fatal) {
+        const exit = await sumo.waitOrKill();
+        void exit;
+        throw sumo.exitError('GW_ERR_SUMO_EXITED', `SUMO stopped during the run at t=${t}s under control '${o.control}'`);
+      }
+      throw e;
+    }
+    const stats = controller.stats();
+    await client.close();
+    const exit = await sumo.waitOrKill();
+    if (exit.code !== 0 && exit.code !== null)
+      logger.warn({ exit, output: sumo.outputTail }, 'SUMO exited with an error status after the run');
+    if (!existsSync(tripinfo)) throw sumo.exitError('GW_ERR_SUMO_EXITED', 'SUMO wrote no tripinfo output');
+    if (o.tripinfoFile) copyFileSync(tripinfo, resolve(o.tripinfoFile));
+    const trips = summarizeTripinfo(readFileSync(tripinfo, 'utf8'));
+    return {
+      control: o.control,
+      ...trips,
+      teleports,
+      planUpdates: stats.planUpdates,
+      plansRejected: stats.plansRejected,
+      notInserted: Math.max(0, loaded - departed),
+      simulatedSeconds: t - begin,
+      wallSeconds: Math.round((performance.now() - wallStart) / 100) / 10,
+      signals: network.intersections.filter((x) => x.control === 'signalized').length,
+      importIssues: imported.issues.length,
+    };
+  } finally {
+    controller.dispose();
+    if (sumo) await sumo.kill();
+    rmSync(work, { recursive: true, force: true });
+  }
+}
