@@ -1,0 +1,93 @@
+import type { DetectorHealth, IntersectionKpi } from '../../engine/pipeline/engine-events.js';
+import type { EngineCounters } from '../../engine/pipeline/engine-core.js';
+import type { PhasePlan } from '../../engine/plan-types.js';
+import type { NetworkFile } from '../../network-models/network-types.js';
+import type { ControllerView } from './controller-registry.js';
+import type { ErrorMessage } from './protocol-errors.js';
+
+/** Messages the server sends, per endpoint (docs/protocol.md has an example of each). */
+export const PROTOCOL_VERSION = 1;
+
+// /v1/detectors
+export interface ResultMessage {
+  type: 'result';
+  /** The `id` of the count or batch message. */
+  ref: string;
+  accepted: number;
+  rejected: number;
+  /** The first maxErrorsPerBatch rejections, each with `index` in the batch. */
+  errors: ErrorMessage[];
+}
+
+// /v1/controllers
+export interface WelcomeMessage {
+  type: 'welcome';
+  protocolVersion: number;
+  controllerId: string;
+  intersectionIds: string[];
+  serverTimeMs: number;
+  heartbeatIntervalMs: number;
+}
+export interface PlanMessage {
+  type: 'plan';
+  plan: PhasePlan;
+}
+
+// /v1/feed
+export interface NetworkSummary {
+  name: string;
+  timeZone: string;
+  intersections: Array<{ id: string; name: string; position: { xMetres: number; yMetres: number; lat?: number; lon?: number }; control: string; phaseIds: string[] }>;
+  links: number;
+  detectors: number;
+}
+
+export interface KpiDelta extends IntersectionKpi {
+  type: 'kpi';
+  atMs: number;
+}
+
+export interface Alarm {
+  type: 'alarm';
+  alarmId: number;
+  atMs: number;
+  severity: 'info' | 'warning' | 'critical';
+  code: string;
+  message: string;
+  intersectionId?: string;
+  controllerId?: string;
+}
+
+export interface SnapshotMessage {
+  type: 'snapshot';
+  protocolVersion: number;
+  atMs: number;
+  network: NetworkSummary;
+  plans: PhasePlan[];
+  controllers: ControllerView[];
+  detectors: { total: number; healthy: number; faulty: DetectorHealth[] };
+  /** The last recentKpiIntervals optimisation intervals, oldest first. */
+  kpis: Array<{ atMs: number; kpis: IntersectionKpi[] }>;
+  alarms: Alarm[];
+  counters: EngineCounters;
+}
+
+export type FeedDelta =
+  | { type: 'plan'; atMs: number; plan: PhasePlan; previousVersion: number | null }
+  | { type: 'plan-rejected'; atMs: number; intersectionId: string; problems: string[]; keptVersion: number | null }
+  | { type: 'ack'; atMs: number; controllerId: string; intersectionId: string; version: number; status: 'accepted' | 'rejected'; reason?: string }
+  | ({ type: 'controller'; atMs: number } & ControllerView)
+  | { type: 'detector'; atMs: number; health: DetectorHealth }
+  | KpiDelta
+  | Alarm
+  | { type: 'stats'; atMs: number; counters: EngineCounters; clients: Record<string, number> };
+
+export function networkSummary(network: NetworkFile): NetworkSummary {
+  return {
+    name: network.name,
+    timeZone: network.timeZone ?? 'UTC',
+    intersections: network.intersections.map((x) => ({ id: x.id, name: x.name, position: x.position, control: x.control, phaseIds: x.phases.map((p) => p.id) })),
+    links: network.links.length,
+    detectors: network.detectors.length,
+  };
+}

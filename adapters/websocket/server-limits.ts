@@ -1,0 +1,61 @@
+/**
+ * Every limit of the live server, with its default and its overflow policy. Documented in docs/protocol.md
+ * ("Limits"); change both together.
+ */
+export interface ServerLimits {
+  /** Open WebSocket connections, all endpoints together. Over it: the upgrade is refused with HTTP 503. */
+  maxClients: number;
+  /** Largest message handled, bytes. Over it: GW_PROTO_MESSAGE_TOO_LARGE, the message is dropped, the connection stays. */
+  maxMessageBytes: number;
+  /** Largest frame the WebSocket layer will buffer, bytes (>= maxMessageBytes). Over it: close 1009. */
+  maxFrameBytes: number;
+  /** Records in one detector batch. Over it: GW_PROTO_BATCH_TOO_LARGE, the whole batch is dropped. */
+  maxBatchRecords: number;
+  /** Messages a client may send per second (token bucket, burst of the same size). Over it: GW_PROTO_RATE_LIMITED, dropped. */
+  maxMessagesPerSecond: number;
+  /** Error messages sent to one client per second; the rest are counted in /metrics but not sent. */
+  maxErrorsPerSecond: number;
+  /** Record errors detailed in one batch result; the rest are only counted in it. */
+  maxErrorsPerBatch: number;
+  /** Interval of ping frames; a client that has not answered the previous ping by the next one is terminated. */
+  heartbeatIntervalMs: number;
+  /** Feed: bytes queued in the socket before new deltas are held back (and conflated: latest value per key). */
+  feedHighWaterBytes: number;
+  /** Feed: socket buffer plus held-back deltas above this, bytes: the client is dropped (close 4008). */
+  feedMaxBufferedBytes: number;
+  /** Feed: held-back deltas that have not started draining for this long: the client is dropped (close 4008). */
+  feedStallTimeoutMs: number;
+  /** Feed: how often held-back deltas are retried. */
+  feedFlushIntervalMs: number;
+  /** Feed snapshot: KPI intervals and alarms kept for new subscribers. */
+  recentKpiIntervals: number;
+  recentAlarms: number;
+  /** A plan sent to a controller and not acknowledged within this time raises an alarm (once per plan). */
+  planAckTimeoutMs: number;
+}
+
+export const DEFAULT_SERVER_LIMITS: Readonly<ServerLimits> = Object.freeze({
+  maxClients: 1000,
+  maxMessageBytes: 256 * 1024,
+  maxFrameBytes: 1024 * 1024,
+  maxBatchRecords: 5000,
+  maxMessagesPerSecond: 200,
+  maxErrorsPerSecond: 20,
+  maxErrorsPerBatch: 20,
+  heartbeatIntervalMs: 30_000,
+  feedHighWaterBytes: 256 * 1024,
+  feedMaxBufferedBytes: 4 * 1024 * 1024,
+  feedStallTimeoutMs: 30_000,
+  feedFlushIntervalMs: 100,
+  recentKpiIntervals: 10,
+  recentAlarms: 50,
+  planAckTimeoutMs: 15_000,
+});
+
+export function resolveServerLimits(input: Partial<ServerLimits> = {}): ServerLimits {
+  const limits = { ...DEFAULT_SERVER_LIMITS, ...input };
+  for (const [name, value] of Object.entries(limits))
+    if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new RangeError(`server limit ${name} = ${String(value)}: must be a positive number`);
+  if (limits.maxFrameBytes < limits.maxMessageBytes) throw new RangeError(`server limit maxFrameBytes (${limits.maxFrameBytes}) must be >= maxMessageBytes (${limits.maxMessageBytes})`);
+  return limits;
+}

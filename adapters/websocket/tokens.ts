@@ -1,0 +1,88 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+
+export type Role = 'detector' | 'controller' | 'viewer';
+export const ROLES: readonly Role[] = ['detector', 'controller', 'viewer'];
+
+/**
+ * What a token grants. `scope` lists detector ids (detector role) or intersection ids (controller, viewer);
+ * an entry ending in `*` matches every id with that prefix, and `["*"]` matches everything.
+ */
+export interface TokenClaims {
+  /** Who holds the token (a device or a person), for logs and the controller registry. */
+  sub: string;
+  role: Role;
+  scope: string[];
+  /** Expiry, epoch seconds; absent = no expiry. */
+  exp?: number;
+}
+
+export type TokenCheck = { ok: true; claims: TokenClaims } | { ok: false; code: 'GW_AUTH_INVALID_TOKEN' | 'GW_AUTH_TOKEN_EXPIRED'; reason: string };
+
+const PREFIX = 'gw1';
+/** Secrets that ship in examples and must never guard a real deployment. */
+const KNOWN_DEFAULT_SECRETS = new Set(['', 'secret', 'changeme', 'change-me', 'greenwave', 'password', 'demo', 'default', 'test']);
+export const MIN_SECRET_LENGTH = 16;
+
+/**
+ * A token is `gw1.<claims as base64url JSON>.<HMAC-SHA256 of "gw1.<claims>" as base64url>`: self-contained, so
+ * the server needs only the secret, and readable by anyone who holds it (claims are not secret).
+ */
+export function mintToken(secret: string, claims: TokenClaims): string {
+  const body = Buffer.from(JSON.stringify(claims)).toString('base64url');
+  return `${PREFIX}.${body}.${sign(secret, `${PREFIX}.${body}`)}`;
+}
+
+export function verifyToken(secret: string, token: string, nowMs: number): TokenCheck {
+  const parts = token.split('.');
+  if (parts.length !== 3 || parts[0] !== PREFIX) return { ok: false, code: 'GW_AUTH_INVALID_TOKEN', reason: 'not a gw1.<claims>.<signature> token' };
+  const expected = Buffer.from(sign(secret, `${parts[0]}.${parts[1]}`));
+  const given = Buffer.from(parts[2]);
+  if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { ok: false, code: 'GW_AUTH_INVALID_TOKEN', reason: 'signature does not match' };
+  let claims: unknown;
+  try {
+    claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
+  } catch {
+    return { ok: false, code: 'GW_AUTH_INVALID_TOKEN', reason: 'claims are not JSON' };
+  }
+  const problem = claimsProblem(claims);
+  if (problem) return { ok: false, code: 'GW_AUTH_INVALID_TOKEN', reason: problem };
+  const c = claims as TokenClaims;
+  if (c.exp !== undefined && c.exp * 1000 <= nowMs) return { ok: false, code: 'GW_AUTH_TOKEN_EXPIRED', reason: `expired at ${new Date(c.exp * 1000).toISOString()}` };
+  return { ok: true, claims: c };
+}
+
+/** Why a secret may not be used outside demo mode, or undefined when it is fine. */
+export function weakSecretReason(secret: string | undefined): string | undefined {
+  if (secret === undefined || secret === '') return 'the secret is empty';
+  if (KNOWN_DEFAULT_SECRETS.has(secret.toLowerCase())) return `"${secret}" is a well-known default secret`;
+  if (secret.length < MIN_SECRET_LENGTH) return `the secret is shorter than ${MIN_SECRET_LENGTH} characters`;
+  return undefined;
+}
+
+/** A random secret for demo mode: valid for this process only. */
+export function randomSecret(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/** A matcher for a scope: exact ids, `prefix*` patterns, or `*`. */
+export function scopeMatcher(scope: readonly string[]): (id: string) => boolean {
+  if (scope.includes('*')) return () => true;
+  const exact = new Set(scope.filter((s) => !s.endsWith('*')));
+  const prefixes = scope.filter((s) => s.endsWith('*')).map((s) => s.slice(0, -1));
+  if (prefixes.length === 0) return (id) => exact.has(id);
+  return (id) => exact.has(id) || prefixes.some((p) => id.startsWith(p));
+}
+
+function sign(secret: string, data: string): string {
+  return createHmac('sha256', secret).update(data).digest('base64url');
+}
+
+function claimsProblem(c: unknown): string | undefined {
+  if (c === null || typeof c !== 'object') return 'claims are not an object';
+  const r = c as Record<string, unknown>;
+  if (typeof r.sub !== 'string' || r.sub === '') return 'claim sub must be a non-empty string';
+  if (!ROLES.includes(r.role as Role)) return `claim role must be one of ${ROLES.join(', ')}`;
+  if (!Array.isArray(r.scope) || !r.scope.every((s) => typeof s === 'string' && s !== '')) return 'claim scope must be an array of non-empty strings';
+  if (r.exp !== undefined && (typeof r.exp !== 'number' || !Number.isFinite(r.exp))) return 'claim exp must be epoch seconds';
+  return undefined;
+}
