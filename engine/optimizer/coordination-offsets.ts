@@ -2,17 +2,35 @@ import type { RoadGraph, SignalHop } from '../../network-models/road-graph.js';
 import type { IntersectionModel } from './intersection-model.js';
 import type { OptimizerConfig } from './optimizer-config.js';
 
-/** Signal-to-signal hops inside one coordination group, found once when the engine is set up. */
-export interface CoordinationTopology {
-  hops: SignalHop[];
+/** A hop between two signals of a group, with the movements that feed it and that it feeds. */
+export interface CoordinatedHop extends SignalHop {
+  /** Movements at the upstream signal that turn onto the hop's first link. */
+  feedingMovements: number[];
+  /** Movements at the downstream signal that leave from the hop's last link. */
+  arrivingMovements: number[];
+  /** Lanes of the last link that those movements use. */
+  arrivalLanes: number;
 }
 
-export function buildCoordinationTopology(memberIds: string[], roadGraph: RoadGraph, config: OptimizerConfig): CoordinationTopology {
-  const members = new Set(memberIds);
-  const hops: SignalHop[] = [];
-  for (const id of memberIds)
-    for (const hop of roadGraph.downstreamSignals(id))
-      if (members.has(hop.toIntersectionId) && hop.distanceMetres <= config.maxCoordinationDistanceMetres) hops.push(hop);
+/** Signal-to-signal hops inside one coordination group, found once when the engine is set up. */
+export interface CoordinationTopology {
+  hops: CoordinatedHop[];
+}
+
+export function buildCoordinationTopology(models: IntersectionModel[], roadGraph: RoadGraph, config: OptimizerConfig): CoordinationTopology {
+  const byId = new Map(models.map((m) => [m.intersection.id, m]));
+  const hops: CoordinatedHop[] = [];
+  for (const up of models)
+    for (const hop of roadGraph.downstreamSignals(up.intersection.id)) {
+      const down = byId.get(hop.toIntersectionId);
+      if (!down || hop.distanceMetres > config.maxCoordinationDistanceMetres) continue;
+      const first = hop.linkIds[0];
+      const last = hop.linkIds[hop.linkIds.length - 1];
+      const feedingMovements = up.movements.flatMap((m, k) => (m.toLinkId === first ? [k] : []));
+      const arrivingMovements = down.movements.flatMap((m, k) => (m.fromLinkId === last ? [k] : []));
+      const lanes = new Set(down.intersection.movements.filter((m) => m.fromLinkId === last).flatMap((m) => m.fromLaneIndices));
+      hops.push({ ...hop, feedingMovements, arrivingMovements, arrivalLanes: Math.max(1, lanes.size) });
+    }
   return { hops };
 }
 
@@ -29,7 +47,7 @@ export interface OffsetResult {
 }
 
 interface DirectedHop {
-  hop: SignalHop;
+  hop: CoordinatedHop;
   flowVehPerHour: number;
   upstreamPhase: number;
   downstreamPhase: number;
@@ -65,6 +83,7 @@ export function coordinationOffsets(
   const edges = [...pairBest.values()].sort(
     (a, b) => b.flowVehPerHour - a.flowVehPerHour || a.hop.fromIntersectionId.localeCompare(b.hop.fromIntersectionId) || a.hop.toIntersectionId.localeCompare(b.hop.toIntersectionId),
   );
+  const rank = new Map<DirectedHop, number>(edges.map((e, i) => [e, i]));
   const adjacency = new Map<string, DirectedHop[]>();
   for (const e of edges) {
     for (const end of [e.hop.fromIntersectionId, e.hop.toIntersectionId]) {
@@ -83,59 +102,51 @@ export function coordinationOffsets(
   for (const root of ids) {
     if (result.has(root)) continue;
     result.set(root, { offsetSeconds: members.get(root)!.currentOffsetSeconds ?? 0 });
-    // Prim's algorithm: repeatedly take the heaviest edge leaving the tree.
-    const frontier: DirectedHop[] = [...(adjacency.get(root) ?? [])];
-    while (frontier.length > 0) {
-      frontier.sort((a, b) => b.flowVehPerHour - a.flowVehPerHour);
-      const e = frontier.shift()!;
+    // Prim's algorithm: repeatedly take the heaviest edge leaving the tree (edges are ranked once, heaviest first).
+    const frontier = new EdgeQueue(rank);
+    for (const e of adjacency.get(root) ?? []) frontier.push(e);
+    for (let e = frontier.pop(); e; e = frontier.pop()) {
       const { fromIntersectionId: u, toIntersectionId: v } = e.hop;
       const uIn = result.has(u);
       const vIn = result.has(v);
       if (uIn === vIn) continue;
       const U = members.get(u)!;
       const V = members.get(v)!;
-      const coordinatedFrom = { intersectionId: u, linkIds: e.hop.linkIds, travelTimeSeconds: e.hop.travelTimeSeconds };
       if (uIn) {
         const offset = result.get(u)!.offsetSeconds + start(U, e.upstreamPhase) + e.hop.travelTimeSeconds - e.leadSeconds - start(V, e.downstreamPhase);
-        result.set(v, { offsetSeconds: mod(offset, cycleSeconds), coordinatedFrom });
+        result.set(v, { offsetSeconds: mod(offset, cycleSeconds), coordinatedFrom: { intersectionId: u, linkIds: e.hop.linkIds, travelTimeSeconds: e.hop.travelTimeSeconds } });
       } else {
         const offset = result.get(v)!.offsetSeconds + start(V, e.downstreamPhase) + e.leadSeconds - e.hop.travelTimeSeconds - start(U, e.upstreamPhase);
         result.set(u, { offsetSeconds: mod(offset, cycleSeconds), coordinatedFrom: { intersectionId: v, linkIds: e.hop.linkIds, travelTimeSeconds: -e.hop.travelTimeSeconds } });
       }
-      frontier.push(...(adjacency.get(uIn ? v : u) ?? []));
+      for (const next of adjacency.get(uIn ? v : u) ?? []) frontier.push(next);
     }
   }
   return result;
 }
 
-function describeHop(hop: SignalHop, up: MemberTiming, down: MemberTiming, cycleSeconds: number, config: OptimizerConfig): DirectedHop | null {
-  const firstLink = hop.linkIds[0];
-  const lastLink = hop.linkIds[hop.linkIds.length - 1];
+function describeHop(hop: CoordinatedHop, up: MemberTiming, down: MemberTiming, cycleSeconds: number, config: OptimizerConfig): DirectedHop | null {
   const upPhaseFlow = new Array<number>(up.model.phaseIds.length).fill(0);
   let feedFlow = 0;
-  up.model.movements.forEach((m, k) => {
-    if (m.toLinkId !== firstLink) return;
+  for (const k of hop.feedingMovements) {
     const q = Math.max(0, up.flows[k]);
+    const phases = up.model.movements[k].phaseIndices;
     feedFlow += q;
-    for (const p of m.phaseIndices) upPhaseFlow[p] += q / m.phaseIndices.length;
-  });
+    for (const p of phases) upPhaseFlow[p] += q / phases.length;
+  }
   const downPhaseFlow = new Array<number>(down.model.phaseIds.length).fill(0);
   let arrivingFlow = 0;
-  let lanes = 1;
-  down.model.movements.forEach((m, k) => {
-    if (m.fromLinkId !== lastLink) return;
+  for (const k of hop.arrivingMovements) {
     const q = Math.max(0, down.flows[k]);
     arrivingFlow += q;
-    for (const p of m.phaseIndices) downPhaseFlow[p] += q;
-  });
-  const lastLinkLanes = down.model.intersection.movements.filter((m) => m.fromLinkId === lastLink).flatMap((m) => m.fromLaneIndices);
-  lanes = Math.max(1, new Set(lastLinkLanes).size);
+    for (const p of down.model.movements[k].phaseIndices) downPhaseFlow[p] += q;
+  }
   const upstreamPhase = argmax(upPhaseFlow);
   const downstreamPhase = argmax(downPhaseFlow);
   if (upstreamPhase < 0 || downstreamPhase < 0) return null;
   // Vehicles that turned onto the link outside the coordinated phase queue at the downstream stop line.
   const sideFlow = Math.max(0, feedFlow - upPhaseFlow[upstreamPhase]);
-  const queuedPerLane = (sideFlow * cycleSeconds) / 3600 / lanes;
+  const queuedPerLane = (sideFlow * cycleSeconds) / 3600 / hop.arrivalLanes;
   const leadSeconds = Math.min(15, config.queueDischargeSecondsPerVeh * queuedPerLane);
   return { hop, flowVehPerHour: Math.max(arrivingFlow, feedFlow), upstreamPhase, downstreamPhase, leadSeconds };
 }
@@ -162,4 +173,42 @@ export function mod(v: number, m: number): number {
 export function circularDifference(a: number, b: number, cycleSeconds: number): number {
   const d = mod(a - b, cycleSeconds);
   return Math.min(d, cycleSeconds - d);
+}
+
+/** Binary min-heap of edges by their rank (0 = heaviest). */
+class EdgeQueue {
+  private readonly items: DirectedHop[] = [];
+  constructor(private readonly rank: Map<DirectedHop, number>) {}
+
+  push(e: DirectedHop): void {
+    const a = this.items;
+    a.push(e);
+    for (let i = a.length - 1; i > 0; ) {
+      const parent = (i - 1) >> 1;
+      if (this.rank.get(a[parent])! <= this.rank.get(a[i])!) break;
+      [a[parent], a[i]] = [a[i], a[parent]];
+      i = parent;
+    }
+  }
+
+  pop(): DirectedHop | undefined {
+    const a = this.items;
+    if (a.length === 0) return undefined;
+    const top = a[0];
+    const last = a.pop()!;
+    if (a.length > 0) {
+      a[0] = last;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < a.length && this.rank.get(a[l])! < this.rank.get(a[m])!) m = l;
+        if (r < a.length && this.rank.get(a[r])! < this.rank.get(a[m])!) m = r;
+        if (m === i) break;
+        [a[m], a[i]] = [a[i], a[m]];
+        i = m;
+      }
+    }
+    return top;
+  }
 }

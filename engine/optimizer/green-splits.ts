@@ -1,7 +1,7 @@
 import { clamp, sum, type IntersectionModel } from './intersection-model.js';
 
 /**
- * Greens g_p = clamp(λ·w_p, min_p, max_p) with Σg = available, found by bisection on λ. With weights equal to the
+ * Greens g_p = clamp(λ·w_p, min_p, max_p) with Σg = available. With weights equal to the
  * critical flow ratios this is Webster's rule (equal degree of saturation on the critical movements), bent by the
  * min/max greens. All-zero weights share the time evenly. Monotone: a larger weight never gets less green.
  */
@@ -29,27 +29,37 @@ export function distributeGreens(model: IntersectionModel, weights: ArrayLike<nu
   return waterFill(lo, hi, w, available);
 }
 
+/**
+ * Exact water-filling: g_i = clamp(λ·w_i, lo_i, hi_i) with Σg = available. S(λ) = Σ clamp(λ·w_i) is piecewise
+ * linear and non-decreasing with breakpoints at lo_i/w_i and hi_i/w_i; find the segment where it reaches the
+ * available time and solve that segment's linear equation.
+ */
 function waterFill(lo: number[], hi: number[], w: number[], available: number): number[] {
   const n = w.length;
   const total = (lambda: number) => {
     let s = 0;
-    for (let i = 0; i < n; i++) s += clamp(lambda * w[i], lo[i], hi[i]);
+    for (let i = 0; i < n; i++) s += w[i] > 0 ? clamp(lambda * w[i], lo[i], hi[i]) : lo[i];
     return s;
   };
-  let a = 0;
-  let b = 1;
-  while (total(b) < available) b *= 2;
-  for (let iter = 0; iter < 60 && b - a > 1e-9 * b; iter++) {
-    const mid = (a + b) / 2;
-    if (total(mid) < available) a = mid;
-    else b = mid;
+  const breaks: number[] = [0];
+  for (let i = 0; i < n; i++) if (w[i] > 0) breaks.push(lo[i] / w[i], hi[i] / w[i]);
+  breaks.sort((a, b) => a - b);
+  let lambda = breaks[breaks.length - 1];
+  for (let k = 1; k < breaks.length; k++) {
+    const a = breaks[k - 1];
+    const b = breaks[k];
+    const sb = total(b);
+    if (sb < available) continue;
+    const sa = total(a);
+    lambda = sb > sa ? a + ((available - sa) * (b - a)) / (sb - sa) : b;
+    break;
   }
   const greens = new Array<number>(n);
-  for (let i = 0; i < n; i++) greens[i] = clamp(b * w[i], lo[i], hi[i]);
+  for (let i = 0; i < n; i++) greens[i] = w[i] > 0 ? clamp(lambda * w[i], lo[i], hi[i]) : lo[i];
   return fixSum(greens, lo, hi, available);
 }
 
-/** Spreads a small residual (from bisection or rounding) over phases with room, so Σg is exact. */
+/** Spreads a small residual (floating-point or rounding) over phases with room, so Σg is exact. */
 function fixSum(greens: number[], lo: number[], hi: number[], available: number): number[] {
   let residual = available - sum(greens);
   for (let i = 0; i < greens.length && Math.abs(residual) > 1e-12; i++) {

@@ -18,7 +18,7 @@ export interface SignalGroupModel {
 
 export function buildSignalGroupModel(id: string, intersections: Intersection[], roadGraph: RoadGraph, config: OptimizerConfig): SignalGroupModel {
   const members = intersections.filter((x) => x.control === 'signalized').map((x) => buildIntersectionModel(x, config));
-  const topology = config.coordinate ? buildCoordinationTopology(members.map((m) => m.intersection.id), roadGraph, config) : { hops: [] };
+  const topology = config.coordinate ? buildCoordinationTopology(members, roadGraph, config) : { hops: [] };
   return { id, members, topology };
 }
 

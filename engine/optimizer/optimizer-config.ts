@@ -24,6 +24,8 @@ export interface OptimizerConfig {
   queueDischargeSecondsPerVeh: number;
   /** Signals further apart than this are not coordinated, metres. */
   maxCoordinationDistanceMetres: number;
+  /** Largest subsystem sharing one cycle when the network names no coordination groups. */
+  maxSignalsPerGroup: number;
 }
 
 export const DEFAULT_OPTIMIZER_CONFIG: Readonly<OptimizerConfig> = Object.freeze({
@@ -40,6 +42,7 @@ export const DEFAULT_OPTIMIZER_CONFIG: Readonly<OptimizerConfig> = Object.freeze
   coordinate: true,
   queueDischargeSecondsPerVeh: 2,
   maxCoordinationDistanceMetres: 1000,
+  maxSignalsPerGroup: 20,
 });
 
 export function resolveOptimizerConfig(partial: Partial<OptimizerConfig> = {}): OptimizerConfig {

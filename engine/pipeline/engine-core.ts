@@ -51,7 +51,7 @@ export class EngineCore {
       this.detectorsByIntersection.set(d.intersectionId, [...(this.detectorsByIntersection.get(d.intersectionId) ?? []), state]);
     }
     const roadGraph = buildRoadGraph(network, { maxHopDistanceMetres: config.optimizer.maxCoordinationDistanceMetres });
-    this.groups = signalGroups(network, roadGraph).map((g) =>
+    this.groups = signalGroups(network, roadGraph, config.optimizer.maxSignalsPerGroup).map((g) =>
       buildSignalGroupModel(g.id, g.intersectionIds.map((id) => this.intersections.get(id)!), roadGraph, config.optimizer),
     );
     this.estimator = new DemandEstimator(network, byLane);

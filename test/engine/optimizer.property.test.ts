@@ -111,6 +111,41 @@ describe('optimizer invariants (fast-check)', () => {
     );
   });
 
+  it('splits are the exact water-filling solution: free phases share one green per unit of flow ratio', () => {
+    fc.assert(
+      fc.property(
+        fc.array(phaseSpecArb, { minLength: 2, maxLength: 6 }).chain((specs) =>
+          fc.tuple(fc.constant(specs), fc.array(fc.oneof(fc.constant(0), fc.double({ min: 1e-4, max: 0.5, noNaN: true })), { minLength: specs.length, maxLength: specs.length }), fc.integer({ min: 20, max: 400 })),
+        ),
+        ([specs, ys, cycle]) => {
+          const net = singleIntersectionNetwork(specs);
+          const model = buildIntersectionModel(net.intersections[0], resolveOptimizerConfig());
+          const g = distributeGreens(model, ys, cycle);
+          const available = cycle - model.lostTimeSeconds;
+          const total = g.reduce((a, b) => a + b, 0);
+          const lo = model.minGreenSeconds;
+          const hi = model.maxGreenSeconds;
+          g.forEach((v, i) => {
+            expect(v).toBeGreaterThanOrEqual(lo[i] - 1e-9);
+            expect(v).toBeLessThanOrEqual(hi[i] + 1e-9);
+          });
+          if (available <= lo.reduce((a, b) => a + b, 0) || available >= hi.reduce((a, b) => a + b, 0)) return;
+          expect(total).toBeCloseTo(available, 6);
+          const free = g.map((v, i) => i).filter((i) => ys[i] > 0 && g[i] > lo[i] + 1e-6 && g[i] < hi[i] - 1e-6);
+          if (free.length === 0) return;
+          const lambda = g[free[0]] / ys[free[0]];
+          for (const i of free) expect(g[i] / ys[i]).toBeCloseTo(lambda, 4);
+          g.forEach((v, i) => {
+            if (ys[i] <= 0) return;
+            if (Math.abs(v - lo[i]) < 1e-6) expect(lambda * ys[i]).toBeLessThanOrEqual(lo[i] + 1e-6);
+            if (Math.abs(v - hi[i]) < 1e-6) expect(lambda * ys[i]).toBeGreaterThanOrEqual(hi[i] - 1e-6);
+          });
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('is deterministic', () => {
     fc.assert(
       fc.property(intersectionArb.chain((net) => fc.tuple(fc.constant(net), demandArb(net, 1))), ([net, flows]) => {

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs everything Greenwave's tests need on a fresh Debian machine: Eclipse SUMO (closed-loop tests)
+# and the npm packages (which also builds dist/). Safe to run again: it skips what is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+missing=()
+command -v sumo >/dev/null 2>&1 || missing+=(sumo)
+[ -f /usr/share/sumo/tools/randomTrips.py ] || missing+=(sumo-tools)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]} from Debian"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+export SUMO_HOME="${SUMO_HOME:-/usr/share/sumo}"
+
+npm ci --no-audit --no-fund
