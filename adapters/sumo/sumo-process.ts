@@ -70,10 +70,16 @@ export class SumoProcess {
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
     this.exited = new Promise<SumoExit>((resolve) => {
-      child.once('exit', (code, signal) => {
+      const done = (info: SumoExit) => {
+        if (this.exitInfo) return;
         live.delete(child);
-        this.exitInfo = { code, signal };
-        resolve(this.exitInfo);
+        this.exitInfo = info;
+        resolve(info);
+      };
+      child.once('exit', (code, signal) => done({ code, signal }));
+      // a process that could not be spawned never emits 'exit'
+      child.once('error', () => {
+        if (child.pid === undefined) done({ code: null, signal: null });
       });
     });
   }

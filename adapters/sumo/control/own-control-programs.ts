@@ -6,6 +6,8 @@ export interface OwnControlOptions {
   /** netconvert's defaults for actuated programs built from fixed-time ones (--tls.min-dur, --tls.max-dur). */
   minDurSeconds?: number;
   maxDurSeconds?: number;
+  /** Detection range of delay_based controllers, metres (SUMO's default 100), capped at the approach length. */
+  delayBasedRangeMetres?: number;
 }
 
 /** Program id under which SUMO's own controller of each type is loaded. */
@@ -36,6 +38,13 @@ export function ownControlAdditionalXml(network: NetworkFile, type: 'actuated' |
     });
     const built = buildSumoProgram(sig, timings, ownControlProgramId(type), type);
     out.push(`    <tlLogic id="${xmlEscape(sig.tlsId)}" type="${type}" programID="${built.logic.programId}" offset="${sig.offsetSeconds}">`);
+    if (type === 'delay_based') {
+      // SUMO 1.15 aborts (MSE2Collector assertion) when a delay-based detector reaches back over several lanes;
+      // keep the range within the shortest approach lane (default range is 100 m)
+      const shortest = Math.min(...network.links.filter((l) => l.toIntersectionId === x.id).map((l) => l.lengthMetres));
+      const range = Math.max(5, Math.min(o.delayBasedRangeMetres ?? 100, Math.floor(shortest - 1)));
+      out.push(`        <param key="detectorRange" value="${range}"/>`);
+    }
     for (const p of built.logic.phases) {
       const bounds = p.minDurSeconds !== undefined ? ` minDur="${p.minDurSeconds}" maxDur="${p.maxDurSeconds}"` : '';
       out.push(`        <phase duration="${p.durationSeconds}" state="${p.state}"${bounds}/>`);
