@@ -34,7 +34,7 @@ export const ackMessageSchema = z
     reason: z.string().min(1).max(500).optional(),
   })
   .refine((m) => m.status === 'accepted' || m.reason !== undefined, { message: 'a rejection needs a reason', path: ['reason'] });
-export const controllerMessageSchema = z.union([helloMessageSchema, ackMessageSchema]);
+export const controllerMessageSchema = z.discriminatedUnion('type', [helloMessageSchema, ackMessageSchema]);
 export type HelloMessage = z.infer<typeof helloMessageSchema>;
 export type AckMessage = z.infer<typeof ackMessageSchema>;
 

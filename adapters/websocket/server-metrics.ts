@@ -2,6 +2,9 @@ import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 
 type Labels = Record<string, string>;
 
+/** Sampling interval of the event-loop delay histogram; its samples include it, so it is subtracted. */
+const LOOP_RESOLUTION_MS = 10;
+
 interface Family {
   help: string;
   type: 'counter' | 'gauge';
@@ -31,7 +34,7 @@ export class ServerMetrics {
     this.define('greenwave_connections_refused_total', 'counter', 'WebSocket upgrades refused, by error code.');
     this.define('greenwave_clients_dropped_total', 'counter', 'Connections closed by the server, by error code.');
     this.define('greenwave_feed_deltas_conflated_total', 'counter', 'Feed deltas replaced by a newer value for the same key before they were sent.');
-    this.loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    this.loopDelay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
     this.loopDelay.enable();
   }
 
@@ -54,7 +57,7 @@ export class ServerMetrics {
 
   /** Event-loop delay quantile over the current window (up to a minute), seconds: how long arriving input waits. */
   lagSeconds(quantile: number): number {
-    return this.loopDelay.count === 0 ? 0 : this.loopDelay.percentile(quantile * 100) / 1e9;
+    return this.loopDelay.count === 0 ? 0 : Math.max(0, this.loopDelay.percentile(quantile * 100) / 1e9 - LOOP_RESOLUTION_MS / 1000);
   }
 
   render(): string {
@@ -74,7 +77,7 @@ export class ServerMetrics {
     out += '# HELP greenwave_pipeline_lag_seconds Event-loop delay, the time arriving input waits before the engine sees it, over the last minute.\n';
     out += '# TYPE greenwave_pipeline_lag_seconds summary\n';
     for (const q of [0.5, 0.99]) out += `greenwave_pipeline_lag_seconds{quantile="${q}"} ${this.lagSeconds(q)}\n`;
-    out += `greenwave_pipeline_lag_seconds_max ${this.loopDelay.count === 0 ? 0 : this.loopDelay.max / 1e9}\n`;
+    out += `greenwave_pipeline_lag_seconds_max ${this.loopDelay.count === 0 ? 0 : Math.max(0, this.loopDelay.max / 1e9 - LOOP_RESOLUTION_MS / 1000)}\n`;
     if (Date.now() - this.windowStartedAtMs > 60_000) {
       this.loopDelay.reset();
       this.windowStartedAtMs = Date.now();
