@@ -37,8 +37,10 @@ export interface PlanMessage {
 export interface NetworkSummary {
   name: string;
   timeZone: string;
-  intersections: Array<{ id: string; name: string; position: { xMetres: number; yMetres: number; lat?: number; lon?: number }; control: string; phaseIds: string[] }>;
+  intersections: Array<{ id: string; name: string; position: { xMetres: number; yMetres: number; lat?: number; lon?: number }; control: string; phaseIds: string[]; detectors: number }>;
   links: number;
+  /** Pairs of intersections joined by at least one link, for drawing the map. */
+  roads: Array<[string, string]>;
   detectors: number;
 }
 
@@ -83,11 +85,30 @@ export type FeedDelta =
   | { type: 'stats'; atMs: number; counters: EngineCounters; clients: Record<string, number> };
 
 export function networkSummary(network: NetworkFile): NetworkSummary {
+  const detectorsAt = new Map<string, number>();
+  for (const d of network.detectors) detectorsAt.set(d.intersectionId, (detectorsAt.get(d.intersectionId) ?? 0) + 1);
+  const seen = new Set<string>();
+  const roads: Array<[string, string]> = [];
+  for (const l of network.links) {
+    if (l.fromIntersectionId === null || l.toIntersectionId === null) continue;
+    const [a, b] = [l.fromIntersectionId, l.toIntersectionId].sort();
+    if (seen.has(`${a}\u0000${b}`)) continue;
+    seen.add(`${a}\u0000${b}`);
+    roads.push([a, b]);
+  }
   return {
     name: network.name,
     timeZone: network.timeZone ?? 'UTC',
-    intersections: network.intersections.map((x) => ({ id: x.id, name: x.name, position: x.position, control: x.control, phaseIds: x.phases.map((p) => p.id) })),
+    intersections: network.intersections.map((x) => ({
+      id: x.id,
+      name: x.name,
+      position: x.position,
+      control: x.control,
+      phaseIds: x.phases.map((p) => p.id),
+      detectors: detectorsAt.get(x.id) ?? 0,
+    })),
     links: network.links.length,
+    roads,
     detectors: network.detectors.length,
   };
 }
