@@ -67,14 +67,14 @@ export class ControllerRegistry {
     if (c) c.lastHeartbeatMs = nowMs;
   }
 
-  /** Whether the controller must be sent `newestVersion`, given the version it says it runs (if it said). */
+  /**
+   * Whether a (re)connecting controller must be sent `newestVersion`: yes unless it says it runs that version
+   * already. A controller that does not say may have restarted without its plan, so it is always sent one.
+   */
   needsPlan(intersectionId: string, newestVersion: number, runningVersion?: number): boolean {
-    const x = this.intersection(intersectionId);
-    if (runningVersion !== undefined) {
-      if (runningVersion === newestVersion) x.versionInForce = newestVersion;
-      return runningVersion !== newestVersion;
-    }
-    return x.versionInForce !== newestVersion;
+    if (runningVersion !== newestVersion) return true;
+    this.intersection(intersectionId).versionInForce = newestVersion;
+    return false;
   }
 
   sent(intersectionId: string, version: number, nowMs: number): void {
