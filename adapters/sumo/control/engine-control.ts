@@ -100,7 +100,9 @@ export class EngineControl implements LoopController {
     if (t + 1e-9 >= this.nextFlushSeconds) {
       const ts = this.ctx.epochMs + Math.round(t * 1000);
       this.scheduler.advanceTo(ts);
-      for (const c of this.counter.flush(ts, this.interval)) this.counts$.next(c);
+      // the engine's raw input record: {detectorId, timestamp, count, intervalSeconds, occupancy}
+      for (const c of this.counter.flush(ts, this.interval))
+        this.counts$.next({ detectorId: c.detectorId, timestamp: c.timestampMs, count: c.count, intervalSeconds: c.intervalSeconds, occupancy: c.occupancy });
       this.nextFlushSeconds += this.interval;
     }
     this.scheduler.advanceTo(this.ctx.epochMs + Math.round(t * 1000));
@@ -126,6 +128,10 @@ export class EngineControl implements LoopController {
       s.plan = plan;
       s.lastPhaseIndex = built.logic.currentPhaseIndex;
       this.planUpdates++;
+      this.ctx.logger.debug(
+        { t, tls: s.sig.tlsId, version: plan.version, cycle: plan.cycleSeconds, offset: plan.offsetSeconds, greens: plan.phases.map((p) => p.greenSeconds), source: plan.source },
+        'plan loaded into SUMO',
+      );
     }
     // offset: when the first phase's variable green starts, stretch or shorten it towards the plan's offset
     const first = s.x.phases[0];
