@@ -1,0 +1,76 @@
+import { createReadStream } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import type { Readable } from 'node:stream';
+
+export interface LineWarning {
+  code: 'GW_REPLAY_TORN_LINE' | 'GW_REPLAY_TRUNCATED_GZIP';
+  lineNo: number;
+  message: string;
+}
+
+export interface LineReaderOptions {
+  /** Told about a torn last line or a truncated gzip member; reading goes on (it is the end of the data). */
+  onWarning?: (w: LineWarning) => void;
+  /** Told how many bytes of the (compressed) file have been read so far, for progress bars. */
+  onBytes?: (bytesRead: number) => void;
+}
+
+/**
+ * Lines of an NDJSON file, gzip-compressed (by name `.gz`, any number of members) or plain, streamed in
+ * chunks: memory stays flat however long the file. A file cut short by a crash is read up to the cut: a
+ * truncated gzip member ends the data, and a last line without its newline is skipped with a warning,
+ * never fatal. Yields `[lineNo, text]` (1-based).
+ */
+export async function* readLines(path: string, options: LineReaderOptions = {}): AsyncGenerator<[number, string]> {
+  const file = createReadStream(path, { highWaterMark: 1 << 16 });
+  await new Promise<void>((resolve, reject) => {
+    file.once('open', () => resolve());
+    file.once('error', reject);
+  });
+  let source: Readable = file;
+  if (options.onBytes) file.on('data', () => options.onBytes?.(file.bytesRead));
+  if (path.endsWith('.gz')) {
+    const gunzip = createGunzip();
+    source = file.pipe(gunzip);
+    file.on('error', (err) => gunzip.destroy(err));
+  }
+  let lineNo = 0;
+  let rest = '';
+  let truncated = false;
+  try {
+    for await (const chunk of source as AsyncIterable<Buffer>) {
+      const text = rest + chunk.toString('utf8');
+      let start = 0;
+      for (let nl = text.indexOf('\n', start); nl !== -1; nl = text.indexOf('\n', start)) {
+        lineNo++;
+        yield [lineNo, text.charCodeAt(nl - 1) === 13 ? text.slice(start, nl - 1) : text.slice(start, nl)];
+        start = nl + 1;
+      }
+      rest = text.slice(start);
+    }
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== 'Z_BUF_ERROR' && code !== 'Z_DATA_ERROR') throw err;
+    truncated = true;
+    options.onWarning?.({ code: 'GW_REPLAY_TRUNCATED_GZIP', lineNo: lineNo + 1, message: `${path}: compressed data ends early (${(err as Error).message}); reading stops there` });
+  } finally {
+    file.destroy();
+  }
+  if (rest.length > 0) {
+    // Plain text may legitimately lack a final newline; a cut gzip member or a partial write is a torn line.
+    if (!truncated && !path.endsWith('.gz') && isCompleteJson(rest)) {
+      yield [lineNo + 1, rest];
+      return;
+    }
+    options.onWarning?.({ code: 'GW_REPLAY_TORN_LINE', lineNo: lineNo + 1, message: `${path}:${lineNo + 1}: torn last line (${rest.length} bytes without a newline) skipped` });
+  }
+}
+
+function isCompleteJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}

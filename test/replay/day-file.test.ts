@@ -1,0 +1,106 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
+import { VirtualTimeScheduler } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import { DayFileWriter } from '../../replay/day-file-writer.js';
+import { readLines, type LineWarning } from '../../replay/day-file-reader.js';
+import type { DayRecord } from '../../replay/day-record.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+async function readAll(path: string): Promise<{ lines: string[]; warnings: LineWarning[] }> {
+  const lines: string[] = [];
+  const warnings: LineWarning[] = [];
+  for await (const [, text] of readLines(path, { onWarning: (w) => warnings.push(w) })) lines.push(text);
+  return { lines, warnings };
+}
+
+describe('day files', () => {
+  it('rotate at local midnight, append one gzip member per flush, and read back in order', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gw-day-'));
+    const scheduler = new VirtualTimeScheduler();
+    const w = new DayFileWriter({ directory: dir, timeZone: 'America/New_York', scheduler, flushIntervalMs: 1000 });
+    // 23:59:58 to 00:00:02 New York time on 2026-11-23/24 (UTC-5).
+    const midnight = Date.UTC(2026, 10, 24, 5, 0, 0);
+    for (let s = -2; s < 2; s++) w.write({ kind: 'count', atMs: midnight + s * 1000, record: { s } });
+    w.close();
+    expect(readdirSync(dir).sort()).toEqual(['greenwave-2026-11-23.ndjson.gz', 'greenwave-2026-11-24.ndjson.gz']);
+    const before = await readAll(join(dir, 'greenwave-2026-11-23.ndjson.gz'));
+    const after = await readAll(join(dir, 'greenwave-2026-11-24.ndjson.gz'));
+    expect(before.lines.map((l) => (JSON.parse(l) as { record: { s: number } }).record.s)).toEqual([-2, -1]);
+    expect(after.lines.map((l) => (JSON.parse(l) as { record: { s: number } }).record.s)).toEqual([0, 1]);
+
+    // A second writer (a restart) appends to the same day's file, never rewrites it.
+    const size = statSync(join(dir, 'greenwave-2026-11-24.ndjson.gz')).size;
+    const w2 = new DayFileWriter({ directory: dir, timeZone: 'America/New_York', scheduler });
+    w2.write({ kind: 'ack', atMs: midnight + 5000, intersectionId: 'X', version: 1, accepted: true });
+    w2.close();
+    const file = readFileSync(join(dir, 'greenwave-2026-11-24.ndjson.gz'));
+    expect(file.length).toBeGreaterThan(size);
+    expect(gunzipSync(file).toString().trim().split('\n')).toHaveLength(3);
+  });
+
+  it('flush on the scheduler: nothing is written before the period, everything after', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gw-day-'));
+    const scheduler = new VirtualTimeScheduler();
+    const w = new DayFileWriter({ directory: dir, scheduler, flushIntervalMs: 500 });
+    w.write({ kind: 'count', atMs: Date.UTC(2026, 0, 1), record: {} });
+    const path = join(dir, 'greenwave-2026-01-01.ndjson.gz');
+    expect(statSync(path).size).toBe(0);
+    scheduler.maxFrames = 600;
+    scheduler.flush();
+    expect(gunzipSync(readFileSync(path)).toString()).toContain('"kind":"count"');
+    expect(w.counters.flushes).toBe(1);
+    w.close();
+  });
+
+  it('a torn last line is skipped with a warning, not fatal (gzip cut mid-member, and plain text)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gw-day-'));
+    const w = new DayFileWriter({ directory: dir, scheduler: new VirtualTimeScheduler() });
+    const day = Date.UTC(2026, 0, 1);
+    for (let i = 0; i < 50; i++) w.write({ kind: 'count', atMs: day + i, record: { i } });
+    w.flush();
+    for (let i = 50; i < 100; i++) w.write({ kind: 'count', atMs: day + i, record: { i, pad: 'x'.repeat(200) } });
+    w.close();
+    const path = join(dir, 'greenwave-2026-01-01.ndjson.gz');
+    truncateSync(path, statSync(path).size - 30);
+    const r = await readAll(path);
+    expect(r.lines.length).toBeGreaterThanOrEqual(50);
+    expect(r.lines.length).toBeLessThan(100);
+    r.lines.forEach((l, i) => expect((JSON.parse(l) as DayRecord & { record: { i: number } }).record.i).toBe(i));
+    expect(r.warnings.map((x) => x.code)).toContain('GW_REPLAY_TRUNCATED_GZIP');
+
+    const plain = join(dir, 'plain.ndjson');
+    writeFileSync(plain, '{"a":1}\n{"a":2}\n{"a":');
+    const p = await readAll(plain);
+    expect(p.lines).toEqual(['{"a":1}', '{"a":2}']);
+    expect(p.warnings).toEqual([expect.objectContaining({ code: 'GW_REPLAY_TORN_LINE', lineNo: 3 })]);
+  });
+
+  it(
+    'a process killed with SIGKILL loses at most the last flush interval of records',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'gw-crash-'));
+      const flushMs = 200;
+      const child = spawn(process.execPath, ['--import', 'tsx', 'test/replay/fixtures/record-child.ts', dir, String(flushMs)], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+      await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+      await new Promise((r) => setTimeout(r, 1200));
+      const killedAt = Date.now();
+      child.kill('SIGKILL');
+      await new Promise((r) => child.once('exit', r));
+      const [file] = readdirSync(dir);
+      const { lines } = await readAll(join(dir, file));
+      const records = lines.map((l) => JSON.parse(l) as { atMs: number; record: { seq: number } });
+      expect(records.length).toBeGreaterThan(100);
+      records.forEach((r, i) => expect(r.record.seq).toBe(i)); // a contiguous prefix: nothing lost in the middle
+      const lost = killedAt - records[records.length - 1].atMs;
+      // The bound is flushMs; the slack covers the timer's lateness on a loaded machine.
+      expect(lost).toBeLessThan(flushMs + 400);
+    },
+    30_000,
+  );
+});
