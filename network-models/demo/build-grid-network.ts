@@ -12,7 +12,7 @@ export interface GridNetworkSpec {
   columns: number;
   rows: number;
   spacingMetres: number;
-  /** Rows (0 = south) that are a main street: three lanes each way (right+through, through, left) and protected lefts. */
+  /** Rows (0 = south) that are a main street: three lanes each way (right+through, through, left lane), protected lefts. */
   mainStreetRows: number[];
   speedMetresPerSecond: number;
   sideSpeedMetresPerSecond: number;
@@ -25,8 +25,8 @@ export interface GridNetworkSpec {
 
 /**
  * Builds a grid city: every node a signal, links both ways between neighbours and to the outside at the edges.
- * Main-street intersections run four phases (protected lefts, lead-lag free), the others two phases with
- * permissive lefts. Used for the demo networks and for generated benchmark cities.
+ * Main-street intersections run three phases (protected main-street lefts, main-street through, then the side
+ * street with permissive lefts), the others two phases with permissive lefts. Used for the demo networks and for generated benchmark cities.
  */
 export function buildGridNetwork(spec: GridNetworkSpec): NetworkFile {
   const id = (c: number, r: number) => `I${String.fromCharCode(65 + r)}${c + 1}`;
@@ -97,8 +97,7 @@ export function buildGridNetwork(spec: GridNetworkSpec): NetworkFile {
         ? [
             phase(`${xid}:EW-left`, [m('E', 'left'), m('W', 'left'), m('E', 'right'), m('W', 'right')], 6, 30),
             phase(`${xid}:EW`, [m('E', 'through'), m('W', 'through'), m('E', 'right'), m('W', 'right')], 15, 80, { walkSeconds: 7, clearanceSeconds: 12 }),
-            phase(`${xid}:NS-left`, [m('N', 'left'), m('S', 'left'), m('N', 'right'), m('S', 'right')], 6, 25),
-            phase(`${xid}:NS`, [m('N', 'through'), m('S', 'through'), m('N', 'right'), m('S', 'right')], 10, 50, { walkSeconds: 7, clearanceSeconds: 12 }),
+            phase(`${xid}:NS`, [m('N', 'through'), m('S', 'through'), m('N', 'right'), m('S', 'right'), m('N', 'left'), m('S', 'left')], 10, 50, { walkSeconds: 7, clearanceSeconds: 12 }),
           ]
         : [
             phase(`${xid}:EW`, [m('E', 'through'), m('W', 'through'), m('E', 'right'), m('W', 'right'), m('E', 'left'), m('W', 'left')], 10, 60, { walkSeconds: 7, clearanceSeconds: 10 }),
@@ -147,7 +146,7 @@ function fallbackPlans(phases: Phase[], main: boolean, column: number, spec: Gri
   const periods: Array<[string, number]> = [['00:00', night], ['06:30', 90], ['09:30', 75], ['15:30', 90], ['19:30', night]];
   return periods.map(([startsAt, cycle]) => {
     const lost = phases.reduce((s, p) => s + p.yellowSeconds + p.allRedSeconds, 0);
-    const weights = main ? [0.12, 0.5, 0.1, 0.28] : [0.55, 0.45];
+    const weights = main ? [0.15, 0.55, 0.3] : [0.55, 0.45];
     const mins = phases.map((p) => Math.max(p.minGreenSeconds, (p.pedestrian ? p.pedestrian.walkSeconds + p.pedestrian.clearanceSeconds : 0) - p.yellowSeconds - p.allRedSeconds));
     const spare = Math.max(0, cycle - lost - mins.reduce((s, v) => s + v, 0));
     const greens = mins.map((mn, i) => mn + Math.floor(spare * weights[i]));

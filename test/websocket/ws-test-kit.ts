@@ -14,7 +14,7 @@ export const T0 = Date.UTC(2026, 10, 23, 8, 0, 0);
 /**
  * Two signals on a main street, 250 m apart:
  *
- *     ──IA1────IA2──   (row A = main street: three lanes each way, four phases)
+ *     ──IA1────IA2──   (row A = main street: three lanes each way, three phases)
  *        │      │
  */
 export function twoSignalStreet(): NetworkFile {

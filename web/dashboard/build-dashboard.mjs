@@ -1,0 +1,22 @@
+// Bundles the dashboard into dist/web (index.html, app.js, app.css); run by `npm run build`.
+import { build } from 'esbuild';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const out = join(here, '..', '..', 'dist', 'web');
+mkdirSync(out, { recursive: true });
+await build({
+  entryPoints: { app: join(here, 'src', 'main.tsx') },
+  bundle: true,
+  minify: true,
+  sourcemap: true,
+  format: 'iife',
+  target: ['chrome110', 'firefox110', 'safari16'],
+  jsx: 'automatic',
+  jsxImportSource: 'preact',
+  outdir: out,
+  logLevel: 'warning',
+});
+copyFileSync(join(here, 'index.html'), join(out, 'index.html'));

@@ -1,0 +1,215 @@
+import { render } from 'preact';
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import 'uplot/dist/uPlot.min.css';
+import './styles.css';
+import { connectFeed, type ConnectionStatus } from './feed-connection.js';
+import { applyDelta, applySnapshot, emptyState, faultsByIntersection, saturationBand, type DashboardState } from './feed-state.js';
+import { HistoryChart } from './history-chart.js';
+import { NetworkMap } from './network-map.js';
+import { PhaseBar, shortName } from './phase-bar.js';
+
+const params = new URLSearchParams(location.search);
+const token = params.get('token') ?? sessionStorage.getItem('greenwave-token') ?? '';
+if (params.get('token')) sessionStorage.setItem('greenwave-token', token);
+const feedUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/v1/feed?token=${encodeURIComponent(token)}`;
+
+function App() {
+  // The state object is mutated by deltas; `revision` drives re-rendering at most once per animation frame.
+  const [state, setState] = useState<DashboardState>(emptyState);
+  const [revision, setRevision] = useState(0);
+  const [status, setStatus] = useState<{ s: ConnectionStatus; detail?: string }>({ s: 'connecting' });
+  const [selected, setSelected] = useState<string | null>(params.get('intersection'));
+  const [filter, setFilter] = useState('');
+
+  useEffect(() => {
+    let current = state;
+    let scheduled = false;
+    const refresh = () => {
+      if (scheduled) return;
+      scheduled = true;
+      requestAnimationFrame(() => {
+        scheduled = false;
+        setRevision(current.revision);
+      });
+    };
+    return connectFeed(feedUrl, {
+      snapshot(s) {
+        current = applySnapshot(current, s);
+        setState(current);
+        refresh();
+      },
+      delta(d) {
+        applyDelta(current, d);
+        refresh();
+      },
+      status: (s, detail) => setStatus({ s, detail }),
+    });
+  }, []);
+
+  const net = state.network;
+  const faults = useMemo(() => faultsByIntersection(state), [revision, state]);
+  if (!net)
+    return (
+      <main class="empty">
+        <h1>Greenwave</h1>
+        <p data-testid="connection">{status.s === 'refused' ? `Refused by the server: ${status.detail}. Open this page with ?token=<viewer token>.` : `Connecting to the live feed… (${status.s})`}</p>
+      </main>
+    );
+
+  const signals = net.intersections.filter((x) => x.control === 'signalized');
+  const kpis = signals.map((x) => state.latestKpi.get(x.id)).filter((k) => k !== undefined);
+  const totalFlow = kpis.reduce((s, k) => s + k!.flowVehPerHour, 0);
+  const meanDos = kpis.length ? kpis.reduce((s, k) => s + k!.maxDegreeOfSaturation, 0) / kpis.length : NaN;
+  const overSaturated = kpis.filter((k) => k!.maxDegreeOfSaturation > 1).length;
+  const controllers = [...state.controllers.values()];
+  const offline = controllers.filter((c) => !c.online);
+  const sel = selected ? net.intersections.find((x) => x.id === selected) : undefined;
+  const rows = signals
+    .filter((x) => filter === '' || `${x.id} ${x.name}`.toLowerCase().includes(filter.toLowerCase()))
+    .sort((a, b) => (state.latestKpi.get(b.id)?.maxDegreeOfSaturation ?? -1) - (state.latestKpi.get(a.id)?.maxDegreeOfSaturation ?? -1) || a.id.localeCompare(b.id));
+
+  return (
+    <div class="layout">
+      <header>
+        <h1>Greenwave · {net.name}</h1>
+        <span class={`status status-${status.s}`} data-testid="connection">
+          {status.s === 'live' ? 'live' : `${status.s}${status.detail ? ` (${status.detail})` : ''}`}
+        </span>
+        <span class="clock">engine time {state.atMs ? new Date(state.atMs).toLocaleTimeString() : '—'}</span>
+      </header>
+      <section class="kpis" data-testid="network-kpis">
+        <Kpi label="signals" value={String(signals.length)} />
+        <Kpi label="total flow" value={`${Math.round(totalFlow).toLocaleString()} veh/h`} />
+        <Kpi label="mean max DoS" value={Number.isNaN(meanDos) ? '—' : meanDos.toFixed(2)} />
+        <Kpi label="oversaturated" value={String(overSaturated)} warn={overSaturated > 0} />
+        <Kpi label="controllers online" value={`${controllers.length - offline.length}/${controllers.length}`} warn={offline.length > 0} testid="controllers-online" />
+        <Kpi label="detectors healthy" value={`${state.detectorTotals.total - state.faultyDetectors.size}/${state.detectorTotals.total}`} warn={state.faultyDetectors.size > 0} />
+        <Kpi label="plans issued" value={String(state.counters?.plansEmitted ?? 0)} />
+        <Kpi label="counts rejected" value={`${state.counters?.countsRejected ?? 0}/${(state.counters?.countsAccepted ?? 0) + (state.counters?.countsRejected ?? 0)}`} />
+      </section>
+      <section class="map-panel">
+        <NetworkMap state={state} selected={selected} onSelect={setSelected} />
+        <Legend />
+      </section>
+      <aside class="side">
+        <h2>Alarms</h2>
+        <ol class="alarms" data-testid="alarms">
+          {state.alarms.length === 0 && <li class="muted">none</li>}
+          {[...state.alarms].reverse().slice(0, 50).map((a) => (
+            <li key={a.alarmId} class={`alarm alarm-${a.severity}`} onClick={() => a.intersectionId && setSelected(a.intersectionId)}>
+              <time>{new Date(a.atMs).toLocaleTimeString()}</time> <b>{a.code}</b> {a.message}
+            </li>
+          ))}
+        </ol>
+        <h2>Intersections</h2>
+        <input type="search" placeholder="filter by id or name" value={filter} onInput={(e) => setFilter((e.target as HTMLInputElement).value)} />
+        <table class="intersections" data-testid="intersection-list">
+          <thead>
+            <tr><th>signal</th><th>DoS</th><th>veh/h</th><th>plan</th><th /></tr>
+          </thead>
+          <tbody>
+            {rows.map((x) => {
+              const k = state.latestKpi.get(x.id);
+              const control = state.controlOf.get(x.id);
+              return (
+                <tr key={x.id} data-intersection-id={x.id} class={x.id === selected ? 'selected' : ''} onClick={() => setSelected(x.id)}>
+                  <td title={x.name}>{x.id}</td>
+                  <td><span class={`dot band-${saturationBand(k?.maxDegreeOfSaturation)}`} />{k ? k.maxDegreeOfSaturation.toFixed(2) : '—'}</td>
+                  <td>{k ? Math.round(k.flowVehPerHour) : '—'}</td>
+                  <td>v{state.plans.get(x.id)?.version ?? '—'}</td>
+                  <td>
+                    {control && !control.online && <span class="badge offline" data-testid={`offline-${x.id}`}>offline</span>}
+                    {faults.has(x.id) && <span class="badge fault">{faults.get(x.id)!.length} det</span>}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </aside>
+      <section class="detail" data-testid="intersection-detail">
+        {sel ? <IntersectionDetail id={sel.id} name={sel.name} detectors={sel.detectors} state={state} revision={revision} /> : <p class="muted">Select an intersection on the map or in the list.</p>}
+      </section>
+    </div>
+  );
+}
+
+function Kpi({ label, value, warn, testid }: { label: string; value: string; warn?: boolean; testid?: string }) {
+  return (
+    <div class={`kpi ${warn ? 'warn' : ''}`} data-testid={testid}>
+      <div class="kpi-value">{value}</div>
+      <div class="kpi-label">{label}</div>
+    </div>
+  );
+}
+
+function Legend() {
+  return (
+    <div class="legend">
+      degree of saturation: <span class="dot band-low" />&lt;0.6 <span class="dot band-medium" />0.6–0.85 <span class="dot band-high" />0.85–1 <span class="dot band-over" />&gt;1 <span class="dot band-none" />no data · ✕ controller offline · <span class="tri">▲</span> detector fault
+    </div>
+  );
+}
+
+function IntersectionDetail({ id, name, detectors, state, revision }: { id: string; name: string; detectors: number; state: DashboardState; revision: number }) {
+  const plan = state.plans.get(id);
+  const control = state.controlOf.get(id);
+  const controller = control ? state.controllers.get(control.controllerId) : undefined;
+  const inForce = controller?.intersections.find((x) => x.intersectionId === id);
+  const faulty = [...state.faultyDetectors.values()].filter((d) => d.intersectionId === id);
+  const history = [...(state.planHistory.get(id) ?? [])].reverse();
+  return (
+    <div>
+      <h2>
+        {name} <small>({id})</small>
+      </h2>
+      <p data-testid="controller-status">
+        {controller ? (
+          <>
+            controller <b>{controller.controllerId}</b>{' '}
+            {controller.online ? <span class="badge online">online</span> : <span class="badge offline">offline since {new Date(controller.disconnectedAtMs ?? 0).toLocaleTimeString()}</span>}
+            {' '}· plan in force at the controller: v{inForce?.versionInForce ?? '—'}
+            {inForce?.unacknowledged ? ` · v${inForce.unacknowledged.version} not yet acknowledged` : ''}
+            {inForce?.lastRejection ? ` · rejected v${inForce.lastRejection.version}: ${inForce.lastRejection.reason}` : ''}
+          </>
+        ) : (
+          'no controller connected for this intersection'
+        )}
+      </p>
+      <h3>Plan</h3>
+      {plan ? <PhaseBar plan={plan} /> : <p class="muted">no plan yet</p>}
+      <h3>Flow and degree of saturation, last hour</h3>
+      <HistoryChart series={state.kpiSeries.get(id)} revision={revision} />
+      <h3>Detectors</h3>
+      <p data-testid="detector-health">
+        {detectors - faulty.length} of {detectors} healthy
+        {faulty.map((d) => (
+          <span key={d.detectorId} class="badge fault">
+            {d.detectorId}: {d.fault}
+            {d.lastCountAtMs ? `, last count ${new Date(d.lastCountAtMs).toLocaleTimeString()}` : ''}
+          </span>
+        ))}
+      </p>
+      <h3>Plan history</h3>
+      <table class="plan-history" data-testid="plan-history">
+        <thead>
+          <tr><th>version</th><th>at</th><th>cycle</th><th>offset</th><th>greens</th><th>why</th></tr>
+        </thead>
+        <tbody>
+          {history.map((p) => (
+            <tr key={`${p.version}-${p.computedAtMs}`}>
+              <td>v{p.version}</td>
+              <td>{new Date(p.computedAtMs).toLocaleTimeString()}</td>
+              <td>{p.cycleSeconds} s</td>
+              <td>{p.offsetSeconds} s</td>
+              <td>{p.phases.map((ph) => `${shortName(ph.phaseId)} ${ph.greenSeconds}`).join(' · ')}</td>
+              <td class="reason">{p.diagnostics.reason}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+render(<App />, document.getElementById('app')!);
