@@ -12,10 +12,18 @@ export interface EngineControlOptions {
   countIntervalSeconds?: number;
   config?: EngineConfigInput;
   /**
-   * Local actuation inside the plan's bounds: 'sumo-actuated' loads plans whose phases have min < max green as
-   * SUMO actuated programs (minDur/maxDur from the bounds); 'none' runs them fixed-time. Default 'none'.
+   * Local actuation inside the plan's bounds. 'gap-out' (default): the adapter ends a green early after a gap
+   * in detections once the plan's minimum green is served, and extends it while vehicles keep coming up to the
+   * plan's maximum. 'sumo-actuated': plans are loaded as SUMO actuated programs with minDur/maxDur from the
+   * bounds (SUMO then ignores cycle and offset). 'none': plans run fixed-time.
    */
-  actuation?: 'none' | 'sumo-actuated';
+  actuation?: 'none' | 'sumo-actuated' | 'gap-out';
+  /** Gap without detections that ends a green, seconds (SUMO's actuated default max-gap is 3). Default 3. */
+  gapSeconds?: number;
+  /** Green added per extension while vehicles keep coming, seconds. Default 2. */
+  extensionSeconds?: number;
+  /** Pull each signal's cycle towards the plan's offset by adjusting the first phase's green. Default true. */
+  offsetSync?: boolean;
 }
 
 interface SignalState {
@@ -25,7 +33,9 @@ interface SignalState {
   plan: PhasePlan | null;
   pending: PhasePlan | null;
   lastPhaseIndex: number;
-  lastPhaseChangeSeconds: number;
+  phaseStartSeconds: number;
+  phaseEndSeconds: number;
+  greenStartSeconds: number;
   programSeq: number;
 }
 
@@ -47,9 +57,15 @@ export class EngineControl implements LoopController {
   private planUpdates = 0;
   private plansRejected = 0;
   private readonly interval: number;
+  private readonly actuation: 'none' | 'sumo-actuated' | 'gap-out';
+  private readonly gap: number;
+  private detectorsByPhase = new Map<string, string[]>();
+  private lastSeen = new Map<string, number>();
 
   constructor(private readonly o: EngineControlOptions = {}) {
     this.interval = o.countIntervalSeconds ?? 30;
+    this.actuation = o.actuation ?? 'gap-out';
+    this.gap = o.gapSeconds ?? 3;
   }
 
   async init(ctx: LoopContext): Promise<void> {
@@ -66,7 +82,14 @@ export class EngineControl implements LoopController {
       // start every signal on the network's own timing, as our program, so phases can be tracked from here on
       const built = buildSumoProgram(sig, fallbackTimings(x), `gw-engine-0`, 'static');
       await ctx.client.trafficLight.setProgramLogic(sig.tlsId, built.logic);
-      this.signals.set(x.id, { x, sig, built, plan: null, pending: null, lastPhaseIndex: 0, lastPhaseChangeSeconds: ctx.beginSeconds, programSeq: 0 });
+      const b = ctx.beginSeconds;
+      this.signals.set(x.id, { x, sig, built, plan: null, pending: null, lastPhaseIndex: 0, phaseStartSeconds: b, phaseEndSeconds: b + built.logic.phases[0].durationSeconds, greenStartSeconds: b, programSeq: 0 });
+      for (const ph of x.phases) {
+        const ids = ctx.network.detectors
+          .filter((d) => ph.movementIds.some((mid) => { const m = x.movements.find((mm) => mm.id === mid); return m && m.fromLinkId === d.linkId && m.fromLaneIndices.includes(d.laneIndex); }))
+          .map((d) => d.id);
+        this.detectorsByPhase.set(`${x.id}\u0000${ph.id}`, ids);
+      }
     }
     await ctx.client.trafficLight.subscribe([...this.signals.values()].map((s) => s.sig.tlsId));
 
@@ -97,6 +120,8 @@ export class EngineControl implements LoopController {
   async afterStep(t: number): Promise<void> {
     const { client } = this.ctx;
     this.counter.addStep((id) => client.inductionLoop.lastStep(id));
+    if (this.actuation === 'gap-out')
+      for (const d of this.ctx.network.detectors) if ((client.inductionLoop.lastStep(d.id)?.vehicleIds.length ?? 0) > 0) this.lastSeen.set(d.id, t);
     if (t + 1e-9 >= this.nextFlushSeconds) {
       const ts = this.ctx.epochMs + Math.round(t * 1000);
       this.scheduler.advanceTo(ts);
@@ -111,22 +136,30 @@ export class EngineControl implements LoopController {
 
   private async drive(s: SignalState, t: number): Promise<void> {
     const tl = this.ctx.client.trafficLight.lastStep(s.sig.tlsId);
-    if (!tl || tl.phaseIndex === s.lastPhaseIndex) return;
-    s.lastPhaseIndex = tl.phaseIndex;
-    s.lastPhaseChangeSeconds = t;
-    const phaseId = Object.keys(s.built.greenStartIndex).find((id) => s.built.greenStartIndex[id] === tl.phaseIndex);
+    if (!tl) return;
+    if (tl.phaseIndex !== s.lastPhaseIndex) await this.onPhaseChange(s, tl.phaseIndex, t);
+    if (this.actuation === 'gap-out') await this.actuate(s, t);
+  }
+
+  private async onPhaseChange(s: SignalState, phaseIndex: number, t: number): Promise<void> {
+    s.lastPhaseIndex = phaseIndex;
+    s.phaseStartSeconds = t;
+    s.phaseEndSeconds = t + (s.built.logic.phases[phaseIndex]?.durationSeconds ?? 0);
+    const phaseId = Object.keys(s.built.greenStartIndex).find((id) => s.built.greenStartIndex[id] === phaseIndex);
+    if (phaseId !== undefined) s.greenStartSeconds = t;
     if (phaseId !== undefined && s.pending) {
       // a green just started: switch programs here, so no green or clearance is cut short
       const plan = s.pending;
       s.pending = null;
       s.programSeq++;
-      const type: SumoProgramType = this.o.actuation === 'sumo-actuated' && plan.phases.some((p) => p.maxGreenSeconds > p.minGreenSeconds) ? 'actuated' : 'static';
+      const type: SumoProgramType = this.actuation === 'sumo-actuated' && plan.phases.some((p) => p.maxGreenSeconds > p.minGreenSeconds) ? 'actuated' : 'static';
       const built = programFromPlan(plan, s.x, `gw-engine-${s.programSeq}`, type);
       built.logic.currentPhaseIndex = built.greenStartIndex[phaseId];
       await this.ctx.client.trafficLight.setProgramLogic(s.sig.tlsId, built.logic);
       s.built = built;
       s.plan = plan;
       s.lastPhaseIndex = built.logic.currentPhaseIndex;
+      s.phaseEndSeconds = t + built.logic.phases[built.logic.currentPhaseIndex].durationSeconds;
       this.planUpdates++;
       this.ctx.logger.debug(
         { t, tls: s.sig.tlsId, version: plan.version, cycle: plan.cycleSeconds, offset: plan.offsetSeconds, greens: plan.phases.map((p) => p.greenSeconds), source: plan.source },
@@ -135,27 +168,59 @@ export class EngineControl implements LoopController {
     }
     // offset: when the first phase's variable green starts, stretch or shorten it towards the plan's offset
     const first = s.x.phases[0];
-    if (s.plan && first && tl.phaseIndex === s.built.variableIndex[first.id] && s.built.logic.type === 0) {
+    if (this.o.offsetSync !== false && s.plan && first && s.lastPhaseIndex === s.built.variableIndex[first.id] && s.built.logic.type === 0) {
       const cycle = s.built.cycleSeconds;
-      const greenStart = t - (s.built.variableIndex[first.id] - s.built.greenStartIndex[first.id] > 0 ? this.elapsedGreenBefore(s, first.id) : 0);
-      const err = mod(this.ctx.epochMs / 1000 + greenStart - s.plan.offsetSeconds, cycle);
+      const err = mod(this.ctx.epochMs / 1000 + s.greenStartSeconds - s.plan.offsetSeconds, cycle);
       if (err > 0.5 && cycle - err > 0.5) {
-        const phase = s.built.logic.phases[tl.phaseIndex];
-        const fixed = s.sig.phaseStates[first.id].green.reduce((acc, g, i) => (i === s.sig.phaseStates[first.id].variableGreenIndex ? acc : acc + g.durationSeconds), 0);
+        const phase = s.built.logic.phases[s.lastPhaseIndex];
+        const fixed = this.fixedGreen(s, first.id);
         const minVar = Math.max(1, first.minGreenSeconds - fixed);
         const maxVar = Math.max(minVar, first.maxGreenSeconds - fixed);
         // late by err: shorten; early by cycle - err: stretch; whichever is the smaller correction
         const target = err <= cycle / 2 ? phase.durationSeconds - err : phase.durationSeconds + (cycle - err);
         const d = Math.min(maxVar, Math.max(minVar, target));
-        if (Math.abs(d - phase.durationSeconds) >= 0.5) await this.ctx.client.trafficLight.setPhaseDuration(s.sig.tlsId, d);
+        if (Math.abs(d - phase.durationSeconds) >= 0.5) await this.setRemaining(s, t, d);
       }
     }
   }
 
-  private elapsedGreenBefore(s: SignalState, phaseId: string): number {
-    let sum = 0;
-    for (let i = s.built.greenStartIndex[phaseId]; i < s.built.variableIndex[phaseId]; i++) sum += s.built.logic.phases[i].durationSeconds;
-    return sum;
+  /**
+   * Local actuation inside the plan's bounds, in the variable green of each phase: after the plan's minimum
+   * green, a gap of `gapSeconds` without any vehicle on the phase's detectors ends the green early; while
+   * vehicles keep coming, the green is extended past its planned end up to the plan's maximum.
+   */
+  private async actuate(s: SignalState, t: number): Promise<void> {
+    const phase = s.x.phases.find((p) => s.built.variableIndex[p.id] === s.lastPhaseIndex);
+    if (!phase) return;
+    const timing = s.plan?.phases.find((p) => p.phaseId === phase.id);
+    const minG = timing?.minGreenSeconds ?? phase.minGreenSeconds;
+    const maxG = timing?.maxGreenSeconds ?? phase.maxGreenSeconds;
+    const elapsed = t - s.greenStartSeconds;
+    const fixedAfter = this.fixedGreenAfterVariable(s, phase.id);
+    const lastSeen = Math.max(-Infinity, ...(this.detectorsByPhase.get(`${s.x.id}\u0000${phase.id}`) ?? []).map((d) => this.lastSeen.get(d) ?? -Infinity));
+    const remaining = s.phaseEndSeconds - t;
+    const step = this.ctx.stepSeconds;
+    const demand = t - lastSeen < this.gap;
+    if (!demand && elapsed + fixedAfter >= minG && remaining > step) {
+      await this.setRemaining(s, t, step / 2);
+    } else if (demand && remaining <= step + 1e-9 && elapsed + fixedAfter + step <= maxG) {
+      await this.setRemaining(s, t, Math.min(this.o.extensionSeconds ?? 2, maxG - elapsed - fixedAfter));
+    }
+  }
+
+  private async setRemaining(s: SignalState, t: number, seconds: number): Promise<void> {
+    await this.ctx.client.trafficLight.setPhaseDuration(s.sig.tlsId, seconds);
+    s.phaseEndSeconds = t + seconds;
+  }
+
+  private fixedGreen(s: SignalState, phaseId: string): number {
+    const ps = s.sig.phaseStates[phaseId];
+    return ps.green.reduce((acc, g, i) => (i === ps.variableGreenIndex ? acc : acc + g.durationSeconds), 0);
+  }
+
+  private fixedGreenAfterVariable(s: SignalState, phaseId: string): number {
+    const ps = s.sig.phaseStates[phaseId];
+    return ps.green.reduce((acc, g, i) => (i > ps.variableGreenIndex ? acc + g.durationSeconds : acc), 0);
   }
 
   stats(): ControlStats {
