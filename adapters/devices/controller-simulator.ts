@@ -68,6 +68,8 @@ export function createControllerSimulator(options: ControllerSimulatorOptions) {
   let plansAccepted = 0;
   let plansRejected = 0;
   let lostAtMs = now();
+  /** Whether the fallback plan runs because the engine was lost (not merely not reached yet). */
+  let ranBackup = false;
   let silenceMs = options.silenceTimeoutMs ?? 75_000;
   let silenceTimer: NodeJS.Timeout | undefined;
   let retryTimer: NodeJS.Timeout | undefined;
@@ -139,7 +141,7 @@ export function createControllerSimulator(options: ControllerSimulatorOptions) {
     socket.on('error', (err) => log.debug({ err: err.message }, 'controller socket error'));
     socket.on('close', (code, reason) => {
       clearTimeout(silenceTimer);
-      if (connected) {
+      if (connected && !stopped) {
         lostAtMs = now();
         log.warn({ code, reason: reason.toString() }, 'controller lost the engine');
         emit({ type: 'disconnected', code });
@@ -167,7 +169,7 @@ export function createControllerSimulator(options: ControllerSimulatorOptions) {
       attempt = 0;
       if (options.silenceTimeoutMs === undefined && m.heartbeatIntervalMs) silenceMs = m.heartbeatIntervalMs * 2.5;
       touch();
-      log.info({ intersections: [...intersections.keys()] }, 'controller connected to the engine');
+      log.debug({ intersections: [...intersections.keys()] }, 'controller connected to the engine');
       emit({ type: 'connected' });
     } else if (m.type === 'plan' && m.plan) onPlan(m.plan);
     else if (m.type === 'error') log.warn({ code: m.code, field: m.field }, `engine reported: ${m.reason}`);
@@ -187,7 +189,8 @@ export function createControllerSimulator(options: ControllerSimulatorOptions) {
     const was = mode;
     plans.set(plan.intersectionId, plan);
     mode = 'engine';
-    if (was === 'fallback') log.info('controller runs engine plans');
+    if (was === 'fallback') (ranBackup ? log.info : log.debug).call(log, 'controller runs engine plans');
+    ranBackup = false;
     log.debug({ intersectionId: plan.intersectionId, version: plan.version, cycleSeconds: plan.cycleSeconds }, 'controller runs a new plan');
     emit({ type: 'plan-accepted', plan });
   }
@@ -210,6 +213,7 @@ export function createControllerSimulator(options: ControllerSimulatorOptions) {
   function checkBackup(): void {
     if (connected || mode === 'fallback' || now() - lostAtMs < backupMs) return;
     mode = 'fallback';
+    ranBackup = true;
     for (const x of intersections.values()) plans.set(x.id, fallbackPhasePlan(x, now(), timeZone));
     log.warn({ backupSeconds: backupMs / 1000 }, 'engine gone longer than the backup time: running the local time-of-day plan');
     emit({ type: 'fallback' });

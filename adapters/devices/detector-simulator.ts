@@ -122,7 +122,7 @@ export function createDetectorSimulator(options: DetectorSimulatorOptions) {
     socket.on('open', () => {
       stats.connected = true;
       attempt = 0;
-      log.info({ detectors: only?.size ?? options.network.detectors.length, intervalSeconds: interval, speedup }, 'detectors connected');
+      log.debug({ detectors: only?.size ?? options.network.detectors.length, intervalSeconds: interval, speedup }, 'detectors connected');
     });
     socket.on('message', (data) => {
       let m: { type?: string; accepted?: number; rejected?: number; errors?: Array<{ code: string; field: string; reason: string }>; code?: string; reason?: string };
@@ -144,7 +144,7 @@ export function createDetectorSimulator(options: DetectorSimulatorOptions) {
     });
     socket.on('error', (err) => log.debug({ err: err.message }, 'detector socket error'));
     socket.on('close', (code) => {
-      if (stats.connected) log.warn({ code }, 'detectors lost the server');
+      if (stats.connected && !stopped) log.warn({ code }, 'detectors lost the server');
       stats.connected = false;
       if (stopped) return;
       retryTimer = setTimeout(() => {

@@ -304,7 +304,7 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
       inScope: memoScope(claims.scope, endpoint === 'detectors' ? detectorIds : signalized),
     };
     clients.set(ws, client);
-    log.info({ client: client.id, endpoint }, 'client connected');
+    log.debug({ client: client.id, endpoint }, 'client connected');
     ws.on('pong', () => {
       client.alive = true;
       if (client.controllerId) registry.heartbeat(client.controllerId, now());
@@ -329,7 +329,7 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
   function onClose(client: Client, code: number): void {
     clients.delete(client.ws);
     feed.remove(client.ws);
-    log.info({ client: client.id, code }, 'client disconnected');
+    log.debug({ client: client.id, code }, 'client disconnected');
     const controllerId = client.controllerId;
     if (controllerId && controllerSockets.get(controllerId) === client) {
       controllerSockets.delete(controllerId);
@@ -464,7 +464,7 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
       if (plan && registry.needsPlan(id, plan.version, msg.runningVersions?.[id])) sendPlan(client, plan);
     }
     const view = registry.view(controllerId)!;
-    log.info({ controllerId, intersections: requested.length }, 'controller online');
+    log.debug({ controllerId, intersections: requested.length }, 'controller online');
     publish(`controller:${controllerId}`, { type: 'controller', atMs: t, ...view }, requested);
   }
 

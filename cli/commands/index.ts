@@ -3,6 +3,11 @@ import { registerPlanCommand } from './plan.js';
 import { registerSynthCountsCommand } from './synth-counts.js';
 import { registerSumoCommand } from './sumo.js';
 import { registerImportSumoCommand } from './import-sumo.js';
+import { registerStartCommand } from './start.js';
+import { registerTokenCommand } from './token.js';
+import { registerSimulateDetectorsCommand } from './simulate-detectors.js';
+import { registerSimulateControllerCommand } from './simulate-controller.js';
+import { registerWatchCommand } from './watch.js';
 
 /** Every subcommand registers itself here, one line each. */
 export function registerCommands(program: Command): void {
@@ -10,4 +15,9 @@ export function registerCommands(program: Command): void {
   registerSynthCountsCommand(program);
   registerSumoCommand(program);
   registerImportSumoCommand(program);
+  registerStartCommand(program);
+  registerTokenCommand(program);
+  registerSimulateDetectorsCommand(program);
+  registerSimulateControllerCommand(program);
+  registerWatchCommand(program);
 }

@@ -1,0 +1,41 @@
+import type { Command } from 'commander';
+import { createControllerSimulator, type ControllerSimulator } from '../../adapters/devices/controller-simulator.js';
+import { deviceOptions, runDevices, type DeviceFlags } from '../device-runner.js';
+import { CliError, loadNetworkFile } from '../load-network-file.js';
+import { parseNumber, readToken } from '../live-settings.js';
+
+interface ControllerFlags extends DeviceFlags {
+  intersections: string;
+  oneConnection?: boolean;
+  backupSeconds: string;
+}
+
+export function registerSimulateControllerCommand(program: Command): void {
+  deviceOptions(program.command('simulate-controller'))
+    .description('Connect simulated signal controllers to a server: run received plans, acknowledge them, fall back to time-of-day plans when the engine is gone')
+    .option('--intersections <ids>', 'comma-separated intersection ids, or "all"', 'all')
+    .option('--one-connection', 'one socket for all the intersections (default: one controller, one socket, per intersection)')
+    .option('--backup-seconds <s>', 'engine unreachable this long: run the local time-of-day plan', '120')
+    .action(async (flags: ControllerFlags) => {
+      await runDevices(async (log) => {
+        const network = loadNetworkFile(flags.network);
+        const token = readToken(flags.token);
+        const signals = network.intersections.filter((x) => x.control === 'signalized').map((x) => x.id);
+        const ids = flags.intersections === 'all' ? signals : flags.intersections.split(',').map((s) => s.trim());
+        for (const id of ids) if (!signals.includes(id)) throw new CliError(`--intersections: no signalized intersection ${id} in ${network.name}`);
+        const groups = flags.oneConnection ? [ids] : ids.map((id) => [id]);
+        const backupSeconds = parseNumber('--backup-seconds', flags.backupSeconds, 1, 86_400);
+        const sims: ControllerSimulator[] = groups.map((group) =>
+          createControllerSimulator({ url: flags.url, token, network, intersectionIds: group, ...(flags.oneConnection ? {} : { controllerId: `cabinet-${group[0]}` }), backupSeconds, logger: log.child({ controller: group.join('+') }) }),
+        );
+        for (const s of sims) {
+          s.on((e) => {
+            if (e.type === 'plan-accepted') log.info(`${e.plan.intersectionId}: running plan v${e.plan.version}, cycle ${e.plan.cycleSeconds} s, offset ${e.plan.offsetSeconds} s`);
+          });
+          s.start();
+        }
+        return () => Promise.all(sims.map((s) => s.stop())).then(() => undefined);
+      }, flags);
+    });
+}
+

@@ -1,0 +1,240 @@
+import type { Command } from 'commander';
+import type { Logger } from 'pino';
+import { createControllerSimulator, type ControllerSimulator } from '../../adapters/devices/controller-simulator.js';
+import { createDetectorSimulator, type DetectorSimulator } from '../../adapters/devices/detector-simulator.js';
+import { createGreenwaveServer, ServerConfigError, type GreenwaveServer } from '../../adapters/websocket/greenwave-server.js';
+import type { ServerLimits } from '../../adapters/websocket/server-limits.js';
+import { mintToken, randomSecret } from '../../adapters/websocket/tokens.js';
+import type { EngineConfigInput } from '../../engine/pipeline/engine-config.js';
+import { createCliLogger, type LogFormat } from '../cli-logger.js';
+import { CliError, loadNetworkFile } from '../load-network-file.js';
+import { loadStartConfig, parseNumber, readSecret, requireStrongSecret, timeOfDayToday, type StartConfig } from '../live-settings.js';
+
+interface StartFlags {
+  config?: string;
+  network?: string;
+  host?: string;
+  port?: string;
+  demo?: boolean;
+  period?: string;
+  secretFile?: string;
+  simulate?: boolean;
+  speedup?: string;
+  simStart?: string;
+  interval?: string;
+  logLevel?: string;
+  logFormat?: LogFormat;
+}
+
+/** Defaults of `greenwave start` (docs/protocol.md, "Running it"). */
+export const START_DEFAULTS = Object.freeze({
+  network: 'demo:grid',
+  host: '127.0.0.1',
+  port: 8080,
+  demoPeriodSeconds: 30,
+  periodSeconds: 60,
+  speedup: 30,
+  simStart: '06:30',
+  intervalSeconds: 10,
+  backupSeconds: 120,
+});
+
+export function registerStartCommand(program: Command): void {
+  program
+    .command('start')
+    .description('Run the live engine server (WebSocket + HTTP); with --demo, on the demo city with simulated detectors and controllers attached')
+    .option('--config <file>', 'JSON configuration file (flags override it)')
+    .option('--network <file>', `network file, or demo:grid / demo:arterial (default ${START_DEFAULTS.network})`)
+    .option('--host <address>', `interface to bind (default ${START_DEFAULTS.host})`)
+    .option('--port <n>', `HTTP/WebSocket port, 0 = any free port (default ${START_DEFAULTS.port})`)
+    .option('--demo', 'demo mode: a random secret, tokens printed, simulators attached')
+    .option('--period <seconds>', `optimisation period (default ${START_DEFAULTS.demoPeriodSeconds} in demo mode, else ${START_DEFAULTS.periodSeconds})`)
+    .option('--secret-file <file>', 'token secret from a file (default: environment variable GREENWAVE_SECRET)')
+    .option('--no-simulate', 'in demo mode, do not attach the simulators')
+    .option('--speedup <factor>', `simulated time of day runs this much faster than real time (default ${START_DEFAULTS.speedup})`)
+    .option('--sim-start <HH:MM>', `simulated time of day when the simulators start (default ${START_DEFAULTS.simStart})`)
+    .option('--interval <seconds>', `detector counting interval, real seconds (default ${START_DEFAULTS.intervalSeconds})`)
+    .option('--log-level <level>', 'trace, debug, info, warn, error', undefined)
+    .option('--log-format <format>', 'pretty, json or auto (pretty in a terminal)', 'auto')
+    .addHelpText('after', '\nExamples:\n  npm start                                  # = greenwave start --demo\n  GREENWAVE_SECRET=... greenwave start --network city.json --port 9000\n')
+    .action(async (flags: StartFlags) => {
+      try {
+        await runStart(flags);
+      } catch (err) {
+        if (err instanceof CliError || err instanceof ServerConfigError) {
+          process.stderr.write(`greenwave start: ${err.message}\n`);
+          process.exitCode = err instanceof CliError ? err.exitCode : 2;
+        } else throw err;
+      }
+    });
+}
+
+async function runStart(flags: StartFlags): Promise<void> {
+  const file: StartConfig = flags.config ? loadStartConfig(flags.config) : {};
+  const demo = flags.demo ?? file.demo ?? false;
+  const log = createCliLogger(flags.logLevel ?? file.logLevel ?? 'info', flags.logFormat ?? 'auto');
+  const network = loadNetworkFile(flags.network ?? file.network ?? START_DEFAULTS.network);
+  const port = parseNumber('--port', flags.port ?? file.port ?? START_DEFAULTS.port, 0, 65535);
+  const host = flags.host ?? file.host ?? START_DEFAULTS.host;
+  const period = parseNumber('--period', flags.period ?? file.optimisationPeriodSeconds ?? (demo ? START_DEFAULTS.demoPeriodSeconds : START_DEFAULTS.periodSeconds), 1, 3600);
+  const sim = file.simulate ?? {};
+  const speedup = parseNumber('--speedup', flags.speedup ?? sim.speedup ?? START_DEFAULTS.speedup, 0.01, 3600);
+  const interval = parseNumber('--interval', flags.interval ?? sim.intervalSeconds ?? START_DEFAULTS.intervalSeconds, 1, 3600);
+  const simStartMs = timeOfDayToday('--sim-start', flags.simStart ?? sim.startTime ?? START_DEFAULTS.simStart);
+
+  let secret = readSecret({ secretFile: flags.secretFile ?? file.secretFile });
+  if (demo) secret ||= randomSecret();
+  else secret = requireStrongSecret(secret, 'refusing to start');
+
+  const server = createGreenwaveServer({
+    network,
+    secret,
+    demo,
+    host,
+    port,
+    engine: { ...(file.engine as EngineConfigInput | undefined), optimisationPeriodSeconds: period },
+    limits: file.limits as Partial<ServerLimits> | undefined,
+    logger: log.child({ component: 'server' }),
+  });
+  let address;
+  try {
+    address = await server.listen();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new CliError(code === 'EADDRINUSE' ? `port ${port} on ${host} is in use: stop the other process or pass --port <n>` : `cannot listen on ${host}:${port}: ${code ?? (err as Error).message}`);
+  }
+
+  const devices: Array<DetectorSimulator | ControllerSimulator> = [];
+  const simulate = demo && flags.simulate !== false;
+  const signals = network.intersections.filter((x) => x.control === 'signalized');
+  let viewerToken: string | undefined;
+  if (demo) {
+    viewerToken = mintToken(secret, { sub: 'demo-viewer', role: 'viewer', scope: ['*'] });
+    if (simulate && sim.detectors !== false) {
+      const detectors = createDetectorSimulator({
+        url: address.wsUrl,
+        token: mintToken(secret, { sub: 'demo-detectors', role: 'detector', scope: ['*'] }),
+        network,
+        intervalSeconds: interval,
+        speedup,
+        simulatedStartMs: simStartMs,
+        scale: sim.scale,
+        logger: log.child({ component: 'detectors' }),
+      });
+      devices.push(detectors);
+    }
+    if (simulate && sim.controllers !== false)
+      for (const x of signals)
+        devices.push(
+          createControllerSimulator({
+            url: address.wsUrl,
+            token: mintToken(secret, { sub: `cabinet-${x.id}`, role: 'controller', scope: [x.id] }),
+            network,
+            intersectionIds: [x.id],
+            backupSeconds: sim.backupSeconds ?? START_DEFAULTS.backupSeconds,
+            logger: log.child({ component: `controller ${x.id}` }),
+          }),
+        );
+  }
+  for (const d of devices) d.start();
+
+  printBanner({ address, network: network.name, signals: signals.length, detectors: network.detectors.length, demo, simulate, viewerToken, secret, speedup, interval, period, simStart: flags.simStart ?? sim.startTime ?? START_DEFAULTS.simStart });
+  const detectorSim = devices.find((d): d is DetectorSimulator => 'stats' in d);
+  reportEachInterval(server, log, detectorSim, signals.length);
+  // Devices and server are told in the same tick, so neither side reports the planned goodbyes as faults.
+  await untilSignal(log, () => Promise.all([...devices.map((d) => d.stop()), server.close()]).then(() => undefined));
+}
+
+function printBanner(b: {
+  address: { httpUrl: string; wsUrl: string };
+  network: string;
+  signals: number;
+  detectors: number;
+  demo: boolean;
+  simulate: boolean;
+  viewerToken?: string;
+  secret: string;
+  speedup: number;
+  interval: number;
+  period: number;
+  simStart: string;
+}): void {
+  const lines = [
+    '',
+    `Greenwave is running${b.demo ? ' in DEMO mode' : ''}: ${b.network} (${b.signals} signals, ${b.detectors} detectors), optimising every ${b.period} s`,
+    `  health    ${b.address.httpUrl}/health`,
+    `  metrics   ${b.address.httpUrl}/metrics`,
+    `  endpoints ${b.address.wsUrl}/v1/detectors  ${b.address.wsUrl}/v1/controllers  ${b.address.wsUrl}/v1/feed`,
+  ];
+  if (b.viewerToken) {
+    lines.push(`  live feed ${b.address.wsUrl}/v1/feed?token=${b.viewerToken}`);
+    lines.push(`  watch it  node dist/cli/greenwave.js watch --url ${b.address.wsUrl} --token ${b.viewerToken}`);
+    lines.push(`  demo secret (this run only; mint more tokens with GREENWAVE_SECRET=<it> greenwave token): ${b.secret}`);
+  }
+  if (b.simulate)
+    lines.push(`  simulators: ${b.detectors} detectors reporting every ${b.interval} s, time of day from ${b.simStart} at ${b.speedup}x; ${b.signals} controllers, one socket each`);
+  lines.push('Press Ctrl-C to stop.', '');
+  process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+/** One line per optimisation interval: what came in, what changed, how the controllers answered. */
+function reportEachInterval(server: GreenwaveServer, log: Logger, detectors: DetectorSimulator | undefined, signals: number): void {
+  let changed = 0;
+  let lastAccepted = 0;
+  let lastRejected = 0;
+  let lastAcks = 0;
+  server.tap((e) => {
+    if (e.kind !== 'engine') return;
+    if (e.event.type === 'plan' && e.event.previousVersion !== null) changed++;
+    if (e.event.type !== 'kpi') return;
+    const c = server.core!.counters;
+    const acks = server.metrics.get('greenwave_plans_acked_total', { status: 'accepted' }) + server.metrics.get('greenwave_plans_acked_total', { status: 'rejected' });
+    const worst = e.event.kpis.reduce((a, k) => (k.maxDegreeOfSaturation > a.maxDegreeOfSaturation ? k : a), e.event.kpis[0] ?? { intersectionId: '-', maxDegreeOfSaturation: 0 });
+    const flow = e.event.kpis.reduce((s, k) => s + k.flowVehPerHour, 0);
+    const simTime = detectors ? new Date(detectors.stats().simulatedMs).toISOString().slice(11, 16) : undefined;
+    log.info(
+      `${simTime ? `sim ${simTime} | ` : ''}counts +${c.countsAccepted - lastAccepted} (${c.countsRejected - lastRejected} rejected) | ${changed} plans changed | ` +
+        `acks +${acks - lastAcks} | controllers ${server.controllers.onlineCount}/${signals} online | entering ${Math.round(flow)} veh/h | worst x=${worst.maxDegreeOfSaturation} at ${worst.intersectionId}`,
+    );
+    changed = 0;
+    lastAccepted = c.countsAccepted;
+    lastRejected = c.countsRejected;
+    lastAcks = acks;
+  });
+}
+
+/** Resolves after a clean stop on SIGINT/SIGTERM (exit 0); a second signal exits at once (130). */
+function untilSignal(log: Logger, stop: () => Promise<void>): Promise<void> {
+  return new Promise((resolve) => {
+    let stopping = false;
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        process.stderr.write('greenwave: stopping at once\n');
+        process.exit(130);
+      }
+      stopping = true;
+      log.info({ signal }, 'stopping: closing sockets');
+      const force = setTimeout(() => {
+        log.error('clean stop took longer than 10 s: exiting');
+        process.exit(1);
+      }, 10_000);
+      force.unref();
+      stop().then(
+        () => {
+          clearTimeout(force);
+          process.off('SIGINT', onSignal);
+          process.off('SIGTERM', onSignal);
+          log.info('stopped');
+          process.exitCode = 0;
+          resolve();
+        },
+        (err: unknown) => {
+          log.error({ err }, 'error while stopping');
+          process.exit(1);
+        },
+      );
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
+}

@@ -1,0 +1,42 @@
+import type { Command } from 'commander';
+import { mintToken, randomSecret, ROLES, type Role } from '../../adapters/websocket/tokens.js';
+import { CliError } from '../load-network-file.js';
+import { readSecret, requireStrongSecret } from '../live-settings.js';
+
+interface TokenOptions {
+  role?: string;
+  scope: string;
+  sub?: string;
+  expiresIn?: string;
+  secretFile?: string;
+  newSecret?: boolean;
+}
+
+export function registerTokenCommand(program: Command): void {
+  program
+    .command('token')
+    .description('Mint a device or viewer token (HMAC-signed with the server secret from GREENWAVE_SECRET), or print a new secret')
+    .option('--role <role>', `one of ${ROLES.join(', ')}`)
+    .option('--scope <ids>', 'comma-separated detector ids (detector) or intersection ids (controller, viewer); "prefix*" matches a prefix, "*" everything', '*')
+    .option('--sub <name>', 'who holds the token (device or person), shown in logs', undefined)
+    .option('--expires-in <duration>', 'lifetime such as 90d, 12h, 30m (default: no expiry)')
+    .option('--secret-file <file>', 'read the secret from a file instead of GREENWAVE_SECRET')
+    .option('--new-secret', 'print a new random secret and exit')
+    .addHelpText('after', '\nExample:\n  export GREENWAVE_SECRET=$(greenwave token --new-secret)\n  greenwave token --role detector --scope "IA1:*" --sub cabinet-ia1 --expires-in 365d')
+    .action((opts: TokenOptions) => {
+      if (opts.newSecret) return void process.stdout.write(`${randomSecret()}\n`);
+      if (!opts.role || !ROLES.includes(opts.role as Role)) throw new CliError(`--role = ${opts.role ?? '(missing)'}: must be one of ${ROLES.join(', ')}`);
+      const secret = requireStrongSecret(readSecret(opts), 'cannot mint a token');
+      const scope = opts.scope.split(',').map((s) => s.trim()).filter(Boolean);
+      if (scope.length === 0) throw new CliError('--scope: give at least one id or "*"');
+      const exp = opts.expiresIn ? Math.floor(Date.now() / 1000) + durationSeconds(opts.expiresIn) : undefined;
+      const token = mintToken(secret, { sub: opts.sub ?? `${opts.role}-${Date.now().toString(36)}`, role: opts.role as Role, scope, ...(exp ? { exp } : {}) });
+      process.stdout.write(`${token}\n`);
+    });
+}
+
+function durationSeconds(text: string): number {
+  const m = /^(\d+)([dhms])$/.exec(text);
+  if (!m) throw new CliError(`--expires-in = ${text}: use a number and a unit, e.g. 90d, 12h, 30m, 45s`);
+  return Number(m[1]) * { d: 86_400, h: 3600, m: 60, s: 1 }[m[2] as 'd' | 'h' | 'm' | 's'];
+}
