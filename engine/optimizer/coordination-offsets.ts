@@ -39,6 +39,8 @@ export interface MemberTiming {
   greens: number[];
   flows: number[];
   currentOffsetSeconds: number | null;
+  /** The signal this one is coordinated from under the plan in force, if any. */
+  currentlyCoordinatedFrom?: string;
 }
 
 export interface OffsetResult {
@@ -75,6 +77,9 @@ export function coordinationOffsets(
     if (!up || !down) continue;
     const directed = describeHop(hop, up, down, cycleSeconds, config);
     if (!directed) continue;
+    // Keep the wave running the way it runs now unless the other way is clearly heavier (noise must not flip it).
+    if (down.currentlyCoordinatedFrom === hop.fromIntersectionId || up.currentlyCoordinatedFrom === hop.toIntersectionId)
+      directed.flowVehPerHour *= 1 + config.coordinationDirectionHysteresisFraction;
     const key = [hop.fromIntersectionId, hop.toIntersectionId].sort().join('\u0000');
     const best = pairBest.get(key);
     if (!best || directed.flowVehPerHour > best.flowVehPerHour || (directed.flowVehPerHour === best.flowVehPerHour && hop.fromIntersectionId < best.hop.fromIntersectionId))
@@ -92,7 +97,12 @@ export function coordinationOffsets(
       adjacency.set(end, list);
     }
   }
-  const totalFlow = (id: string) => members.get(id)!.flows.reduce((s, q) => s + Math.max(0, q), 0);
+  // The root keeps its offset; the signal that is root now stays root unless another is clearly busier.
+  const totalFlow = (id: string) => {
+    const m = members.get(id)!;
+    const flow = m.flows.reduce((s, q) => s + Math.max(0, q), 0);
+    return m.currentOffsetSeconds !== null && m.currentlyCoordinatedFrom === undefined ? flow * (1 + config.coordinationDirectionHysteresisFraction) : flow;
+  };
   const ids = [...members.keys()].sort((a, b) => totalFlow(b) - totalFlow(a) || a.localeCompare(b));
   const start = (m: MemberTiming, phase: number) => {
     let t = 0;

@@ -92,6 +92,7 @@ export function optimizeGroup(input: GroupOptimizationInput): Map<string, PhaseP
         greens: w.greens,
         flows: w.flows,
         currentOffsetSeconds: w.current && w.current.cycleSeconds === w.cycleSeconds ? w.current.offsetSeconds : w.current ? (w.current.offsetSeconds * w.cycleSeconds) / w.current.cycleSeconds : null,
+        currentlyCoordinatedFrom: w.current?.diagnostics.coordinatedFrom?.intersectionId,
       });
     for (const [id, r] of coordinationOffsets(group.topology, members, coordinated[0].cycleSeconds, config)) offsets.set(id, r);
   }
@@ -105,7 +106,9 @@ function smoothCycle(target: number, inForce: number | undefined, config: Optimi
   if (inForce === undefined) return target;
   const delta = target - inForce;
   if (Math.abs(delta) < config.cycleHysteresisSeconds) return inForce;
-  return inForce + clamp(delta, -config.maxCycleStepSeconds, config.maxCycleStepSeconds);
+  if (delta < 0 && -delta < config.cycleDecreaseHysteresisFraction * inForce) return inForce;
+  const step = clamp(Math.round(delta * config.cycleStepFraction), -config.maxCycleStepSeconds, config.maxCycleStepSeconds);
+  return inForce + (step === 0 ? Math.sign(delta) : step);
 }
 
 function mostCommonCycle(cycles: Array<number | undefined>): number | undefined {
@@ -149,7 +152,8 @@ function decide(w: MemberWork, offset: OffsetResult | undefined, input: GroupOpt
 
   if (current) {
     const cycleChanged = current.cycleSeconds !== w.cycleSeconds;
-    if (!cycleChanged && circularDifference(offsetSeconds, current.offsetSeconds, w.cycleSeconds) < config.offsetHysteresisSeconds)
+    const offsetHysteresis = Math.max(config.offsetHysteresisSeconds, config.offsetHysteresisFraction * w.cycleSeconds);
+    if (!cycleChanged && circularDifference(offsetSeconds, current.offsetSeconds, w.cycleSeconds) < offsetHysteresis)
       offsetSeconds = current.offsetSeconds;
     const offsetChanged = offsetSeconds !== current.offsetSeconds;
     const currentGreens = current.phases.map((p) => p.greenSeconds);

@@ -8,16 +8,26 @@ export interface OptimizerConfig {
   oversaturatedFlowRatio: number;
   /** Largest change of cycle per update, seconds. */
   maxCycleStepSeconds: number;
+  /** Each update moves the cycle this share of the way to the wanted cycle (damps oscillation from noisy counts). */
+  cycleStepFraction: number;
   /** Cycle changes smaller than this are ignored (hysteresis), seconds. */
   cycleHysteresisSeconds: number;
+  /** A shorter cycle is adopted only when the wanted one is shorter by this share of the cycle in force too: the
+   * common cycle is the maximum over a group, which noise keeps pushing up and down. */
+  cycleDecreaseHysteresisFraction: number;
   /** Largest change of any phase's green per update, seconds. */
   maxGreenStepSeconds: number;
   /** A new split is adopted only if predicted delay falls by at least this fraction. */
   adoptionMarginFraction: number;
-  /** Offset changes smaller than this are ignored, seconds. */
+  /** Offset changes smaller than this, or than offsetHysteresisFraction of the cycle, are ignored (each offset
+   * change costs the controller a transition), seconds. */
   offsetHysteresisSeconds: number;
+  offsetHysteresisFraction: number;
   /** Half-width of the actuation window around each planned green, seconds (clamped to min/max green). */
   actuationWindowSeconds: number;
+  /** A coordination direction (and the root of the group) in force is kept unless the alternative carries this
+   * much more flow. */
+  coordinationDirectionHysteresisFraction: number;
   /** Coordinate signals of a group with offsets along their heaviest corridors. */
   coordinate: boolean;
   /** Offsets lead the platoon's arrival by this much, letting the standing queue clear first, seconds per veh queued. */
@@ -34,11 +44,15 @@ export const DEFAULT_OPTIMIZER_CONFIG: Readonly<OptimizerConfig> = Object.freeze
   targetDegreeOfSaturation: 0.9,
   oversaturatedFlowRatio: 0.92,
   maxCycleStepSeconds: 10,
+  cycleStepFraction: 0.6,
   cycleHysteresisSeconds: 4,
+  cycleDecreaseHysteresisFraction: 0.08,
   maxGreenStepSeconds: 8,
   adoptionMarginFraction: 0.03,
   offsetHysteresisSeconds: 3,
+  offsetHysteresisFraction: 0.05,
   actuationWindowSeconds: 10,
+  coordinationDirectionHysteresisFraction: 0.15,
   coordinate: true,
   queueDischargeSecondsPerVeh: 2,
   maxCoordinationDistanceMetres: 1000,

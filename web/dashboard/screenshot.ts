@@ -39,11 +39,15 @@ controller.on('message', (data) => {
 });
 const detectors = await connect('/v1/detectors', 'detector', 'loops');
 const demand = new SyntheticDemand(network, { seed: 3, scale: 1.3 });
+/** Batches of at most 500 counts, within the server's frame and batch limits. */
+const sendBatches = (counts: unknown[], id: string) => {
+  for (let i = 0; i < counts.length; i += 500) detectors.send(JSON.stringify({ type: 'batch', id: `${id}-${i}`, counts: counts.slice(i, i + 500) }));
+};
 const silent = network.detectors[5].id;
 for (let minute = 1; minute <= 50; minute++) {
   const end = start + minute * 60_000;
   const counts = demand.countsAt(end, 60).filter((c) => !(c.detectorId === silent && minute > 20));
-  detectors.send(JSON.stringify({ type: 'batch', id: `m${minute}`, counts }));
+  sendBatches(counts, `m${minute}`);
   await new Promise((r) => setTimeout(r, big ? 60 : 15));
   scheduler.advanceTo(end);
   if (minute === 40) offline.close();
@@ -57,7 +61,7 @@ await page.goto(`${address.httpUrl}/?token=${viewer}&intersection=${network.inte
 await page.waitForSelector('[data-testid=connection]:has-text("live")');
 for (let minute = 51; minute <= 56; minute++) {
   const end = start + minute * 60_000;
-  detectors.send(JSON.stringify({ type: 'batch', id: `m${minute}`, counts: demand.countsAt(end, 60).filter((c) => c.detectorId !== silent) }));
+  sendBatches(demand.countsAt(end, 60).filter((c) => c.detectorId !== silent), `m${minute}`);
   await new Promise((r) => setTimeout(r, 50));
   scheduler.advanceTo(end);
 }
