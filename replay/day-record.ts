@@ -17,13 +17,13 @@ export type DayRecord =
   | { kind: 'phase'; atMs: number; intersectionId: string; phaseId: string; state: SignalState }
   /** A vehicle reaching the stop line (detector on-time, moved to the stop line for advance detectors). */
   | { kind: 'arrival'; atMs: number; detectorId: string }
-  /** Occupancy of a stop-line detector: on at `atMs` for `onMs` milliseconds (for split failures). */
-  | { kind: 'occupancy'; atMs: number; detectorId: string; onMs: number };
+  /** A stop-line detector switching on or off (from a controller event log; for measured split failures). */
+  | { kind: 'detector'; atMs: number; detectorId: string; on: boolean };
 
 export type SignalState = 'green' | 'yellow' | 'red';
 export type DayRecordKind = DayRecord['kind'];
 
-const KINDS = new Set<string>(['count', 'plan', 'ack', 'fault', 'phase', 'arrival', 'occupancy']);
+const KINDS = new Set<string>(['count', 'plan', 'ack', 'fault', 'phase', 'arrival', 'detector']);
 
 /**
  * Reads one parsed line as a day record. A line without `kind` is a bare count record (the `plan` and

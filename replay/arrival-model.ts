@@ -1,0 +1,35 @@
+/**
+ * Arrival times of the vehicles a detector counted in an interval, when only the count is known (1-minute
+ * counts): a share `platoonShare` of them left the upstream signal during its green for the movement that
+ * feeds this link and arrive at the stop line one free-flow travel time later (a platoon); the rest (turning
+ * in, mid-block) arrive evenly over the interval. Placement is deterministic: vehicle j of n sits at the
+ * (j + ½)/n quantile of its arrival profile, so the same counts always give the same arrivals.
+ *
+ * `windows` are the upstream green windows already moved to stop-line time and clipped to [from, to), as
+ * [start, end) pairs; empty when there is no upstream signal (then every arrival is even).
+ * Writes arrival times (epoch seconds) into `out` and returns how many.
+ */
+export function placeArrivals(count: number, from: number, to: number, windows: readonly number[], platoonShare: number, out: number[]): number {
+  out.length = 0;
+  if (count <= 0) return 0;
+  let greenTotal = 0;
+  for (let j = 0; j < windows.length; j += 2) greenTotal += windows[j + 1] - windows[j];
+  const platoon = greenTotal > 0 ? Math.round(count * platoonShare) : 0;
+  const even = count - platoon;
+  const span = to - from;
+  for (let j = 0; j < even; j++) out.push(from + ((j + 0.5) / even) * span);
+  if (platoon > 0) {
+    let w = 0;
+    let before = 0;
+    for (let j = 0; j < platoon; j++) {
+      const q = ((j + 0.5) / platoon) * greenTotal;
+      while (w + 2 < windows.length && before + (windows[w + 1] - windows[w]) < q) {
+        before += windows[w + 1] - windows[w];
+        w += 2;
+      }
+      out.push(windows[w] + (q - before));
+    }
+    out.sort((a, b) => a - b);
+  }
+  return count;
+}

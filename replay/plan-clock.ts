@@ -1,0 +1,97 @@
+import type { PhasePlan } from '../engine/plan-types.js';
+
+/** A plan pre-digested for signal-state arithmetic: phase starts within the cycle, relative to the offset. */
+export interface CompiledPlan {
+  plan: PhasePlan;
+  cycleSeconds: number;
+  offsetSeconds: number;
+  /** Start of each phase's green, seconds after the cycle reference (offset). */
+  phaseStart: Float64Array;
+  green: Float64Array;
+  yellow: Float64Array;
+}
+
+const compiled = new WeakMap<PhasePlan, CompiledPlan>();
+
+/** Compiles a plan once (cached by identity: plans are immutable values). */
+export function compilePlan(plan: PhasePlan): CompiledPlan {
+  let c = compiled.get(plan);
+  if (c) return c;
+  const n = plan.phases.length;
+  const phaseStart = new Float64Array(n);
+  const green = new Float64Array(n);
+  const yellow = new Float64Array(n);
+  let t = 0;
+  plan.phases.forEach((p, i) => {
+    phaseStart[i] = t;
+    green[i] = p.greenSeconds;
+    yellow[i] = p.yellowSeconds;
+    t += p.greenSeconds + p.yellowSeconds + p.allRedSeconds;
+  });
+  c = { plan, cycleSeconds: plan.cycleSeconds, offsetSeconds: plan.offsetSeconds, phaseStart, green, yellow };
+  compiled.set(plan, c);
+  return c;
+}
+
+function mod(a: number, m: number): number {
+  const r = a % m;
+  return r < 0 ? r + m : r;
+}
+
+/** Whether phase `i` shows green at epoch second `t`. */
+export function phaseGreenAt(c: CompiledPlan, i: number, t: number): boolean {
+  return mod(t - c.offsetSeconds - c.phaseStart[i], c.cycleSeconds) < c.green[i];
+}
+
+/**
+ * Where epoch second `t` falls in phase `i`'s cycle, ATSPM style: the cycle starts when the phase's red
+ * starts (end of its yellow), so red comes first, then green, then yellow.
+ */
+export interface PhaseCyclePosition {
+  /** Cycle number (consecutive integers while the plan stays in force). */
+  index: number;
+  /** Seconds since the cycle started. */
+  secondsIntoCycle: number;
+  cycleSeconds: number;
+  /** Green start and end within the cycle, seconds. */
+  greenStart: number;
+  greenEnd: number;
+}
+
+export function phaseCycleAt(c: CompiledPlan, i: number, t: number, out: PhaseCyclePosition): PhaseCyclePosition {
+  const C = c.cycleSeconds;
+  const redStart = c.offsetSeconds + c.phaseStart[i] + c.green[i] + c.yellow[i];
+  const s = t - redStart;
+  const index = Math.floor(s / C);
+  out.index = index;
+  out.secondsIntoCycle = s - index * C;
+  out.cycleSeconds = C;
+  out.greenEnd = C - c.yellow[i];
+  out.greenStart = out.greenEnd - c.green[i];
+  return out;
+}
+
+/**
+ * Green windows of a set of phases within [from, to) epoch seconds, appended to `out` as [start, end) pairs
+ * in time order (windows of different phases may touch).
+ */
+export function greenWindows(c: CompiledPlan, phases: readonly number[], from: number, to: number, out: number[]): number[] {
+  const C = c.cycleSeconds;
+  const segs: number[] = [];
+  for (const i of phases) {
+    const first = c.offsetSeconds + c.phaseStart[i];
+    let k = Math.floor((from - first) / C);
+    for (let s = first + k * C; s < to; k++, s = first + k * C) {
+      const a = Math.max(s, from);
+      const b = Math.min(s + c.green[i], to);
+      if (b > a) segs.push(a, b);
+    }
+  }
+  if (phases.length > 1) {
+    const pairs: Array<[number, number]> = [];
+    for (let j = 0; j < segs.length; j += 2) pairs.push([segs[j], segs[j + 1]]);
+    pairs.sort((x, y) => x[0] - y[0]);
+    for (const [a, b] of pairs) out.push(a, b);
+  } else out.push(...segs);
+  return out;
+}

@@ -1,0 +1,495 @@
+import { Subject } from 'rxjs';
+import type { NetworkFile } from '../network-models/network-types.js';
+import { buildRoadGraph, type RoutePath } from '../network-models/road-graph.js';
+import { createEnginePipeline } from '../engine/pipeline/create-engine-pipeline.js';
+import { VirtualClockScheduler } from '../engine/pipeline/virtual-clock-scheduler.js';
+import type { EngineCore } from '../engine/pipeline/engine-core.js';
+import type { EngineConfigInput } from '../engine/pipeline/engine-config.js';
+import type { PhasePlan } from '../engine/plan-types.js';
+import { fallbackPhasePlan, localMinuteOfDay, timeOfDayPlanAt } from '../engine/safety/fallback-plan.js';
+import { evaluatePlan } from '../engine/optimizer/plan-evaluation.js';
+import type { DayRecord } from './day-record.js';
+import { measuredNetwork, type MeasuredNetwork } from './measured-lanes.js';
+import { ObservedTimeline, PlanTimeline } from './signal-timelines.js';
+import { ArrivalMeasures } from './arrival-measures.js';
+import { OccupancySplitFailures } from './occupancy-split-failures.js';
+import { PcdRaster, PCD_COLUMN_SECONDS } from './pcd-raster.js';
+import { placeArrivals } from './arrival-model.js';
+import { localDayOf } from './local-day.js';
+import type { BinRow, IntersectionSummary, ReplaySummary, SourceMeasures, SourceTotals } from './replay-summary.js';
+
+export const BIN_MS = 15 * 60_000;
+export const DEFAULT_PLATOON_SHARE = 0.7;
+
+/** Which recorded plans count as actually in force. */
+export type ActualPlanPolicy = 'acked' | 'recorded' | 'fallback';
+
+export interface ReplayOptions {
+  network: NetworkFile;
+  /** Input name, for the summary. */
+  inputName?: string;
+  engineConfig?: EngineConfigInput;
+  /** Records outside [fromMs, toMs) are skipped. */
+  fromMs?: number;
+  toMs?: number;
+  /** 'acked' (default): a recorded plan is in force once a controller accepted it; before that, the time-of-day plan. */
+  actualPlans?: ActualPlanPolicy;
+  /** Share of a link's 1-minute count that arrives in the upstream signal's platoon (default 0.7). */
+  platoonShare?: number;
+  /** Intersections that get Purdue Coordination Diagrams (default: the first corridor's, at most 4). */
+  pcdIntersections?: string[];
+  /** Engine plans, in the order issued (for plans.ndjson). */
+  onPlan?: (plan: PhasePlan) => void;
+  /** Each intersection's 15-minute row as soon as its bin is over (for bins.ndjson). */
+  onBin?: (row: BinRow) => void;
+}
+
+/** The busiest bin's plans along a corridor, for the time-space diagram. */
+export interface CorridorSnapshot {
+  corridor: RoutePath;
+  binStartMs: number;
+  flowVehPerHour: number;
+  actual: PhasePlan[];
+  engine: PhasePlan[];
+}
+
+/** Everything the report needs: 15-minute rows are kept (bounded by the day's 96 bins), records are not. */
+export interface ReplayResult {
+  summary: ReplaySummary;
+  bins: BinRow[];
+  pcdActual: PcdRaster | undefined;
+  pcdEngine: PcdRaster | undefined;
+  corridors: CorridorSnapshot[];
+  network: NetworkFile;
+  measured: MeasuredNetwork;
+}
+
+const SOURCES = 2; // 0 actual, 1 engine
+
+/**
+ * A replay of a recorded day through the same engine pipeline as live, in virtual time: feed records in time
+ * order with `push`, then `finish`. Alongside the engine, it keeps the plans actually in force (recorded and
+ * acknowledged, observed from controller logs, or the fallback time-of-day plans) and measures both sets of
+ * plans against the same traffic, per intersection and 15-minute bin.
+ */
+export class ReplayRun {
+  private readonly net: MeasuredNetwork;
+  private readonly network: NetworkFile;
+  private readonly options: ReplayOptions;
+  private readonly timeZone: string;
+  private scheduler: VirtualClockScheduler | undefined;
+  private readonly input = new Subject<unknown>();
+  private core: EngineCore | undefined;
+  private readonly actualPlans: PlanTimeline;
+  private readonly observed: ObservedTimeline;
+  private readonly engine: PlanTimeline;
+  private readonly measures: ArrivalMeasures[];
+  private readonly occupancy: OccupancySplitFailures;
+  private pcd: [PcdRaster, PcdRaster] | undefined;
+  private readonly pcdIds: string[];
+  private readonly detectorSums: Float64Array;
+  private readonly phaseIndex: Array<Map<string, number>>;
+  private readonly recordedPlans = new Map<string, PhasePlan>();
+  private readonly onFallback: boolean[];
+  private readonly currentTod: string[];
+  private nextTodCheckMs = -Infinity;
+  private readonly segPlan: PhasePlan[][];
+  private readonly segStart: Float64Array[];
+  private readonly segs: Array<Array<Map<PhasePlan, number>>>;
+  private readonly planChanges: Float64Array[];
+  private readonly totals: IntersectionSummary[];
+  private readonly bins: BinRow[] = [];
+  private readonly corridors: RoutePath[];
+  private readonly snapshots: CorridorSnapshot[] = [];
+  private bin = NaN;
+  private firstMs = NaN;
+  private lastMs = NaN;
+  private arrivalsObserved = false;
+  private readonly arrivalTimes: number[] = [];
+  private readonly windows: number[] = [];
+  private readonly counters = { records: 0, byKind: {} as Record<string, number>, enginePlans: 0 };
+  readonly warnings: string[] = [];
+
+  constructor(options: ReplayOptions) {
+    this.options = options;
+    this.network = options.network;
+    this.timeZone = options.network.timeZone ?? 'UTC';
+    this.net = measuredNetwork(options.network);
+    const signals = this.net.intersections.map((x) => x.model.intersection);
+    const nx = signals.length;
+    this.phaseIndex = signals.map((x) => new Map(x.phases.map((p, i) => [p.id, i])));
+    const placeholder = signals.map((x) => fallbackPhasePlan(x, 0, this.timeZone));
+    this.actualPlans = new PlanTimeline(placeholder);
+    this.engine = new PlanTimeline(placeholder);
+    this.observed = new ObservedTimeline(this.actualPlans, signals.map((x) => x.phases.length));
+    this.onFallback = signals.map(() => true);
+    this.currentTod = signals.map(() => '');
+    this.occupancy = new OccupancySplitFailures(this.net);
+    this.detectorSums = new Float64Array(options.network.detectors.length);
+    this.segPlan = [0, 1].map(() => [...placeholder]);
+    this.segStart = [0, 1].map(() => new Float64Array(nx).fill(NaN));
+    this.segs = [0, 1].map(() => signals.map(() => new Map<PhasePlan, number>()));
+    this.planChanges = [0, 1].map(() => new Float64Array(nx));
+    this.totals = signals.map((x) => ({ intersectionId: x.id, vehicles: 0, actual: emptyTotals(), engine: emptyTotals() }));
+    this.corridors = buildRoadGraph(options.network).corridors().slice(0, 3);
+    this.pcdIds = options.pcdIntersections ?? (this.corridors[0]?.intersectionIds.slice(0, 4) ?? signals.slice(0, 2).map((x) => x.id));
+    this.measures = [new ArrivalMeasures(this.net, this.observed, undefined), new ArrivalMeasures(this.net, this.engine, undefined)];
+  }
+
+  /** Feeds one record (in time order). */
+  push(record: DayRecord): void {
+    const t = record.atMs;
+    const o = this.options;
+    if ((o.fromMs !== undefined && t < o.fromMs) || (o.toMs !== undefined && t > o.toMs)) return;
+    this.counters.records++;
+    this.counters.byKind[record.kind] = (this.counters.byKind[record.kind] ?? 0) + 1;
+    if (!this.scheduler) this.start(record);
+    const key = Math.floor((record.kind === 'count' ? t - 1 : t) / BIN_MS);
+    if (key > this.bin) this.closeBin(key);
+    if (t > this.lastMs || Number.isNaN(this.lastMs)) this.lastMs = t;
+    if (t >= this.nextTodCheckMs) this.updateTimeOfDay(t);
+    switch (record.kind) {
+      case 'count':
+        this.count(record.record, t);
+        this.scheduler!.advanceTo(t);
+        this.input.next(record.record);
+        break;
+      case 'plan':
+        this.recordedPlans.set(`${record.plan.intersectionId}#${record.plan.version}`, record.plan);
+        if (o.actualPlans === 'recorded') this.setActual(record.plan, t);
+        break;
+      case 'ack': {
+        const plan = this.recordedPlans.get(`${record.intersectionId}#${record.version}`);
+        if (record.accepted && plan && (o.actualPlans ?? 'acked') === 'acked') this.setActual(plan, t);
+        break;
+      }
+      case 'phase': {
+        const x = this.net.intersectionIndex.get(record.intersectionId);
+        const p = x === undefined ? undefined : this.phaseIndex[x].get(record.phaseId);
+        if (x === undefined || p === undefined) break;
+        if (!this.observed.observed(x)) this.onFallback[x] = false;
+        this.observed.apply(x, p, record.state, t / 1000);
+        this.occupancy.phase(x, p, record.state, t / 1000);
+        break;
+      }
+      case 'arrival': {
+        this.arrivalsObserved = true;
+        const d = this.net.detectorIndex.get(record.detectorId);
+        const l = d === undefined ? -1 : this.net.laneOfDetector[d];
+        if (l >= 0) for (const m of this.measures) m.arrival(l, t / 1000);
+        break;
+      }
+      case 'detector': {
+        const d = this.net.detectorIndex.get(record.detectorId);
+        if (d !== undefined) this.occupancy.detector(d, record.on, t / 1000);
+        break;
+      }
+      default:
+        break;
+    }
+  }
+
+  /** Ends the replay: last timers fire, the last bin closes; returns the measures for the report. */
+  finish(): ReplayResult {
+    const o = this.options;
+    const period = (this.core?.config.optimisationPeriodSeconds ?? 60) * 1000;
+    if (this.scheduler) this.scheduler.advanceTo(this.lastMs + period);
+    this.input.complete();
+    if (!Number.isNaN(this.bin)) this.closeBin(this.bin + 1);
+    const c = this.core?.counters;
+    const totals = { vehicles: 0, actual: emptyTotals(), engine: emptyTotals(), delaySavedVehHours: 0, delaySavedPercent: 0 };
+    for (const s of this.totals) {
+      totals.vehicles += s.vehicles;
+      addTotals(totals.actual, s.actual);
+      addTotals(totals.engine, s.engine);
+    }
+    totals.delaySavedVehHours = round(totals.actual.delayVehHours - totals.engine.delayVehHours, 2);
+    totals.delaySavedPercent = totals.actual.delayVehHours > 0 ? round((100 * totals.delaySavedVehHours) / totals.actual.delayVehHours, 1) : 0;
+    const observedAny = this.onFallback.some((f) => !f);
+    const summary: ReplaySummary = {
+      network: this.network.name,
+      input: o.inputName ?? '',
+      fromMs: this.firstMs,
+      toMs: this.lastMs,
+      from: Number.isFinite(this.firstMs) ? new Date(this.firstMs).toISOString() : '',
+      to: Number.isFinite(this.lastMs) ? new Date(this.lastMs).toISOString() : '',
+      records: this.counters.records,
+      recordsByKind: this.counters.byKind,
+      countsAccepted: c?.countsAccepted ?? 0,
+      countsRejected: c?.countsRejected ?? 0,
+      rejectedByCode: c?.rejectedByCode ?? {},
+      malformedLines: 0,
+      warnings: this.warnings.length,
+      optimisations: c?.optimisations ?? 0,
+      enginePlans: this.counters.enginePlans,
+      plansRejectedBySafetyGate: c?.plansRejected ?? 0,
+      actualPlanSource: observedAny ? 'observed signal states (controller event log)' : `${o.actualPlans ?? 'acked'} recorded plans, else the fallback time-of-day plans`,
+      arrivalModel: this.arrivalsObserved
+        ? 'measured: detector on-times from the controller event log, moved to the stop line at free-flow speed'
+        : `modelled from counts: ${Math.round((o.platoonShare ?? DEFAULT_PLATOON_SHARE) * 100)} % of each count arrives as a platoon during the upstream signal's green (shifted by the free-flow travel time), the rest evenly over the interval`,
+      definitions: DEFINITIONS,
+      totals,
+      intersections: this.totals.map((s) => ({ ...s, actual: roundTotals(s.actual), engine: roundTotals(s.engine) })),
+    };
+    return {
+      summary,
+      bins: this.bins,
+      pcdActual: this.pcd?.[0],
+      pcdEngine: this.pcd?.[1],
+      corridors: this.snapshots,
+      network: this.network,
+      measured: this.net,
+    };
+  }
+
+  private start(record: DayRecord): void {
+    let startMs = record.atMs;
+    if (record.kind === 'count') {
+      const interval = (record.record as { intervalSeconds?: unknown } | null)?.intervalSeconds;
+      if (typeof interval === 'number' && interval > 0 && interval <= 3600) startMs -= interval * 1000;
+    }
+    this.firstMs = startMs;
+    this.scheduler = new VirtualClockScheduler(startMs);
+    const signals = this.net.intersections.map((x) => x.model.intersection);
+    signals.forEach((x, i) => {
+      const plan = fallbackPhasePlan(x, startMs, this.timeZone);
+      this.actualPlans.set(i, plan);
+      this.engine.set(i, plan);
+      for (let s = 0; s < SOURCES; s++) {
+        this.segPlan[s][i] = plan;
+        this.segStart[s][i] = startMs;
+      }
+    });
+    const day = localDayOf(startMs, this.timeZone);
+    const origin = day.startMs / 1000;
+    const columns = Math.ceil((day.endMs - day.startMs) / 1000 / PCD_COLUMN_SECONDS) + 1;
+    this.pcd = [new PcdRaster(this.net, this.pcdIds, origin, columns), new PcdRaster(this.net, this.pcdIds, origin, columns)];
+    this.measures[0] = new ArrivalMeasures(this.net, this.observed, this.pcd[0]);
+    this.measures[1] = new ArrivalMeasures(this.net, this.engine, this.pcd[1]);
+    this.bin = Math.floor(startMs / BIN_MS);
+    createEnginePipeline(this.network, this.input, { scheduler: this.scheduler, config: this.options.engineConfig, onCore: (core) => (this.core = core) }).subscribe((event) => {
+      if (event.type !== 'plan') return;
+      const x = this.net.intersectionIndex.get(event.plan.intersectionId);
+      if (x === undefined) return;
+      this.counters.enginePlans++;
+      this.engine.set(x, event.plan);
+      this.segment(1, x, event.plan, event.atMs);
+      this.options.onPlan?.(event.plan);
+    });
+  }
+
+  /** Fallback time-of-day plans change at their start times: checked once a minute. */
+  private updateTimeOfDay(t: number): void {
+    this.nextTodCheckMs = (Math.floor(t / 60_000) + 1) * 60_000;
+    const minute = localMinuteOfDay(t, this.timeZone);
+    this.net.intersections.forEach((mx, i) => {
+      if (!this.onFallback[i]) return;
+      const x = mx.model.intersection;
+      const tod = timeOfDayPlanAt(x.fallbackPlans, minute).startsAt;
+      if (tod === this.currentTod[i]) return;
+      const first = this.currentTod[i] === '';
+      this.currentTod[i] = tod;
+      if (first) return;
+      const plan = fallbackPhasePlan(x, t, this.timeZone);
+      this.actualPlans.set(i, plan);
+      this.segment(0, i, plan, t);
+    });
+  }
+
+  private setActual(plan: PhasePlan, t: number): void {
+    const x = this.net.intersectionIndex.get(plan.intersectionId);
+    // Observed signal states, when there are any, are better evidence of what ran than a recorded plan.
+    if (x === undefined || this.observed.observed(x)) return;
+    this.onFallback[x] = false;
+    this.actualPlans.set(x, plan);
+    this.segment(0, x, plan, t);
+  }
+
+  private segment(s: number, x: number, plan: PhasePlan, t: number): void {
+    const prev = this.segPlan[s][x];
+    const secs = (t - this.segStart[s][x]) / 1000;
+    if (secs > 0) this.segs[s][x].set(prev, (this.segs[s][x].get(prev) ?? 0) + secs);
+    this.segPlan[s][x] = plan;
+    this.segStart[s][x] = Math.max(t, this.segStart[s][x]);
+    this.planChanges[s][x]++;
+  }
+
+  private count(raw: unknown, t: number): void {
+    if (raw === null || typeof raw !== 'object') return;
+    const r = raw as { detectorId?: unknown; count?: unknown; intervalSeconds?: unknown };
+    if (typeof r.detectorId !== 'string' || typeof r.count !== 'number' || !(r.count >= 0) || typeof r.intervalSeconds !== 'number' || !(r.intervalSeconds > 0)) return;
+    const d = this.net.detectorIndex.get(r.detectorId);
+    if (d === undefined) return;
+    this.detectorSums[d] += r.count;
+    if (this.arrivalsObserved) return;
+    const l = this.net.laneOfDetector[d];
+    if (l < 0 || r.count === 0) return;
+    const lane = this.net.lanes[l];
+    const to = t / 1000 + lane.shiftSeconds;
+    const from = to - r.intervalSeconds;
+    const share = this.options.platoonShare ?? DEFAULT_PLATOON_SHARE;
+    for (let s = 0; s < SOURCES; s++) {
+      const timeline = s === 0 ? this.observed : this.engine;
+      const w = this.windows;
+      w.length = 0;
+      if (lane.upstream) {
+        const tt = lane.upstream.travelSeconds;
+        timeline.greenWindows(lane.upstream.intersection, lane.upstream.phases, from - tt, to - tt, w);
+        for (let j = 0; j < w.length; j++) w[j] += tt;
+      }
+      const n = placeArrivals(Math.round(r.count), from, to, w, share, this.arrivalTimes);
+      const m = this.measures[s];
+      for (let j = 0; j < n; j++) m.arrival(l, this.arrivalTimes[j]);
+    }
+  }
+
+  private closeBin(nextKey: number): void {
+    const binStartMs = this.bin * BIN_MS;
+    const binEndMs = binStartMs + BIN_MS;
+    const covered = (Math.min(binEndMs, this.lastMs) - Math.max(binStartMs, this.firstMs)) / 1000;
+    const coveredSeconds = Math.max(0, covered);
+    const binEndForSegments = Math.min(binEndMs, Math.max(this.lastMs, binStartMs));
+    let corridorFlow: Map<string, number> | undefined;
+    if (coveredSeconds > 0) {
+      corridorFlow = new Map();
+      this.net.intersections.forEach((mx, x) => {
+        const flows = new Float64Array(mx.model.movements.length);
+        for (const lane of mx.flowLanes) {
+          let laneCount = 0;
+          for (const d of lane.detectors) if (this.detectorSums[d] > laneCount) laneCount = this.detectorSums[d];
+          for (const m of lane.movements) flows[m] += (laneCount / lane.movements.length) * (3600 / coveredSeconds);
+        }
+        let flow = 0;
+        for (const q of flows) flow += q;
+        corridorFlow!.set(mx.id, flow);
+        const row: BinRow = {
+          intersectionId: mx.id,
+          binStartMs,
+          binStart: new Date(binStartMs).toISOString(),
+          coveredSeconds,
+          flowVehPerHour: round(flow, 1),
+          actual: this.sourceMeasures(0, x, flows, binEndForSegments, coveredSeconds),
+          engine: this.sourceMeasures(1, x, flows, binEndForSegments, coveredSeconds),
+        };
+        const tot = this.totals[x];
+        tot.vehicles += row.actual.arrivals;
+        addBin(tot.actual, row.actual);
+        addBin(tot.engine, row.engine);
+        this.bins.push(row);
+        this.options.onBin?.(row);
+      });
+      this.snapshotCorridors(binStartMs, corridorFlow);
+    }
+    this.detectorSums.fill(0);
+    for (const m of this.measures) m.resetBin();
+    this.occupancy.resetBin();
+    for (let s = 0; s < SOURCES; s++) {
+      this.planChanges[s].fill(0);
+      for (let x = 0; x < this.segs[s].length; x++) {
+        this.segs[s][x].clear();
+        if (this.segStart[s][x] < binEndMs) this.segStart[s][x] = Math.max(this.segStart[s][x], binEndMs);
+      }
+    }
+    this.bin = nextKey;
+  }
+
+  private sourceMeasures(s: number, x: number, flows: Float64Array, endMs: number, coveredSeconds: number): SourceMeasures {
+    const model = this.net.intersections[x].model;
+    const segs = this.segs[s][x];
+    const tail = (endMs - this.segStart[s][x]) / 1000;
+    if (tail > 0) segs.set(this.segPlan[s][x], (segs.get(this.segPlan[s][x]) ?? 0) + tail);
+    const observedGreens = s === 0 ? this.observed.takeGreenTotals(x, endMs / 1000) : undefined;
+    let weightSum = 0;
+    let cycle = 0;
+    let maxX = 0;
+    let delayPerHour = 0;
+    const evaluate = (greens: ArrayLike<number>, C: number, w: number) => {
+      const ev = evaluatePlan(model, greens, C, flows);
+      weightSum += w;
+      cycle += w * C;
+      maxX += w * Math.min(ev.maxDegreeOfSaturation, 9.99);
+      delayPerHour += w * ev.totalDelayVehHoursPerHour;
+    };
+    if (observedGreens && observedGreens.cycles > 0) {
+      const C = coveredSeconds / observedGreens.cycles;
+      evaluate(observedGreens.greens.map((g) => g / observedGreens.cycles), C, 1);
+    } else for (const [plan, secs] of segs) evaluate(plan.phases.map((p) => p.greenSeconds), plan.cycleSeconds, secs);
+    if (weightSum > 0) {
+      cycle /= weightSum;
+      maxX /= weightSum;
+      delayPerHour /= weightSum;
+    }
+    let flow = 0;
+    for (const q of flows) flow += q;
+    const m = this.measures[s];
+    const out: SourceMeasures = {
+      cycleSeconds: round(cycle, 1),
+      maxDegreeOfSaturation: round(maxX, 3),
+      delaySecondsPerVeh: flow > 0 ? round((delayPerHour * 3600) / flow, 1) : 0,
+      delayVehHours: round((delayPerHour * coveredSeconds) / 3600, 3),
+      arrivals: m.arrivals[x],
+      arrivalsOnGreen: m.onGreen[x],
+      splitFailures: m.splitFailures[x],
+      planChanges: this.planChanges[s][x],
+    };
+    if (s === 0 && this.observed.observed(x)) out.measuredSplitFailures = this.occupancy.splitFailures[x];
+    return out;
+  }
+
+  private snapshotCorridors(binStartMs: number, flows: Map<string, number>): void {
+    this.corridors.forEach((corridor, i) => {
+      const flow = corridor.intersectionIds.reduce((sum, id) => sum + (flows.get(id) ?? 0), 0);
+      if (this.snapshots[i] && this.snapshots[i].flowVehPerHour >= flow) return;
+      const idx = corridor.intersectionIds.map((id) => this.net.intersectionIndex.get(id)!);
+      this.snapshots[i] = {
+        corridor,
+        binStartMs,
+        flowVehPerHour: round(flow, 0),
+        actual: idx.map((x) => this.actualPlans.plan(x)),
+        engine: idx.map((x) => this.engine.plan(x)),
+      };
+    });
+  }
+}
+
+export const DEFINITIONS: Record<string, string> = {
+  arrivalOnGreen: 'a vehicle reaching the stop line while its movement shows green (green only: yellow counts as not green)',
+  splitFailure: 'modelled: a phase-cycle in which a lane still holds at least one vehicle when the green ends (vertical queue at saturation flow); measured (controller logs only): ATSPM, green occupancy ratio > 0.79 and occupancy in the first 5 s of red > 0.79',
+  pcd: 'Purdue Coordination Diagram: arrivals by time of day (5-minute columns) and seconds into the cycle, the cycle starting at the start of red; lines are the mean green start and end',
+  delay: 'HCM 2000 control delay (uniform + incremental, no initial queue) of the measured 15-minute flows under the plans in force, time-weighted',
+  degreeOfSaturation: 'highest flow/capacity ratio of any movement, time-weighted over the bin',
+};
+
+function emptyTotals(): SourceTotals {
+  return { delayVehHours: 0, arrivals: 0, arrivalsOnGreen: 0, splitFailures: 0, planChanges: 0, maxDegreeOfSaturation: 0 };
+}
+
+function addBin(t: SourceTotals, m: SourceMeasures): void {
+  t.delayVehHours += m.delayVehHours;
+  t.arrivals += m.arrivals;
+  t.arrivalsOnGreen += m.arrivalsOnGreen;
+  t.splitFailures += m.splitFailures;
+  t.planChanges += m.planChanges;
+  if (m.measuredSplitFailures !== undefined) t.measuredSplitFailures = (t.measuredSplitFailures ?? 0) + m.measuredSplitFailures;
+  if (m.maxDegreeOfSaturation > t.maxDegreeOfSaturation) t.maxDegreeOfSaturation = m.maxDegreeOfSaturation;
+}
+
+function addTotals(t: SourceTotals, s: SourceTotals): void {
+  t.delayVehHours += s.delayVehHours;
+  t.arrivals += s.arrivals;
+  t.arrivalsOnGreen += s.arrivalsOnGreen;
+  t.splitFailures += s.splitFailures;
+  t.planChanges += s.planChanges;
+  if (s.measuredSplitFailures !== undefined) t.measuredSplitFailures = (t.measuredSplitFailures ?? 0) + s.measuredSplitFailures;
+  if (s.maxDegreeOfSaturation > t.maxDegreeOfSaturation) t.maxDegreeOfSaturation = s.maxDegreeOfSaturation;
+  t.delayVehHours = round(t.delayVehHours, 3);
+}
+
+function roundTotals(t: SourceTotals): SourceTotals {
+  return { ...t, delayVehHours: round(t.delayVehHours, 3) };
+}
+
+function round(v: number, digits: number): number {
+  const f = 10 ** digits;
+  return Math.round(v * f) / f;
+}

@@ -1,0 +1,75 @@
+/** Measures of one plan source (the plans actually in force, or the engine's) over one 15-minute bin. */
+export interface SourceMeasures {
+  /** Time-weighted mean cycle, seconds. */
+  cycleSeconds: number;
+  /** Time-weighted highest degree of saturation of any movement. */
+  maxDegreeOfSaturation: number;
+  /** Predicted control delay (HCM), flow-weighted mean, s/veh. */
+  delaySecondsPerVeh: number;
+  /** Predicted delay over the bin, vehicle-hours. */
+  delayVehHours: number;
+  /** Vehicles reaching the stop line (measured lanes), and those arriving on green (green only, not yellow). */
+  arrivals: number;
+  arrivalsOnGreen: number;
+  /** Modelled split failures (vertical queue), phase-cycles. */
+  splitFailures: number;
+  /** Measured split failures (ATSPM GOR/ROR5), only from controller event logs and only for actual plans. */
+  measuredSplitFailures?: number;
+  /** Plans adopted during the bin. */
+  planChanges: number;
+}
+
+/** One line of bins.ndjson: an intersection over a 15-minute bin. */
+export interface BinRow {
+  intersectionId: string;
+  binStartMs: number;
+  binStart: string;
+  /** Seconds of the bin covered by data. */
+  coveredSeconds: number;
+  /** Measured entering flow, veh/h. */
+  flowVehPerHour: number;
+  actual: SourceMeasures;
+  engine: SourceMeasures;
+}
+
+export interface SourceTotals {
+  delayVehHours: number;
+  arrivals: number;
+  arrivalsOnGreen: number;
+  splitFailures: number;
+  measuredSplitFailures?: number;
+  planChanges: number;
+  maxDegreeOfSaturation: number;
+}
+
+export interface IntersectionSummary {
+  intersectionId: string;
+  vehicles: number;
+  actual: SourceTotals;
+  engine: SourceTotals;
+}
+
+export interface ReplaySummary {
+  network: string;
+  input: string;
+  fromMs: number;
+  toMs: number;
+  from: string;
+  to: string;
+  records: number;
+  recordsByKind: Record<string, number>;
+  countsAccepted: number;
+  countsRejected: number;
+  rejectedByCode: Record<string, number>;
+  malformedLines: number;
+  warnings: number;
+  optimisations: number;
+  enginePlans: number;
+  plansRejectedBySafetyGate: number;
+  actualPlanSource: string;
+  arrivalModel: string;
+  definitions: Record<string, string>;
+  totals: { vehicles: number; actual: SourceTotals; engine: SourceTotals; delaySavedVehHours: number; delaySavedPercent: number };
+  intersections: IntersectionSummary[];
+  elapsedSeconds?: number;
+}
