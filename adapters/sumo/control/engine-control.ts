@@ -18,7 +18,7 @@ export interface EngineControlOptions {
    * bounds (SUMO then ignores cycle and offset). 'none': plans run fixed-time.
    */
   actuation?: 'none' | 'sumo-actuated' | 'gap-out';
-  /** Gap without detections that ends a green, seconds (SUMO's actuated default max-gap is 3). Default 3. */
+  /** Gap without detections that ends a green, seconds (about one saturation headway; SUMO's actuated uses 3). Default 2. */
   gapSeconds?: number;
   /** Green added per extension while vehicles keep coming, seconds. Default 2. */
   extensionSeconds?: number;
@@ -65,7 +65,7 @@ export class EngineControl implements LoopController {
   constructor(private readonly o: EngineControlOptions = {}) {
     this.interval = o.countIntervalSeconds ?? 30;
     this.actuation = o.actuation ?? 'gap-out';
-    this.gap = o.gapSeconds ?? 3;
+    this.gap = o.gapSeconds ?? 2;
   }
 
   async init(ctx: LoopContext): Promise<void> {
