@@ -28,6 +28,8 @@ export interface ClosedLoopOptions {
   epochMs?: number;
   /** Extra SUMO arguments. */
   sumoArgs?: string[];
+  /** Called once SUMO is running (for diagnostics and failure tests). */
+  onSumoStarted?: (sumo: SumoProcess) => void;
 }
 
 export interface ClosedLoopSummary extends TripSummary {
@@ -98,6 +100,7 @@ export async function runSumoClosedLoop(o: ClosedLoopOptions): Promise<ClosedLoo
     logger.debug({ args }, 'starting SUMO');
     const launched = await SumoProcess.launch({ binary: o.sumoBinary, args });
     sumo = launched.sumo;
+    o.onSumoStarted?.(sumo);
     const client = launched.client;
     const begin = await client.simulation.getTime();
     const step = await client.simulation.getDeltaT();

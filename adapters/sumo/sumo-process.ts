@@ -20,6 +20,8 @@ export interface SumoLaunchOptions {
   requestTimeoutMs?: number;
   /** Longest wait for SUMO to exit after the connection is closed before it is killed. Default 10 000 ms. */
   exitTimeoutMs?: number;
+  /** TraCI API level the client insists on. Default 20 (SUMO 1.15). */
+  expectedApiVersion?: number;
   /** Bytes of SUMO's stderr/stdout kept for error messages. Default 8 KiB. */
   outputTailBytes?: number;
 }
@@ -122,6 +124,7 @@ export class SumoProcess {
           port,
           connectTimeoutMs: o.startTimeoutMs ?? 30_000,
           requestTimeoutMs: o.requestTimeoutMs ?? 120_000,
+          expectedApiVersion: o.expectedApiVersion,
           onRetry: () => {
             if (sumo.hasExited) throw sumo.exitError('GW_ERR_SUMO_START', 'SUMO exited before accepting the TraCI connection');
           },
@@ -132,6 +135,12 @@ export class SumoProcess {
       ]);
       return { sumo, client };
     } catch (e) {
+      // SUMO opens its port before loading its inputs: a connection that drops during start-up usually means
+      // SUMO quit on bad input; give it a moment to exit so its own message can be reported
+      if (e instanceof TraciError && (e.code === 'GW_ERR_TRACI_CLOSED' || e.code === 'GW_ERR_TRACI_CONNECT')) {
+        await Promise.race([sumo.exited, new Promise((r) => setTimeout(r, 2000))]);
+        if (sumo.hasExited) e = sumo.exitError('GW_ERR_SUMO_START', 'SUMO quit during start-up');
+      }
       await sumo.kill();
       throw e;
     }

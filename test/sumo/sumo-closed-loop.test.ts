@@ -1,0 +1,95 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { runSumoClosedLoop, type ClosedLoopSummary } from '../../adapters/sumo/run-closed-loop.js';
+import { SumoProcess, liveSumoProcessCount } from '../../adapters/sumo/sumo-process.js';
+import { summarizeTripinfo } from '../../adapters/sumo/tripinfo-summary.js';
+import { generateScenario } from '../../bench/sumo/generate-scenarios.js';
+import { SCENARIOS } from '../../bench/sumo/scenario-definitions.js';
+import { SKIP_SUMO, workDir } from './sumo-kit.js';
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+describe.skipIf(SKIP_SUMO)('closed loop with SUMO (small grid, 15 simulated minutes)', () => {
+  const dir = workDir('loop');
+  let cfg = '';
+  let net = '';
+  beforeAll(() => {
+    const grid = SCENARIOS.find((s) => s.name === 'grid3-1lane')!;
+    cfg = generateScenario(grid, dir);
+    net = join(dir, grid.name, `${grid.name}.net.xml`);
+  });
+  afterEach(() => {
+    expect(liveSumoProcessCount()).toBe(0);
+  });
+
+  const run = (control: 'engine' | 'static', extra: Partial<Parameters<typeof runSumoClosedLoop>[0]> = {}) =>
+    runSumoClosedLoop({ scenario: { configFile: cfg, endSeconds: 900 }, seed: 1, control, ...extra });
+
+  it('plans reach SUMO and the engine beats SUMO\'s static program on mean time loss', async () => {
+    const tripinfo = join(dir, 'engine.tripinfo.xml');
+    const engine: ClosedLoopSummary = await run('engine', { tripinfoFile: tripinfo });
+    const fixed = await run('static');
+    expect(engine.planUpdates).toBeGreaterThan(0);
+    expect(engine.plansRejected).toBe(0);
+    expect(engine.vehicles).toBeGreaterThan(100);
+    expect(engine.vehicles).toBe(fixed.vehicles);
+    expect(engine.meanTimeLoss).toBeLessThan(fixed.meanTimeLoss);
+    // the kept tripinfo includes the vehicles still driving at the end
+    expect(existsSync(tripinfo)).toBe(true);
+    const kept = summarizeTripinfo(readFileSync(tripinfo, 'utf8'));
+    expect(kept.vehicles).toBe(engine.vehicles);
+    expect(kept.arrived).toBeLessThan(kept.vehicles);
+  }, 120_000);
+
+  it('reports SUMO crashing mid-run, and leaves no process behind', async () => {
+    const err = await run('engine', {
+      onSumoStarted: (sumo) => setTimeout(() => sumo.child.kill('SIGKILL'), 300),
+    }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'GW_ERR_SUMO_EXITED' });
+    expect((err as Error).message).toContain('SIGKILL');
+  });
+
+  it('says how to install SUMO when it is missing', async () => {
+    const err = await run('static', { sumoBinary: join(dir, 'no-such-sumo') }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'GW_ERR_SUMO_NOT_FOUND' });
+    expect((err as Error).message).toContain('apt-get install -y sumo sumo-tools');
+  });
+
+  it('refuses a SUMO that speaks another TraCI version, and kills it', async () => {
+    const err = await SumoProcess.launch({ args: ['-n', net], expectedApiVersion: 19 }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'GW_ERR_TRACI_VERSION' });
+    expect((err as Error).message).toMatch(/API 20.*API 19/);
+  });
+
+  it('reports a SUMO that refuses its input before the connection, with its own message', async () => {
+    const err = await SumoProcess.launch({ args: ['-n', join(dir, 'missing.net.xml')] }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 'GW_ERR_SUMO_START' });
+    expect((err as Error).message).toMatch(/missing\.net\.xml/);
+  });
+
+  it('SUMO ends when the process driving it is killed (no orphan)', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'fixtures', 'launch-and-hang.ts'), net], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const pid = await new Promise<number>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        if (out.includes('\n')) resolve(Number(out.trim()));
+      });
+      child.once('exit', (code) => reject(new Error(`fixture exited early (${code})`)));
+    });
+    expect(alive(pid)).toBe(true);
+    child.kill('SIGKILL');
+    const deadline = Date.now() + 10_000;
+    while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(alive(pid)).toBe(false);
+  }, 30_000);
+});
