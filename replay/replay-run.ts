@@ -36,6 +36,8 @@ export interface ReplayOptions {
   actualPlans?: ActualPlanPolicy;
   /** Share of a link's 1-minute count that arrives in the upstream signal's platoon (default 0.7). */
   platoonShare?: number;
+  /** Arrivals come as `arrival` records (controller event logs) rather than modelled from counts. */
+  measuredArrivals?: boolean;
   /** Intersections that get Purdue Coordination Diagrams (default: the first corridor's, at most 4). */
   pcdIntersections?: string[];
   /** Engine plans, in the order issued (for plans.ndjson). */
@@ -134,6 +136,7 @@ export class ReplayRun {
     this.corridors = buildRoadGraph(options.network).corridors().slice(0, 3);
     this.pcdIds = options.pcdIntersections ?? (this.corridors[0]?.intersectionIds.slice(0, 4) ?? signals.slice(0, 2).map((x) => x.id));
     this.measures = [new ArrivalMeasures(this.net, this.observed, undefined), new ArrivalMeasures(this.net, this.engine, undefined)];
+    this.arrivalsObserved = options.measuredArrivals ?? false;
   }
 
   /** Feeds one record (in time order). */

@@ -3,6 +3,7 @@ import { registerPlanCommand } from './plan.js';
 import { registerSynthCountsCommand } from './synth-counts.js';
 import { registerSumoCommand } from './sumo.js';
 import { registerImportSumoCommand } from './import-sumo.js';
+import { registerReplayCommand } from './replay.js';
 import { registerStartCommand } from './start.js';
 import { registerTokenCommand } from './token.js';
 import { registerSimulateDetectorsCommand } from './simulate-detectors.js';
@@ -15,6 +16,7 @@ export function registerCommands(program: Command): void {
   registerSynthCountsCommand(program);
   registerSumoCommand(program);
   registerImportSumoCommand(program);
+  registerReplayCommand(program);
   registerStartCommand(program);
   registerTokenCommand(program);
   registerSimulateDetectorsCommand(program);

@@ -1,0 +1,218 @@
+import { createWriteStream, mkdirSync, statSync, writeFileSync, type WriteStream } from 'node:fs';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { readLines, type LineWarning } from '../../replay/day-file-reader.js';
+import { toDayRecord, type DayRecord } from '../../replay/day-record.js';
+import { AtspmImport } from '../../replay/atspm-import.js';
+import { localTimeOn } from '../../replay/local-day.js';
+import { renderReport } from '../../replay/report-html.js';
+import { ReplayRun, type ActualPlanPolicy } from '../../replay/replay-run.js';
+import { CliError, loadNetworkFile } from '../load-network-file.js';
+
+interface ReplayCliOptions {
+  network: string;
+  input: string;
+  from?: string;
+  to?: string;
+  out: string;
+  period: string;
+  actual: string;
+  platoonShare: string;
+  pcd?: string;
+  speed: string;
+  json?: boolean;
+  progress?: boolean;
+  sumo?: boolean;
+}
+
+/** Problems shown in full before only their number is reported. */
+const MAX_REPORTED_PROBLEMS = 20;
+
+export function registerReplayCommand(program: Command): void {
+  program
+    .command('replay')
+    .description('Replay a recorded day (day file, counts NDJSON or ATSPM hi-res CSV) through the engine in virtual time; write its plans, 15-minute measures and an HTML report')
+    .requiredOption('--network <file>', 'network file (JSON), or demo:arterial / demo:grid')
+    .requiredOption('--input <file>', 'recorded day: .ndjson[.gz] day file or counts, or .csv ATSPM high-resolution event log')
+    .requiredOption('--out <dir>', 'output directory: plans.ndjson, bins.ndjson, summary.json, report.html')
+    .option('--from <time>', 'start: ISO-8601, or HH:MM local time on the recorded day')
+    .option('--to <time>', 'end: ISO-8601, or HH:MM local time on the recorded day')
+    .option('--period <seconds>', 'optimisation period, seconds', '60')
+    .option('--actual <policy>', 'plans actually in force from a day file: acked | recorded | fallback', 'acked')
+    .option('--platoon-share <fraction>', 'share of 1-minute counts arriving as a platoon from the upstream signal', '0.7')
+    .option('--pcd <ids>', 'comma-separated intersections for Purdue Coordination Diagrams (default: the first corridor)')
+    .option('--speed <factor>', 'pace the replay at this multiple of real time (0: as fast as possible)', '0')
+    .option('--json', 'print the summary as JSON on stdout')
+    .option('--progress', 'progress bar on stderr (default: when stderr is a terminal)')
+    .option('--no-progress', 'no progress bar')
+    .option('--sumo', 'also simulate the day in SUMO (not available yet)')
+    .addHelpText('after', '\nExit codes: 0 all input used, 1 some records rejected or malformed (outputs still written), 2 unusable input.')
+    .action(async (opts: ReplayCliOptions) => {
+      try {
+        process.exitCode = await runReplay(opts);
+      } catch (err) {
+        if (err instanceof CliError) {
+          process.stderr.write(`greenwave replay: ${err.message}\n`);
+          process.exitCode = err.exitCode;
+        } else throw err;
+      }
+    });
+}
+
+async function runReplay(opts: ReplayCliOptions): Promise<number> {
+  if (opts.sumo) throw new CliError('--sumo is not implemented yet: replay measures the day with the HCM delay model and the arrival model only');
+  const network = loadNetworkFile(opts.network);
+  const period = Number(opts.period);
+  if (!Number.isFinite(period) || period < 1 || period > 3600) throw new CliError(`--period = ${opts.period}: must be a number of seconds in 1..3600`);
+  if (!['acked', 'recorded', 'fallback'].includes(opts.actual)) throw new CliError(`--actual = ${opts.actual}: must be acked, recorded or fallback`);
+  const platoonShare = Number(opts.platoonShare);
+  if (!(platoonShare >= 0 && platoonShare <= 1)) throw new CliError(`--platoon-share = ${opts.platoonShare}: must be in [0, 1]`);
+  const speed = Number(opts.speed);
+  if (!(speed >= 0)) throw new CliError(`--speed = ${opts.speed}: must be >= 0`);
+  let size: number;
+  try {
+    size = statSync(opts.input).size;
+  } catch (err) {
+    throw new CliError(`cannot read input ${opts.input}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  mkdirSync(opts.out, { recursive: true });
+  const timeZone = network.timeZone ?? 'UTC';
+  const started = performance.now();
+  const progress = opts.progress ?? process.stderr.isTTY === true;
+  let bytesRead = 0;
+  let lastDraw = 0;
+  const draw = (final = false) => {
+    if (!progress) return;
+    const now = performance.now();
+    if (!final && now - lastDraw < 200) return;
+    lastDraw = now;
+    const f = size > 0 ? Math.min(1, bytesRead / size) : 1;
+    const width = 30;
+    const done = Math.round(f * width);
+    process.stderr.write(`\r[${'#'.repeat(done)}${'.'.repeat(width - done)}] ${(f * 100).toFixed(0).padStart(3)} % ${records.toLocaleString('en')} records ${((now - started) / 1000).toFixed(1)} s${final ? '\n' : ''}`);
+  };
+
+  let problems = 0;
+  const problem = (text: string) => {
+    problems++;
+    if (problems <= MAX_REPORTED_PROBLEMS) process.stderr.write(`${text}\n`);
+    else if (problems === MAX_REPORTED_PROBLEMS + 1) process.stderr.write('greenwave replay: more problems; only their number is reported from now on\n');
+  };
+  const warn = (w: LineWarning) => process.stderr.write(`greenwave replay: warning ${w.code}: ${w.message}\n`);
+
+  const plansOut = createWriteStream(join(opts.out, 'plans.ndjson'));
+  const binsOut = createWriteStream(join(opts.out, 'bins.ndjson'));
+  let run: ReplayRun | undefined;
+  let records = 0;
+  const wallStart = performance.now();
+  let firstAt: number | undefined;
+
+  const csv = /\.csv(\.gz)?$/i.test(opts.input);
+  const begin = (first: DayRecord) => {
+    const bound = (text: string | undefined, name: string) => {
+      if (text === undefined) return undefined;
+      const t = /^\d{1,2}:\d{2}$/.test(text) ? localTimeOn(first.atMs, text.padStart(5, '0'), timeZone) : Date.parse(text);
+      if (!Number.isFinite(t)) throw new CliError(`--${name} = ${text}: need ISO-8601 or HH:MM`);
+      return t;
+    };
+    return new ReplayRun({
+      network,
+      inputName: opts.input,
+      engineConfig: { optimisationPeriodSeconds: period },
+      fromMs: bound(opts.from, 'from'),
+      toMs: bound(opts.to, 'to'),
+      actualPlans: opts.actual as ActualPlanPolicy,
+      platoonShare,
+      measuredArrivals: csv,
+      pcdIntersections: opts.pcd?.split(',').map((s) => s.trim()).filter(Boolean),
+      onPlan: (plan) => write(plansOut, `${JSON.stringify(plan)}\n`),
+      onBin: (row) => write(binsOut, `${JSON.stringify(row)}\n`),
+    });
+  };
+  const push = async (record: DayRecord) => {
+    run ??= begin(record);
+    records++;
+    run.push(record);
+    if (speed > 0) {
+      firstAt ??= record.atMs;
+      const due = wallStart + (record.atMs - firstAt) / speed;
+      const ahead = due - performance.now();
+      if (ahead > 5) await new Promise((r) => setTimeout(r, ahead));
+    }
+    if ((records & 4095) === 0) draw();
+  };
+
+  const lines = readLines(opts.input, { onWarning: warn, onBytes: (b) => (bytesRead = b) });
+  let malformed = 0;
+  try {
+    if (csv) {
+      const importer = new AtspmImport(network, {
+        onProblem: (p) => {
+          malformed++;
+          problem(`${opts.input}:${p.lineNo}: ${p.code}: ${p.message}`);
+        },
+      });
+      const pending: DayRecord[] = [];
+      for await (const [lineNo, text] of lines) {
+        importer.line(lineNo, text, (r) => pending.push(r));
+        for (const r of pending) await push(r);
+        pending.length = 0;
+      }
+      importer.end((r) => pending.push(r));
+      for (const r of pending) await push(r);
+      const s = importer.stats();
+      process.stderr.write(`greenwave replay: ATSPM import: ${s.rows} rows, ${s.used} used, ${Object.entries(s.ignoredByCode).map(([c, n]) => `code ${c} ×${n}`).join(', ') || 'no'} unknown or unused codes ignored, ${s.unknownChannels} events of unmapped channels, ${s.malformed} malformed\n`);
+    } else {
+      for await (const [lineNo, text] of lines) {
+        if (text.trim() === '') continue;
+        let value: unknown;
+        try {
+          value = JSON.parse(text);
+        } catch (err) {
+          malformed++;
+          problem(`${opts.input}:${lineNo}: not valid JSON: ${(err as Error).message}`);
+          continue;
+        }
+        const record = toDayRecord(value);
+        if (!record) {
+          malformed++;
+          problem(`${opts.input}:${lineNo}: not a day record (need kind and atMs) nor a count with a timestamp`);
+          continue;
+        }
+        await push(record);
+      }
+    }
+  } catch (err) {
+    if (err instanceof CliError) throw err;
+    throw new CliError(`cannot read input ${opts.input}: ${(err as Error).message}`);
+  }
+  bytesRead = size;
+  draw(true);
+  if (!run) throw new CliError(`${opts.input}: no usable records`);
+  const result = run.finish();
+  await Promise.all([end(plansOut), end(binsOut)]);
+  result.summary.malformedLines = malformed;
+  result.summary.elapsedSeconds = Math.round((performance.now() - started) / 10) / 100;
+  writeFileSync(join(opts.out, 'report.html'), renderReport(result));
+  result.summary.elapsedSeconds = Math.round((performance.now() - started) / 10) / 100;
+  writeFileSync(join(opts.out, 'summary.json'), `${JSON.stringify(result.summary, null, 2)}\n`);
+  const s = result.summary;
+  if (opts.json) process.stdout.write(`${JSON.stringify(s)}\n`);
+  process.stderr.write(
+    `greenwave replay: ${s.records} records, ${s.countsAccepted} counts accepted, ${s.countsRejected} rejected, ${malformed} malformed; ${s.optimisations} optimisations, ${s.enginePlans} engine plans; ` +
+      `predicted delay ${s.totals.actual.delayVehHours.toFixed(1)} → ${s.totals.engine.delayVehHours.toFixed(1)} veh·h (${s.totals.delaySavedPercent} % saved); ${s.elapsedSeconds} s; report: ${join(opts.out, 'report.html')}\n`,
+  );
+  if (s.countsAccepted === 0) return 2;
+  return s.countsRejected + malformed > 0 ? 1 : 0;
+}
+
+function write(stream: WriteStream, text: string): void {
+  stream.write(text);
+}
+
+function end(stream: WriteStream): Promise<void> {
+  return new Promise((resolve, reject) => {
+    stream.once('error', reject);
+    stream.end(() => resolve());
+  });
+}

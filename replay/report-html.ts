@@ -1,0 +1,270 @@
+import type { NetworkFile } from '../network-models/network-types.js';
+import type { PhasePlan } from '../engine/plan-types.js';
+import { buildIntersectionModel } from '../engine/optimizer/intersection-model.js';
+import { DEFAULT_OPTIMIZER_CONFIG } from '../engine/optimizer/optimizer-config.js';
+import { compilePlan, greenWindows } from './plan-clock.js';
+import { encodePng } from './png-encode.js';
+import { PCD_COLUMN_SECONDS, PCD_MAX_CYCLE_SECONDS, type PcdApproach, type PcdRaster } from './pcd-raster.js';
+import type { CorridorSnapshot, ReplayResult } from './replay-run.js';
+import type { BinRow, SourceTotals } from './replay-summary.js';
+
+const ACTUAL = '#d9822b';
+const ENGINE = '#1f77b4';
+
+/**
+ * The replay report: one self-contained HTML file (inline CSS, SVG charts and PNG data URIs; no scripts, no
+ * network). Pure: result in, text out.
+ */
+export function renderReport(result: ReplayResult): string {
+  const { summary } = result;
+  const byIntersection = new Map<string, BinRow[]>();
+  for (const b of result.bins) byIntersection.set(b.intersectionId, [...(byIntersection.get(b.intersectionId) ?? []), b]);
+  const binStarts = [...new Set(result.bins.map((b) => b.binStartMs))].sort((a, b) => a - b);
+  const t = summary.totals;
+  const parts: string[] = [];
+  parts.push(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Greenwave replay — ${esc(summary.network)}</title><style>${CSS}</style></head><body>`);
+  parts.push(`<h1>Greenwave replay: ${esc(summary.network)}</h1>`);
+  parts.push(`<p class="meta">${esc(summary.input)} · ${esc(summary.from)} → ${esc(summary.to)} · ${summary.records.toLocaleString('en')} records · ${summary.countsAccepted.toLocaleString('en')} counts accepted, ${summary.countsRejected} rejected · ${summary.optimisations} optimisations, ${summary.enginePlans} engine plans</p>`);
+  parts.push(`<p><span class="key" style="background:${ACTUAL}"></span> actual plans: ${esc(summary.actualPlanSource)} &nbsp; <span class="key" style="background:${ENGINE}"></span> the engine's plans (what it would have issued)</p>`);
+  parts.push('<h2>What the engine would have changed and saved</h2>');
+  parts.push(`<table><tr><th></th><th>actual</th><th>engine</th><th>change</th></tr>
+    ${totalRow('predicted delay (veh·h)', t.actual.delayVehHours, t.engine.delayVehHours, 1, true)}
+    ${totalRow('arrivals on green (%)', pct(t.actual), pct(t.engine), 1, false)}
+    ${totalRow('split failures, modelled (phase-cycles)', t.actual.splitFailures, t.engine.splitFailures, 0, true)}
+    ${t.actual.measuredSplitFailures !== undefined ? `<tr><td>split failures, measured (ATSPM)</td><td>${t.actual.measuredSplitFailures}</td><td>—</td><td></td></tr>` : ''}
+    ${totalRow('highest degree of saturation', t.actual.maxDegreeOfSaturation, t.engine.maxDegreeOfSaturation, 2, true)}
+    ${totalRow('plan changes', t.actual.planChanges, t.engine.planChanges, 0, false)}
+  </table>`);
+  parts.push(`<p>Delay saved: <b>${t.delaySavedVehHours} veh·h (${t.delaySavedPercent} %)</b> over ${t.vehicles.toLocaleString('en')} vehicles.</p>`);
+  parts.push('<details><summary>Per intersection</summary><table><tr><th>intersection</th><th>vehicles</th><th>delay actual</th><th>delay engine</th><th>saved</th><th>AoG actual</th><th>AoG engine</th><th>SF actual</th><th>SF engine</th><th>max x actual</th><th>max x engine</th></tr>');
+  for (const s of summary.intersections)
+    parts.push(`<tr><td>${esc(s.intersectionId)}</td><td>${s.vehicles}</td><td>${s.actual.delayVehHours.toFixed(1)}</td><td>${s.engine.delayVehHours.toFixed(1)}</td><td>${(s.actual.delayVehHours - s.engine.delayVehHours).toFixed(1)}</td><td>${pct(s.actual).toFixed(1)}</td><td>${pct(s.engine).toFixed(1)}</td><td>${s.actual.splitFailures}${s.actual.measuredSplitFailures !== undefined ? ` (${s.actual.measuredSplitFailures} measured)` : ''}</td><td>${s.engine.splitFailures}</td><td>${s.actual.maxDegreeOfSaturation.toFixed(2)}</td><td>${s.engine.maxDegreeOfSaturation.toFixed(2)}</td></tr>`);
+  parts.push('</table></details>');
+
+  parts.push('<h2>Degree of saturation through the day</h2><p>Highest degree of saturation of any movement per intersection and 15 minutes (green below 0.85, red above 1).</p><div class="row">');
+  parts.push(heatmap('actual plans', byIntersection, binStarts, (b) => b.actual.maxDegreeOfSaturation));
+  parts.push(heatmap("engine's plans", byIntersection, binStarts, (b) => b.engine.maxDegreeOfSaturation));
+  parts.push('</div>');
+
+  parts.push('<h2>Time-space diagrams of the coordinated corridors</h2><p>Green of the corridor\'s through movement at each signal over three cycles of the busiest 15 minutes, with the through band a vehicle at free-flow speed can ride from the first signal to the last.</p>');
+  for (const snap of result.corridors) parts.push(timeSpace(snap, result.network));
+
+  if (result.pcdActual && result.pcdEngine) {
+    parts.push(`<h2>Purdue Coordination Diagrams</h2><p>${esc(summary.definitions.pcd)}. Arrivals: ${esc(summary.arrivalModel)}.</p>`);
+    result.pcdActual.approaches.forEach((a, i) => parts.push(`<div class="row"><div><h3>${esc(a.intersectionId)} from ${esc(a.linkId)}</h3>${pcd(a, result.pcdActual!, 'actual')}</div><div><h3>&nbsp;</h3>${pcd(result.pcdEngine!.approaches[i], result.pcdEngine!, 'engine')}</div></div>`));
+  }
+
+  parts.push('<h2>Flows and plans through the day</h2><p>Measured entering flow (grey, veh/h, left axis) and cycle length (right axis) of the actual and the engine\'s plans.</p><div class="grid">');
+  for (const [id, rows] of byIntersection) parts.push(flowChart(id, rows));
+  parts.push('</div>');
+  parts.push(`<h2>Definitions</h2><ul>${Object.entries(summary.definitions).map(([k, v]) => `<li><b>${esc(k)}</b>: ${esc(v)}</li>`).join('')}<li><b>arrivals</b>: ${esc(summary.arrivalModel)}</li></ul>`);
+  parts.push('</body></html>\n');
+  return parts.join('\n');
+}
+
+function pct(s: SourceTotals): number {
+  return s.arrivals > 0 ? Math.round((1000 * s.arrivalsOnGreen) / s.arrivals) / 10 : 0;
+}
+
+function totalRow(label: string, a: number, e: number, digits: number, lowerIsBetter: boolean): string {
+  const d = e - a;
+  const good = lowerIsBetter ? d < 0 : d > 0;
+  const rel = a !== 0 ? ` (${d > 0 ? '+' : ''}${((100 * d) / Math.abs(a)).toFixed(1)} %)` : '';
+  return `<tr><td>${label}</td><td>${a.toFixed(digits)}</td><td>${e.toFixed(digits)}</td><td class="${d === 0 ? '' : good ? 'good' : 'bad'}">${d > 0 ? '+' : ''}${d.toFixed(digits)}${rel}</td></tr>`;
+}
+
+function heatmap(title: string, byIntersection: Map<string, BinRow[]>, binStarts: number[], value: (b: BinRow) => number): string {
+  const ids = [...byIntersection.keys()];
+  const cw = Math.max(3, Math.min(8, Math.floor(560 / Math.max(1, binStarts.length))));
+  const ch = Math.max(3, Math.min(14, Math.floor(600 / Math.max(1, ids.length))));
+  const left = 70;
+  const w = left + cw * binStarts.length + 10;
+  const h = 20 + ch * ids.length + 24;
+  const col = new Map(binStarts.map((b, i) => [b, i]));
+  const cells: string[] = [];
+  ids.forEach((id, r) => {
+    if (ch >= 8 || r % Math.ceil(8 / ch) === 0) cells.push(`<text x="${left - 4}" y="${20 + r * ch + ch - 1}" text-anchor="end" font-size="${Math.min(10, ch + 2)}">${esc(id)}</text>`);
+    for (const b of byIntersection.get(id)!) cells.push(`<rect x="${left + col.get(b.binStartMs)! * cw}" y="${20 + r * ch}" width="${cw}" height="${ch}" fill="${dosColour(value(b))}"><title>${esc(id)} ${b.binStart.slice(11, 16)}: x = ${value(b)}</title></rect>`);
+  });
+  binStarts.forEach((b, i) => {
+    if (new Date(b).getUTCMinutes() === 0 && new Date(b).getUTCHours() % 3 === 0) cells.push(`<text x="${left + i * cw}" y="${h - 8}" font-size="10">${new Date(b).toISOString().slice(11, 16)}</text>`);
+  });
+  return `<figure><figcaption>${esc(title)}</figcaption><svg width="${w}" height="${h}" viewBox="0 0 ${w} ${h}">${cells.join('')}</svg></figure>`;
+}
+
+function dosColour(x: number): string {
+  const v = Math.max(0, Math.min(1.2, x)) / 1.2;
+  // green → yellow → red
+  const r = Math.round(v < 0.6 ? 60 + 320 * v : 255);
+  const g = Math.round(v < 0.6 ? 170 : 170 - (v - 0.6) * 380);
+  return `rgb(${Math.min(255, r)},${Math.max(0, g)},60)`;
+}
+
+function flowChart(id: string, rows: BinRow[]): string {
+  const w = 300;
+  const h = 120;
+  const pad = 26;
+  const t0 = rows[0].binStartMs;
+  const t1 = rows[rows.length - 1].binStartMs + 1;
+  const maxFlow = Math.max(1, ...rows.map((r) => r.flowVehPerHour));
+  const maxCycle = Math.max(60, ...rows.map((r) => Math.max(r.actual.cycleSeconds, r.engine.cycleSeconds)));
+  const X = (t: number) => pad + ((t - t0) / Math.max(1, t1 - t0)) * (w - 2 * pad);
+  const line = (f: (r: BinRow) => number, max: number, colour: string, width = 1.5) =>
+    `<polyline fill="none" stroke="${colour}" stroke-width="${width}" points="${rows.map((r) => `${X(r.binStartMs).toFixed(1)},${(h - pad - (f(r) / max) * (h - 2 * pad)).toFixed(1)}`).join(' ')}"/>`;
+  return `<figure class="small"><figcaption>${esc(id)}</figcaption><svg width="${w}" height="${h}" viewBox="0 0 ${w} ${h}">
+    <rect x="${pad}" y="${pad}" width="${w - 2 * pad}" height="${h - 2 * pad}" fill="#fafafa" stroke="#ddd"/>
+    ${line((r) => r.flowVehPerHour, maxFlow, '#999', 2)}${line((r) => r.actual.cycleSeconds, maxCycle, ACTUAL)}${line((r) => r.engine.cycleSeconds, maxCycle, ENGINE)}
+    <text x="2" y="${pad - 4}" font-size="9">${Math.round(maxFlow)} veh/h</text><text x="${w - 2}" y="${pad - 4}" font-size="9" text-anchor="end">${Math.round(maxCycle)} s</text>
+    <text x="${pad}" y="${h - 8}" font-size="9">${new Date(t0).toISOString().slice(11, 16)}</text><text x="${w - pad}" y="${h - 8}" font-size="9" text-anchor="end">${new Date(t1).toISOString().slice(11, 16)}</text>
+  </svg></figure>`;
+}
+
+function pcd(a: PcdApproach, raster: PcdRaster, which: 'actual' | 'engine'): string {
+  const used: number[] = [];
+  for (let c = 0; c < raster.columns; c++) {
+    let any = false;
+    for (let r = 0; r < PCD_MAX_CYCLE_SECONDS && !any; r++) any = a.cells[c * PCD_MAX_CYCLE_SECONDS + r] > 0;
+    if (any) used.push(c);
+  }
+  if (used.length === 0) return '<p>no arrivals</p>';
+  const c0 = used[0];
+  const c1 = used[used.length - 1] + 1;
+  const cols = c1 - c0;
+  let max = 1;
+  for (let c = c0; c < c1; c++) for (let r = 0; r < PCD_MAX_CYCLE_SECONDS; r++) max = Math.max(max, a.cells[c * PCD_MAX_CYCLE_SECONDS + r]);
+  const rgb = new Uint8Array(cols * PCD_MAX_CYCLE_SECONDS * 3).fill(255);
+  for (let c = c0; c < c1; c++)
+    for (let r = 0; r < PCD_MAX_CYCLE_SECONDS; r++) {
+      const v = a.cells[c * PCD_MAX_CYCLE_SECONDS + r];
+      if (v === 0) continue;
+      const k = Math.sqrt(v / max);
+      const i = ((PCD_MAX_CYCLE_SECONDS - 1 - r) * cols + (c - c0)) * 3;
+      rgb[i] = Math.round(230 - 200 * k);
+      rgb[i + 1] = Math.round(230 - 200 * k);
+      rgb[i + 2] = Math.round(240 - 120 * k);
+    }
+  const png = encodePng(cols, PCD_MAX_CYCLE_SECONDS, rgb).toString('base64');
+  const w = 420;
+  const h = 220;
+  const pad = 30;
+  const X = (c: number) => pad + ((c - c0 + 0.5) / cols) * (w - 2 * pad);
+  const Y = (s: number) => h - pad - (s / PCD_MAX_CYCLE_SECONDS) * (h - 2 * pad);
+  const lines = (sum: Float64Array, colour: string) => {
+    const pts: string[] = [];
+    for (let c = c0; c < c1; c++) if (a.cycles[c] > 0) pts.push(`${X(c).toFixed(1)},${Y(sum[c] / a.cycles[c]).toFixed(1)}`);
+    return `<polyline fill="none" stroke="${colour}" stroke-width="1.5" points="${pts.join(' ')}"/>`;
+  };
+  const aog = a.arrivals > 0 ? ((100 * a.onGreen) / a.arrivals).toFixed(1) : '0';
+  const hour = (c: number) => new Date((raster.originSeconds + c * PCD_COLUMN_SECONDS) * 1000).toISOString().slice(11, 16);
+  return `<figure><figcaption style="color:${which === 'actual' ? ACTUAL : ENGINE}">${which === 'actual' ? 'actual plans' : "engine's plans"} · arrivals on green ${aog} %</figcaption><svg width="${w}" height="${h}" viewBox="0 0 ${w} ${h}">
+    <image href="data:image/png;base64,${png}" x="${pad}" y="${pad}" width="${w - 2 * pad}" height="${h - 2 * pad}" preserveAspectRatio="none" style="image-rendering:pixelated"/>
+    <rect x="${pad}" y="${pad}" width="${w - 2 * pad}" height="${h - 2 * pad}" fill="none" stroke="#bbb"/>
+    ${lines(a.greenStartSum, '#2ca02c')}${lines(a.greenEndSum, '#e6b800')}
+    <text x="2" y="${pad}" font-size="9">${PCD_MAX_CYCLE_SECONDS} s</text><text x="2" y="${h - pad}" font-size="9">0</text>
+    <text x="${pad}" y="${h - 10}" font-size="9">${hour(c0)}</text><text x="${w - pad}" y="${h - 10}" font-size="9" text-anchor="end">${hour(c1)}</text>
+  </svg></figure>`;
+}
+
+interface CorridorGeometry {
+  ids: string[];
+  distance: number[];
+  travel: number[];
+  phases: number[][];
+}
+
+function corridorGeometry(snap: CorridorSnapshot, network: NetworkFile): CorridorGeometry {
+  const links = new Map(network.links.map((l) => [l.id, l]));
+  const xs = new Map(network.intersections.map((x) => [x.id, x]));
+  const ids = snap.corridor.intersectionIds;
+  const distance = [0];
+  const travel = [0];
+  let d = 0;
+  let tt = 0;
+  const inLink: Array<string | undefined> = [undefined];
+  for (const lid of snap.corridor.linkIds) {
+    const l = links.get(lid)!;
+    d += l.lengthMetres;
+    tt += l.lengthMetres / l.freeFlowSpeedMetresPerSecond;
+    if (l.toIntersectionId && ids.indexOf(l.toIntersectionId) === distance.length) {
+      distance.push(d);
+      travel.push(tt);
+      inLink.push(lid);
+    }
+  }
+  const phases = ids.map((id, i) => {
+    const x = xs.get(id)!;
+    const model = buildIntersectionModel(x, DEFAULT_OPTIMIZER_CONFIG);
+    const m =
+      i === 0
+        ? x.movements.find((mm) => mm.toLinkId === snap.corridor.linkIds[0] && mm.turn === 'through')
+        : x.movements.find((mm) => mm.fromLinkId === inLink[i] && mm.turn === 'through');
+    return m ? model.movements[model.movementIndexById.get(m.id)!].phaseIndices : [];
+  });
+  return { ids, distance, travel, phases };
+}
+
+/** Through bandwidth, seconds: departures in one cycle of the first signal that ride green at every signal. */
+export function bandwidthSeconds(g: CorridorGeometry, plans: PhasePlan[], t0: number): number {
+  const compiled = plans.map(compilePlan);
+  const C = compiled[0].cycleSeconds;
+  let band = 0;
+  const w: number[] = [];
+  for (let s = 0; s < C; s++) {
+    const dep = t0 + s + 0.5;
+    let ok = true;
+    for (let i = 0; i < g.ids.length && ok; i++) {
+      w.length = 0;
+      const at = dep + g.travel[i];
+      greenWindows(compiled[i], g.phases[i], at, at + 0.001, w);
+      ok = w.length > 0;
+    }
+    if (ok) band++;
+  }
+  return band;
+}
+
+function timeSpace(snap: CorridorSnapshot, network: NetworkFile): string {
+  const g = corridorGeometry(snap, network);
+  const t0 = snap.binStartMs / 1000;
+  const span = 3 * Math.max(...snap.actual.map((p) => p.cycleSeconds), ...snap.engine.map((p) => p.cycleSeconds));
+  const diagram = (plans: PhasePlan[], colour: string, title: string) => {
+    const w = 460;
+    const h = 40 + 34 * g.ids.length;
+    const pad = 60;
+    const X = (t: number) => pad + ((t - t0) / span) * (w - pad - 10);
+    const maxD = Math.max(1, g.distance[g.distance.length - 1]);
+    const Y = (d: number) => h - 24 - (d / maxD) * (h - 54);
+    const out: string[] = [];
+    g.ids.forEach((id, i) => {
+      out.push(`<line x1="${pad}" x2="${w - 10}" y1="${Y(g.distance[i])}" y2="${Y(g.distance[i])}" stroke="#d62728" stroke-width="4"/>`);
+      const win: number[] = [];
+      greenWindows(compilePlan(plans[i]), g.phases[i], t0, t0 + span, win);
+      for (let j = 0; j < win.length; j += 2) out.push(`<line x1="${X(win[j]).toFixed(1)}" x2="${X(win[j + 1]).toFixed(1)}" y1="${Y(g.distance[i])}" y2="${Y(g.distance[i])}" stroke="#2ca02c" stroke-width="4"/>`);
+      out.push(`<text x="${pad - 4}" y="${Y(g.distance[i]) + 3}" font-size="10" text-anchor="end">${esc(id)}</text>`);
+    });
+    // Trajectories of the first and last vehicle of each band that clears every signal.
+    const C0 = compilePlan(plans[0]).cycleSeconds;
+    for (let s = 0; s < span - g.travel[g.travel.length - 1]; s++) {
+      const dep = t0 + s + 0.5;
+      let ok = true;
+      for (let i = 0; i < g.ids.length && ok; i++) {
+        const w2: number[] = [];
+        greenWindows(compilePlan(plans[i]), g.phases[i], dep + g.travel[i], dep + g.travel[i] + 0.001, w2);
+        ok = w2.length > 0;
+      }
+      if (ok) out.push(`<line x1="${X(dep).toFixed(1)}" y1="${Y(0)}" x2="${X(dep + g.travel[g.travel.length - 1]).toFixed(1)}" y2="${Y(g.distance[g.distance.length - 1])}" stroke="${colour}" stroke-opacity="0.25"/>`);
+    }
+    const bw = bandwidthSeconds(g, plans, t0);
+    return `<figure><figcaption style="color:${colour}">${title} · through band ${bw} s of a ${C0} s cycle</figcaption><svg width="${w}" height="${h}" viewBox="0 0 ${w} ${h}">${out.join('')}<text x="${pad}" y="${h - 6}" font-size="10">${new Date(t0 * 1000).toISOString().slice(11, 19)}</text><text x="${w - 10}" y="${h - 6}" font-size="10" text-anchor="end">+${Math.round(span)} s</text></svg></figure>`;
+  };
+  return `<h3>${esc(g.ids.join(' → '))} · busiest 15 min from ${new Date(snap.binStartMs).toISOString().slice(11, 16)} (${snap.flowVehPerHour} veh/h entering)</h3><div class="row">${diagram(snap.actual, ACTUAL, 'actual plans')}${diagram(snap.engine, ENGINE, "engine's plans")}</div>`;
+}
+
+function esc(s: string): string {
+  return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+}
+
+const CSS = `body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:1400px}h1{font-size:22px}h2{margin-top:32px;border-bottom:1px solid #ddd}
+table{border-collapse:collapse}td,th{padding:3px 8px;border-bottom:1px solid #eee;text-align:right}td:first-child,th:first-child{text-align:left}
+.good{color:#1a7f37}.bad{color:#c62828}.meta{color:#666}.row{display:flex;flex-wrap:wrap;gap:16px}.grid{display:flex;flex-wrap:wrap;gap:8px}
+figure{margin:0}figcaption{font-weight:600;font-size:12px}.small figcaption{font-weight:400}.key{display:inline-block;width:12px;height:12px;vertical-align:middle}`;
