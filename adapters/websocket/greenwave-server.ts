@@ -455,6 +455,8 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
     }
     client.controllerId = controllerId;
     controllerSockets.set(controllerId, client);
+    // a repeated hello may name fewer intersections than before: those are no longer this controller's
+    for (const [id, owner] of ownerOf) if (owner === controllerId && !requested.includes(id)) ownerOf.delete(id);
     for (const id of requested) ownerOf.set(id, controllerId);
     const welcome: WelcomeMessage = { type: 'welcome', protocolVersion: PROTOCOL_VERSION, controllerId, intersectionIds: requested, serverTimeMs: t, heartbeatIntervalMs: limits.heartbeatIntervalMs };
     send(client.ws, welcome);
