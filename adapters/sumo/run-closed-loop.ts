@@ -37,8 +37,14 @@ export interface ClosedLoopSummary extends TripSummary {
   teleports: number;
   planUpdates: number;
   plansRejected: number;
-  /** Vehicles still waiting to be inserted when the run ended (not in `vehicles`). */
+  /** Vehicles whose departure time had come but that were still waiting to be inserted at the end (not in `vehicles`). */
   notInserted: number;
+  /**
+   * Mean time loss over every vehicle due to depart (inserted ones: SUMO's timeLoss + departDelay; vehicles never
+   * inserted: their wait so far), s. This is the figure compared across controls: holding vehicles outside the
+   * network gains a control nothing.
+   */
+  meanTimeLoss: number;
   simulatedSeconds: number;
   wallSeconds: number;
   signals: number;
@@ -110,8 +116,8 @@ export async function runSumoClosedLoop(o: ClosedLoopOptions): Promise<ClosedLoo
     const end = sc.endSeconds;
     const limit = begin + (o.maxSimulatedSeconds ?? 86_400);
     let teleports = 0;
-    let loaded = 0;
-    let departed = 0;
+    let pending = 0;
+    let backlogSeconds = 0;
     let t = begin;
     try {
       for (;;) {
@@ -119,8 +125,8 @@ export async function runSumoClosedLoop(o: ClosedLoopOptions): Promise<ClosedLoo
         const snap = client.simulation.snapshot();
         t = snap.timeSeconds;
         teleports += snap.teleportsStarted;
-        loaded += snap.loaded;
-        departed += snap.departed;
+        pending = snap.pending;
+        backlogSeconds += snap.pending * step;
         await controller.afterStep(t);
         if (end !== undefined ? t + 1e-9 >= end : snap.minExpected === 0 && t > begin) break;
         if (t >= limit) break;
@@ -141,13 +147,17 @@ export async function runSumoClosedLoop(o: ClosedLoopOptions): Promise<ClosedLoo
     if (!existsSync(tripinfo)) throw sumo.exitError('GW_ERR_SUMO_EXITED', 'SUMO wrote no tripinfo output');
     if (o.tripinfoFile) copyFileSync(tripinfo, resolve(o.tripinfoFile));
     const trips = summarizeTripinfo(readFileSync(tripinfo, 'utf8'));
+    // vehicles never inserted have no tripinfo: add the insertion backlog they accumulated
+    const neverInsertedWait = Math.max(0, backlogSeconds - trips.totalDepartDelaySeconds);
+    const due = trips.vehicles + pending;
     return {
       control: o.control,
       ...trips,
+      meanTimeLoss: due === 0 ? 0 : Math.round(((trips.totalTimeLossSeconds + neverInsertedWait) / due) * 100) / 100,
       teleports,
       planUpdates: stats.planUpdates,
       plansRejected: stats.plansRejected,
-      notInserted: Math.max(0, loaded - departed),
+      notInserted: pending,
       simulatedSeconds: t - begin,
       wallSeconds: Math.round((performance.now() - wallStart) / 100) / 10,
       signals: network.intersections.filter((x) => x.control === 'signalized').length,

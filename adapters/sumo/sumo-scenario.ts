@@ -59,7 +59,9 @@ export function resolveScenario(s: SumoScenario): ResolvedScenario {
 /** Option name -> value of a SUMO configuration file (sections flattened; `value` or `v` attributes). */
 export function readSumoConfig(xml: string): Map<string, string> {
   const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(xml) as Record<string, unknown>;
-  const root = (doc['configuration'] ?? doc['sumoConfiguration'] ?? {}) as Record<string, unknown>;
+  // the root element's name is free (<configuration>, <sumoConfiguration>, even <c>)
+  const rootKey = Object.keys(doc).find((k) => !k.startsWith('?') && typeof doc[k] === 'object');
+  const root = (rootKey ? doc[rootKey] : {}) as Record<string, unknown>;
   const out = new Map<string, string>();
   const walk = (node: Record<string, unknown>) => {
     for (const [k, v] of Object.entries(node)) {

@@ -10,6 +10,9 @@ export interface TripSummary {
   /** Mean duration in the network (to arrival, or to the end for unfinished vehicles), s. */
   meanTravelTime: number;
   meanDepartDelay: number;
+  /** Sums behind the means, seconds. */
+  totalTimeLossSeconds: number;
+  totalDepartDelaySeconds: number;
 }
 
 /**
@@ -36,7 +39,16 @@ export function summarizeTripinfo(xmlText: string): TripSummary {
   }
   const n = trips.length;
   const mean = (v: number) => (n === 0 ? 0 : round2(v / n));
-  return { vehicles: n, arrived, meanTimeLoss: mean(loss), meanWaitingTime: mean(wait), meanTravelTime: mean(travel), meanDepartDelay: mean(departDelay) };
+  return {
+    vehicles: n,
+    arrived,
+    meanTimeLoss: mean(loss),
+    meanWaitingTime: mean(wait),
+    meanTravelTime: mean(travel),
+    meanDepartDelay: mean(departDelay),
+    totalTimeLossSeconds: loss,
+    totalDepartDelaySeconds: departDelay,
+  };
 }
 
 function round2(v: number): number {

@@ -2,10 +2,11 @@
  * SUMO closed-loop benchmark: every control on every scenario and seed; prints mean time loss per scenario and
  * its ratio to the best of SUMO's own controls (static, actuated, delay_based), with the geometric mean over
  * the suite. Usage:
- *   npx tsx bench/sumo/run-sumo-bench.ts [--seeds 1,2,3] [--only a,b] [--controls engine,static,...] [--jobs 2]
+ *   npx tsx bench/sumo/run-sumo-bench.ts [--seeds 1,2,3] [--only a,b] [--controls engine,static,...] [--jobs 2] [--reuse]
+ * --reuse keeps the results of controls not run now from the last results.json.
  * Generates the scenarios first if bench/out/sumo is missing. Results also go to bench/out/sumo/results.json.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runSumoClosedLoop, type ClosedLoopSummary } from '../../adapters/sumo/run-closed-loop.js';
@@ -35,7 +36,8 @@ async function main(): Promise<void> {
   const controls = (arg('--controls')?.split(',') as ControlMode[] | undefined) ?? [...OWN, 'max-pressure', 'engine'];
   for (const c of controls) if (!CONTROL_MODES.includes(c)) throw new Error(`unknown control ${c}`);
   const jobs = Number(arg('--jobs') ?? Math.max(1, Math.min(2, cpus().length)));
-  const actuation = (arg('--actuation') ?? 'none') as 'none' | 'sumo-actuated';
+  // engine local actuation: the adapter's default unless asked otherwise
+  const actuation = arg('--actuation') as 'none' | 'sumo-actuated' | 'gap-out' | undefined;
   const scenarios = SCENARIOS.filter((s) => !only || only.includes(s.name));
   const configs = new Map<string, string>();
   for (const s of scenarios) {
@@ -44,6 +46,9 @@ async function main(): Promise<void> {
   }
   const cells: Cell[] = [];
   for (const s of scenarios) for (const seed of seeds) for (const control of controls) cells.push({ scenario: s.name, seed, control });
+  // --reuse: keep earlier results of the controls not rerun now (e.g. rerun only the engine)
+  const previous: Cell[] = process.argv.includes('--reuse') && existsSync(join(out, 'results.json')) ? (JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Cell[]) : [];
+  const reused = previous.filter((c) => !controls.includes(c.control) && scenarios.some((s) => s.name === c.scenario) && seeds.includes(c.seed));
   let next = 0;
   const started = performance.now();
   const worker = async () => {
@@ -59,8 +64,10 @@ async function main(): Promise<void> {
     }
   };
   await Promise.all(Array.from({ length: jobs }, worker));
-  writeFileSync(join(out, 'results.json'), JSON.stringify(cells, null, 1));
-  process.stdout.write(table(cells, scenarios.map((s) => s.name), controls, seeds));
+  const all = [...reused, ...cells];
+  const shown = [...new Set([...OWN, 'max-pressure' as ControlMode, 'engine' as ControlMode].filter((c) => all.some((x) => x.control === c)))];
+  writeFileSync(join(out, 'results.json'), JSON.stringify(all, null, 1));
+  process.stdout.write(table(all, scenarios.map((s) => s.name), shown, seeds));
   process.stdout.write(`\n${cells.length} runs in ${Math.round((performance.now() - started) / 1000)} s wall, ${jobs} in parallel\n`);
 }
 

@@ -43,6 +43,9 @@ export interface SumoImportResult {
   issues: ImportIssue[];
 }
 
+/** Longest cycle and green the network format accepts, seconds. */
+const MAX_CYCLE_SECONDS = 600;
+
 const SKIPPED_JUNCTION_TYPES = new Set(['dead_end', 'internal', 'district']);
 
 const TURN_BY_DIR: Record<string, TurnKind> = { s: 'through', l: 'left', L: 'left', r: 'right', R: 'right', t: 'uturn' };
@@ -183,9 +186,14 @@ export function convertSumoNet(net: SumoNet, options: SumoImportOptions = {}): S
     const ms = [...drafts.values()].filter((d) => junctionIds.includes(d.junctionId));
     const controlled: MovementDraft[] = [];
     for (const m of ms) {
-      if (m.connections.some((c) => c.tl !== tlsId || c.linkIndex === undefined)) {
-        issue('SUMO_UNCONTROLLED_AT_SIGNAL', 'warning', m.id, `movement at signal ${tlsId} has connections not controlled by it; it is not modelled`);
+      const own = m.connections.filter((c) => c.tl === tlsId && c.linkIndex !== undefined);
+      if (own.length === 0) {
+        issue('SUMO_UNCONTROLLED_AT_SIGNAL', 'info', m.id, `movement at signal ${tlsId} is not controlled by it (free turn or yield); SUMO drives it by priority and it is not modelled`);
         continue;
+      }
+      if (own.length < m.connections.length) {
+        issue('SUMO_UNCONTROLLED_AT_SIGNAL', 'warning', m.id, `${m.connections.length - own.length} of its ${m.connections.length} lane connections are not controlled by signal ${tlsId}; only the controlled lanes are modelled`);
+        m.connections = own;
       }
       controlled.push(m);
     }
@@ -205,6 +213,12 @@ export function convertSumoNet(net: SumoNet, options: SumoImportOptions = {}): S
     }
     movementLinks = new Map([...movementLinks].sort((a, b) => a[1][0] - b[1][0]));
     const grouping = groupProgramPhases(logic.phases, movementLinks);
+    const longest = Math.max(...grouping.groups.map((g) => g.green.reduce((acc, x) => acc + x.durationSeconds, 0)));
+    if (grouping.cycleSeconds > MAX_CYCLE_SECONDS || longest > MAX_CYCLE_SECONDS) {
+      issue('SUMO_PROGRAM_OUT_OF_RANGE', 'warning', tlsId,
+        `program '${logic.programID}' has a ${grouping.cycleSeconds} s cycle (longest green ${longest} s), beyond the ${MAX_CYCLE_SECONDS} s the network format allows (a signal held by an operator or a script); imported as unsignalized, SUMO keeps its program`);
+      continue;
+    }
     for (const mid of grouping.partialGreenMovements)
       issue('SUMO_MOVEMENT_PARTIAL_GREEN', 'warning', mid, 'its lanes get different signals within one phase; it is treated as green whenever any of its lanes is');
     if (grouping.noVehicleGreenPhaseIndices.length > 0)

@@ -5,6 +5,7 @@ import { parseSumoNet } from './parse-sumo-net.js';
 import { convertSumoNet, type SumoImportOptions, type SumoImportResult } from './convert-sumo-net.js';
 import { detectorAdditionalXml } from './detector-additional.js';
 import { SumoImportError } from './sumo-import-error.js';
+import { formatImportIssue } from './import-issue.js';
 
 export interface SumoNetworkImport extends SumoImportResult {
   /** SUMO additional file defining the network's detectors as induction loops. */
@@ -19,7 +20,11 @@ export function importSumoNetwork(xmlText: string, options: SumoImportOptions & 
   const net = parseSumoNet(xmlText, options.source);
   const result = convertSumoNet(net, options);
   if (!result.network.intersections.some((x) => x.control === 'signalized'))
-    throw new SumoImportError('GW_ERR_SUMO_NO_SIGNALS', `${options.source ?? 'net.xml'}: no traffic light could be imported (${net.tlLogics.length} programs in the file)`);
+    throw new SumoImportError(
+      'GW_ERR_SUMO_NO_SIGNALS',
+      `${options.source ?? 'net.xml'}: no traffic light could be imported (${net.tlLogics.length} programs in the file)` +
+        result.issues.filter((i) => i.severity === 'warning').slice(0, 5).map((i) => `\n  ${formatImportIssue(i)}`).join(''),
+    );
   const checked = validateNetwork(result.network);
   if (!checked.ok)
     throw new SumoImportError(

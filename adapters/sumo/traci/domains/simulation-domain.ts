@@ -2,7 +2,7 @@ import { CMD, VAR } from '../traci-constants.js';
 import { getVariableCommand, readGetResponse } from '../traci-protocol.js';
 import type { TraciTransport } from '../traci-client.js';
 
-const SIM_VARS = [VAR.TIME, VAR.DEPARTED_VEHICLES_NUMBER, VAR.ARRIVED_VEHICLES_NUMBER, VAR.MIN_EXPECTED_VEHICLES, VAR.TELEPORT_STARTING_VEHICLES_NUMBER, VAR.LOADED_VEHICLES_NUMBER];
+const SIM_VARS = [VAR.TIME, VAR.DEPARTED_VEHICLES_NUMBER, VAR.ARRIVED_VEHICLES_NUMBER, VAR.MIN_EXPECTED_VEHICLES, VAR.TELEPORT_STARTING_VEHICLES_NUMBER, VAR.LOADED_VEHICLES_NUMBER, VAR.PENDING_VEHICLES];
 
 export interface SimulationSnapshot {
   timeSeconds: number;
@@ -12,6 +12,8 @@ export interface SimulationSnapshot {
   minExpected: number;
   teleportsStarted: number;
   loaded: number;
+  /** Vehicles whose departure time has come but that could not be inserted yet. */
+  pending: number;
 }
 
 export class SimulationDomain {
@@ -42,6 +44,7 @@ export class SimulationDomain {
       minExpected: n(VAR.MIN_EXPECTED_VEHICLES),
       teleportsStarted: n(VAR.TELEPORT_STARTING_VEHICLES_NUMBER),
       loaded: n(VAR.LOADED_VEHICLES_NUMBER),
+      pending: ((v?.get(VAR.PENDING_VEHICLES) as string[] | undefined) ?? []).length,
     };
   }
 }
