@@ -15,14 +15,27 @@ export interface LineReaderOptions {
   onBytes?: (bytesRead: number) => void;
 }
 
+/** Read and inflate in 1 MiB chunks: far fewer round trips to zlib's thread pool than the 16 KiB default. */
+const CHUNK_BYTES = 1 << 20;
+
+/** Lines of an NDJSON file one at a time, `[lineNo, text]` (1-based); see `readLineBatches`. */
+export async function* readLines(path: string, options: LineReaderOptions = {}): AsyncGenerator<[number, string]> {
+  for await (const batch of readLineBatches(path, options)) for (let i = 0; i < batch.lines.length; i++) yield [batch.firstLineNo + i, batch.lines[i]];
+}
+
+export interface LineBatch {
+  firstLineNo: number;
+  lines: string[];
+}
+
 /**
  * Lines of an NDJSON file, gzip-compressed (by name `.gz`, any number of members) or plain, streamed in
- * chunks: memory stays flat however long the file. A file cut short by a crash is read up to the cut: a
- * truncated gzip member ends the data, and a last line without its newline is skipped with a warning,
- * never fatal. Yields `[lineNo, text]` (1-based).
+ * batches of one chunk (about 1 MiB): memory stays flat however long the file, and the per-line cost is a
+ * plain loop, not an await. A file cut short by a crash is read up to the cut: a truncated gzip member ends
+ * the data, and a last line without its newline is skipped with a warning, never fatal.
  */
-export async function* readLines(path: string, options: LineReaderOptions = {}): AsyncGenerator<[number, string]> {
-  const file = createReadStream(path, { highWaterMark: 1 << 16 });
+export async function* readLineBatches(path: string, options: LineReaderOptions = {}): AsyncGenerator<LineBatch> {
+  const file = createReadStream(path, { highWaterMark: CHUNK_BYTES });
   await new Promise<void>((resolve, reject) => {
     file.once('open', () => resolve());
     file.once('error', reject);
@@ -30,7 +43,7 @@ export async function* readLines(path: string, options: LineReaderOptions = {}):
   let source: Readable = file;
   if (options.onBytes) file.on('data', () => options.onBytes?.(file.bytesRead));
   if (path.endsWith('.gz')) {
-    const gunzip = createGunzip();
+    const gunzip = createGunzip({ chunkSize: CHUNK_BYTES });
     source = file.pipe(gunzip);
     file.on('error', (err) => gunzip.destroy(err));
   }
@@ -40,13 +53,13 @@ export async function* readLines(path: string, options: LineReaderOptions = {}):
   try {
     for await (const chunk of source as AsyncIterable<Buffer>) {
       const text = rest + chunk.toString('utf8');
-      let start = 0;
-      for (let nl = text.indexOf('\n', start); nl !== -1; nl = text.indexOf('\n', start)) {
-        lineNo++;
-        yield [lineNo, text.charCodeAt(nl - 1) === 13 ? text.slice(start, nl - 1) : text.slice(start, nl)];
-        start = nl + 1;
+      const lines = text.split('\n');
+      rest = lines.pop()!;
+      for (let i = 0; i < lines.length; i++) if (lines[i].charCodeAt(lines[i].length - 1) === 13) lines[i] = lines[i].slice(0, -1);
+      if (lines.length > 0) {
+        yield { firstLineNo: lineNo + 1, lines };
+        lineNo += lines.length;
       }
-      rest = text.slice(start);
     }
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
@@ -59,7 +72,7 @@ export async function* readLines(path: string, options: LineReaderOptions = {}):
   if (rest.length > 0) {
     // Plain text may legitimately lack a final newline; a cut gzip member or a partial write is a torn line.
     if (!truncated && !path.endsWith('.gz') && isCompleteJson(rest)) {
-      yield [lineNo + 1, rest];
+      yield { firstLineNo: lineNo + 1, lines: [rest] };
       return;
     }
     options.onWarning?.({ code: 'GW_REPLAY_TORN_LINE', lineNo: lineNo + 1, message: `${path}:${lineNo + 1}: torn last line (${rest.length} bytes without a newline) skipped` });

@@ -139,6 +139,11 @@ export class ReplayRun {
     this.arrivalsObserved = options.measuredArrivals ?? false;
   }
 
+  /** End of the replayed span (epoch ms), Infinity when open. */
+  get toMs(): number {
+    return this.options.toMs ?? Infinity;
+  }
+
   /** Feeds one record (in time order). */
   push(record: DayRecord): void {
     const t = record.atMs;
@@ -270,7 +275,8 @@ export class ReplayRun {
     this.measures[0] = new ArrivalMeasures(this.net, this.observed, this.pcd[0]);
     this.measures[1] = new ArrivalMeasures(this.net, this.engine, this.pcd[1]);
     this.bin = Math.floor(startMs / BIN_MS);
-    createEnginePipeline(this.network, this.input, { scheduler: this.scheduler, config: this.options.engineConfig, onCore: (core) => (this.core = core) }).subscribe((event) => {
+    // KPI events are not used here (the replay measures both plan sets itself): skipped, they cost time.
+    createEnginePipeline(this.network, this.input, { scheduler: this.scheduler, config: { emitKpis: false, ...this.options.engineConfig }, onCore: (core) => (this.core = core) }).subscribe((event) => {
       if (event.type !== 'plan') return;
       const x = this.net.intersectionIndex.get(event.plan.intersectionId);
       if (x === undefined) return;

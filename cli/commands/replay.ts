@@ -1,7 +1,7 @@
 import { createWriteStream, mkdirSync, statSync, writeFileSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { readLines, type LineWarning } from '../../replay/day-file-reader.js';
+import { readLineBatches, type LineWarning } from '../../replay/day-file-reader.js';
 import { toDayRecord, type DayRecord } from '../../replay/day-record.js';
 import { AtspmImport } from '../../replay/atspm-import.js';
 import { localTimeOn } from '../../replay/local-day.js';
@@ -129,20 +129,30 @@ async function runReplay(opts: ReplayCliOptions): Promise<number> {
       onBin: (row) => write(binsOut, `${JSON.stringify(row)}\n`),
     });
   };
-  const push = async (record: DayRecord) => {
-    run ??= begin(record);
+  /** Past --to (with a minute's grace for slightly unordered records) the rest of the file is not read. */
+  let stopAfterMs = Infinity;
+  let stop = false;
+  const push = (record: DayRecord) => {
+    if (!run) {
+      run = begin(record);
+      if (opts.to !== undefined) stopAfterMs = run.toMs + 60_000;
+    }
+    if (record.atMs > stopAfterMs) stop = true;
     records++;
     run.push(record);
-    if (speed > 0) {
-      firstAt ??= record.atMs;
-      const due = wallStart + (record.atMs - firstAt) / speed;
-      const ahead = due - performance.now();
-      if (ahead > 5) await new Promise((r) => setTimeout(r, ahead));
-    }
     if ((records & 4095) === 0) draw();
   };
+  /** With --speed, waits until the wall clock catches up with the replay (between batches). */
+  const pace = async (atMs: number | undefined) => {
+    if (!(speed > 0) || atMs === undefined) return;
+    firstAt ??= atMs;
+    const ahead = wallStart + (atMs - firstAt) / speed - performance.now();
+    if (ahead > 5) await new Promise((r) => setTimeout(r, ahead));
+  };
 
-  const lines = readLines(opts.input, { onWarning: warn, onBytes: (b) => (bytesRead = b) });
+  const batches = readLineBatches(opts.input, { onWarning: warn, onBytes: (b) => (bytesRead = b) });
+  // Paced replays go record by record; fast ones a chunk at a time.
+  const paced = speed > 0;
   let malformed = 0;
   try {
     if (csv) {
@@ -153,33 +163,45 @@ async function runReplay(opts: ReplayCliOptions): Promise<number> {
         },
       });
       const pending: DayRecord[] = [];
-      for await (const [lineNo, text] of lines) {
-        importer.line(lineNo, text, (r) => pending.push(r));
-        for (const r of pending) await push(r);
-        pending.length = 0;
+      for await (const batch of batches) {
+        if (stop) break;
+        for (let i = 0; i < batch.lines.length; i++) {
+          importer.line(batch.firstLineNo + i, batch.lines[i], (r) => pending.push(r));
+          for (const r of pending) {
+            if (paced) await pace(r.atMs);
+            push(r);
+          }
+          pending.length = 0;
+        }
       }
       importer.end((r) => pending.push(r));
-      for (const r of pending) await push(r);
+      for (const r of pending) push(r);
       const s = importer.stats();
       process.stderr.write(`greenwave replay: ATSPM import: ${s.rows} rows, ${s.used} used, ${Object.entries(s.ignoredByCode).map(([c, n]) => `code ${c} ×${n}`).join(', ') || 'no'} unknown or unused codes ignored, ${s.unknownChannels} events of unmapped channels, ${s.malformed} malformed\n`);
     } else {
-      for await (const [lineNo, text] of lines) {
-        if (text.trim() === '') continue;
-        let value: unknown;
-        try {
-          value = JSON.parse(text);
-        } catch (err) {
-          malformed++;
-          problem(`${opts.input}:${lineNo}: not valid JSON: ${(err as Error).message}`);
-          continue;
+      for await (const batch of batches) {
+        if (stop) break;
+        for (let i = 0; i < batch.lines.length; i++) {
+          const lineNo = batch.firstLineNo + i;
+          const text = batch.lines[i];
+          if (text.length === 0 || text.trim() === '') continue;
+          let value: unknown;
+          try {
+            value = JSON.parse(text);
+          } catch (err) {
+            malformed++;
+            problem(`${opts.input}:${lineNo}: not valid JSON: ${(err as Error).message}`);
+            continue;
+          }
+          const record = toDayRecord(value);
+          if (!record) {
+            malformed++;
+            problem(`${opts.input}:${lineNo}: not a day record (need kind and atMs) nor a count with a timestamp`);
+            continue;
+          }
+          if (paced) await pace(record.atMs);
+          push(record);
         }
-        const record = toDayRecord(value);
-        if (!record) {
-          malformed++;
-          problem(`${opts.input}:${lineNo}: not a day record (need kind and atMs) nor a count with a timestamp`);
-          continue;
-        }
-        await push(record);
       }
     }
   } catch (err) {
@@ -206,11 +228,24 @@ async function runReplay(opts: ReplayCliOptions): Promise<number> {
   return s.countsRejected + malformed > 0 ? 1 : 0;
 }
 
+/** Output is gathered into ~1 MiB writes: one write per plan would cost more than the plan. */
+const buffers = new WeakMap<WriteStream, { parts: string[]; size: number }>();
+
 function write(stream: WriteStream, text: string): void {
-  stream.write(text);
+  let b = buffers.get(stream);
+  if (!b) buffers.set(stream, (b = { parts: [], size: 0 }));
+  b.parts.push(text);
+  b.size += text.length;
+  if (b.size >= 1 << 20) {
+    stream.write(b.parts.join(''));
+    b.parts = [];
+    b.size = 0;
+  }
 }
 
 function end(stream: WriteStream): Promise<void> {
+  const b = buffers.get(stream);
+  if (b && b.size > 0) stream.write(b.parts.join(''));
   return new Promise((resolve, reject) => {
     stream.once('error', reject);
     stream.end(() => resolve());

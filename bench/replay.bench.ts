@@ -1,0 +1,67 @@
+// Replay end to end, report included: a synthetic day of 1-minute counts for 100 signals with 8 detectors each
+// (about 1.15 million records) in a gzip day file, through `greenwave replay`. Target: under 10 s on 2 cores;
+// memory flat in the length of the day.
+// Run: npx tsx bench/replay.bench.ts [hours=24]
+import { spawnSync } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createGzip } from 'node:zlib';
+import { Command } from 'commander';
+import { buildGridNetwork } from '../network-models/demo/build-grid-network.js';
+import { SyntheticDemand } from '../network-models/synthetic-demand.js';
+import { registerReplayCommand } from '../cli/commands/replay.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const dir = join(root, 'tmp', 'replay-bench');
+const hours = Number(process.argv[3] === undefined && process.argv[2] !== '--generate' ? (process.argv[2] ?? 24) : (process.argv[3] ?? 24));
+const networkPath = join(dir, 'city-100.json');
+const dayPath = join(dir, `day-${hours}h.ndjson.gz`);
+
+/** 10x10 grid, two lanes on every approach, stop-line detectors only: 8 a signal. */
+function network() {
+  const net = buildGridNetwork({ name: 'bench city: 100 signals', columns: 10, rows: 10, spacingMetres: 250, mainStreetRows: [], speedMetresPerSecond: 13.9, sideSpeedMetresPerSecond: 11.1, boundaryLinkMetres: 200, advanceDetectorMetres: 400, timeZone: 'UTC' });
+  return net;
+}
+
+async function generate(): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  const net = network();
+  writeFileSync(networkPath, JSON.stringify(net));
+  const day = Date.UTC(2026, 10, 23);
+  const gz = createGzip({ level: 6 });
+  const out = gz.pipe(createWriteStream(dayPath));
+  let buf = '';
+  for (const c of new SyntheticDemand(net, { seed: 1 }).day(day, day + hours * 3_600_000, 60)) {
+    buf += `${JSON.stringify({ kind: 'count', atMs: c.timestamp, record: c })}\n`;
+    if (buf.length > 1 << 20) {
+      if (!gz.write(buf)) await new Promise<void>((r) => gz.once('drain', () => r()));
+      buf = '';
+    }
+  }
+  gz.end(buf);
+  await new Promise<void>((r) => out.once('finish', () => r()));
+}
+
+if (process.argv[2] === '--generate') {
+  await generate();
+} else {
+  if (!existsSync(dayPath)) {
+    // In a child process, so that generating the day does not count in this process's peak memory.
+    const g = spawnSync(process.execPath, ['--import', 'tsx', 'bench/replay.bench.ts', '--generate', String(hours)], { cwd: root, stdio: 'inherit' });
+    if (g.status !== 0) process.exit(1);
+  }
+  const net = network();
+  const records = net.detectors.length * hours * 60;
+  const program = new Command().exitOverride();
+  registerReplayCommand(program);
+  const t0 = performance.now();
+  await program.parseAsync(['node', 'greenwave', 'replay', '--network', networkPath, '--input', dayPath, '--out', join(dir, 'out'), '--no-progress']);
+  const seconds = (performance.now() - t0) / 1000;
+  const rssMb = process.resourceUsage().maxRSS / 1024;
+  process.stdout.write(
+    `\nmachine: ${os.cpus()[0]?.model}, ${os.cpus().length} cores, Node ${process.version}\n\n| case | records | seconds | records/s | peak RSS (MB) |\n|---|---:|---:|---:|---:|\n` +
+      `| 100 signals × 8 detectors, ${hours} h of 1-minute counts, report included | ${records.toLocaleString('en')} | ${seconds.toFixed(2)} | ${Math.round(records / seconds).toLocaleString('en')} | ${rssMb.toFixed(0)} |\n`,
+  );
+}
