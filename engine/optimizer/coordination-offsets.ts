@@ -104,6 +104,8 @@ export function coordinationOffsets(
     return m.currentOffsetSeconds !== null && m.currentlyCoordinatedFrom === undefined ? flow * (1 + config.coordinationDirectionHysteresisFraction) : flow;
   };
   const ids = [...members.keys()].sort((a, b) => totalFlow(b) - totalFlow(a) || a.localeCompare(b));
+  /** Per signal placed: the phase its offset was aligned on and how far that green leads the platoon. */
+  const lead = new Map<string, { phase: number; seconds: number }>();
   const start = (m: MemberTiming, phase: number) => {
     let t = 0;
     for (let p = 0; p < phase; p++) t += m.greens[p] + m.model.yellowSeconds[p] + m.model.allRedSeconds[p];
@@ -112,6 +114,7 @@ export function coordinationOffsets(
   for (const root of ids) {
     if (result.has(root)) continue;
     result.set(root, { offsetSeconds: members.get(root)!.currentOffsetSeconds ?? 0 });
+    lead.set(root, { phase: -1, seconds: 0 });
     // Prim's algorithm: repeatedly take the heaviest edge leaving the tree (edges are ranked once, heaviest first).
     const frontier = new EdgeQueue(rank);
     for (const e of adjacency.get(root) ?? []) frontier.push(e);
@@ -123,10 +126,16 @@ export function coordinationOffsets(
       const U = members.get(u)!;
       const V = members.get(v)!;
       if (uIn) {
-        const offset = result.get(u)!.offsetSeconds + start(U, e.upstreamPhase) + e.hop.travelTimeSeconds - e.leadSeconds - start(V, e.downstreamPhase);
+        // The platoon leaves u when its green starts, or, where u's green leads an arriving platoon, when that
+        // platoon passes: lead time is not passed on, or it would pile up along the corridor.
+        const uLead = lead.get(u)!;
+        const departs = result.get(u)!.offsetSeconds + start(U, e.upstreamPhase) + (uLead.phase === e.upstreamPhase ? uLead.seconds : 0);
+        const offset = departs + e.hop.travelTimeSeconds - e.leadSeconds - start(V, e.downstreamPhase);
+        lead.set(v, { phase: e.downstreamPhase, seconds: e.leadSeconds });
         result.set(v, { offsetSeconds: mod(offset, cycleSeconds), coordinatedFrom: { intersectionId: u, linkIds: e.hop.linkIds, travelTimeSeconds: e.hop.travelTimeSeconds } });
       } else {
         const offset = result.get(v)!.offsetSeconds + start(V, e.downstreamPhase) + e.leadSeconds - e.hop.travelTimeSeconds - start(U, e.upstreamPhase);
+        lead.set(u, { phase: e.upstreamPhase, seconds: 0 });
         result.set(u, { offsetSeconds: mod(offset, cycleSeconds), coordinatedFrom: { intersectionId: v, linkIds: e.hop.linkIds, travelTimeSeconds: -e.hop.travelTimeSeconds } });
       }
       for (const next of adjacency.get(uIn ? v : u) ?? []) frontier.push(next);
@@ -157,7 +166,7 @@ function describeHop(hop: CoordinatedHop, up: MemberTiming, down: MemberTiming, 
   // Vehicles that turned onto the link outside the coordinated phase queue at the downstream stop line.
   const sideFlow = Math.max(0, feedFlow - upPhaseFlow[upstreamPhase]);
   const queuedPerLane = (sideFlow * cycleSeconds) / 3600 / hop.arrivalLanes;
-  const leadSeconds = Math.min(15, config.queueDischargeSecondsPerVeh * queuedPerLane);
+  const leadSeconds = Math.min(15, Math.round(config.queueDischargeSecondsPerVeh * queuedPerLane));
   return { hop, flowVehPerHour: Math.max(arrivingFlow, feedFlow), upstreamPhase, downstreamPhase, leadSeconds };
 }
 

@@ -80,7 +80,10 @@ export function optimizeGroup(input: GroupOptimizationInput): Map<string, PhaseP
   }
   for (const w of work) if (!w.coordinated && coordinatedCandidates.indexOf(w) < 0) w.cycleSeconds = smoothCycle(w.wanted.cycleSeconds, w.current?.cycleSeconds, config);
 
-  for (const w of work) w.greens = smoothGreens(w, config);
+  for (const w of work) {
+    w.greens = smoothGreens(w, config);
+    keepSplitsUnlessBetter(w, config);
+  }
 
   const offsets = new Map<string, OffsetResult>();
   const coordinated = work.filter((w) => w.coordinated);
@@ -138,6 +141,22 @@ function smoothGreens(w: MemberWork, config: OptimizerConfig): number[] {
   return roundGreens(w.model, blended, w.cycleSeconds);
 }
 
+/**
+ * At an unchanged cycle, new splits are adopted only when the delay model predicts a gain of at least the margin;
+ * otherwise the greens in force stay (and offsets are then computed from the greens that will actually run).
+ */
+function keepSplitsUnlessBetter(w: MemberWork, config: OptimizerConfig): void {
+  const current = w.current && sameSequence(w.current, w.model) ? w.current : undefined;
+  if (!current || current.source !== 'optimizer' || current.cycleSeconds !== w.cycleSeconds) return;
+  const currentGreens = current.phases.map((p) => p.greenSeconds);
+  if (currentGreens.every((g, i) => Math.abs(g - w.greens[i]) <= 1e-6)) return;
+  const inForce = evaluatePlan(w.model, currentGreens, current.cycleSeconds, w.flows).totalDelayVehHoursPerHour;
+  const candidate = evaluatePlan(w.model, w.greens, w.cycleSeconds, w.flows).totalDelayVehHoursPerHour;
+  const gain = 1 - candidate / Math.max(1e-9, inForce);
+  if (gain < config.adoptionMarginFraction) w.greens = currentGreens;
+  else w.reasons.push(`splits: predicted delay ${pct(gain)} lower than the plan in force`);
+}
+
 function sameSequence(plan: PhasePlan, model: IntersectionModel): boolean {
   return plan.phases.length === model.phaseIds.length && plan.phases.every((p, i) => p.phaseId === model.phaseIds[i]);
 }
@@ -159,12 +178,6 @@ function decide(w: MemberWork, offset: OffsetResult | undefined, input: GroupOpt
     const currentGreens = current.phases.map((p) => p.greenSeconds);
     const greensChanged = currentGreens.some((g, i) => Math.abs(g - w.greens[i]) > 1e-6);
     if (!cycleChanged && !offsetChanged && !greensChanged && current.source === 'optimizer') return current;
-    if (!cycleChanged && !offsetChanged && current.source === 'optimizer') {
-      const inForceEval = evaluatePlan(model, currentGreens, current.cycleSeconds, w.flows);
-      const gain = 1 - candidateEval.totalDelayVehHoursPerHour / Math.max(1e-9, inForceEval.totalDelayVehHoursPerHour);
-      if (gain < config.adoptionMarginFraction) return current;
-      reasons.push(`splits: predicted delay ${pct(gain)} lower than the plan in force`);
-    }
     if (cycleChanged) reasons.push(`cycle ${current.cycleSeconds} → ${w.cycleSeconds} s`);
     if (offsetChanged) reasons.push(`offset ${round1(current.offsetSeconds)} → ${round1(offsetSeconds)} s`);
     if (current.source === 'fallback') reasons.push('replaces the fallback plan');

@@ -50,7 +50,7 @@ export const DEFAULT_OPTIMIZER_CONFIG: Readonly<OptimizerConfig> = Object.freeze
   maxGreenStepSeconds: 8,
   adoptionMarginFraction: 0.03,
   offsetHysteresisSeconds: 3,
-  offsetHysteresisFraction: 0.05,
+  offsetHysteresisFraction: 0.08,
   actuationWindowSeconds: 10,
   coordinationDirectionHysteresisFraction: 0.15,
   coordinate: true,
