@@ -11,5 +11,5 @@ export function createCliLogger(level: string, format: LogFormat = 'auto', name?
   const usePretty = format === 'pretty' || (format === 'auto' && process.stdout.isTTY === true);
   const base = { level, ...(name ? { name } : {}) };
   if (!usePretty) return pino(base, pino.destination({ dest: 1, sync: true }));
-  return pino(base, pretty({ colorize: process.stdout.isTTY === true, sync: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname' }));
+  return pino(base, pretty({ colorize: process.stdout.isTTY === true, sync: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,component', singleLine: true, messageFormat: '{if component}[{component}] {end}{msg}' }));
 }

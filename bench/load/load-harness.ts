@@ -122,11 +122,13 @@ async function run(mode: 'bare' | 'greenwave'): Promise<RunResult> {
   const startedAt = Date.now();
   const random = mulberry32(7);
   let offered = 0;
+  let stopped = false;
   let seq = 0;
   const timers: NodeJS.Timeout[] = [];
   // each socket sends one batch a second, the sockets spread evenly over the second
   detectorSockets.forEach(({ ws, ids }, i) => {
     const fire = () => {
+      if (stopped) return;
       const now = Date.now();
       const id = `b${++seq}`;
       const counts = ids.map((detectorId) => ({ detectorId, timestamp: now, count: random() < 0.15 ? 1 : 0, intervalSeconds: 1, occupancy: 0.1 }));
@@ -134,23 +136,28 @@ async function run(mode: 'bare' | 'greenwave'): Promise<RunResult> {
       ws.send(JSON.stringify({ type: 'batch', id, counts }));
       offered += counts.length;
     };
-    timers.push(
-      setTimeout(() => {
-        fire();
-        timers.push(setInterval(fire, 1000));
-      }, (i * 1000) / connections),
-    );
+    // scheduled against the start time, not chained, so the offered rate does not drift below N per second
+    const offset = (i * 1000) / connections;
+    let k = 0;
+    const next = () => {
+      fire();
+      k++;
+      timers[i] = setTimeout(next, Math.max(0, startedAt + offset + k * 1000 - Date.now()));
+    };
+    timers[i] = setTimeout(next, offset);
   });
   const samples: Sample[] = [start];
   const sampler = setInterval(async () => {
     const s = await sample();
     samples.push(s);
     const last = samples[samples.length - 2];
-    const dt = sampleEvery;
+    // rates over the time between the two samples as the server took them (a tick may delay an answer)
+    const dt = (s.atMs - last.atMs) / 1000;
     out(`  ${mode} t=${Math.round((Date.now() - startedAt) / 1000)}s: ${mode === 'bare' ? `${Math.round(((s.messages - last.messages) * perConnection) / dt)} counts/s received` : `${Math.round((s.countsAccepted + s.countsRejected - last.countsAccepted - last.countsRejected) / dt)} counts/s ingested`}, RSS ${mb(s.rssBytes)} MB, heap ${mb(s.heapUsedBytes)} MB, CPU ${(((s.cpuMicros - last.cpuMicros) / 1e6 / dt) * 100).toFixed(0)}%${mode === 'greenwave' ? `, loop lag p99 ${(s.lagP99Seconds * 1000).toFixed(0)} ms` : ''}`);
   }, sampleEvery * 1000);
   await new Promise((r) => setTimeout(r, seconds * 1000));
-  for (const t of timers) clearInterval(t);
+  stopped = true;
+  for (const t of timers) clearTimeout(t);
   clearInterval(sampler);
   // let the last batches land
   await new Promise((r) => setTimeout(r, 1500));

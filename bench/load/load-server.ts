@@ -11,7 +11,7 @@ import type { NetworkFile } from '../../network-models/network-types.js';
 
 export type ServerToHarness =
   | { type: 'ready'; port: number; detectorToken: string; viewerToken: string }
-  | { type: 'sample'; rssBytes: number; heapUsedBytes: number; cpuMicros: number; countsAccepted: number; countsRejected: number; messages: number; lagP99Seconds: number };
+  | { type: 'sample'; atMs: number; rssBytes: number; heapUsedBytes: number; cpuMicros: number; countsAccepted: number; countsRejected: number; messages: number; lagP99Seconds: number };
 export type HarnessToServer = { type: 'sample' } | { type: 'stop' };
 
 const [mode, networkPath, periodText] = process.argv.slice(2);
@@ -58,5 +58,5 @@ if (mode === 'greenwave') {
 function usage() {
   const cpu = process.cpuUsage();
   const mem = process.memoryUsage();
-  return { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, cpuMicros: cpu.user + cpu.system };
+  return { atMs: Date.now(), rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, cpuMicros: cpu.user + cpu.system };
 }

@@ -1,7 +1,10 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
 import { createControllerSimulator, type ControllerSimulator } from '../../adapters/devices/controller-simulator.js';
 import { createDetectorSimulator, type DetectorSimulator } from '../../adapters/devices/detector-simulator.js';
+import { serveStaticFiles } from '../../adapters/http/static-files.js';
 import { createGreenwaveServer, ServerConfigError, type GreenwaveServer } from '../../adapters/websocket/greenwave-server.js';
 import type { ServerLimits } from '../../adapters/websocket/server-limits.js';
 import { mintToken, randomSecret } from '../../adapters/websocket/tokens.js';
@@ -86,6 +89,9 @@ async function runStart(flags: StartFlags): Promise<void> {
   if (demo) secret ||= randomSecret();
   else secret = requireStrongSecret(secret, 'refusing to start');
 
+  // The built dashboard (dist/web, next to dist/cli) is served when present.
+  const webDir = fileURLToPath(new URL('../../web/', import.meta.url));
+  const dashboardDir = existsSync(`${webDir}index.html`) ? webDir : undefined;
   const server = createGreenwaveServer({
     network,
     secret,
@@ -95,6 +101,7 @@ async function runStart(flags: StartFlags): Promise<void> {
     engine: { ...(file.engine as EngineConfigInput | undefined), optimisationPeriodSeconds: period },
     limits: file.limits as Partial<ServerLimits> | undefined,
     logger: log.child({ component: 'server' }),
+    ...(dashboardDir ? { httpFallback: serveStaticFiles(dashboardDir) } : {}),
   });
   let address;
   try {
@@ -138,7 +145,7 @@ async function runStart(flags: StartFlags): Promise<void> {
   }
   for (const d of devices) d.start();
 
-  printBanner({ address, network: network.name, signals: signals.length, detectors: network.detectors.length, demo, simulate, viewerToken, secret, speedup, interval, period, simStart: flags.simStart ?? sim.startTime ?? START_DEFAULTS.simStart });
+  printBanner({ address, dashboard: Boolean(dashboardDir), network: network.name, signals: signals.length, detectors: network.detectors.length, demo, simulate, viewerToken, secret, speedup, interval, period, simStart: flags.simStart ?? sim.startTime ?? START_DEFAULTS.simStart });
   const detectorSim = devices.find((d): d is DetectorSimulator => 'stats' in d);
   reportEachInterval(server, log, detectorSim, signals.length);
   // Devices and server are told in the same tick, so neither side reports the planned goodbyes as faults.
@@ -147,6 +154,7 @@ async function runStart(flags: StartFlags): Promise<void> {
 
 function printBanner(b: {
   address: { httpUrl: string; wsUrl: string };
+  dashboard: boolean;
   network: string;
   signals: number;
   detectors: number;
@@ -166,6 +174,7 @@ function printBanner(b: {
     `  metrics   ${b.address.httpUrl}/metrics`,
     `  endpoints ${b.address.wsUrl}/v1/detectors  ${b.address.wsUrl}/v1/controllers  ${b.address.wsUrl}/v1/feed`,
   ];
+  if (b.viewerToken && b.dashboard) lines.push(`  dashboard ${b.address.httpUrl}/?token=${b.viewerToken}`);
   if (b.viewerToken) {
     lines.push(`  live feed ${b.address.wsUrl}/v1/feed?token=${b.viewerToken}`);
     lines.push(`  watch it  node dist/cli/greenwave.js watch --url ${b.address.wsUrl} --token ${b.viewerToken}`);
