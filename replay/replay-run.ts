@@ -139,6 +139,11 @@ export class ReplayRun {
     this.arrivalsObserved = options.measuredArrivals ?? false;
   }
 
+  /** Start of the replayed span (epoch ms), -Infinity when open. */
+  get fromMs(): number {
+    return this.options.fromMs ?? -Infinity;
+  }
+
   /** End of the replayed span (epoch ms), Infinity when open. */
   get toMs(): number {
     return this.options.toMs ?? Infinity;

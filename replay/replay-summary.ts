@@ -72,4 +72,36 @@ export interface ReplaySummary {
   totals: { vehicles: number; actual: SourceTotals; engine: SourceTotals; delaySavedVehHours: number; delaySavedPercent: number };
   intersections: IntersectionSummary[];
   elapsedSeconds?: number;
+  /** With `--sumo`: the recorded demand simulated in SUMO under the actual plans and under the engine in closed loop. */
+  sumo?: ReplaySumoSummary;
+}
+
+/** One SUMO run of the replayed demand. */
+export interface ReplaySumoRun {
+  control: string;
+  /** Mean time loss over every vehicle due to depart (SUMO timeLoss + insertion delay), s. */
+  meanTimeLoss: number;
+  vehicles: number;
+  arrived: number;
+  notInserted: number;
+  teleports: number;
+  planUpdates: number;
+  wallSeconds: number;
+}
+
+export interface ReplaySumoSummary {
+  netFile: string;
+  routeFile: string;
+  demandModel: string;
+  /** What the 'actual' run ran. */
+  actualControl: string;
+  vehicles: number;
+  entryLinksWithoutCounts: string[];
+  simulatedSeconds: number;
+  seed: number;
+  actual: ReplaySumoRun;
+  engine: ReplaySumoRun;
+  /** engine.meanTimeLoss / actual.meanTimeLoss (below 1: the engine saves time). */
+  timeLossRatio: number;
+  timeLossSavedPercent: number;
 }

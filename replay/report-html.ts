@@ -36,6 +36,19 @@ export function renderReport(result: ReplayResult): string {
     ${totalRow('plan changes', t.actual.planChanges, t.engine.planChanges, 0, false)}
   </table>`);
   parts.push(`<p>Delay saved: <b>${t.delaySavedVehHours} veh·h (${t.delaySavedPercent} %)</b> over ${t.vehicles.toLocaleString('en')} vehicles.</p>`);
+  if (summary.sumo) {
+    const m = summary.sumo;
+    parts.push('<h2>Simulated in SUMO</h2>');
+    parts.push(`<p>The replayed demand played through SUMO (${esc(m.netFile)}) under the actual plans and under the engine in closed loop, same routes and seed: ${m.vehicles.toLocaleString('en')} vehicles over ${m.simulatedSeconds} simulated seconds.</p>`);
+    parts.push(`<table><tr><th></th><th>actual</th><th>engine</th><th>change</th></tr>
+    ${totalRow('mean time loss (s/veh)', m.actual.meanTimeLoss, m.engine.meanTimeLoss, 2, true)}
+    <tr><td>vehicles inserted / arrived</td><td>${m.actual.vehicles} / ${m.actual.arrived}</td><td>${m.engine.vehicles} / ${m.engine.arrived}</td><td></td></tr>
+    <tr><td>not inserted at the end</td><td>${m.actual.notInserted}</td><td>${m.engine.notInserted}</td><td></td></tr>
+    <tr><td>teleports</td><td>${m.actual.teleports}</td><td>${m.engine.teleports}</td><td></td></tr>
+  </table>`);
+    parts.push(`<p>Time loss ratio engine/actual: <b>${m.timeLossRatio}</b> (${m.timeLossSavedPercent} % saved). Actual plans in SUMO: ${esc(m.actualControl)}.</p>`);
+    parts.push(`<p>Demand model: ${esc(m.demandModel)}${m.entryLinksWithoutCounts.length > 0 ? ` Entry links without counts: ${esc(m.entryLinksWithoutCounts.join(', '))}.` : ''}</p>`);
+  }
   parts.push('<details><summary>Per intersection</summary><table><tr><th>intersection</th><th>vehicles</th><th>delay actual</th><th>delay engine</th><th>saved</th><th>AoG actual</th><th>AoG engine</th><th>SF actual</th><th>SF engine</th><th>max x actual</th><th>max x engine</th></tr>');
   for (const s of summary.intersections)
     parts.push(`<tr><td>${esc(s.intersectionId)}</td><td>${s.vehicles}</td><td>${s.actual.delayVehHours.toFixed(1)}</td><td>${s.engine.delayVehHours.toFixed(1)}</td><td>${(s.actual.delayVehHours - s.engine.delayVehHours).toFixed(1)}</td><td>${pct(s.actual).toFixed(1)}</td><td>${pct(s.engine).toFixed(1)}</td><td>${s.actual.splitFailures}${s.actual.measuredSplitFailures !== undefined ? ` (${s.actual.measuredSplitFailures} measured)` : ''}</td><td>${s.engine.splitFailures}</td><td>${s.actual.maxDegreeOfSaturation.toFixed(2)}</td><td>${s.engine.maxDegreeOfSaturation.toFixed(2)}</td></tr>`);

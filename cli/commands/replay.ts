@@ -7,6 +7,8 @@ import { AtspmImport } from '../../replay/atspm-import.js';
 import { localTimeOn } from '../../replay/local-day.js';
 import { renderReport } from '../../replay/report-html.js';
 import { ReplayRun, type ActualPlanPolicy } from '../../replay/replay-run.js';
+import { SumoDemand } from '../../replay/sumo-demand.js';
+import { replayInSumo, sumoNetMismatch } from '../../replay/replay-sumo.js';
 import { CliError, loadNetworkFile } from '../load-network-file.js';
 
 interface ReplayCliOptions {
@@ -23,6 +25,9 @@ interface ReplayCliOptions {
   json?: boolean;
   progress?: boolean;
   sumo?: boolean;
+  sumoNet?: string;
+  sumoDrain: string;
+  sumoSeed: string;
 }
 
 /** Problems shown in full before only their number is reported. */
@@ -45,7 +50,10 @@ export function registerReplayCommand(program: Command): void {
     .option('--json', 'print the summary as JSON on stdout')
     .option('--progress', 'progress bar on stderr (default: when stderr is a terminal)')
     .option('--no-progress', 'no progress bar')
-    .option('--sumo', 'also simulate the day in SUMO (not available yet)')
+    .option('--sumo', 'also play the recorded demand through SUMO, under the actual plans and under the engine in closed loop (needs --sumo-net)')
+    .option('--sumo-net <file>', 'SUMO network (.net.xml) the --network was imported from with greenwave import-sumo')
+    .option('--sumo-drain <seconds>', 'with --sumo: simulated time after the replayed span for vehicles to leave', '300')
+    .option('--sumo-seed <n>', 'with --sumo: seed of the route random walk and of SUMO', '1')
     .addHelpText('after', '\nExit codes: 0 all input used, 1 some records rejected or malformed (outputs still written), 2 unusable input.')
     .action(async (opts: ReplayCliOptions) => {
       try {
@@ -60,8 +68,18 @@ export function registerReplayCommand(program: Command): void {
 }
 
 async function runReplay(opts: ReplayCliOptions): Promise<number> {
-  if (opts.sumo) throw new CliError('--sumo is not implemented yet: replay measures the day with the HCM delay model and the arrival model only');
   const network = loadNetworkFile(opts.network);
+  const sumoDrain = Number(opts.sumoDrain);
+  const sumoSeed = Number(opts.sumoSeed);
+  let demand: SumoDemand | undefined;
+  if (opts.sumo) {
+    if (!opts.sumoNet) throw new CliError('--sumo needs --sumo-net NET.xml: the SUMO network the --network was imported from (greenwave import-sumo NET.xml -o network.json)');
+    if (!(sumoDrain >= 0)) throw new CliError(`--sumo-drain = ${opts.sumoDrain}: must be >= 0 seconds`);
+    if (!Number.isInteger(sumoSeed)) throw new CliError(`--sumo-seed = ${opts.sumoSeed}: must be an integer`);
+    const mismatch = sumoNetMismatch(network, opts.sumoNet);
+    if (mismatch) throw new CliError(mismatch);
+    demand = new SumoDemand(network);
+  } else if (opts.sumoNet) throw new CliError('--sumo-net is only used with --sumo');
   const period = Number(opts.period);
   if (!Number.isFinite(period) || period < 1 || period > 3600) throw new CliError(`--period = ${opts.period}: must be a number of seconds in 1..3600`);
   if (!['acked', 'recorded', 'fallback'].includes(opts.actual)) throw new CliError(`--actual = ${opts.actual}: must be acked, recorded or fallback`);
@@ -140,6 +158,11 @@ async function runReplay(opts: ReplayCliOptions): Promise<number> {
     if (record.atMs > stopAfterMs) stop = true;
     records++;
     run.push(record);
+    if (demand && record.kind === 'count') {
+      const c = record.record as { detectorId?: unknown; count?: unknown; intervalSeconds?: unknown };
+      if (typeof c?.detectorId === 'string' && typeof c.count === 'number' && typeof c.intervalSeconds === 'number' && record.atMs >= run.fromMs && record.atMs <= run.toMs)
+        demand.count(c.detectorId, record.atMs, c.intervalSeconds, c.count);
+    }
     if ((records & 4095) === 0) draw();
   };
   /** With --speed, waits until the wall clock catches up with the replay (between batches). */
@@ -214,6 +237,28 @@ async function runReplay(opts: ReplayCliOptions): Promise<number> {
   const result = run.finish();
   await Promise.all([end(plansOut), end(binsOut)]);
   result.summary.malformedLines = malformed;
+  if (demand) {
+    const sum = result.summary;
+    const byKind = sum.recordsByKind;
+    try {
+      sum.sumo = await replayInSumo({
+        network,
+        netFile: opts.sumoNet!,
+        demand,
+        fromMs: sum.fromMs,
+        toMs: sum.toMs,
+        outDir: opts.out,
+        engineConfig: { optimisationPeriodSeconds: period },
+        seed: sumoSeed,
+        drainSeconds: sumoDrain,
+        actualPlanSource: sum.actualPlanSource,
+        actualIsFallback: opts.actual === 'fallback' || !(byKind['plan'] || byKind['ack'] || byKind['phase']),
+        onRunStart: (control) => process.stderr.write(`greenwave replay: SUMO run under ${control === 'static' ? 'the actual (network\'s own) programs' : 'the engine in closed loop'}\n`),
+      });
+    } catch (err) {
+      throw new CliError(`--sumo: ${(err as Error).message}`);
+    }
+  }
   result.summary.elapsedSeconds = Math.round((performance.now() - started) / 10) / 100;
   writeFileSync(join(opts.out, 'report.html'), renderReport(result));
   result.summary.elapsedSeconds = Math.round((performance.now() - started) / 10) / 100;
@@ -222,7 +267,9 @@ async function runReplay(opts: ReplayCliOptions): Promise<number> {
   if (opts.json) process.stdout.write(`${JSON.stringify(s)}\n`);
   process.stderr.write(
     `greenwave replay: ${s.records} records, ${s.countsAccepted} counts accepted, ${s.countsRejected} rejected, ${malformed} malformed; ${s.optimisations} optimisations, ${s.enginePlans} engine plans; ` +
-      `predicted delay ${s.totals.actual.delayVehHours.toFixed(1)} → ${s.totals.engine.delayVehHours.toFixed(1)} veh·h (${s.totals.delaySavedPercent} % saved); ${s.elapsedSeconds} s; report: ${join(opts.out, 'report.html')}\n`,
+      `predicted delay ${s.totals.actual.delayVehHours.toFixed(1)} → ${s.totals.engine.delayVehHours.toFixed(1)} veh·h (${s.totals.delaySavedPercent} % saved); ` +
+      (s.sumo ? `SUMO mean time loss ${s.sumo.actual.meanTimeLoss} → ${s.sumo.engine.meanTimeLoss} s/veh (ratio ${s.sumo.timeLossRatio}, ${s.sumo.vehicles} vehicles); ` : '') +
+      `${s.elapsedSeconds} s; report: ${join(opts.out, 'report.html')}\n`,
   );
   if (s.countsAccepted === 0) return 2;
   return s.countsRejected + malformed > 0 ? 1 : 0;

@@ -61,10 +61,10 @@ describe('greenwave replay', () => {
     expect(r.stderr).toContain('greenwave replay: 1320 records, 1320 counts accepted');
   });
 
-  it('fails clearly on a missing input and refuses --sumo', () => {
+  it('fails clearly on a missing input, and on --sumo without the SUMO network', () => {
     const r = runCli(['replay', '--network', 'demo:arterial', '--input', join(dir, 'missing.ndjson'), '--out', join(dir, 'x')]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('cannot read input');
-    expect(runCli(['replay', '--network', 'demo:arterial', '--input', input, '--out', join(dir, 'x'), '--sumo']).stderr).toContain('--sumo is not implemented yet');
+    expect(runCli(['replay', '--network', 'demo:arterial', '--input', input, '--out', join(dir, 'x'), '--sumo']).stderr).toContain('--sumo needs --sumo-net NET.xml');
   });
 });

@@ -1,0 +1,104 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { NetworkFile } from '../network-models/network-types.js';
+import { importSumoNetwork } from '../network-models/importers/sumo/index.js';
+import { runSumoClosedLoop, type ClosedLoopSummary } from '../adapters/sumo/run-closed-loop.js';
+import type { EngineConfigInput } from '../engine/pipeline/engine-config.js';
+import { SUMO_DEMAND_MODEL, type SumoDemand } from './sumo-demand.js';
+import type { ReplaySumoRun, ReplaySumoSummary } from './replay-summary.js';
+
+/**
+ * Checks that a SUMO network is the one the Greenwave network was imported from (`greenwave import-sumo`):
+ * every link is a SUMO edge and every detector is on one of its lanes. Returns the reasons it is not, if any.
+ */
+export function sumoNetMismatch(network: NetworkFile, netFile: string): string | undefined {
+  let imported: NetworkFile;
+  try {
+    imported = importSumoNetwork(readFileSync(netFile, 'utf8'), { source: netFile }).network;
+  } catch (err) {
+    return `cannot import ${netFile}: ${(err as Error).message}`;
+  }
+  const links = new Set(imported.links.map((l) => l.id));
+  const missing = network.links.filter((l) => !links.has(l.id)).map((l) => l.id);
+  if (missing.length > 0)
+    return `${netFile} does not match the network: ${missing.length} of its ${network.links.length} links are not edges of the SUMO network (${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}); --sumo needs the network imported from this file with greenwave import-sumo`;
+  const detectors = new Set(imported.detectors.map((d) => d.id));
+  const noLoop = network.detectors.filter((d) => d.kind === 'stop-line' && !detectors.has(d.id)).map((d) => d.id);
+  if (noLoop.length > 0) return `${netFile} does not match the network: stop-line detectors ${noLoop.slice(0, 5).join(', ')} are not on its lanes`;
+  return undefined;
+}
+
+export interface ReplaySumoOptions {
+  network: NetworkFile;
+  netFile: string;
+  demand: SumoDemand;
+  fromMs: number;
+  toMs: number;
+  outDir: string;
+  engineConfig?: EngineConfigInput;
+  seed?: number;
+  /** Simulated time after the last departure so that vehicles can leave, seconds. */
+  drainSeconds?: number;
+  /** Where the replay's actual plans came from (the SUMO 'actual' run always runs the network's own programs). */
+  actualPlanSource: string;
+  /** The replay's actual plans were the fallback plans throughout (no recorded plan or signal state in force). */
+  actualIsFallback: boolean;
+  onRunStart?: (control: string) => void;
+}
+
+/**
+ * Plays the replayed demand through SUMO twice: under the SUMO network's own signal programs (the fallback
+ * time-of-day plans of a network imported from it) and under the engine in closed loop; same routes, same seed.
+ */
+export async function replayInSumo(o: ReplaySumoOptions): Promise<ReplaySumoSummary> {
+  const seed = o.seed ?? 1;
+  const routes = o.demand.routes(o.fromMs, o.toMs, seed);
+  const routeFile = resolve(join(o.outDir, 'sumo-demand.rou.xml'));
+  writeFileSync(routeFile, routes.xml);
+  const span = Math.ceil((o.toMs - o.fromMs) / 1000);
+  const endSeconds = span + (o.drainSeconds ?? 300);
+  const netFile = resolve(o.netFile);
+  const run = async (control: 'static' | 'engine'): Promise<ClosedLoopSummary> => {
+    o.onRunStart?.(control);
+    return runSumoClosedLoop({
+      scenario: { netFile, routeFiles: [routeFile], beginSeconds: 0, endSeconds },
+      seed,
+      control,
+      epochMs: o.fromMs,
+      tripinfoFile: join(o.outDir, `sumo-${control === 'static' ? 'actual' : 'engine'}.tripinfo.xml`),
+      engine: o.engineConfig ? { config: o.engineConfig } : undefined,
+    });
+  };
+  const actual = await run('static');
+  const engine = await run('engine');
+  const ratio = actual.meanTimeLoss > 0 ? Math.round((engine.meanTimeLoss / actual.meanTimeLoss) * 1000) / 1000 : 0;
+  return {
+    netFile,
+    routeFile,
+    demandModel: SUMO_DEMAND_MODEL,
+    actualControl:
+      'the SUMO network\'s own signal programs (the fallback time-of-day plans of the imported network)' +
+      (o.actualIsFallback ? '' : `; the replay's actual plans (${o.actualPlanSource}) are not played into SUMO`),
+    vehicles: routes.vehicles,
+    entryLinksWithoutCounts: routes.entryLinksWithoutCounts,
+    simulatedSeconds: endSeconds,
+    seed,
+    actual: runOf(actual),
+    engine: runOf(engine),
+    timeLossRatio: ratio,
+    timeLossSavedPercent: actual.meanTimeLoss > 0 ? Math.round((1 - engine.meanTimeLoss / actual.meanTimeLoss) * 1000) / 10 : 0,
+  };
+}
+
+function runOf(s: ClosedLoopSummary): ReplaySumoRun {
+  return {
+    control: s.control,
+    meanTimeLoss: s.meanTimeLoss,
+    vehicles: s.vehicles,
+    arrived: s.arrived,
+    notInserted: s.notInserted,
+    teleports: s.teleports,
+    planUpdates: s.planUpdates,
+    wallSeconds: s.wallSeconds,
+  };
+}
