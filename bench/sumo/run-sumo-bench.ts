@@ -3,6 +3,7 @@
  * its ratio to the best of SUMO's own controls (static, actuated, delay_based), with the geometric mean over
  * the suite. Usage:
  *   npx tsx bench/sumo/run-sumo-bench.ts [--seeds 1,2,3] [--only a,b] [--controls engine,static,...] [--jobs 2] [--reuse]
+ *     [--engine-options JSON] [--out DIR]
  * --reuse keeps the results of controls not run now from the last results.json.
  * Generates the scenarios first if bench/out/sumo is missing. Results also go to bench/out/sumo/results.json.
  */
@@ -38,6 +39,8 @@ async function main(): Promise<void> {
   const jobs = Number(arg('--jobs') ?? Math.max(1, Math.min(2, cpus().length)));
   // engine local actuation: the adapter's default unless asked otherwise
   const actuation = arg('--actuation') as 'none' | 'sumo-actuated' | 'gap-out' | undefined;
+  // experiments: engine control options as JSON, e.g. --engine-options '{"gapSeconds":3,"config":{"smoothingSeconds":120}}'
+  const engineOptions = JSON.parse(arg('--engine-options') ?? '{}') as Record<string, unknown>;
   const scenarios = SCENARIOS.filter((s) => !only || only.includes(s.name));
   const configs = new Map<string, string>();
   for (const s of scenarios) {
@@ -48,14 +51,15 @@ async function main(): Promise<void> {
   for (const s of scenarios) for (const seed of seeds) for (const control of controls) cells.push({ scenario: s.name, seed, control });
   // --reuse: keep earlier results of the controls not rerun now (e.g. rerun only the engine)
   const previous: Cell[] = process.argv.includes('--reuse') && existsSync(join(out, 'results.json')) ? (JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as Cell[]) : [];
-  const reused = previous.filter((c) => !controls.includes(c.control) && scenarios.some((s) => s.name === c.scenario) && seeds.includes(c.seed));
+  const rerun = (c: Cell) => controls.includes(c.control) && scenarios.some((s) => s.name === c.scenario) && seeds.includes(c.seed);
+  const reused = previous.filter((c) => !rerun(c));
   let next = 0;
   const started = performance.now();
   const worker = async () => {
     while (next < cells.length) {
       const cell = cells[next++];
       try {
-        cell.summary = await runSumoClosedLoop({ scenario: { configFile: configs.get(cell.scenario) }, seed: cell.seed, control: cell.control, engine: { actuation } });
+        cell.summary = await runSumoClosedLoop({ scenario: { configFile: configs.get(cell.scenario) }, seed: cell.seed, control: cell.control, engine: { ...engineOptions, ...(actuation ? { actuation } : {}) } });
         process.stderr.write(`${cell.scenario} seed ${cell.seed} ${cell.control}: time loss ${cell.summary.meanTimeLoss} s, ${cell.summary.vehicles} veh, ${cell.summary.teleports} teleports (${cell.summary.wallSeconds} s)\n`);
       } catch (e) {
         cell.error = (e as Error).message.split('\n')[0];

@@ -16,7 +16,7 @@ interface SumoCliOptions {
   control: ControlMode;
   tripinfo?: string;
   json?: boolean;
-  actuation: 'none' | 'sumo-actuated';
+  actuation: 'gap-out' | 'none' | 'sumo-actuated';
   sumoBinary?: string;
   verbose?: boolean;
 }
@@ -35,7 +35,7 @@ export function registerSumoCommand(program: Command): void {
     .addOption(new Option('--control <mode>', 'who drives the signals').choices([...CONTROL_MODES]).makeOptionMandatory())
     .option('--tripinfo <file>', "keep SUMO's tripinfo output (unfinished vehicles included)")
     .option('--json', 'print the summary as one JSON object on the last line')
-    .addOption(new Option('--actuation <mode>', 'engine plans: local actuation inside the plan bounds').choices(['none', 'sumo-actuated']).default('none'))
+    .addOption(new Option('--actuation <mode>', 'engine plans: local actuation inside the plan bounds (gap-out: the adapter ends greens on gaps and extends them while vehicles come)').choices(['gap-out', 'none', 'sumo-actuated']).default('gap-out'))
     .option('--sumo-binary <path>', 'sumo executable (default: $SUMO_BINARY or sumo on the PATH)')
     .option('-v, --verbose', 'log progress to stderr')
     .addHelpText(

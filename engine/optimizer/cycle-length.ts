@@ -14,7 +14,8 @@ export interface CycleChoice {
  * No demand gives the shortest feasible cycle; oversaturation gives the longest (most capacity per hour).
  */
 export function requiredCycle(model: IntersectionModel, sumCriticalFlowRatio: number, config: OptimizerConfig): CycleChoice {
-  const L = model.lostTimeSeconds;
+  // Lost time per cycle: the clearances, plus each phase's start-up loss (drivers react and accelerate).
+  const L = model.lostTimeSeconds + model.phaseIds.length * config.startupLostTimeSeconds;
   const Y = sumCriticalFlowRatio;
   const webster = websterOptimumCycleSeconds(L, Y);
   if (Y <= 0) return { cycleSeconds: model.cycleLowSeconds, websterCycleSeconds: webster, oversaturated: false };

@@ -2,6 +2,8 @@ export interface OptimizerConfig {
   /** Cycle bounds for intersections that set none of their own, seconds. */
   minCycleSeconds: number;
   maxCycleSeconds: number;
+  /** Start-up lost time of each phase, added to the clearances in the lost time that sizes the cycle, seconds. */
+  startupLostTimeSeconds: number;
   /** Degree of saturation the cycle is sized for; Webster's C0 is raised if it would exceed this. */
   targetDegreeOfSaturation: number;
   /** At or above this sum of critical flow ratios the intersection is treated as oversaturated: maximum cycle. */
@@ -41,6 +43,7 @@ export interface OptimizerConfig {
 export const DEFAULT_OPTIMIZER_CONFIG: Readonly<OptimizerConfig> = Object.freeze({
   minCycleSeconds: 30,
   maxCycleSeconds: 120,
+  startupLostTimeSeconds: 0,
   targetDegreeOfSaturation: 0.9,
   oversaturatedFlowRatio: 0.92,
   maxCycleStepSeconds: 10,

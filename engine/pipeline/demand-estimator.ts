@@ -12,6 +12,9 @@ interface MovementSources {
   movementId: string;
   intersection: Intersection;
   lanes: LaneSource[];
+  saturationFlowVehPerHour: number;
+  /** Positions of the phases that serve the movement. */
+  phaseIndices: number[];
 }
 
 /**
@@ -35,7 +38,8 @@ export class DemandEstimator {
           const detectors = detectorsByLane.get(key) ?? [];
           return { detectors, sharedBy: laneUse.get(key) ?? 1 };
         });
-        this.sources.push({ movementId: m.id, intersection: x, lanes });
+        const phaseIndices = x.phases.flatMap((ph, i) => (ph.movementIds.includes(m.id) ? [i] : []));
+        this.sources.push({ movementId: m.id, intersection: x, lanes, saturationFlowVehPerHour: m.saturationFlowVehPerHour, phaseIndices });
       }
     }
   }
@@ -44,7 +48,7 @@ export class DemandEstimator {
     slot: number,
     nowMs: number,
     plansInForce: ReadonlyMap<string, PhasePlan>,
-    limits: { recentHistorySeconds: number; fallbackImpliedDegreeOfSaturation: number },
+    limits: { recentHistorySeconds: number; fallbackImpliedDegreeOfSaturation: number; saturatedMovementThreshold: number; saturatedDemandBoost: number },
   ): Map<string, MovementDemand> {
     const recentSince = nowMs - limits.recentHistorySeconds * 1000;
     const out = new Map<string, MovementDemand>();
@@ -71,6 +75,15 @@ export class DemandEstimator {
         implied ??= impliedMovementFlow(s, plansInForce.get(s.intersection.id), limits.fallbackImpliedDegreeOfSaturation);
         flow += implied / s.lanes.length;
         source = 'fallback-plan';
+      }
+      // A stop-line loop counts what the green let through: at capacity it says nothing of the queue left
+      // behind, so a movement served at (near) its capacity is taken to want more than it got.
+      const plan = plansInForce.get(s.intersection.id);
+      if (plan && healthyLanes > 0) {
+        let green = 0;
+        for (const i of s.phaseIndices) green += plan.phases[i]?.greenSeconds ?? 0;
+        const capacity = (s.saturationFlowVehPerHour * green) / plan.cycleSeconds;
+        if (capacity > 0 && flow >= limits.saturatedMovementThreshold * capacity) flow *= 1 + limits.saturatedDemandBoost;
       }
       out.set(s.movementId, {
         movementId: s.movementId,

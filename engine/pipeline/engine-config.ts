@@ -23,6 +23,10 @@ export interface EngineConfig {
   recentHistorySeconds: number;
   /** Degree of saturation at which demand is implied from a fallback plan's greens when nothing better is known. */
   fallbackImpliedDegreeOfSaturation: number;
+  /** A movement measured at this share of its capacity under the plan in force is taken as saturated... */
+  saturatedMovementThreshold: number;
+  /** ...and its demand is taken this much above what was counted (a queue was left behind). */
+  saturatedDemandBoost: number;
   /** Emit a KPI event on each optimisation tick. */
   emitKpis: boolean;
   optimizer: OptimizerConfig;
@@ -41,6 +45,8 @@ export const DEFAULT_ENGINE_CONFIG: Readonly<EngineConfig> = Object.freeze({
   maxIntervalSeconds: 3600,
   recentHistorySeconds: 3600,
   fallbackImpliedDegreeOfSaturation: 0.8,
+  saturatedMovementThreshold: 0.85,
+  saturatedDemandBoost: 0.2,
   emitKpis: true,
   optimizer: DEFAULT_OPTIMIZER_CONFIG,
   safetyGate: DEFAULT_SAFETY_GATE_CONFIG,

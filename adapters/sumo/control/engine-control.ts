@@ -20,6 +20,11 @@ export interface EngineControlOptions {
   actuation?: 'none' | 'sumo-actuated' | 'gap-out';
   /** Gap without detections that ends a green, seconds (about one saturation headway; SUMO's actuated uses 3). Default 2. */
   gapSeconds?: number;
+  /** Which phases a movement's loops hold green: only its own ('own', default: the phase serving it with the fewest
+   * other movements) or every phase that serves it ('all'). */
+  gapDetectorsPerMovement?: 'own' | 'all';
+  /** What keeps a green: any vehicle on a phase's loop ('presence', default) or only one arriving on it ('passage'). */
+  gapDetection?: 'passage' | 'presence' | 'hybrid';
   /** Green added per extension while vehicles keep coming, seconds. Default 2. */
   extensionSeconds?: number;
   /** Pull each signal's cycle towards the plan's offset by adjusting the first phase's green. Default true. */
@@ -61,6 +66,7 @@ export class EngineControl implements LoopController {
   private readonly gap: number;
   private detectorsByPhase = new Map<string, string[]>();
   private lastSeen = new Map<string, number>();
+  private onLoop = new Map<string, Set<string>>();
 
   constructor(private readonly o: EngineControlOptions = {}) {
     this.interval = o.countIntervalSeconds ?? 30;
@@ -84,9 +90,18 @@ export class EngineControl implements LoopController {
       await ctx.client.trafficLight.setProgramLogic(sig.tlsId, built.logic);
       const b = ctx.beginSeconds;
       this.signals.set(x.id, { x, sig, built, plan: null, pending: null, lastPhaseIndex: 0, phaseStartSeconds: b, phaseEndSeconds: b + built.logic.phases[0].durationSeconds, greenStartSeconds: b, programSeq: 0 });
+      // A movement served by several phases (a left turn, permissive in the through phase and protected in its
+      // own) keeps only its own phase green: a turner waiting for a gap must not hold the through green.
+      const ownPhase = new Map<string, string>();
+      for (const m of x.movements) {
+        const serving = x.phases.filter((ph) => ph.movementIds.includes(m.id));
+        if (serving.length === 0) continue;
+        const own = this.o.gapDetectorsPerMovement === 'all' ? undefined : serving.reduce((a, b) => (b.movementIds.length < a.movementIds.length ? b : a));
+        for (const ph of serving) if (!own || ph === own) ownPhase.set(`${m.id}\u0000${ph.id}`, ph.id);
+      }
       for (const ph of x.phases) {
         const ids = ctx.network.detectors
-          .filter((d) => ph.movementIds.some((mid) => { const m = x.movements.find((mm) => mm.id === mid); return m && m.fromLinkId === d.linkId && m.fromLaneIndices.includes(d.laneIndex); }))
+          .filter((d) => ph.movementIds.some((mid) => { const m = x.movements.find((mm) => mm.id === mid); return m && ownPhase.has(`${mid}\u0000${ph.id}`) && m.fromLinkId === d.linkId && m.fromLaneIndices.includes(d.laneIndex); }))
           .map((d) => d.id);
         this.detectorsByPhase.set(`${x.id}\u0000${ph.id}`, ids);
       }
@@ -98,6 +113,7 @@ export class EngineControl implements LoopController {
         if (ev.type === 'plan') this.onPlan(ev.plan);
         else if (ev.type === 'plan-rejected') this.plansRejected++;
         else if (ev.type === 'input-error') ctx.logger.debug({ error: ev.error }, 'engine rejected a count');
+        else if (ev.type === 'kpi' && ctx.logger.isLevelEnabled('trace')) ctx.logger.trace({ t: (ev.atMs - ctx.epochMs) / 1000, kpis: ev.kpis, demand: ev.demand }, 'engine kpi');
       },
       error: (err: unknown) => ctx.logger.error({ err }, 'engine pipeline failed'),
     });
@@ -121,7 +137,20 @@ export class EngineControl implements LoopController {
     const { client } = this.ctx;
     this.counter.addStep((id) => client.inductionLoop.lastStep(id));
     if (this.actuation === 'gap-out')
-      for (const d of this.ctx.network.detectors) if ((client.inductionLoop.lastStep(d.id)?.vehicleIds.length ?? 0) > 0) this.lastSeen.set(d.id, t);
+      for (const d of this.ctx.network.detectors) {
+        const ids = client.inductionLoop.lastStep(d.id)?.vehicleIds ?? [];
+        const kind = this.ctx.network.detectors.find((x) => x.id === d.id)?.kind;
+        const mode = this.o.gapDetection === 'hybrid' ? (kind === 'advance' ? 'presence' : 'passage') : (this.o.gapDetection ?? 'presence');
+        if (mode === 'presence') {
+          if (ids.length > 0) this.lastSeen.set(d.id, t);
+          continue;
+        }
+        // passage: a vehicle that arrives on the loop; one standing on it (a queue, a turner waiting for a gap)
+        // does not hold the green
+        const before = this.onLoop.get(d.id);
+        if (ids.some((v) => !before?.has(v))) this.lastSeen.set(d.id, t);
+        this.onLoop.set(d.id, new Set(ids));
+      }
     if (t + 1e-9 >= this.nextFlushSeconds) {
       const ts = this.ctx.epochMs + Math.round(t * 1000);
       this.scheduler.advanceTo(ts);
