@@ -51,6 +51,8 @@ export const startConfigSchema = z.strictObject({
   demo: z.boolean().optional(),
   optimisationPeriodSeconds: z.number().min(1).max(3600).optional(),
   secretFile: z.string().optional(),
+  /** Day files of everything received and decided go here; false: no recording. Default "recordings". */
+  recordDirectory: z.union([z.string().min(1), z.literal(false)]).optional(),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).optional(),
   limits: z.record(z.string(), z.number()).optional(),
   engine: z.record(z.string(), z.unknown()).optional(),

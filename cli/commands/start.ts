@@ -5,6 +5,8 @@ import type { Logger } from 'pino';
 import { createControllerSimulator, type ControllerSimulator } from '../../adapters/devices/controller-simulator.js';
 import { createDetectorSimulator, type DetectorSimulator } from '../../adapters/devices/detector-simulator.js';
 import { serveStaticFiles } from '../../adapters/http/static-files.js';
+import { recordServerEvents } from '../../adapters/recording/record-server-events.js';
+import { DayFileWriter } from '../../replay/day-file-writer.js';
 import { createGreenwaveServer, ServerConfigError, type GreenwaveServer } from '../../adapters/websocket/greenwave-server.js';
 import type { ServerLimits } from '../../adapters/websocket/server-limits.js';
 import { mintToken, randomSecret } from '../../adapters/websocket/tokens.js';
@@ -27,6 +29,7 @@ interface StartFlags {
   interval?: string;
   logLevel?: string;
   logFormat?: LogFormat;
+  record?: string | false;
 }
 
 /** Defaults of `greenwave start` (docs/protocol.md, "Running it"). */
@@ -57,6 +60,8 @@ export function registerStartCommand(program: Command): void {
     .option('--speedup <factor>', `simulated time of day runs this much faster than real time (default ${START_DEFAULTS.speedup})`)
     .option('--sim-start <HH:MM>', `simulated time of day when the simulators start (default ${START_DEFAULTS.simStart})`)
     .option('--interval <seconds>', `detector counting interval, real seconds (default ${START_DEFAULTS.intervalSeconds})`)
+    .option('--record <dir>', 'record everything received and decided into day files here (NDJSON.gz, rotated at local midnight; default recordings)')
+    .option('--no-record', 'do not record')
     .option('--log-level <level>', 'trace, debug, info, warn, error', undefined)
     .option('--log-format <format>', 'pretty, json or auto (pretty in a terminal)', 'auto')
     .addHelpText('after', '\nExamples:\n  npm start                                  # = greenwave start --demo\n  GREENWAVE_SECRET=... greenwave start --network city.json --port 9000\n')
@@ -145,11 +150,18 @@ async function runStart(flags: StartFlags): Promise<void> {
   }
   for (const d of devices) d.start();
 
+  const recordDir = flags.record === false ? undefined : (flags.record ?? (file.recordDirectory === false ? undefined : (file.recordDirectory ?? 'recordings')));
+  const recorder = recordDir ? new DayFileWriter({ directory: recordDir, timeZone: network.timeZone, logger: log.child({ component: 'recorder' }) }) : undefined;
+  if (recorder) {
+    recordServerEvents(server, recorder);
+    log.info({ directory: recordDir, lossBoundMs: 1000 }, 'recording day files');
+  }
+
   printBanner({ address, dashboard: Boolean(dashboardDir), network: network.name, signals: signals.length, detectors: network.detectors.length, demo, simulate, viewerToken, secret, speedup, interval, period, simStart: flags.simStart ?? sim.startTime ?? START_DEFAULTS.simStart });
   const detectorSim = devices.find((d): d is DetectorSimulator => 'stats' in d);
   reportEachInterval(server, log, detectorSim, signals.length);
   // Devices and server are told in the same tick, so neither side reports the planned goodbyes as faults.
-  await untilSignal(log, () => Promise.all([...devices.map((d) => d.stop()), server.close()]).then(() => undefined));
+  await untilSignal(log, () => Promise.all([...devices.map((d) => d.stop()), server.close()]).then(() => recorder?.close()));
 }
 
 function printBanner(b: {
