@@ -1,7 +1,7 @@
 // Replay end to end, report included: a synthetic day of 1-minute counts for 100 signals with 8 detectors each
 // (about 1.15 million records) in a gzip day file, through `greenwave replay`. Target: under 10 s on 2 cores;
 // memory flat in the length of the day.
-// Run: npx tsx bench/replay.bench.ts [hours=24]
+// Run: npx tsx bench/replay.bench.ts [hours=24] [replay options, e.g. --plans compact]
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -15,7 +15,11 @@ import { registerReplayCommand } from '../cli/commands/replay.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dir = join(root, 'tmp', 'replay-bench');
-const hours = Number(process.argv[3] === undefined && process.argv[2] !== '--generate' ? (process.argv[2] ?? 24) : (process.argv[3] ?? 24));
+const generating = process.argv[2] === '--generate';
+const args = process.argv.slice(generating ? 3 : 2);
+const hours = args[0] !== undefined && /^\d+(\.\d+)?$/.test(args[0]) ? Number(args.shift()) : 24;
+/** Further arguments go to `greenwave replay`, e.g. `--plans compact`. */
+const extra = generating ? [] : args;
 const networkPath = join(dir, 'city-100.json');
 const dayPath = join(dir, `day-${hours}h.ndjson.gz`);
 
@@ -44,7 +48,7 @@ async function generate(): Promise<void> {
   await new Promise<void>((r) => out.once('finish', () => r()));
 }
 
-if (process.argv[2] === '--generate') {
+if (generating) {
   await generate();
 } else {
   if (!existsSync(dayPath)) {
@@ -56,12 +60,15 @@ if (process.argv[2] === '--generate') {
   const records = net.detectors.length * hours * 60;
   const program = new Command().exitOverride();
   registerReplayCommand(program);
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  await program.parseAsync(['node', 'greenwave', 'replay', '--network', networkPath, '--input', dayPath, '--out', join(dir, 'out'), '--no-progress']);
+  await program.parseAsync(['node', 'greenwave', 'replay', '--network', networkPath, '--input', dayPath, '--out', join(dir, 'out'), '--no-progress', ...extra]);
   const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const rssMb = process.resourceUsage().maxRSS / 1024;
   process.stdout.write(
-    `\nmachine: ${os.cpus()[0]?.model}, ${os.cpus().length} cores, Node ${process.version}\n\n| case | records | seconds | records/s | peak RSS (MB) |\n|---|---:|---:|---:|---:|\n` +
-      `| 100 signals × 8 detectors, ${hours} h of 1-minute counts, report included | ${records.toLocaleString('en')} | ${seconds.toFixed(2)} | ${Math.round(records / seconds).toLocaleString('en')} | ${rssMb.toFixed(0)} |\n`,
+    `\nmachine: ${os.cpus()[0]?.model}, ${os.cpus().length} cores, Node ${process.version}\n\n| case | records | seconds | records/s | CPU s (user+sys) | peak RSS (MB) | load avg |\n|---|---:|---:|---:|---:|---:|---:|\n` +
+      `| 100 signals × 8 detectors, ${hours} h of 1-minute counts, report included${extra.length ? `, ${extra.join(' ')}` : ''} | ${records.toLocaleString('en')} | ${seconds.toFixed(2)} | ${Math.round(records / seconds).toLocaleString('en')} | ${cpuSeconds.toFixed(1)} | ${rssMb.toFixed(0)} | ${os.loadavg()[0].toFixed(1)} |\n`,
   );
 }

@@ -17,19 +17,27 @@ export function placeArrivals(count: number, from: number, to: number, windows: 
   const platoon = greenTotal > 0 ? Math.round(count * platoonShare) : 0;
   const even = count - platoon;
   const span = to - from;
+  // Both sequences are increasing: the even arrivals are written first, then the platoon's merged in from the end.
   for (let j = 0; j < even; j++) out.push(from + ((j + 0.5) / even) * span);
   if (platoon > 0) {
+    for (let j = even; j < count; j++) out.push(0);
     let w = 0;
     let before = 0;
+    const platoonTimes = scratch;
+    platoonTimes.length = 0;
     for (let j = 0; j < platoon; j++) {
       const q = ((j + 0.5) / platoon) * greenTotal;
       while (w + 2 < windows.length && before + (windows[w + 1] - windows[w]) < q) {
         before += windows[w + 1] - windows[w];
         w += 2;
       }
-      out.push(windows[w] + (q - before));
+      platoonTimes.push(windows[w] + (q - before));
     }
-    out.sort((a, b) => a - b);
+    let e = even - 1;
+    let p = platoon - 1;
+    for (let k = count - 1; k >= 0; k--) out[k] = p < 0 || (e >= 0 && out[e] > platoonTimes[p]) ? out[e--] : platoonTimes[p--];
   }
   return count;
 }
+
+const scratch: number[] = [];

@@ -1,4 +1,6 @@
+import { isAscii } from 'node:buffer';
 import { createReadStream } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 
@@ -50,9 +52,20 @@ export async function* readLineBatches(path: string, options: LineReaderOptions 
   let lineNo = 0;
   let rest = '';
   let truncated = false;
+  // ASCII chunks (nearly all: ids and numbers) are decoded as latin1, several times faster than UTF-8 and giving
+  // one-byte strings that JSON.parse reads faster; other chunks go through a decoder that keeps a character
+  // split across two chunks whole (an ASCII chunk only skips it when no such character is pending).
+  const decoder = new StringDecoder('utf8');
+  let pending = false;
   try {
     for await (const chunk of source as AsyncIterable<Buffer>) {
-      const text = rest + chunk.toString('utf8');
+      let decoded: string;
+      if (!pending && isAscii(chunk)) decoded = chunk.toString('latin1');
+      else {
+        decoded = decoder.write(chunk);
+        pending = incompleteUtf8Tail(chunk);
+      }
+      const text = rest + decoded;
       const lines = text.split('\n');
       rest = lines.pop()!;
       for (let i = 0; i < lines.length; i++) if (lines[i].charCodeAt(lines[i].length - 1) === 13) lines[i] = lines[i].slice(0, -1);
@@ -69,6 +82,7 @@ export async function* readLineBatches(path: string, options: LineReaderOptions 
   } finally {
     file.destroy();
   }
+  if (pending) rest += decoder.end();
   if (rest.length > 0) {
     // Plain text may legitimately lack a final newline; a cut gzip member or a partial write is a torn line.
     if (!truncated && !path.endsWith('.gz') && isCompleteJson(rest)) {
@@ -77,6 +91,17 @@ export async function* readLineBatches(path: string, options: LineReaderOptions 
     }
     options.onWarning?.({ code: 'GW_REPLAY_TORN_LINE', lineNo: lineNo + 1, message: `${path}:${lineNo + 1}: torn last line (${rest.length} bytes without a newline) skipped` });
   }
+}
+
+/** Whether a buffer ends inside a UTF-8 multi-byte sequence. */
+function incompleteUtf8Tail(b: Buffer): boolean {
+  for (let k = 1; k <= Math.min(4, b.length); k++) {
+    const c = b[b.length - k];
+    if ((c & 0xc0) === 0x80) continue;
+    if (c < 0x80) return false;
+    return (c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2) > k;
+  }
+  return false;
 }
 
 function isCompleteJson(text: string): boolean {

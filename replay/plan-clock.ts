@@ -77,21 +77,30 @@ export function phaseCycleAt(c: CompiledPlan, i: number, t: number, out: PhaseCy
  */
 export function greenWindows(c: CompiledPlan, phases: readonly number[], from: number, to: number, out: number[]): number[] {
   const C = c.cycleSeconds;
-  const segs: number[] = [];
-  for (const i of phases) {
+  const base = out.length;
+  for (let p = 0; p < phases.length; p++) {
+    const i = phases[p];
     const first = c.offsetSeconds + c.phaseStart[i];
     let k = Math.floor((from - first) / C);
     for (let s = first + k * C; s < to; k++, s = first + k * C) {
       const a = Math.max(s, from);
       const b = Math.min(s + c.green[i], to);
-      if (b > a) segs.push(a, b);
+      if (b > a) out.push(a, b);
     }
   }
-  if (phases.length > 1) {
-    const pairs: Array<[number, number]> = [];
-    for (let j = 0; j < segs.length; j += 2) pairs.push([segs[j], segs[j + 1]]);
-    pairs.sort((x, y) => x[0] - y[0]);
-    for (const [a, b] of pairs) out.push(a, b);
-  } else out.push(...segs);
+  // Several phases: windows in start order (insertion sort of the pairs, in place: a handful per interval).
+  if (phases.length > 1)
+    for (let j = base + 2; j < out.length; j += 2) {
+      const a = out[j];
+      const b = out[j + 1];
+      let m = j - 2;
+      while (m >= base && out[m] > a) {
+        out[m + 2] = out[m];
+        out[m + 3] = out[m + 1];
+        m -= 2;
+      }
+      out[m + 2] = a;
+      out[m + 3] = b;
+    }
   return out;
 }

@@ -28,6 +28,7 @@ interface ReplayCliOptions {
   sumoNet?: string;
   sumoDrain: string;
   sumoSeed: string;
+  plans: string;
 }
 
 /** Problems shown in full before only their number is reported. */
@@ -47,6 +48,7 @@ export function registerReplayCommand(program: Command): void {
     .option('--platoon-share <fraction>', 'share of 1-minute counts arriving as a platoon from the upstream signal', '0.7')
     .option('--pcd <ids>', 'comma-separated intersections for Purdue Coordination Diagrams (default: the first corridor)')
     .option('--speed <factor>', 'pace the replay at this multiple of real time (0: as fast as possible)', '0')
+    .option('--plans <form>', 'plans.ndjson: full (with the optimiser\'s diagnostics) or compact (timings only, about a third of the size)', 'full')
     .option('--json', 'print the summary as JSON on stdout')
     .option('--progress', 'progress bar on stderr (default: when stderr is a terminal)')
     .option('--no-progress', 'no progress bar')
@@ -85,6 +87,8 @@ async function runReplay(opts: ReplayCliOptions): Promise<number> {
   if (!['acked', 'recorded', 'fallback'].includes(opts.actual)) throw new CliError(`--actual = ${opts.actual}: must be acked, recorded or fallback`);
   const platoonShare = Number(opts.platoonShare);
   if (!(platoonShare >= 0 && platoonShare <= 1)) throw new CliError(`--platoon-share = ${opts.platoonShare}: must be in [0, 1]`);
+  if (opts.plans !== 'full' && opts.plans !== 'compact') throw new CliError(`--plans = ${opts.plans}: must be full or compact`);
+  const compactPlans = opts.plans === 'compact';
   const speed = Number(opts.speed);
   if (!(speed >= 0)) throw new CliError(`--speed = ${opts.speed}: must be >= 0`);
   let size: number;
@@ -143,7 +147,12 @@ async function runReplay(opts: ReplayCliOptions): Promise<number> {
       platoonShare,
       measuredArrivals: csv,
       pcdIntersections: opts.pcd?.split(',').map((s) => s.trim()).filter(Boolean),
-      onPlan: (plan) => write(plansOut, `${JSON.stringify(plan)}\n`),
+      onPlan: compactPlans
+        ? (plan) => {
+            const { diagnostics: _, ...timings } = plan;
+            write(plansOut, `${JSON.stringify(timings)}\n`);
+          }
+        : (plan) => write(plansOut, `${JSON.stringify(plan)}\n`),
       onBin: (row) => write(binsOut, `${JSON.stringify(row)}\n`),
     });
   };
@@ -207,7 +216,8 @@ async function runReplay(opts: ReplayCliOptions): Promise<number> {
         for (let i = 0; i < batch.lines.length; i++) {
           const lineNo = batch.firstLineNo + i;
           const text = batch.lines[i];
-          if (text.length === 0 || text.trim() === '') continue;
+          // A line that starts with '{' is not blank: skip trimming it (the common case).
+          if (text.charCodeAt(0) !== 123 && text.trim() === '') continue;
           let value: unknown;
           try {
             value = JSON.parse(text);

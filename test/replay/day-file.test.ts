@@ -81,6 +81,28 @@ describe('day files', () => {
     expect(p.warnings).toEqual([expect.objectContaining({ code: 'GW_REPLAY_TORN_LINE', lineNo: 3 })]);
   });
 
+  it('reads non-ASCII text whole, even a character split across two read chunks', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gw-utf8-'));
+    const file = join(dir, 'day.ndjson');
+    // "→" is 3 bytes in UTF-8: place one so that it straddles the 1 MiB chunk boundary, with ASCII chunks around.
+    const filler = 'x'.repeat(100);
+    const lines: string[] = [];
+    let bytes = 0;
+    while (bytes < (1 << 20) - 200) {
+      const l = JSON.stringify({ id: filler });
+      lines.push(l);
+      bytes += l.length + 1;
+    }
+    const pad = (1 << 20) - bytes - '{"id":"'.length - 1;
+    lines.push(JSON.stringify({ id: `${'y'.repeat(pad)}→é` }));
+    for (let i = 0; i < 20_000; i++) lines.push(JSON.stringify({ id: filler }));
+    lines.push(JSON.stringify({ id: 'end ✓' }));
+    writeFileSync(file, `${lines.join('\n')}\n`);
+    const got = await readAll(file);
+    expect(got.lines).toEqual(lines);
+    expect(got.warnings).toEqual([]);
+  });
+
   it(
     'a process killed with SIGKILL loses at most the last flush interval of records',
     async () => {

@@ -50,6 +50,21 @@ describe('greenwave replay', () => {
     expect(readFileSync(join(paced, 'bins.ndjson')).equals(readFileSync(join(fast, 'bins.ndjson')))).toBe(true);
   });
 
+  it('--plans compact writes the same plans without their diagnostics', () => {
+    const full = join(dir, 'full');
+    const compact = join(dir, 'compact');
+    const r1 = runCli(['replay', '--network', 'demo:arterial', '--input', input, '--out', full, '--no-progress']);
+    const r2 = runCli(['replay', '--network', 'demo:arterial', '--input', input, '--out', compact, '--plans', 'compact', '--no-progress']);
+    expect([r1.status, r2.status]).toEqual([0, 0]);
+    const a = readFileSync(join(full, 'plans.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const b = readFileSync(join(compact, 'plans.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(b).toHaveLength(a.length);
+    expect(b[0]).not.toHaveProperty('diagnostics');
+    expect(b).toEqual(a.map(({ diagnostics: _, ...rest }) => rest));
+    expect(readFileSync(join(compact, 'bins.ndjson'), 'utf8')).toBe(readFileSync(join(full, 'bins.ndjson'), 'utf8'));
+    expect(runCli(['replay', '--network', 'demo:arterial', '--input', input, '--out', compact, '--plans', 'short']).stderr).toContain('--plans = short: must be full or compact');
+  });
+
   it('reports malformed lines with their numbers, skips a torn last line, and honours --from/--to', () => {
     const torn = join(dir, 'torn.ndjson');
     writeFileSync(torn, `${lines.slice(0, 300).join('\n')}\nnot json\n${lines.slice(300).join('\n')}\n{"kind":"count","atMs":`);
