@@ -54,7 +54,7 @@ export const DEFAULT_OPTIMIZER_CONFIG: Readonly<OptimizerConfig> = Object.freeze
   adoptionMarginFraction: 0.03,
   offsetHysteresisSeconds: 3,
   offsetHysteresisFraction: 0.08,
-  actuationWindowSeconds: 10,
+  actuationWindowSeconds: 30,
   coordinationDirectionHysteresisFraction: 0.15,
   coordinate: true,
   queueDischargeSecondsPerVeh: 2,

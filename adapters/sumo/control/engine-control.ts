@@ -18,11 +18,14 @@ export interface EngineControlOptions {
    * bounds (SUMO then ignores cycle and offset). 'none': plans run fixed-time.
    */
   actuation?: 'none' | 'sumo-actuated' | 'gap-out';
-  /** Gap without detections that ends a green, seconds (about one saturation headway; SUMO's actuated uses 3). Default 2. */
+  /** Gap without detections that ends a green, seconds (SUMO's actuated uses 3 too). Default 3. */
   gapSeconds?: number;
   /** Which phases a movement's loops hold green: only its own ('own', default: the phase serving it with the fewest
    * other movements) or every phase that serves it ('all'). */
   gapDetectorsPerMovement?: 'own' | 'all';
+  /** Which loops of a lane are watched for gaps: only the advance loop where there is one ('upstream', default, like an
+   * actuated controller's set-back loops) or every one ('all'). */
+  gapLoops?: 'all' | 'upstream';
   /** What keeps a green: any vehicle on a phase's loop ('presence', default) or only one arriving on it ('passage'). */
   gapDetection?: 'passage' | 'presence' | 'hybrid';
   /** Green added per extension while vehicles keep coming, seconds. Default 2. */
@@ -71,7 +74,7 @@ export class EngineControl implements LoopController {
   constructor(private readonly o: EngineControlOptions = {}) {
     this.interval = o.countIntervalSeconds ?? 30;
     this.actuation = o.actuation ?? 'gap-out';
-    this.gap = o.gapSeconds ?? 2;
+    this.gap = o.gapSeconds ?? 3;
   }
 
   async init(ctx: LoopContext): Promise<void> {
@@ -103,7 +106,15 @@ export class EngineControl implements LoopController {
         const ids = ctx.network.detectors
           .filter((d) => ph.movementIds.some((mid) => { const m = x.movements.find((mm) => mm.id === mid); return m && ownPhase.has(`${mid}\u0000${ph.id}`) && m.fromLinkId === d.linkId && m.fromLaneIndices.includes(d.laneIndex); }))
           .map((d) => d.id);
-        this.detectorsByPhase.set(`${x.id}\u0000${ph.id}`, ids);
+        // 'upstream': a lane with an advance loop is watched there only, like an actuated controller's single
+        // loop set back from the stop line; lanes without one are watched at the stop line
+        const watched = (this.o.gapLoops ?? 'upstream') === 'upstream'
+          ? ids.filter((id) => {
+              const d = ctx.network.detectors.find((dd) => dd.id === id)!;
+              return d.kind === 'advance' || !ctx.network.detectors.some((o) => o.kind === 'advance' && o.linkId === d.linkId && o.laneIndex === d.laneIndex && ids.includes(o.id));
+            })
+          : ids;
+        this.detectorsByPhase.set(`${x.id}\u0000${ph.id}`, watched);
       }
     }
     await ctx.client.trafficLight.subscribe([...this.signals.values()].map((s) => s.sig.tlsId));

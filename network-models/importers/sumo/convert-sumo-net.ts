@@ -32,7 +32,7 @@ export interface SumoImportOptions {
   stopLineDetectorSetbackMetres?: number;
   /** Distance of advance detectors upstream of the stop line, metres. Default 50. */
   advanceDetectorDistanceMetres?: number;
-  /** Lanes shorter than this get no advance detector. Default 70 m. */
+  /** Lanes shorter than this get no advance detector; shorter than the advance distance + 10 m, it moves closer. Default 35 m. */
   minLaneLengthForAdvanceMetres?: number;
   /** Also import junctions without signals (as unsignalized intersections). Default true. */
   includeUnsignalized?: boolean;
@@ -78,7 +78,7 @@ export function convertSumoNet(net: SumoNet, options: SumoImportOptions = {}): S
     turnFactor: options.turnSaturationFactor ?? 0.9,
     stopSetback: options.stopLineDetectorSetbackMetres ?? 1,
     advanceDistance: options.advanceDetectorDistanceMetres ?? 50,
-    minAdvanceLane: options.minLaneLengthForAdvanceMetres ?? 70,
+    minAdvanceLane: options.minLaneLengthForAdvanceMetres ?? 35,
     includeUnsignalized: options.includeUnsignalized ?? true,
   };
   const issues: ImportIssue[] = [];
@@ -351,11 +351,14 @@ export function convertSumoNet(net: SumoNet, options: SumoImportOptions = {}): S
       detectors.push({ id: stopId, intersectionId: link.toIntersectionId!, linkId: link.id, laneIndex, kind: 'stop-line', distanceFromStopLineMetres: round2(setback) });
       detectorLaneIds[stopId] = lane.id;
       detectorPositions[stopId] = round2(lane.length - setback);
-      if (lane.length >= o.minAdvanceLane && o.advanceDistance < lane.length) {
+      // on a short lane (a turn bay, an approach split off a longer road) the advance loop moves closer, keeping
+      // 10 m to the lane's start
+      const advance = Math.min(o.advanceDistance, lane.length - 10);
+      if (lane.length >= o.minAdvanceLane && advance >= 20) {
         const advId = `${lane.id}_adv`;
-        detectors.push({ id: advId, intersectionId: link.toIntersectionId!, linkId: link.id, laneIndex, kind: 'advance', distanceFromStopLineMetres: o.advanceDistance });
+        detectors.push({ id: advId, intersectionId: link.toIntersectionId!, linkId: link.id, laneIndex, kind: 'advance', distanceFromStopLineMetres: round2(advance) });
         detectorLaneIds[advId] = lane.id;
-        detectorPositions[advId] = round2(lane.length - o.advanceDistance);
+        detectorPositions[advId] = round2(lane.length - advance);
       }
     });
   }
