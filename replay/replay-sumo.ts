@@ -53,6 +53,8 @@ export interface ReplaySumoOptions {
 export async function replayInSumo(o: ReplaySumoOptions): Promise<ReplaySumoSummary> {
   const seed = o.seed ?? 1;
   const routes = o.demand.routes(o.fromMs, o.toMs, seed);
+  if (routes.vehicles === 0)
+    throw new Error(`no demand for SUMO: no stop-line counts on any of the ${routes.entryLinks} entry links in the replayed span (entry links are links no movement leads onto)`);
   const routeFile = resolve(join(o.outDir, 'sumo-demand.rou.xml'));
   writeFileSync(routeFile, routes.xml);
   const span = Math.ceil((o.toMs - o.fromMs) / 1000);

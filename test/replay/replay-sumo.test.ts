@@ -6,6 +6,7 @@ import { importSumoNetwork } from '../../network-models/importers/sumo/index.js'
 import { SyntheticDemand } from '../../network-models/synthetic-demand.js';
 import type { ReplaySummary } from '../../replay/replay-summary.js';
 import { SumoDemand } from '../../replay/sumo-demand.js';
+import { replayInSumo } from '../../replay/replay-sumo.js';
 import { runCli } from '../fixtures/run-cli.js';
 import { SKIP_SUMO, netgenerate, workDir } from '../sumo/sumo-kit.js';
 
@@ -118,6 +119,11 @@ describe.skipIf(SKIP_SUMO)('greenwave replay --sumo (3x3 SUMO grid, 20 minutes o
     const b = runCli(['replay', '--network', 'demo:arterial', '--input', input, '--out', join(dir, 'y'), '--sumo', '--sumo-net', netFile, '--no-progress']);
     expect(b.status).toBe(2);
     expect(b.stderr).toMatch(/does not match the network: \d+ of its \d+ links are not edges/);
+  });
+
+  it('refuses to simulate when no entry link counted anything, before starting SUMO', async () => {
+    const err = await replayInSumo({ network, netFile, demand: new SumoDemand(network), fromMs: T0, toMs: T0 + 60_000, outDir: dir, actualPlanSource: 'fallback', actualIsFallback: true }).catch((e: unknown) => e);
+    expect((err as Error).message).toContain('no demand for SUMO: no stop-line counts on any of the 12 entry links');
   });
 
   it('the imported network and the SUMO net agree on link ids (what --sumo relies on)', () => {
