@@ -5,6 +5,7 @@ import { createEnginePipeline, checkPlanSafety, VirtualClockScheduler, type Engi
 import { sumoSignalOf, type SumoSignalExternal } from '../../../network-models/importers/sumo/index.js';
 import type { ControlStats, LoopContext, LoopController } from './loop-controller.js';
 import { DetectorCounter } from './detector-counter.js';
+import { inGreenBlock, skipJumpIndex } from './phase-skip.js';
 import { buildSumoProgram, fallbackTimings, programFromPlan, type BuiltProgram, type SumoProgramType } from './sumo-program-builder.js';
 
 export interface EngineControlOptions {
@@ -26,6 +27,10 @@ export interface EngineControlOptions {
   /** Which loops of a lane are watched for gaps: only the advance loop where there is one ('upstream', default, like an
    * actuated controller's set-back loops) or every one ('all'). */
   gapLoops?: 'all' | 'upstream';
+  /** Pass over phases without demand (never the first phase, nor phases with pedestrian timing). Default true. */
+  phaseSkipping?: boolean;
+  /** Without a call from another phase the green rests instead of gapping out (up to the phase's maximum). Default false. */
+  restInGreen?: boolean;
   /** What keeps a green: any vehicle on a phase's loop ('presence', default) or only one arriving on it ('passage'). */
   gapDetection?: 'passage' | 'presence' | 'hybrid';
   /** Green added per extension while vehicles keep coming, seconds. Default 2. */
@@ -45,6 +50,8 @@ interface SignalState {
   phaseEndSeconds: number;
   greenStartSeconds: number;
   programSeq: number;
+  /** Program index to jump to once the running clearance has run its full length (phase skipping). */
+  skipTo?: number;
 }
 
 /**
@@ -70,6 +77,11 @@ export class EngineControl implements LoopController {
   private detectorsByPhase = new Map<string, string[]>();
   private lastSeen = new Map<string, number>();
   private onLoop = new Map<string, Set<string>>();
+  /** Every loop of the lanes each phase serves (the watched ones are a subset). */
+  private loopsByPhase = new Map<string, string[]>();
+  private phasesSkipped = 0;
+  /** How long after a detection a loop still counts as a call, seconds. */
+  private callWindow = new Map<string, number>();
 
   constructor(private readonly o: EngineControlOptions = {}) {
     this.interval = o.countIntervalSeconds ?? 30;
@@ -115,6 +127,12 @@ export class EngineControl implements LoopController {
             })
           : ids;
         this.detectorsByPhase.set(`${x.id}\u0000${ph.id}`, watched);
+        this.loopsByPhase.set(`${x.id}\u0000${ph.id}`, ids);
+        for (const id of ids) {
+          const d = ctx.network.detectors.find((dd) => dd.id === id)!;
+          const link = ctx.network.links.find((l) => l.id === d.linkId);
+          this.callWindow.set(id, Math.max(this.gap, link && d.kind === 'advance' ? d.distanceFromStopLineMetres / link.freeFlowSpeedMetresPerSecond + 2 : 0));
+        }
       }
     }
     await ctx.client.trafficLight.subscribe([...this.signals.values()].map((s) => s.sig.tlsId));
@@ -177,8 +195,13 @@ export class EngineControl implements LoopController {
   private async drive(s: SignalState, t: number): Promise<void> {
     const tl = this.ctx.client.trafficLight.lastStep(s.sig.tlsId);
     if (!tl) return;
-    if (tl.phaseIndex !== s.lastPhaseIndex) await this.onPhaseChange(s, tl.phaseIndex, t);
-    if (this.actuation === 'gap-out') await this.actuate(s, t);
+    if (tl.phaseIndex !== s.lastPhaseIndex) {
+      s.skipTo = undefined;
+      await this.onPhaseChange(s, tl.phaseIndex, t);
+    }
+    if (this.actuation !== 'gap-out') return;
+    if (this.o.phaseSkipping !== false && (await this.skipPhases(s, t))) return;
+    await this.actuate(s, t);
   }
 
   private async onPhaseChange(s: SignalState, phaseIndex: number, t: number): Promise<void> {
@@ -225,6 +248,53 @@ export class EngineControl implements LoopController {
   }
 
   /**
+   * Phase skipping, as actuated controllers do: when the running clearance is about to hand over to a phase whose
+   * loops have seen no vehicle within the gap, the sequence jumps past it (and its clearance) to the next phase
+   * with demand. The jump is made only once the clearance has run its full length (it is held one step longer,
+   * then left), so the skipped phase never shows green and no clearance is ever cut. The first phase (the
+   * offset's reference) and phases with pedestrian timing are never skipped, nor is anything when no other phase
+   * has demand.
+   */
+  private async skipPhases(s: SignalState, t: number): Promise<boolean> {
+    const step = this.ctx.stepSeconds;
+    if (s.skipTo !== undefined) {
+      const index = s.skipTo;
+      s.skipTo = undefined;
+      const tl = this.ctx.client.trafficLight.lastStep(s.sig.tlsId);
+      if (index === undefined || tl?.phaseIndex !== s.lastPhaseIndex) return false;
+      await this.ctx.client.trafficLight.setPhase(s.sig.tlsId, index);
+      this.phasesSkipped++;
+      await this.onPhaseChange(s, index, t);
+      return true;
+    }
+    // only in a clearance (an index outside every phase's green block) that has run all but its last step; a
+    // clearance may keep a turn green (a permissive left carried into its protected phase)
+    const cur = s.built.logic.phases[s.lastPhaseIndex];
+    if (!cur || inGreenBlock(s.built, s.sig, s.x.phases.map((p) => p.id), s.lastPhaseIndex)) return false;
+    const elapsed = t - s.phaseStartSeconds;
+    if (elapsed + step < cur.durationSeconds - 1e-9 || elapsed >= cur.durationSeconds - 1e-9) return false;
+    const remaining = cur.durationSeconds - elapsed;
+    const phases = s.x.phases;
+    const nextIndex = (s.lastPhaseIndex + 1) % s.built.logic.phases.length;
+    const k = phases.findIndex((p) => s.built.greenStartIndex[p.id] === nextIndex);
+    if (k <= 0 || phases[k].pedestrian) return false;
+    const demand = (p: (typeof phases)[number]) => this.hasCall(s, p.id, t);
+    if (demand(phases[k])) return false;
+    for (let n = 1; n < phases.length; n++) {
+      const next = phases[(k + n) % phases.length];
+      if (!demand(next)) continue;
+      // hold the clearance one more step so it runs in full, then jump at the next step: to the green of the next
+      // phase with demand, or, when the running clearance still shows green to a movement that green would stop,
+      // to the skipped phase's own clearance, which gives that movement its yellow
+      await this.setRemaining(s, t, remaining + step);
+      s.skipTo = skipJumpIndex(s.built, s.sig, s.lastPhaseIndex, phases[k].id, next.id);
+      this.ctx.logger.trace({ t, tls: s.sig.tlsId, skip: phases[k].id, to: next.id }, 'phase skip');
+      return true;
+    }
+    return false;
+  }
+
+  /**
    * Local actuation inside the plan's bounds, in the variable green of each phase: after the plan's minimum
    * green, a gap of `gapSeconds` without any vehicle on the phase's detectors ends the green early; while
    * vehicles keep coming, the green is extended past its planned end up to the plan's maximum.
@@ -241,11 +311,31 @@ export class EngineControl implements LoopController {
     const remaining = s.phaseEndSeconds - t;
     const step = this.ctx.stepSeconds;
     const demand = t - lastSeen < this.gap;
+    if (this.o.restInGreen === true && !this.conflictingDemand(s, phase.id, t)) {
+      // no call from any other phase: the green rests (up to the phase's own maximum) instead of gapping out
+      if (remaining <= step + 1e-9 && elapsed + fixedAfter + step <= phase.maxGreenSeconds)
+        await this.setRemaining(s, t, Math.min(this.o.extensionSeconds ?? 2, phase.maxGreenSeconds - elapsed - fixedAfter));
+      return;
+    }
     if (!demand && elapsed + fixedAfter >= minG && remaining > step) {
       await this.setRemaining(s, t, step / 2);
     } else if (demand && remaining <= step + 1e-9 && elapsed + fixedAfter + step <= maxG) {
       await this.setRemaining(s, t, Math.min(this.o.extensionSeconds ?? 2, maxG - elapsed - fixedAfter));
     }
+  }
+
+  /** Whether any phase other than this one has a call (a conflicting call). */
+  private conflictingDemand(s: SignalState, phaseId: string, t: number): boolean {
+    return s.x.phases.some((p) => p.id !== phaseId && this.hasCall(s, p.id, t));
+  }
+
+  /**
+   * A call for a phase: a vehicle on one of its loops within the gap, or one that passed an advance loop recently
+   * enough to be still on its way to the stop line (distance / free-flow speed, plus 2 s).
+   */
+  private hasCall(s: SignalState, phaseId: string, t: number): boolean {
+    for (const d of this.loopsByPhase.get(`${s.x.id}\u0000${phaseId}`) ?? []) if (t - (this.lastSeen.get(d) ?? -Infinity) < (this.callWindow.get(d) ?? this.gap)) return true;
+    return false;
   }
 
   private async setRemaining(s: SignalState, t: number, seconds: number): Promise<void> {
@@ -268,6 +358,7 @@ export class EngineControl implements LoopController {
   }
 
   dispose(): void {
+    this.ctx.logger.debug({ phasesSkipped: this.phasesSkipped, planUpdates: this.planUpdates }, 'engine control finished');
     this.counts$.complete();
     this.sub?.unsubscribe();
   }
