@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs everything Greenwave's tests need on a fresh Debian machine: Eclipse SUMO (closed-loop tests)
-# and the npm packages (which also builds dist/). Safe to run again: it skips what is already there.
+# Installs everything Greenwave's tests need on a fresh Debian machine: Eclipse SUMO (closed-loop tests),
+# Chromium (dashboard tests in a real browser) and the npm packages (which also builds dist/, dashboard included).
+# Safe to run again: it skips what is already there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,6 +10,7 @@ as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 missing=()
 command -v sumo >/dev/null 2>&1 || missing+=(sumo)
 [ -f /usr/share/sumo/tools/randomTrips.py ] || missing+=(sumo-tools)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]} from Debian"
   as_root apt-get update -qq
