@@ -63,6 +63,21 @@ export function checkPlanSafety(plan: PhasePlan, intersection: Intersection, con
   if (plan.phases.length === intersection.phases.length && Math.abs(total - plan.cycleSeconds) > tol)
     bad('cycleSeconds', plan.cycleSeconds, `must equal the sum of greens, yellows and all-reds (${Math.round(total * 1000) / 1000})`);
 
+  for (const p of networkProblems(intersection)) problems.push(p);
+  return problems;
+}
+
+/**
+ * What the gate checks of the intersection itself (no phase serves two conflicting movements, every movement is
+ * served): a pure function of the intersection, so computed once per intersection object and reused for every
+ * plan (a replayed day gates about a hundred thousand plans). Network objects are treated as immutable once loaded.
+ */
+const networkProblemsCache = new WeakMap<Intersection, readonly string[]>();
+
+function networkProblems(intersection: Intersection): readonly string[] {
+  const cached = networkProblemsCache.get(intersection);
+  if (cached) return cached;
+  const problems: string[] = [];
   const conflicts = new Set<string>();
   for (const [a, b] of intersection.conflicts) {
     conflicts.add(`${a}\u0000${b}`);
@@ -74,9 +89,10 @@ export function checkPlanSafety(plan: PhasePlan, intersection: Intersection, con
     for (let a = 0; a < ph.movementIds.length; a++)
       for (let b = a + 1; b < ph.movementIds.length; b++)
         if (conflicts.has(`${ph.movementIds[a]}\u0000${ph.movementIds[b]}`))
-          bad(`phases[${i}]`, ph.id, `serves conflicting movements ${ph.movementIds[a]} and ${ph.movementIds[b]}`);
+          problems.push(`phases[${i}] = ${JSON.stringify(ph.id)}: serves conflicting movements ${ph.movementIds[a]} and ${ph.movementIds[b]}`);
   });
-  for (const m of intersection.movements) if (!served.has(m.id)) bad('phases', m.id, 'movement is served by no phase');
+  for (const m of intersection.movements) if (!served.has(m.id)) problems.push(`phases = ${JSON.stringify(m.id)}: movement is served by no phase`);
+  networkProblemsCache.set(intersection, problems);
   return problems;
 }
 
