@@ -103,7 +103,8 @@ export function coordinationOffsets(
     const flow = m.flows.reduce((s, q) => s + Math.max(0, q), 0);
     return m.currentOffsetSeconds !== null && m.currentlyCoordinatedFrom === undefined ? flow * (1 + config.coordinationDirectionHysteresisFraction) : flow;
   };
-  const ids = [...members.keys()].sort((a, b) => totalFlow(b) - totalFlow(a) || a.localeCompare(b));
+  const rootWeight = new Map([...members.keys()].map((id) => [id, totalFlow(id)]));
+  const ids = [...members.keys()].sort((a, b) => rootWeight.get(b)! - rootWeight.get(a)! || a.localeCompare(b));
   /** Per signal placed: the phase its offset was aligned on and how far that green leads the platoon. */
   const lead = new Map<string, { phase: number; seconds: number }>();
   const start = (m: MemberTiming, phase: number) => {
