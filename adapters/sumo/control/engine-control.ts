@@ -27,8 +27,11 @@ export interface EngineControlOptions {
   /** Which loops of a lane are watched for gaps: only the advance loop where there is one ('upstream', default, like an
    * actuated controller's set-back loops) or every one ('all'). */
   gapLoops?: 'all' | 'upstream';
-  /** Pass over phases without demand (never the first phase, nor phases with pedestrian timing). Default true. */
+  /** Pass over phases without demand (never the first phase, nor phases with pedestrian timing, nor a phase with a
+   * lane no loop covers; at most maxConsecutiveSkips times in a row). Default true. */
   phaseSkipping?: boolean;
+  /** A phase skipped this many times in a row is served the next time (default 2). */
+  maxConsecutiveSkips?: number;
   /** Without a call from another phase the green rests instead of gapping out (up to the phase's maximum). Default false. */
   restInGreen?: boolean;
   /** What keeps a green: any vehicle on a phase's loop ('presence', default) or only one arriving on it ('passage'). */
@@ -80,6 +83,11 @@ export class EngineControl implements LoopController {
   /** Every loop of the lanes each phase serves (the watched ones are a subset). */
   private loopsByPhase = new Map<string, string[]>();
   private phasesSkipped = 0;
+  /** Phases whose every lane has a loop (only those may be skipped), and the loops that call each phase. */
+  private skippable = new Set<string>();
+  private callLoopsByPhase = new Map<string, string[]>();
+  /** Consecutive skips of each phase; past maxConsecutiveSkips it is served (a recall against starvation). */
+  private skipsInARow = new Map<string, number>();
   /** How long after a detection a loop still counts as a call, seconds. */
   private callWindow = new Map<string, number>();
 
@@ -128,6 +136,19 @@ export class EngineControl implements LoopController {
           : ids;
         this.detectorsByPhase.set(`${x.id}\u0000${ph.id}`, watched);
         this.loopsByPhase.set(`${x.id}\u0000${ph.id}`, ids);
+        // a phase can be skipped only if loops cover every lane it serves: an undetected lane would never call it
+        const lanes = ph.movementIds.flatMap((mid) => {
+          const m = x.movements.find((mm) => mm.id === mid);
+          return m ? m.fromLaneIndices.map((lane) => [m.fromLinkId, lane] as const) : [];
+        });
+        const covered = lanes.every(([link, lane]) => ctx.network.detectors.some((d) => d.linkId === link && d.laneIndex === lane));
+        if (covered) this.skippable.add(`${x.id}\u0000${ph.id}`);
+        const callLoops = ctx.network.detectors.filter((d) => lanes.some(([link, lane]) => d.linkId === link && d.laneIndex === lane));
+        this.callLoopsByPhase.set(`${x.id}\u0000${ph.id}`, callLoops.map((d) => d.id));
+        for (const d of callLoops) {
+          const link = ctx.network.links.find((l) => l.id === d.linkId);
+          this.callWindow.set(d.id, Math.max(this.gap, link && d.kind === 'advance' ? d.distanceFromStopLineMetres / link.freeFlowSpeedMetresPerSecond + 2 : 0));
+        }
         for (const id of ids) {
           const d = ctx.network.detectors.find((dd) => dd.id === id)!;
           const link = ctx.network.links.find((l) => l.id === d.linkId);
@@ -278,8 +299,12 @@ export class EngineControl implements LoopController {
     const nextIndex = (s.lastPhaseIndex + 1) % s.built.logic.phases.length;
     const k = phases.findIndex((p) => s.built.greenStartIndex[p.id] === nextIndex);
     if (k <= 0 || phases[k].pedestrian) return false;
-    const demand = (p: (typeof phases)[number]) => this.hasCall(s, p.id, t);
-    if (demand(phases[k])) return false;
+    const demand = (p: (typeof phases)[number]) => this.hasCall(s, p.id, t, this.callLoopsByPhase);
+    const key = `${s.x.id}\u0000${phases[k].id}`;
+    if (!this.skippable.has(key) || (this.skipsInARow.get(key) ?? 0) >= (this.o.maxConsecutiveSkips ?? 2) || demand(phases[k])) {
+      this.skipsInARow.set(key, 0);
+      return false;
+    }
     for (let n = 1; n < phases.length; n++) {
       const next = phases[(k + n) % phases.length];
       if (!demand(next)) continue;
@@ -288,6 +313,7 @@ export class EngineControl implements LoopController {
       // to the skipped phase's own clearance, which gives that movement its yellow
       await this.setRemaining(s, t, remaining + step);
       s.skipTo = skipJumpIndex(s.built, s.sig, s.lastPhaseIndex, phases[k].id, next.id);
+      this.skipsInARow.set(key, (this.skipsInARow.get(key) ?? 0) + 1);
       this.ctx.logger.trace({ t, tls: s.sig.tlsId, skip: phases[k].id, to: next.id }, 'phase skip');
       return true;
     }
@@ -333,8 +359,8 @@ export class EngineControl implements LoopController {
    * A call for a phase: a vehicle on one of its loops within the gap, or one that passed an advance loop recently
    * enough to be still on its way to the stop line (distance / free-flow speed, plus 2 s).
    */
-  private hasCall(s: SignalState, phaseId: string, t: number): boolean {
-    for (const d of this.loopsByPhase.get(`${s.x.id}\u0000${phaseId}`) ?? []) if (t - (this.lastSeen.get(d) ?? -Infinity) < (this.callWindow.get(d) ?? this.gap)) return true;
+  private hasCall(s: SignalState, phaseId: string, t: number, loops: Map<string, string[]> = this.loopsByPhase): boolean {
+    for (const d of loops.get(`${s.x.id}\u0000${phaseId}`) ?? []) if (t - (this.lastSeen.get(d) ?? -Infinity) < (this.callWindow.get(d) ?? this.gap)) return true;
     return false;
   }
 
