@@ -1,21 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createGreenwaveServer, ServerConfigError } from '../../adapters/websocket/greenwave-server.js';
 import { mintToken, verifyToken, weakSecretReason, type Role } from '../../adapters/websocket/tokens.js';
-import { countsFor, refusal, SECRET, startServer, T0, TestClient, token, twoSignalStreet } from './ws-test-kit.js';
+import { countsFor, refusal, SECRET, startServer, T0, TestClient, token, twoSignalStreet, serverPerTest } from './ws-test-kit.js';
 
+const fx = serverPerTest();
 let s: Awaited<ReturnType<typeof startServer>> | undefined;
-const clients: TestClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await s?.server.close();
-  s = undefined;
-});
-const connect = async (path: string, tok: string) => {
-  const c = await TestClient.connect(`${s!.wsUrl}${path}`, tok);
-  clients.push(c);
-  return c;
-};
+const connect = fx.connect;
 
 describe('tokens', () => {
   it('verify(mint(claims)) gives the claims back; any change to the token is refused', () => {
@@ -53,7 +44,7 @@ describe('authentication at the HTTP upgrade', () => {
   });
 
   it('refuses missing, forged, expired and wrong-role tokens before the socket opens', async () => {
-    s = await startServer();
+    s = await fx.start();
     const url = `${s.wsUrl}/v1/detectors`;
     expect(await refusal(url)).toMatchObject({ status: 401, body: { error: { code: 'GW_AUTH_MISSING_TOKEN' } } });
     const forged = mintToken('another-secret-0123456789', { sub: 'x', role: 'detector', scope: ['*'] });
@@ -65,15 +56,14 @@ describe('authentication at the HTTP upgrade', () => {
     expect(await refusal(`${s.wsUrl}/v1/feed`, { authorization: `Bearer ${token('detector')}` })).toMatchObject({ status: 403 });
     expect(await refusal(`${s.wsUrl}/v2/feed`, { authorization: `Bearer ${token('viewer')}` })).toMatchObject({ status: 404, body: { error: { code: 'GW_HTTP_NOT_FOUND' } } });
     // browsers cannot set headers: the token may come as a query parameter
-    const viaQuery = await TestClient.connect(`${s.wsUrl}/v1/feed?token=${token('viewer')}`);
-    clients.push(viaQuery);
+    const viaQuery = await connect(`/v1/feed?token=${token('viewer')}`);
     expect((await viaQuery.nextOfType('snapshot')).type).toBe('snapshot');
     expect(s.server.metrics.get('greenwave_connections_refused_total', { code: 'GW_AUTH_MISSING_TOKEN' })).toBe(1);
     expect(s.server.metrics.get('greenwave_connections_refused_total', { code: 'GW_AUTH_WRONG_ROLE' })).toBe(2);
   });
 
   it('refuses connections beyond maxClients with 503', async () => {
-    s = await startServer({ limits: { maxClients: 2 } });
+    s = await fx.start({ limits: { maxClients: 2 } });
     await connect('/v1/feed', token('viewer'));
     await connect('/v1/feed', token('viewer'));
     expect(await refusal(`${s.wsUrl}/v1/feed`, { authorization: `Bearer ${token('viewer')}` })).toMatchObject({ status: 503, body: { error: { code: 'GW_HTTP_TOO_MANY_CLIENTS' } } });
@@ -82,7 +72,7 @@ describe('authentication at the HTTP upgrade', () => {
 
 describe('scopes', () => {
   it('a detector may only publish for its own detectors', async () => {
-    s = await startServer();
+    s = await fx.start();
     const detector = await connect('/v1/detectors', token('detector', ['IA1:*'], 'cabinet-ia1'));
     const counts = countsFor(s.network, T0, () => 2);
     detector.send({ type: 'batch', id: 'both', counts });
@@ -94,7 +84,7 @@ describe('scopes', () => {
   });
 
   it('a controller only registers for, and receives plans of, its own intersections', async () => {
-    s = await startServer();
+    s = await fx.start();
     const controller = await connect('/v1/controllers', token('controller', ['IA1'], 'cabinet-ia1'));
     controller.send({ type: 'hello', intersectionIds: ['IA1', 'IA2'] });
     expect(await controller.nextOfType('error')).toMatchObject({ code: 'GW_PROTO_INTERSECTION_NOT_IN_SCOPE', field: 'intersectionIds[1]', value: 'IA2' });
@@ -110,7 +100,7 @@ describe('scopes', () => {
   });
 
   it('a viewer only reads, and only sees its intersections', async () => {
-    s = await startServer();
+    s = await fx.start();
     const viewer = await connect('/v1/feed', token('viewer', ['IA2']));
     const snapshot = await viewer.nextOfType('snapshot');
     expect(snapshot.plans.map((p: { intersectionId: string }) => p.intersectionId)).toEqual(['IA2']);

@@ -1,24 +1,15 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { countsFor, startServer, T0, TestClient, token } from './ws-test-kit.js';
+import { describe, expect, it } from 'vitest';
+import { countsFor, startServer, T0, TestClient, token, serverPerTest } from './ws-test-kit.js';
 
+const fx = serverPerTest();
 let s: Awaited<ReturnType<typeof startServer>> | undefined;
-const clients: TestClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.close();
-  await s?.server.close();
-  s = undefined;
-});
-const connect = async (path: string, tok: string) => {
-  const c = await TestClient.connect(`${s!.wsUrl}${path}`, tok);
-  clients.push(c);
-  return c;
-};
+const connect = fx.connect;
 
 const good = { type: 'count', detectorId: 'IA1:E0:stop', timestamp: T0, count: 7, intervalSeconds: 60, occupancy: 0.1 };
 
 describe('bad input over the detector socket', () => {
   it('each kind of bad input gets an error naming the field and the reason, and is counted', async () => {
-    s = await startServer({ limits: { maxMessageBytes: 4096, maxFrameBytes: 8192, maxBatchRecords: 10 } });
+    s = await fx.start({ limits: { maxMessageBytes: 4096, maxFrameBytes: 8192, maxBatchRecords: 10 } });
     const bad = await connect('/v1/detectors', token('detector', ['*'], 'bad'));
     const cases: Array<[unknown, Record<string, unknown>]> = [
       ['{"type":"count",', { code: 'GW_PROTO_MALFORMED_JSON', field: '(message)' }],
@@ -57,7 +48,7 @@ describe('bad input over the detector socket', () => {
   });
 
   it('bad input never disturbs other clients or the pipeline', async () => {
-    s = await startServer();
+    s = await fx.start();
     const bad = await connect('/v1/detectors', token('detector', ['*'], 'bad'));
     const goodDetector = await connect('/v1/detectors', token('detector', ['*'], 'good'));
     const feed = await connect('/v1/feed', token('viewer'));
@@ -73,7 +64,7 @@ describe('bad input over the detector socket', () => {
   });
 
   it('rate-limits a client that sends too many messages, without closing it', async () => {
-    s = await startServer({ limits: { maxMessagesPerSecond: 5 } });
+    s = await fx.start({ limits: { maxMessagesPerSecond: 5 } });
     const chatty = await connect('/v1/detectors', token('detector'));
     for (let i = 1; i <= 8; i++) chatty.send({ ...good, timestamp: T0 - 60_000 + i * 1000, intervalSeconds: 1, count: 0, id: `c${i}` });
     expect(await chatty.nextOfType('error')).toMatchObject({ code: 'GW_PROTO_RATE_LIMITED' });
@@ -85,7 +76,7 @@ describe('bad input over the detector socket', () => {
 
 describe('bad input over the controller socket', () => {
   it('names the field of a malformed hello or ack', async () => {
-    s = await startServer();
+    s = await fx.start();
     const controller = await connect('/v1/controllers', token('controller'));
     controller.send({ type: 'hello', intersectionIds: 'IA1' });
     expect(await controller.nextOfType('error')).toMatchObject({ code: 'GW_PROTO_INVALID_MESSAGE', field: 'intersectionIds' });

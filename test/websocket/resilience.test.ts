@@ -1,20 +1,11 @@
 import { once } from 'node:events';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { countsFor, startServer, T0, TestClient, token } from './ws-test-kit.js';
+import { countsFor, startServer, T0, TestClient, token, serverPerTest } from './ws-test-kit.js';
 
+const fx = serverPerTest((c) => c.ws.terminate());
 let s: Awaited<ReturnType<typeof startServer>> | undefined;
-const clients: TestClient[] = [];
-afterEach(async () => {
-  for (const c of clients.splice(0)) c.ws.terminate();
-  await s?.server.close();
-  s = undefined;
-});
-const connect = async (path: string, tok: string) => {
-  const c = await TestClient.connect(`${s!.wsUrl}${path}`, tok);
-  clients.push(c);
-  return c;
-};
+const connect = fx.connect;
 const peak = (id: string) => (id.includes('-in-E') ? 16 : 3);
 const ctlToken = token('controller', ['IA1'], 'cabinet-ia1');
 
@@ -32,7 +23,7 @@ async function runUntilVersion(detector: TestClient, fromMinute: number, version
 
 describe('controllers that go away and come back', () => {
   it('a controller that reconnects is sent only the newest plan', async () => {
-    s = await startServer();
+    s = await fx.start();
     const feed = await connect('/v1/feed', token('viewer'));
     const detector = await connect('/v1/detectors', token('detector'));
     const first = await connect('/v1/controllers', ctlToken);
@@ -59,7 +50,7 @@ describe('controllers that go away and come back', () => {
   });
 
   it('a plan sent but not acknowledged is resent on reconnect; the older connection is superseded', async () => {
-    s = await startServer();
+    s = await fx.start();
     const detector = await connect('/v1/detectors', token('detector'));
     const first = await connect('/v1/controllers', ctlToken);
     first.send({ type: 'hello' });
@@ -80,7 +71,7 @@ describe('controllers that go away and come back', () => {
 
 describe('heartbeats and slow clients', () => {
   it('terminates a socket that stops answering pings', async () => {
-    s = await startServer({ limits: { heartbeatIntervalMs: 50 } });
+    s = await fx.start({ limits: { heartbeatIntervalMs: 50 } });
     const silent = new WebSocket(`${s.wsUrl}/v1/feed`, { headers: { authorization: `Bearer ${token('viewer')}` }, autoPong: false });
     const healthy = await connect('/v1/feed', token('viewer'));
     const [code] = await once(silent, 'close');
@@ -90,7 +81,7 @@ describe('heartbeats and slow clients', () => {
   });
 
   it('drops a paused feed client while the others keep receiving', async () => {
-    s = await startServer({ limits: { feedHighWaterBytes: 16 * 1024, feedMaxBufferedBytes: 256 * 1024, feedStallTimeoutMs: 500, feedFlushIntervalMs: 20 } });
+    s = await fx.start({ limits: { feedHighWaterBytes: 16 * 1024, feedMaxBufferedBytes: 256 * 1024, feedStallTimeoutMs: 500, feedFlushIntervalMs: 20 } });
     const paused = await connect('/v1/feed', token('viewer', ['*'], 'paused'));
     const reader = await connect('/v1/feed', token('viewer', ['*'], 'reader'));
     await paused.nextOfType('snapshot');

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import type { IncomingMessage } from 'node:http';
 import { WebSocket } from 'ws';
+import { afterEach } from 'vitest';
 import { buildGridNetwork } from '../../network-models/demo/build-grid-network.js';
 import type { NetworkFile } from '../../network-models/network-types.js';
 import { VirtualClockScheduler } from '../../engine/pipeline/virtual-clock-scheduler.js';
@@ -132,4 +133,29 @@ export async function refusal(url: string, headers: Record<string, string> = {})
 /** Counts for every detector of the network, one interval ending at `endMs`. */
 export function countsFor(network: NetworkFile, endMs: number, count: (detectorId: string) => number, intervalSeconds = 60) {
   return network.detectors.map((d) => ({ detectorId: d.id, timestamp: endMs, count: count(d.id), intervalSeconds, occupancy: 0.2 }));
+}
+
+/**
+ * A server per test, closed after it with every client the test connected (`closeClient` decides how: a clean
+ * close, or `terminate()` for tests whose sockets may be half-open).
+ */
+export function serverPerTest(closeClient: (c: TestClient) => void = (c) => c.close()) {
+  let current: Awaited<ReturnType<typeof startServer>> | undefined;
+  const clients: TestClient[] = [];
+  afterEach(async () => {
+    for (const c of clients.splice(0)) closeClient(c);
+    await current?.server.close();
+    current = undefined;
+  });
+  return {
+    async start(overrides: Partial<GreenwaveServerOptions> = {}) {
+      current = await startServer(overrides);
+      return current;
+    },
+    async connect(path: string, tok?: string): Promise<TestClient> {
+      const c = await TestClient.connect(`${current!.wsUrl}${path}`, tok);
+      clients.push(c);
+      return c;
+    },
+  };
 }
