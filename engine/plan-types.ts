@@ -38,8 +38,11 @@ export interface PlanDiagnostics {
   /** Lowest confidence among the critical movements' demand. */
   demandConfidence: number;
   oversaturated: boolean;
-  /** Upstream intersection this one is coordinated from, and the corridor link, if any. */
-  coordinatedFrom?: { intersectionId: string; linkIds: string[]; travelTimeSeconds: number };
+  /**
+   * Intersection this one is coordinated from, and the corridor link, if any; with the phase of this signal that
+   * is aligned and the phase of the other signal it is aligned on.
+   */
+  coordinatedFrom?: { intersectionId: string; linkIds: string[]; travelTimeSeconds: number; phaseId?: string; fromPhaseId?: string };
   reason: string;
 }
 

@@ -1,7 +1,12 @@
 import type { NetworkFile } from '../network-models/network-types.js';
 import type { DayRecord, SignalState } from './day-record.js';
 
-/** Indiana hi-resolution controller event enumerations used here (Sturdevant et al., 2012). */
+/**
+ * Indiana hi-resolution controller event enumerations used here (Sturdevant et al., 2012; kept in the 2019
+ * TPF-5(377) revision): 1 phase begin green, 8 phase begin yellow clearance, 9 phase end yellow clearance,
+ * 10 phase begin red clearance, 81 detector off, 82 detector on. Checked against the code tables of several
+ * public ATSPM implementations, which agree on these values.
+ */
 export const ATSPM_EVENT = {
   phaseBeginGreen: 1,
   phaseBeginYellowClearance: 8,

@@ -39,13 +39,17 @@ export interface MemberTiming {
   greens: number[];
   flows: number[];
   currentOffsetSeconds: number | null;
-  /** The signal this one is coordinated from under the plan in force, if any. */
+  /** The signal this one is coordinated from under the plan in force, if any, and the phases aligned. */
   currentlyCoordinatedFrom?: string;
+  currentCoordinatedPhaseId?: string;
+  currentCoordinatedFromPhaseId?: string;
+  /** Whether the signal coordinated from is upstream of this one (the platoon runs towards this signal). */
+  currentlyCoordinatedFromUpstream?: boolean;
 }
 
 export interface OffsetResult {
   offsetSeconds: number;
-  coordinatedFrom?: { intersectionId: string; linkIds: string[]; travelTimeSeconds: number };
+  coordinatedFrom?: { intersectionId: string; linkIds: string[]; travelTimeSeconds: number; phaseId: string; fromPhaseId: string };
 }
 
 interface DirectedHop {
@@ -78,8 +82,10 @@ export function coordinationOffsets(
     const directed = describeHop(hop, up, down, cycleSeconds, config);
     if (!directed) continue;
     // Keep the wave running the way it runs now unless the other way is clearly heavier (noise must not flip it).
-    if (down.currentlyCoordinatedFrom === hop.fromIntersectionId || up.currentlyCoordinatedFrom === hop.toIntersectionId)
-      directed.flowVehPerHour *= 1 + config.coordinationDirectionHysteresisFraction;
+    const inForce =
+      (down.currentlyCoordinatedFrom === hop.fromIntersectionId && down.currentlyCoordinatedFromUpstream !== false) ||
+      (up.currentlyCoordinatedFrom === hop.toIntersectionId && up.currentlyCoordinatedFromUpstream === false);
+    if (inForce) directed.flowVehPerHour += incumbencyMarginVehPerHour(directed.flowVehPerHour, config);
     const key = [hop.fromIntersectionId, hop.toIntersectionId].sort().join('\u0000');
     const best = pairBest.get(key);
     if (!best || directed.flowVehPerHour > best.flowVehPerHour || (directed.flowVehPerHour === best.flowVehPerHour && hop.fromIntersectionId < best.hop.fromIntersectionId))
@@ -101,7 +107,7 @@ export function coordinationOffsets(
   const totalFlow = (id: string) => {
     const m = members.get(id)!;
     const flow = m.flows.reduce((s, q) => s + Math.max(0, q), 0);
-    return m.currentOffsetSeconds !== null && m.currentlyCoordinatedFrom === undefined ? flow * (1 + config.coordinationDirectionHysteresisFraction) : flow;
+    return m.currentOffsetSeconds !== null && m.currentlyCoordinatedFrom === undefined ? flow + incumbencyMarginVehPerHour(flow, config) : flow;
   };
   const rootWeight = new Map([...members.keys()].map((id) => [id, totalFlow(id)]));
   const ids = [...members.keys()].sort((a, b) => rootWeight.get(b)! - rootWeight.get(a)! || a.localeCompare(b));
@@ -114,6 +120,7 @@ export function coordinationOffsets(
   };
   for (const root of ids) {
     if (result.has(root)) continue;
+    const tree = [root];
     result.set(root, { offsetSeconds: members.get(root)!.currentOffsetSeconds ?? 0 });
     lead.set(root, { phase: -1, seconds: 0 });
     // Prim's algorithm: repeatedly take the heaviest edge leaving the tree (edges are ranked once, heaviest first).
@@ -133,16 +140,49 @@ export function coordinationOffsets(
         const departs = result.get(u)!.offsetSeconds + start(U, e.upstreamPhase) + (uLead.phase === e.upstreamPhase ? uLead.seconds : 0);
         const offset = departs + e.hop.travelTimeSeconds - e.leadSeconds - start(V, e.downstreamPhase);
         lead.set(v, { phase: e.downstreamPhase, seconds: e.leadSeconds });
-        result.set(v, { offsetSeconds: mod(offset, cycleSeconds), coordinatedFrom: { intersectionId: u, linkIds: e.hop.linkIds, travelTimeSeconds: e.hop.travelTimeSeconds } });
+        result.set(v, { offsetSeconds: mod(offset, cycleSeconds), coordinatedFrom: { intersectionId: u, linkIds: e.hop.linkIds, travelTimeSeconds: e.hop.travelTimeSeconds, phaseId: V.model.phaseIds[e.downstreamPhase], fromPhaseId: U.model.phaseIds[e.upstreamPhase] } });
       } else {
         const offset = result.get(v)!.offsetSeconds + start(V, e.downstreamPhase) + e.leadSeconds - e.hop.travelTimeSeconds - start(U, e.upstreamPhase);
         lead.set(u, { phase: e.upstreamPhase, seconds: 0 });
-        result.set(u, { offsetSeconds: mod(offset, cycleSeconds), coordinatedFrom: { intersectionId: v, linkIds: e.hop.linkIds, travelTimeSeconds: -e.hop.travelTimeSeconds } });
+        result.set(u, { offsetSeconds: mod(offset, cycleSeconds), coordinatedFrom: { intersectionId: v, linkIds: e.hop.linkIds, travelTimeSeconds: -e.hop.travelTimeSeconds, phaseId: U.model.phaseIds[e.upstreamPhase], fromPhaseId: V.model.phaseIds[e.downstreamPhase] } });
       }
+      tree.push(uIn ? v : u);
       for (const next of adjacency.get(uIn ? v : u) ?? []) frontier.push(next);
     }
+    shiftTreeTowardsCurrent(tree, result, members, cycleSeconds, config);
   }
   return result;
+}
+
+/**
+ * Only offsets relative to each other within one tree matter, so the whole tree may be shifted by a constant.
+ * The shift chosen keeps as many signals as possible within the offset hysteresis of the offsets in force
+ * (then the least total move): a new root or a re-hung branch must not re-time every signal of the group.
+ */
+function shiftTreeTowardsCurrent(tree: string[], result: Map<string, OffsetResult>, members: Map<string, MemberTiming>, cycleSeconds: number, config: OptimizerConfig): void {
+  const placed = tree.flatMap((id) => {
+    const current = members.get(id)!.currentOffsetSeconds;
+    return current === null ? [] : [{ id, current, proposed: result.get(id)!.offsetSeconds }];
+  });
+  if (placed.length < 2) return;
+  const keepWithin = Math.max(config.offsetHysteresisSeconds, config.offsetHysteresisFraction * cycleSeconds);
+  let best = { shift: 0, kept: -1, moved: Infinity };
+  for (const candidate of placed) {
+    const shift = mod(candidate.current - candidate.proposed, cycleSeconds);
+    let kept = 0;
+    let moved = 0;
+    for (const p of placed) {
+      const d = circularDifference(p.proposed + shift, p.current, cycleSeconds);
+      if (d < keepWithin) kept++;
+      moved += d;
+    }
+    if (kept > best.kept || (kept === best.kept && moved < best.moved - 1e-9)) best = { shift, kept, moved };
+  }
+  if (best.shift === 0) return;
+  for (const id of tree) {
+    const r = result.get(id)!;
+    result.set(id, { ...r, offsetSeconds: mod(r.offsetSeconds + best.shift, cycleSeconds) });
+  }
 }
 
 function describeHop(hop: CoordinatedHop, up: MemberTiming, down: MemberTiming, cycleSeconds: number, config: OptimizerConfig): DirectedHop | null {
@@ -161,14 +201,39 @@ function describeHop(hop: CoordinatedHop, up: MemberTiming, down: MemberTiming, 
     arrivingFlow += q;
     for (const p of down.model.movements[k].phaseIndices) downPhaseFlow[p] += q;
   }
-  const upstreamPhase = argmax(upPhaseFlow);
-  const downstreamPhase = argmax(downPhaseFlow);
+  // The phases aligned along this hop now stay aligned unless another phase is clearly heavier.
+  const upWeight = [...upPhaseFlow];
+  const downWeight = [...downPhaseFlow];
+  const favour = (weights: number[], model: IntersectionModel, phaseId: string | undefined) => {
+    const p = phaseId === undefined ? -1 : model.phaseIds.indexOf(phaseId);
+    if (p >= 0) weights[p] += incumbencyMarginVehPerHour(weights[p], config);
+  };
+  if (down.currentlyCoordinatedFrom === hop.fromIntersectionId) {
+    favour(downWeight, down.model, down.currentCoordinatedPhaseId);
+    favour(upWeight, up.model, down.currentCoordinatedFromPhaseId);
+  } else if (up.currentlyCoordinatedFrom === hop.toIntersectionId) {
+    favour(upWeight, up.model, up.currentCoordinatedPhaseId);
+    favour(downWeight, down.model, up.currentCoordinatedFromPhaseId);
+  }
+  const upstreamPhase = argmax(upWeight);
+  const downstreamPhase = argmax(downWeight);
   if (upstreamPhase < 0 || downstreamPhase < 0) return null;
   // Vehicles that turned onto the link outside the coordinated phase queue at the downstream stop line.
   const sideFlow = Math.max(0, feedFlow - upPhaseFlow[upstreamPhase]);
   const queuedPerLane = (sideFlow * cycleSeconds) / 3600 / hop.arrivalLanes;
   const leadSeconds = Math.min(15, Math.round(config.queueDischargeSecondsPerVeh * queuedPerLane));
   return { hop, flowVehPerHour: Math.max(arrivingFlow, feedFlow), upstreamPhase, downstreamPhase, leadSeconds };
+}
+
+/**
+ * How much more flow a challenger must carry to displace a coordination choice in force: the hysteresis fraction,
+ * plus two standard deviations of the Poisson noise of the two flow estimates (which is what makes low flows
+ * flip at random: 50 veh/h counted over 6 minutes is 50 ± 22 veh/h).
+ */
+export function incumbencyMarginVehPerHour(flowVehPerHour: number, config: OptimizerConfig): number {
+  const q = Math.max(0, flowVehPerHour);
+  const noiseSd = Math.sqrt((2 * q * 3600) / config.flowEvidenceSeconds);
+  return config.coordinationDirectionHysteresisFraction * q + 2 * noiseSd;
 }
 
 function argmax(values: number[]): number {

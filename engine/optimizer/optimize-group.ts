@@ -96,6 +96,9 @@ export function optimizeGroup(input: GroupOptimizationInput): Map<string, PhaseP
         flows: w.flows,
         currentOffsetSeconds: w.current && w.current.cycleSeconds === w.cycleSeconds ? w.current.offsetSeconds : w.current ? (w.current.offsetSeconds * w.cycleSeconds) / w.current.cycleSeconds : null,
         currentlyCoordinatedFrom: w.current?.diagnostics.coordinatedFrom?.intersectionId,
+        currentCoordinatedPhaseId: w.current?.diagnostics.coordinatedFrom?.phaseId,
+        currentCoordinatedFromPhaseId: w.current?.diagnostics.coordinatedFrom?.fromPhaseId,
+        currentlyCoordinatedFromUpstream: w.current?.diagnostics.coordinatedFrom ? w.current.diagnostics.coordinatedFrom.travelTimeSeconds >= 0 : undefined,
       });
     for (const [id, r] of coordinationOffsets(group.topology, members, coordinated[0].cycleSeconds, config)) offsets.set(id, r);
   }

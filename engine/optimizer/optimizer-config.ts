@@ -27,9 +27,12 @@ export interface OptimizerConfig {
   offsetHysteresisFraction: number;
   /** Half-width of the actuation window around each planned green, seconds (clamped to min/max green). */
   actuationWindowSeconds: number;
-  /** A coordination direction (and the root of the group) in force is kept unless the alternative carries this
-   * much more flow. */
+  /** A coordination choice in force (direction, tree edge, aligned phase, root of the group) is kept unless the
+   * alternative carries this much more flow, and more than counting noise explains (see flowEvidenceSeconds). */
   coordinationDirectionHysteresisFraction: number;
+  /** Counting time behind a smoothed flow estimate, for its Poisson noise: twice the smoothing time constant of
+   * an exponential filter, seconds. Flows differing by less than two standard deviations are not told apart. */
+  flowEvidenceSeconds: number;
   /** Coordinate signals of a group with offsets along their heaviest corridors. */
   coordinate: boolean;
   /** Offsets lead the platoon's arrival by this much, letting the standing queue clear first, seconds per veh queued. */
@@ -56,6 +59,7 @@ export const DEFAULT_OPTIMIZER_CONFIG: Readonly<OptimizerConfig> = Object.freeze
   offsetHysteresisFraction: 0.08,
   actuationWindowSeconds: 30,
   coordinationDirectionHysteresisFraction: 0.15,
+  flowEvidenceSeconds: 360,
   coordinate: true,
   queueDischargeSecondsPerVeh: 2,
   maxCoordinationDistanceMetres: 1000,
