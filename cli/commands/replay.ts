@@ -2,7 +2,8 @@ import { createWriteStream, mkdirSync, statSync, writeFileSync, type WriteStream
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { readLineBatches, type LineWarning } from '../../replay/day-file-reader.js';
-import { toDayRecord, type DayRecord } from '../../replay/day-record.js';
+import type { DayRecord } from '../../replay/day-record.js';
+import { isDayLineProblem, readDayRecordBatches } from '../../replay/day-record-batches.js';
 import { AtspmImport } from '../../replay/atspm-import.js';
 import { localTimeOn } from '../../replay/local-day.js';
 import { renderReport } from '../../replay/report-html.js';
@@ -182,7 +183,7 @@ async function runReplay(opts: ReplayCliOptions): Promise<number> {
     if (ahead > 5) await new Promise((r) => setTimeout(r, ahead));
   };
 
-  const batches = readLineBatches(opts.input, { onWarning: warn, onBytes: (b) => (bytesRead = b) });
+  const reading = { onWarning: warn, onBytes: (b: number) => (bytesRead = b) };
   // Paced replays go record by record; fast ones a chunk at a time.
   const paced = speed > 0;
   let malformed = 0;
@@ -195,7 +196,7 @@ async function runReplay(opts: ReplayCliOptions): Promise<number> {
         },
       });
       const pending: DayRecord[] = [];
-      for await (const batch of batches) {
+      for await (const batch of readLineBatches(opts.input, reading)) {
         if (stop) break;
         for (let i = 0; i < batch.lines.length; i++) {
           importer.line(batch.firstLineNo + i, batch.lines[i], (r) => pending.push(r));
@@ -211,29 +212,17 @@ async function runReplay(opts: ReplayCliOptions): Promise<number> {
       const s = importer.stats();
       process.stderr.write(`greenwave replay: ATSPM import: ${s.rows} rows, ${s.used} used, ${Object.entries(s.ignoredByCode).map(([c, n]) => `code ${c} ×${n}`).join(', ') || 'no'} unknown or unused codes ignored, ${s.unknownChannels} events of unmapped channels, ${s.malformed} malformed\n`);
     } else {
-      for await (const batch of batches) {
+      // Read and parsed on a worker thread, while this one runs the engine on the previous batches.
+      for await (const batch of readDayRecordBatches(opts.input, reading)) {
         if (stop) break;
-        for (let i = 0; i < batch.lines.length; i++) {
-          const lineNo = batch.firstLineNo + i;
-          const text = batch.lines[i];
-          // A line that starts with '{' is not blank: skip trimming it (the common case).
-          if (text.charCodeAt(0) !== 123 && text.trim() === '') continue;
-          let value: unknown;
-          try {
-            value = JSON.parse(text);
-          } catch (err) {
+        for (const line of batch) {
+          if (isDayLineProblem(line)) {
             malformed++;
-            problem(`${opts.input}:${lineNo}: not valid JSON: ${(err as Error).message}`);
+            problem(`${opts.input}:${line.lineNo}: ${line.message}`);
             continue;
           }
-          const record = toDayRecord(value);
-          if (!record) {
-            malformed++;
-            problem(`${opts.input}:${lineNo}: not a day record (need kind and atMs) nor a count with a timestamp`);
-            continue;
-          }
-          if (paced) await pace(record.atMs);
-          push(record);
+          if (paced) await pace(line.atMs);
+          push(line);
         }
       }
     }

@@ -1,0 +1,45 @@
+// Worker thread entry: reads, inflates and parses a day file, and posts its lines packed, batch by batch, to
+// `readDayRecordBatches` (day-record-batches.ts), at most `maxAhead` batches ahead of what it has taken.
+import { parentPort, workerData } from 'node:worker_threads';
+import { readLineBatches, type LineWarning } from './day-file-reader.js';
+import { DayBatchPacker, type PackedDayBatch } from './day-record-packing.js';
+
+export interface DayFileWorkerData {
+  path: string;
+  maxAhead: number;
+}
+
+/** Worker to main thread, in this order: batches and warnings as they come, then `end` or `error`. */
+export type DayFileWorkerMessage =
+  | { type: 'batch'; batch: PackedDayBatch; bytesRead: number }
+  | { type: 'warning'; warning: LineWarning }
+  | { type: 'end' }
+  | { type: 'error'; message: string; code?: string };
+
+/** Main to worker thread: one message a batch taken. */
+export type DayFileWorkerAck = 'taken';
+
+const port = parentPort!;
+const { path, maxAhead } = workerData as DayFileWorkerData;
+const post = (m: DayFileWorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
+
+let credit = maxAhead;
+let wake: (() => void) | undefined;
+port.on('message', () => {
+  credit++;
+  wake?.();
+});
+
+let bytesRead = 0;
+try {
+  const packer = new DayBatchPacker();
+  for await (const { firstLineNo, lines } of readLineBatches(path, { onWarning: (warning) => post({ type: 'warning', warning }), onBytes: (b) => (bytesRead = b) })) {
+    while (credit === 0) await new Promise<void>((resolve) => (wake = resolve));
+    credit--;
+    const batch = packer.pack(firstLineNo, lines);
+    post({ type: 'batch', batch, bytesRead }, [batch.counts.buffer as ArrayBuffer]);
+  }
+  post({ type: 'end' });
+} catch (err) {
+  post({ type: 'error', message: (err as Error).message, code: (err as NodeJS.ErrnoException).code });
+}

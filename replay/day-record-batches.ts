@@ -1,0 +1,68 @@
+import { extname } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { LineReaderOptions } from './day-file-reader.js';
+import type { DayFileWorkerAck, DayFileWorkerData, DayFileWorkerMessage } from './day-file-worker.js';
+import { DayBatchUnpacker, type DayRecordBatch } from './day-record-packing.js';
+
+export type { DayLine, DayLineProblem, DayRecordBatch } from './day-record-packing.js';
+export { isDayLineProblem } from './day-record-packing.js';
+
+/** Batches the worker may read ahead of the consumer: enough to keep both threads busy, few for memory. */
+const MAX_AHEAD = 4;
+/** Parsing makes short-lived garbage only: a small young generation is as fast, and some 40 MB smaller. */
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8 };
+
+/**
+ * The lines of a day file (see `readLineBatches`) parsed as day records, read and parsed on a worker thread
+ * while the caller works on the previous batches. Warnings and bytes read are told in file order, when the
+ * caller gets there. Stopping early (break, return, throw) ends the worker thread.
+ */
+export async function* readDayRecordBatches(path: string, options: LineReaderOptions = {}): AsyncGenerator<DayRecordBatch> {
+  const worker = startWorker({ path, maxAhead: MAX_AHEAD });
+  const queue: DayFileWorkerMessage[] = [];
+  let failure: Error | undefined;
+  let wake: (() => void) | undefined;
+  worker.on('message', (m: DayFileWorkerMessage) => {
+    queue.push(m);
+    wake?.();
+  });
+  worker.on('error', (err) => {
+    failure ??= err;
+    wake?.();
+  });
+  worker.on('exit', (code) => {
+    failure ??= new Error(`day file reader thread exited early (code ${code})`);
+    wake?.();
+  });
+  const unpacker = new DayBatchUnpacker();
+  try {
+    for (;;) {
+      const m = queue.shift();
+      if (m === undefined) {
+        if (failure) throw failure;
+        await new Promise<void>((resolve) => (wake = resolve));
+        continue;
+      }
+      if (m.type === 'batch') {
+        worker.postMessage('taken' satisfies DayFileWorkerAck);
+        options.onBytes?.(m.bytesRead);
+        yield unpacker.unpack(m.batch);
+      } else if (m.type === 'warning') options.onWarning?.(m.warning);
+      else if (m.type === 'end') return;
+      else throw Object.assign(new Error(m.message), { code: m.code });
+    }
+  } finally {
+    await worker.terminate();
+  }
+}
+
+function startWorker(workerData: DayFileWorkerData): Worker {
+  // Built, the worker is a .js file next to this one. Run from source (tsx, vitest) it is .ts: its thread needs
+  // tsx (a devDependency, there whenever the source runs), and registers it itself, as tsx's `--import` only
+  // registers on the main thread on Node 20.
+  const ext = extname(new URL(import.meta.url).pathname);
+  const url = new URL(`./day-file-worker${ext}`, import.meta.url);
+  if (ext !== '.ts') return new Worker(url, { workerData, resourceLimits: WORKER_LIMITS });
+  const tsx = import.meta.resolve('tsx/esm/api');
+  return new Worker(`import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); });`, { eval: true, workerData, execArgv: [], resourceLimits: WORKER_LIMITS });
+}

@@ -1,0 +1,156 @@
+import { toDayRecord, type DayRecord } from './day-record.js';
+
+/** A line of a day file that is not a day record. */
+export interface DayLineProblem {
+  kind: 'json' | 'not-record';
+  lineNo: number;
+  /** What is wrong, e.g. `not valid JSON: ...`. */
+  message: string;
+}
+
+/** What a non-blank line of a day file holds: a record, or a problem. */
+export type DayLine = DayRecord | DayLineProblem;
+
+export function isDayLineProblem(line: DayLine): line is DayLineProblem {
+  return line.kind === 'json' || line.kind === 'not-record';
+}
+
+/** Reads one line of a day file; undefined for a blank line. */
+export function parseDayLine(text: string, lineNo: number): DayLine | undefined {
+  // A line that starts with '{' is not blank: skip trimming it (the common case).
+  if (text.charCodeAt(0) !== 123 && text.trim() === '') return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    return { kind: 'json', lineNo, message: `not valid JSON: ${(err as Error).message}` };
+  }
+  return toDayRecord(value) ?? { kind: 'not-record', lineNo, message: 'not a day record (need kind and atMs) nor a count with a timestamp' };
+}
+
+/**
+ * The lines of one batch of a day file, parsed, in a form cheap to post between threads: structured-cloning a
+ * million small objects costs as much as parsing them, so the common count records travel as rows of numbers
+ * in a transferable array, and only the others as objects.
+ */
+export interface PackedDayBatch {
+  firstLineNo: number;
+  /** Detector ids first seen in this batch, to append to the id table (ids are numbered from 0 in order). */
+  newIds: string[];
+  /** Packed counts, `ROW` numbers each (see `packCount`), in order. */
+  counts: Float64Array;
+  /** The other lines, in order, each with its position among all the batch's lines (blank lines excepted). */
+  others: { at: number; line: DayLine }[];
+}
+
+const ROW = 6;
+
+/** Packs batches of lines; one per file, as the id table grows from batch to batch. */
+export class DayBatchPacker {
+  private readonly ids = new Map<string, number>();
+
+  pack(firstLineNo: number, lines: string[]): PackedDayBatch {
+    const rows = new Float64Array(lines.length * ROW);
+    const newIds: string[] = [];
+    const others: PackedDayBatch['others'] = [];
+    let n = 0;
+    let at = 0;
+    for (let i = 0; i < lines.length; i++) {
+      const line = parseDayLine(lines[i], firstLineNo + i);
+      if (line === undefined) continue;
+      if (isDayLineProblem(line) || !packCount(line, rows, n * ROW, this.ids, newIds)) others.push({ at, line });
+      else n++;
+      at++;
+    }
+    return { firstLineNo, newIds, counts: rows.subarray(0, n * ROW), others };
+  }
+}
+
+/**
+ * Writes `{kind: 'count', atMs, record: {detectorId, timestamp, count, occupancy?, intervalSeconds}}` as a row
+ * `atMs, timestamp, count, intervalSeconds, occupancy (NaN when absent), detector id number`; returns false, and
+ * writes nothing, for any other shape (other keys, key order or types), which must travel as it is.
+ */
+function packCount(r: DayRecord, rows: Float64Array, o: number, ids: Map<string, number>, newIds: string[]): boolean {
+  if (r.kind !== 'count' || !hasKeys(r, TOP_KEYS)) return false;
+  const c = r.record as Record<string, unknown>;
+  if (c === null || typeof c !== 'object' || Array.isArray(c)) return false;
+  const withOccupancy = hasKeys(c, COUNT_KEYS);
+  if (!withOccupancy && !hasKeys(c, COUNT_KEYS_NO_OCCUPANCY)) return false;
+  const { detectorId, timestamp, count, intervalSeconds, occupancy } = c;
+  if (typeof detectorId !== 'string' || typeof timestamp !== 'number' || typeof count !== 'number' || typeof intervalSeconds !== 'number') return false;
+  if (withOccupancy && typeof occupancy !== 'number') return false;
+  let id = ids.get(detectorId);
+  if (id === undefined) {
+    id = ids.size;
+    ids.set(detectorId, id);
+    newIds.push(detectorId);
+  }
+  rows[o] = r.atMs;
+  rows[o + 1] = timestamp;
+  rows[o + 2] = count;
+  rows[o + 3] = intervalSeconds;
+  rows[o + 4] = withOccupancy ? (occupancy as number) : NaN;
+  rows[o + 5] = id;
+  return true;
+}
+
+const TOP_KEYS = ['kind', 'atMs', 'record'];
+const COUNT_KEYS = ['detectorId', 'timestamp', 'count', 'occupancy', 'intervalSeconds'];
+const COUNT_KEYS_NO_OCCUPANCY = ['detectorId', 'timestamp', 'count', 'intervalSeconds'];
+
+/** Whether an object's own keys are exactly these, in this order (the rebuilt record keeps the original's). */
+function hasKeys(o: object, keys: string[]): boolean {
+  let i = 0;
+  for (const k in o) if (k !== keys[i++]) return false;
+  return i === keys.length;
+}
+
+/** Unpacks the batches of one file, in order. */
+export class DayBatchUnpacker {
+  private readonly ids: string[] = [];
+
+  unpack(batch: PackedDayBatch): DayRecordBatch {
+    for (const id of batch.newIds) this.ids.push(id);
+    return new DayRecordBatch(batch, this.ids);
+  }
+}
+
+/**
+ * The lines of one batch, in file order (blank lines excepted), each one its record or what is wrong with it.
+ * Records are built as they are iterated, not all at once: a whole batch of them built ahead would outlive
+ * a few young-generation collections while the engine works through them, and be promoted to the old one.
+ */
+export class DayRecordBatch implements Iterable<DayLine> {
+  readonly firstLineNo: number;
+
+  constructor(
+    private readonly batch: PackedDayBatch,
+    private readonly ids: readonly string[],
+  ) {
+    this.firstLineNo = batch.firstLineNo;
+  }
+
+  *[Symbol.iterator](): Iterator<DayLine> {
+    const { counts, others } = this.batch;
+    const n = counts.length / ROW + others.length;
+    let o = 0;
+    let j = 0;
+    for (let i = 0; i < n; i++) {
+      if (o < others.length && others[o].at === i) {
+        yield others[o++].line;
+        continue;
+      }
+      const detectorId = this.ids[counts[j + 5]];
+      const occupancy = counts[j + 4];
+      yield {
+        kind: 'count',
+        atMs: counts[j],
+        record: Number.isNaN(occupancy)
+          ? { detectorId, timestamp: counts[j + 1], count: counts[j + 2], intervalSeconds: counts[j + 3] }
+          : { detectorId, timestamp: counts[j + 1], count: counts[j + 2], occupancy, intervalSeconds: counts[j + 3] },
+      };
+      j += ROW;
+    }
+  }
+}
