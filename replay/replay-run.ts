@@ -44,6 +44,8 @@ export interface ReplayOptions {
   onPlan?: (plan: PhasePlan) => void;
   /** Each intersection's 15-minute row as soon as its bin is over (for bins.ndjson). */
   onBin?: (row: BinRow) => void;
+  /** Each change of the plan actually in force (recorded plans, or fallback time-of-day plans), from its time. */
+  onActualPlan?: (plan: PhasePlan, atMs: number) => void;
 }
 
 /** The busiest bin's plans along a corridor, for the time-space diagram. */
@@ -218,7 +220,7 @@ export class ReplayRun {
     }
     totals.delaySavedVehHours = round(totals.actual.delayVehHours - totals.engine.delayVehHours, 2);
     totals.delaySavedPercent = totals.actual.delayVehHours > 0 ? round((100 * totals.delaySavedVehHours) / totals.actual.delayVehHours, 1) : 0;
-    const observedAny = this.onFallback.some((f) => !f);
+    const observedAny = this.net.intersections.some((_, x) => this.observed.observed(x));
     const summary: ReplaySummary = {
       network: this.network.name,
       input: o.inputName ?? '',
@@ -267,6 +269,7 @@ export class ReplayRun {
     signals.forEach((x, i) => {
       const plan = fallbackPhasePlan(x, startMs, this.timeZone);
       this.actualPlans.set(i, plan);
+      this.options.onActualPlan?.(plan, startMs);
       this.engine.set(i, plan);
       for (let s = 0; s < SOURCES; s++) {
         this.segPlan[s][i] = plan;
@@ -307,6 +310,7 @@ export class ReplayRun {
       const plan = fallbackPhasePlan(x, t, this.timeZone);
       this.actualPlans.set(i, plan);
       this.segment(0, i, plan, t);
+      this.options.onActualPlan?.(plan, t);
     });
   }
 
@@ -317,6 +321,7 @@ export class ReplayRun {
     this.onFallback[x] = false;
     this.actualPlans.set(x, plan);
     this.segment(0, x, plan, t);
+    this.options.onActualPlan?.(plan, t);
   }
 
   private segment(s: number, x: number, plan: PhasePlan, t: number): void {

@@ -3,6 +3,7 @@ import { join, resolve } from 'node:path';
 import type { NetworkFile } from '../network-models/network-types.js';
 import { importSumoNetwork } from '../network-models/importers/sumo/index.js';
 import { runSumoClosedLoop, type ClosedLoopSummary } from '../adapters/sumo/run-closed-loop.js';
+import type { ScheduledPlan } from '../adapters/sumo/control/engine-control.js';
 import type { EngineConfigInput } from '../engine/pipeline/engine-config.js';
 import { SUMO_DEMAND_MODEL, type SumoDemand } from './sumo-demand.js';
 import type { ReplaySumoRun, ReplaySumoSummary } from './replay-summary.js';
@@ -39,11 +40,17 @@ export interface ReplaySumoOptions {
   seed?: number;
   /** Simulated time after the last departure so that vehicles can leave, seconds. */
   drainSeconds?: number;
-  /** Where the replay's actual plans came from (the SUMO 'actual' run always runs the network's own programs). */
+  /** Where the replay's actual plans came from. */
   actualPlanSource: string;
+  /**
+   * The plans actually in force through the replay, each from its time (in time order): played into SUMO with
+   * the same local actuation as the engine's. Without them (no recorded plans, or a controller event log whose
+   * signal states are not plans) the 'actual' run is the SUMO network's own programs.
+   */
+  actualSchedule?: readonly ScheduledPlan[];
   /** The replay's actual plans were the fallback plans throughout (no recorded plan or signal state in force). */
   actualIsFallback: boolean;
-  onRunStart?: (control: string) => void;
+  onRunStart?: (which: 'actual' | 'engine') => void;
 }
 
 /**
@@ -60,32 +67,34 @@ export async function replayInSumo(o: ReplaySumoOptions): Promise<ReplaySumoSumm
   const span = Math.ceil((o.toMs - o.fromMs) / 1000);
   const endSeconds = span + (o.drainSeconds ?? 300);
   const netFile = resolve(o.netFile);
-  const run = async (control: 'static' | 'engine'): Promise<ClosedLoopSummary> => {
-    o.onRunStart?.(control);
+  const playsPlans = (o.actualSchedule?.length ?? 0) > 0;
+  const run = async (which: 'actual' | 'engine'): Promise<ClosedLoopSummary> => {
+    o.onRunStart?.(which);
     return runSumoClosedLoop({
       scenario: { netFile, routeFiles: [routeFile], beginSeconds: 0, endSeconds },
       seed,
-      control,
+      control: which === 'actual' && !playsPlans ? 'static' : 'engine',
       epochMs: o.fromMs,
-      tripinfoFile: join(o.outDir, `sumo-${control === 'static' ? 'actual' : 'engine'}.tripinfo.xml`),
-      engine: o.engineConfig ? { config: o.engineConfig } : undefined,
+      tripinfoFile: join(o.outDir, `sumo-${which}.tripinfo.xml`),
+      engine: which === 'actual' ? { planSchedule: o.actualSchedule } : o.engineConfig ? { config: o.engineConfig } : undefined,
     });
   };
-  const actual = await run('static');
+  const actual = await run('actual');
   const engine = await run('engine');
   const ratio = actual.meanTimeLoss > 0 ? Math.round((engine.meanTimeLoss / actual.meanTimeLoss) * 1000) / 1000 : 0;
   return {
     netFile,
     routeFile,
     demandModel: SUMO_DEMAND_MODEL,
-    actualControl:
-      'the SUMO network\'s own signal programs (the fallback time-of-day plans of the imported network)' +
-      (o.actualIsFallback ? '' : `; the replay's actual plans (${o.actualPlanSource}) are not played into SUMO`),
+    actualControl: playsPlans
+      ? `the replay's actual plans (${o.actualPlanSource}), played in time with the same local actuation as the engine's plans`
+      : "the SUMO network's own signal programs (the fallback time-of-day plans of the imported network)" +
+        (o.actualIsFallback ? '' : `; the replay's actual plans (${o.actualPlanSource}) are signal states, not plans, and are not played into SUMO`),
     vehicles: routes.vehicles,
     entryLinksWithoutCounts: routes.entryLinksWithoutCounts,
     simulatedSeconds: endSeconds,
     seed,
-    actual: runOf(actual),
+    actual: { ...runOf(actual), control: playsPlans ? 'actual plans' : actual.control },
     engine: runOf(engine),
     timeLossRatio: ratio,
     timeLossSavedPercent: actual.meanTimeLoss > 0 ? Math.round((1 - engine.meanTimeLoss / actual.meanTimeLoss) * 1000) / 10 : 0,

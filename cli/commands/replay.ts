@@ -10,6 +10,7 @@ import { renderReport } from '../../replay/report-html.js';
 import { ReplayRun, type ActualPlanPolicy } from '../../replay/replay-run.js';
 import { SumoDemand } from '../../replay/sumo-demand.js';
 import { replayInSumo, sumoNetMismatch } from '../../replay/replay-sumo.js';
+import type { ScheduledPlan } from '../../adapters/sumo/control/engine-control.js';
 import { CliError, loadNetworkFile } from '../load-network-file.js';
 
 interface ReplayCliOptions {
@@ -75,6 +76,8 @@ async function runReplay(opts: ReplayCliOptions): Promise<number> {
   const sumoDrain = Number(opts.sumoDrain);
   const sumoSeed = Number(opts.sumoSeed);
   let demand: SumoDemand | undefined;
+  /** With --sumo: the plans actually in force, from their times, to play into SUMO. */
+  const actualSchedule: ScheduledPlan[] = [];
   if (opts.sumo) {
     if (!opts.sumoNet) throw new CliError('--sumo needs --sumo-net NET.xml: the SUMO network the --network was imported from (greenwave import-sumo NET.xml -o network.json)');
     if (!(sumoDrain >= 0)) throw new CliError(`--sumo-drain = ${opts.sumoDrain}: must be >= 0 seconds`);
@@ -155,6 +158,7 @@ async function runReplay(opts: ReplayCliOptions): Promise<number> {
           }
         : (plan) => write(plansOut, `${JSON.stringify(plan)}\n`),
       onBin: (row) => write(binsOut, `${JSON.stringify(row)}\n`),
+      onActualPlan: demand ? (plan, atMs) => actualSchedule.push({ atMs, plan }) : undefined,
     });
   };
   /** Past --to (with a minute's grace for slightly unordered records) the rest of the file is not read. */
@@ -252,7 +256,9 @@ async function runReplay(opts: ReplayCliOptions): Promise<number> {
         drainSeconds: sumoDrain,
         actualPlanSource: sum.actualPlanSource,
         actualIsFallback: opts.actual === 'fallback' || !(byKind['plan'] || byKind['ack'] || byKind['phase']),
-        onRunStart: (control) => process.stderr.write(`greenwave replay: SUMO run under ${control === 'static' ? 'the actual (network\'s own) programs' : 'the engine in closed loop'}\n`),
+        // Recorded plans are played; observed signal states (a controller event log) are not plans.
+        actualSchedule: !byKind['phase'] && actualSchedule.some((p) => p.plan.source !== 'fallback') ? actualSchedule.sort((a, b) => a.atMs - b.atMs) : undefined,
+        onRunStart: (which) => process.stderr.write(`greenwave replay: SUMO run under ${which === 'actual' ? 'the actual plans' : 'the engine in closed loop'}\n`),
       });
     } catch (err) {
       throw new CliError(`--sumo: ${(err as Error).message}`);

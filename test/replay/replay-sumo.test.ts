@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { NetworkFile } from '../../network-models/network-types.js';
+import type { PhasePlan } from '../../engine/plan-types.js';
 import { importSumoNetwork } from '../../network-models/importers/sumo/index.js';
 import { SyntheticDemand } from '../../network-models/synthetic-demand.js';
 import type { ReplaySummary } from '../../replay/replay-summary.js';
@@ -111,6 +112,35 @@ describe.skipIf(SKIP_SUMO)('greenwave replay --sumo (3x3 SUMO grid, 20 minutes o
     expect(html).toContain('mean time loss (s/veh)');
     expect(readFileSync(join(out, 'sumo-demand.rou.xml'), 'utf8')).toContain('<vehicle id="r0"');
   }, 60_000);
+
+  it('plays recorded plans into SUMO as the actual run, at their times and through the safety gate', () => {
+    // A day as the live engine records it: the counts, the plans it issued and the controllers' acks.
+    const first = join(dir, 'engine-day');
+    expect(runCli(['replay', '--network', networkFile, '--input', input, '--out', first, '--no-progress']).status).toBe(0);
+    const plans = readFileSync(join(first, 'plans.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as PhasePlan);
+    expect(plans.length).toBeGreaterThan(9);
+    const lines = [
+      ...countLines(network, 20).map((l) => ({ atMs: (JSON.parse(l) as { atMs: number }).atMs, line: l })),
+      ...plans.flatMap((p) => [
+        { atMs: p.computedAtMs, line: JSON.stringify({ kind: 'plan', atMs: p.computedAtMs, plan: p }) },
+        { atMs: p.computedAtMs + 1000, line: JSON.stringify({ kind: 'ack', atMs: p.computedAtMs + 1000, intersectionId: p.intersectionId, version: p.version, accepted: true }) },
+      ]),
+    ].sort((a, b) => a.atMs - b.atMs);
+    const day = join(dir, 'recorded-day.ndjson');
+    writeFileSync(day, `${lines.map((l) => l.line).join('\n')}\n`);
+    const out = join(dir, 'out-recorded');
+    const r = runCli(['replay', '--network', networkFile, '--input', day, '--out', out, '--sumo', '--sumo-net', netFile, '--sumo-drain', '120', '--json', '--no-progress']);
+    expect(r.status).toBe(0);
+    const m = (JSON.parse(r.stdout) as ReplaySummary).sumo!;
+    expect(m.actual.control).toBe('actual plans');
+    expect(m.actualControl).toContain('acked recorded plans');
+    expect(m.actualControl).toContain('played in time');
+    // every recorded plan that reached its signal's phase boundary before the end was loaded
+    expect(m.actual.planUpdates).toBeGreaterThan(plans.length / 2);
+    expect(m.actual.planUpdates).toBeLessThanOrEqual(plans.length + 9);
+    expect(m.actual.meanTimeLoss).toBeGreaterThan(0);
+    expect(m.actual.vehicles + m.actual.notInserted).toBe(m.vehicles);
+  }, 90_000);
 
   it('refuses --sumo without --sumo-net, and a SUMO network the network was not imported from', () => {
     const a = runCli(['replay', '--network', networkFile, '--input', input, '--out', join(dir, 'x'), '--sumo', '--no-progress']);

@@ -40,6 +40,16 @@ export interface EngineControlOptions {
   extensionSeconds?: number;
   /** Pull each signal's cycle towards the plan's offset by adjusting the first phase's green. Default true. */
   offsetSync?: boolean;
+  /**
+   * Plays these plans, each from its time (engine time, epoch ms; in time order), instead of running the engine:
+   * recorded plans replayed open loop, with the same safety gate and the same local actuation as the engine's.
+   */
+  planSchedule?: readonly ScheduledPlan[];
+}
+
+export interface ScheduledPlan {
+  atMs: number;
+  plan: PhasePlan;
 }
 
 interface SignalState {
@@ -90,6 +100,8 @@ export class EngineControl implements LoopController {
   private skipsInARow = new Map<string, number>();
   /** How long after a detection a loop still counts as a call, seconds. */
   private callWindow = new Map<string, number>();
+  /** Next entry of the plan schedule to deliver, when plans come from a schedule. */
+  private scheduleIndex = 0;
 
   constructor(private readonly o: EngineControlOptions = {}) {
     this.interval = o.countIntervalSeconds ?? 30;
@@ -158,6 +170,7 @@ export class EngineControl implements LoopController {
     }
     await ctx.client.trafficLight.subscribe([...this.signals.values()].map((s) => s.sig.tlsId));
 
+    if (this.o.planSchedule) return;
     this.sub = createEnginePipeline(ctx.network, this.counts$, { scheduler: this.scheduler, config: this.o.config }).subscribe({
       next: (ev) => {
         if (ev.type === 'plan') this.onPlan(ev.plan);
@@ -189,8 +202,7 @@ export class EngineControl implements LoopController {
     if (this.actuation === 'gap-out')
       for (const d of this.ctx.network.detectors) {
         const ids = client.inductionLoop.lastStep(d.id)?.vehicleIds ?? [];
-        const kind = this.ctx.network.detectors.find((x) => x.id === d.id)?.kind;
-        const mode = this.o.gapDetection === 'hybrid' ? (kind === 'advance' ? 'presence' : 'passage') : (this.o.gapDetection ?? 'presence');
+        const mode = this.o.gapDetection === 'hybrid' ? (d.kind === 'advance' ? 'presence' : 'passage') : (this.o.gapDetection ?? 'presence');
         if (mode === 'presence') {
           if (ids.length > 0) this.lastSeen.set(d.id, t);
           continue;
@@ -201,7 +213,11 @@ export class EngineControl implements LoopController {
         if (ids.some((v) => !before?.has(v))) this.lastSeen.set(d.id, t);
         this.onLoop.set(d.id, new Set(ids));
       }
-    if (t + 1e-9 >= this.nextFlushSeconds) {
+    const schedule = this.o.planSchedule;
+    if (schedule) {
+      const nowMs = this.ctx.epochMs + Math.round(t * 1000);
+      for (; this.scheduleIndex < schedule.length && schedule[this.scheduleIndex].atMs <= nowMs; this.scheduleIndex++) this.onPlan(schedule[this.scheduleIndex].plan);
+    } else if (t + 1e-9 >= this.nextFlushSeconds) {
       const ts = this.ctx.epochMs + Math.round(t * 1000);
       this.scheduler.advanceTo(ts);
       // the engine's raw input record: {detectorId, timestamp, count, intervalSeconds, occupancy}
