@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { importSumoNetwork, sumoSignalOf } from '../../network-models/importers/sumo/index.js';
 import { buildSumoProgram, fallbackTimings } from '../../adapters/sumo/control/sumo-program-builder.js';
-import { inGreenBlock, isSafeTransition, skipJumpIndex } from '../../adapters/sumo/control/phase-skip.js';
+import { inGreenBlock, isSafeTransition, protectedOnlyPhases, skipJumpIndex } from '../../adapters/sumo/control/phase-skip.js';
 import { netgenerate, SKIP_SUMO, workDir } from './sumo-kit.js';
 
 describe.skipIf(SKIP_SUMO)('phase skipping jumps only where no green movement is stopped without yellow', () => {
@@ -30,6 +30,15 @@ describe.skipIf(SKIP_SUMO)('phase skipping jumps only where no green movement is
       });
     }
     expect(checked).toBeGreaterThan(0);
+    // the protected-left phases, and only they, are served conditionally: each of their lefts is also permissive
+    // in the through phase before it
+    const fourPhase = net.intersections.filter((i) => i.control === 'signalized' && i.phases.length === 4);
+    expect(fourPhase.length).toBeGreaterThan(0);
+    for (const x of fourPhase) {
+      const conditional = protectedOnlyPhases(x);
+      expect(conditional.map((p) => x.phases.indexOf(p))).toEqual([1, 3]);
+      for (const p of conditional) for (const mid of p.movementIds) expect(x.movements.find((m) => m.id === mid)?.turn).toBe('left');
+    }
     // protected-left programs carry the left's green through the through phase's clearance: those skips go
     // through the skipped phase's own clearance
     expect(viaOwnClearance).toBeGreaterThan(0);

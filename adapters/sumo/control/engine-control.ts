@@ -5,7 +5,7 @@ import { createEnginePipeline, checkPlanSafety, VirtualClockScheduler, type Engi
 import { sumoSignalOf, type SumoSignalExternal } from '../../../network-models/importers/sumo/index.js';
 import type { ControlStats, LoopContext, LoopController } from './loop-controller.js';
 import { DetectorCounter } from './detector-counter.js';
-import { inGreenBlock, skipJumpIndex } from './phase-skip.js';
+import { inGreenBlock, protectedOnlyPhases, skipJumpIndex } from './phase-skip.js';
 import { buildSumoProgram, fallbackTimings, programFromPlan, type BuiltProgram, type SumoProgramType } from './sumo-program-builder.js';
 
 export interface EngineControlOptions {
@@ -32,6 +32,9 @@ export interface EngineControlOptions {
   phaseSkipping?: boolean;
   /** A phase skipped this many times in a row is served the next time (default 2). */
   maxConsecutiveSkips?: number;
+  /** A phase that only protects movements another phase also serves is called only by vehicles waiting at its
+   * stop line when it is due (default true). */
+  conditionalProtectedPhases?: boolean;
   /** Without a call from another phase the green rests instead of gapping out (up to the phase's maximum). Default false. */
   restInGreen?: boolean;
   /** What keeps a green: any vehicle on a phase's loop ('presence', default) or only one arriving on it ('passage'). */
@@ -100,6 +103,12 @@ export class EngineControl implements LoopController {
   private skipsInARow = new Map<string, number>();
   /** How long after a detection a loop still counts as a call, seconds. */
   private callWindow = new Map<string, number>();
+  /**
+   * Phases that only protect movements another phase also serves (a protected left after a permissive one), with
+   * their stop-line loops: such a phase is called only by a vehicle still waiting at the stop line when it is
+   * due, as a controller's conditional service does; the others got through in the permissive green.
+   */
+  private protectedOnly = new Map<string, string[]>();
   /** Next entry of the plan schedule to deliver, when plans come from a schedule. */
   private scheduleIndex = 0;
 
@@ -134,6 +143,7 @@ export class EngineControl implements LoopController {
         const own = this.o.gapDetectorsPerMovement === 'all' ? undefined : serving.reduce((a, b) => (b.movementIds.length < a.movementIds.length ? b : a));
         for (const ph of serving) if (!own || ph === own) ownPhase.set(`${m.id}\u0000${ph.id}`, ph.id);
       }
+      const protectedOnly = protectedOnlyPhases(x);
       for (const ph of x.phases) {
         const ids = ctx.network.detectors
           .filter((d) => ph.movementIds.some((mid) => { const m = x.movements.find((mm) => mm.id === mid); return m && ownPhase.has(`${mid}\u0000${ph.id}`) && m.fromLinkId === d.linkId && m.fromLaneIndices.includes(d.laneIndex); }))
@@ -156,6 +166,8 @@ export class EngineControl implements LoopController {
         const covered = lanes.every(([link, lane]) => ctx.network.detectors.some((d) => d.linkId === link && d.laneIndex === lane));
         if (covered) this.skippable.add(`${x.id}\u0000${ph.id}`);
         const callLoops = ctx.network.detectors.filter((d) => lanes.some(([link, lane]) => d.linkId === link && d.laneIndex === lane));
+        if (protectedOnly.includes(ph))
+          this.protectedOnly.set(`${x.id}\u0000${ph.id}`, callLoops.filter((d) => d.kind === 'stop-line').map((d) => d.id));
         this.callLoopsByPhase.set(`${x.id}\u0000${ph.id}`, callLoops.map((d) => d.id));
         for (const d of callLoops) {
           const link = ctx.network.links.find((l) => l.id === d.linkId);
@@ -315,9 +327,16 @@ export class EngineControl implements LoopController {
     const nextIndex = (s.lastPhaseIndex + 1) % s.built.logic.phases.length;
     const k = phases.findIndex((p) => s.built.greenStartIndex[p.id] === nextIndex);
     if (k <= 0 || phases[k].pedestrian) return false;
-    const demand = (p: (typeof phases)[number]) => this.hasCall(s, p.id, t, this.callLoopsByPhase);
+    const demand = (p: (typeof phases)[number]) => {
+      const waitingAt = this.protectedOnly.get(`${s.x.id}\u0000${p.id}`);
+      if (waitingAt && this.o.conditionalProtectedPhases !== false) return waitingAt.some((d) => this.lastSeen.get(d) === t);
+      return this.hasCall(s, p.id, t, this.callLoopsByPhase);
+    };
     const key = `${s.x.id}\u0000${phases[k].id}`;
-    if (!this.skippable.has(key) || (this.skipsInARow.get(key) ?? 0) >= (this.o.maxConsecutiveSkips ?? 2) || demand(phases[k])) {
+    // the recall guards against a caller gone unseen (a failed loop); a protected-only phase needs none, its
+    // movements are served in their permissive green anyway
+    const recall = !this.protectedOnly.has(key) && (this.skipsInARow.get(key) ?? 0) >= (this.o.maxConsecutiveSkips ?? 2);
+    if (!this.skippable.has(key) || recall || demand(phases[k])) {
       this.skipsInARow.set(key, 0);
       return false;
     }

@@ -1,3 +1,4 @@
+import type { Intersection, Phase } from '../../../network-models/network-types.js';
 import type { SumoSignalExternal } from '../../../network-models/importers/sumo/index.js';
 import type { BuiltProgram } from './sumo-program-builder.js';
 
@@ -25,4 +26,12 @@ export function skipJumpIndex(built: BuiltProgram, sig: SumoSignalExternal, clea
   const target = built.greenStartIndex[nextId];
   if (isSafeTransition(from, built.logic.phases[target]?.state ?? '')) return target;
   return built.greenStartIndex[skippedId] + (sig.phaseStates[skippedId]?.green.length ?? 1);
+}
+
+/**
+ * Phases that only protect movements another phase also serves (a protected left after the permissive one): a
+ * controller serves them conditionally, only for vehicles the permissive green left waiting.
+ */
+export function protectedOnlyPhases(x: Intersection): Phase[] {
+  return x.phases.filter((ph) => ph.movementIds.length > 0 && ph.movementIds.every((mid) => x.phases.some((other) => other !== ph && other.movementIds.includes(mid))));
 }
