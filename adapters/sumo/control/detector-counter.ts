@@ -8,6 +8,7 @@ import type { InductionLoopStep } from '../traci/domains/induction-loop-domain.j
 export class DetectorCounter {
   private previous = new Map<string, Set<string>>();
   private counts = new Map<string, number>();
+  private totals = new Map<string, number>();
   private occupancySum = new Map<string, number>();
   private steps = 0;
 
@@ -28,9 +29,15 @@ export class DetectorCounter {
       let fresh = 0;
       for (const v of r.vehicleIds) if (!prev.has(v)) fresh++;
       this.counts.set(id, this.counts.get(id)! + fresh);
+      if (fresh > 0) this.totals.set(id, (this.totals.get(id) ?? 0) + fresh);
       this.occupancySum.set(id, this.occupancySum.get(id)! + r.occupancy);
       this.previous.set(id, new Set(r.vehicleIds));
     }
+  }
+
+  /** Vehicles counted on a loop since the start. */
+  total(id: string): number {
+    return this.totals.get(id) ?? 0;
   }
 
   /** Counts of the interval that ends now, then starts a new interval. */

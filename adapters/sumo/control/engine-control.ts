@@ -35,6 +35,13 @@ export interface EngineControlOptions {
   /** A phase that only protects movements another phase also serves is called only by vehicles waiting at its
    * stop line when it is due (default true). */
   conditionalProtectedPhases?: boolean;
+  /**
+   * Added initial green, as actuated controllers do: vehicles counted over a phase's advance loops while it was
+   * red queue between the loop and the stop line, where no gap can be seen, so its minimum green is raised to
+   * discharge them (start-up plus a saturation headway per vehicle on the busiest lane), within the plan's
+   * maximum. Default true.
+   */
+  addedInitial?: boolean;
   /** Without a call from another phase the green rests instead of gapping out (up to the phase's maximum). Default false. */
   restInGreen?: boolean;
   /** What keeps a green: any vehicle on a phase's loop ('presence', default) or only one arriving on it ('passage'). */
@@ -65,6 +72,8 @@ interface SignalState {
   phaseStartSeconds: number;
   phaseEndSeconds: number;
   greenStartSeconds: number;
+  /** Minimum green of the running green raised to discharge the queue counted on red (added initial), seconds. */
+  initialGreenSeconds: number;
   programSeq: number;
   /** Program index to jump to once the running clearance has run its full length (phase skipping). */
   skipTo?: number;
@@ -109,6 +118,9 @@ export class EngineControl implements LoopController {
    * due, as a controller's conditional service does; the others got through in the permissive green.
    */
   private protectedOnly = new Map<string, string[]>();
+  /** Advance loops of each phase's lanes, and each loop's vehicle total when its phase's green last ended. */
+  private advanceLoopsByPhase = new Map<string, string[]>();
+  private totalAtRedStart = new Map<string, number>();
   /** Next entry of the plan schedule to deliver, when plans come from a schedule. */
   private scheduleIndex = 0;
 
@@ -133,7 +145,7 @@ export class EngineControl implements LoopController {
       const built = buildSumoProgram(sig, fallbackTimings(x), `gw-engine-0`, 'static');
       await ctx.client.trafficLight.setProgramLogic(sig.tlsId, built.logic);
       const b = ctx.beginSeconds;
-      this.signals.set(x.id, { x, sig, built, plan: null, pending: null, lastPhaseIndex: 0, phaseStartSeconds: b, phaseEndSeconds: b + built.logic.phases[0].durationSeconds, greenStartSeconds: b, programSeq: 0 });
+      this.signals.set(x.id, { x, sig, built, plan: null, pending: null, lastPhaseIndex: 0, phaseStartSeconds: b, phaseEndSeconds: b + built.logic.phases[0].durationSeconds, greenStartSeconds: b, initialGreenSeconds: 0, programSeq: 0 });
       // A movement served by several phases (a left turn, permissive in the through phase and protected in its
       // own) keeps only its own phase green: a turner waiting for a gap must not hold the through green.
       const ownPhase = new Map<string, string>();
@@ -157,6 +169,7 @@ export class EngineControl implements LoopController {
             })
           : ids;
         this.detectorsByPhase.set(`${x.id}\u0000${ph.id}`, watched);
+        this.advanceLoopsByPhase.set(`${x.id}\u0000${ph.id}`, watched.filter((id) => ctx.network.detectors.find((dd) => dd.id === id)?.kind === 'advance'));
         this.loopsByPhase.set(`${x.id}\u0000${ph.id}`, ids);
         // a phase can be skipped only if loops cover every lane it serves: an undetected lane would never call it
         const lanes = ph.movementIds.flatMap((mid) => {
@@ -254,11 +267,15 @@ export class EngineControl implements LoopController {
   }
 
   private async onPhaseChange(s: SignalState, phaseIndex: number, t: number): Promise<void> {
+    if (this.o.addedInitial !== false) this.countQueues(s, s.lastPhaseIndex, phaseIndex);
     s.lastPhaseIndex = phaseIndex;
     s.phaseStartSeconds = t;
     s.phaseEndSeconds = t + (s.built.logic.phases[phaseIndex]?.durationSeconds ?? 0);
     const phaseId = Object.keys(s.built.greenStartIndex).find((id) => s.built.greenStartIndex[id] === phaseIndex);
-    if (phaseId !== undefined) s.greenStartSeconds = t;
+    if (phaseId !== undefined) {
+      s.greenStartSeconds = t;
+      s.initialGreenSeconds = this.o.addedInitial !== false ? this.addedInitialSeconds(s, phaseId) : 0;
+    }
     if (phaseId !== undefined && s.pending) {
       // a green just started: switch programs here, so no green or clearance is cut short
       const plan = s.pending;
@@ -364,8 +381,8 @@ export class EngineControl implements LoopController {
     const phase = s.x.phases.find((p) => s.built.variableIndex[p.id] === s.lastPhaseIndex);
     if (!phase) return;
     const timing = s.plan?.phases.find((p) => p.phaseId === phase.id);
-    const minG = timing?.minGreenSeconds ?? phase.minGreenSeconds;
     const maxG = timing?.maxGreenSeconds ?? phase.maxGreenSeconds;
+    const minG = Math.min(maxG, Math.max(timing?.minGreenSeconds ?? phase.minGreenSeconds, s.initialGreenSeconds));
     const elapsed = t - s.greenStartSeconds;
     const fixedAfter = this.fixedGreenAfterVariable(s, phase.id);
     const lastSeen = Math.max(-Infinity, ...(this.detectorsByPhase.get(`${s.x.id}\u0000${phase.id}`) ?? []).map((d) => this.lastSeen.get(d) ?? -Infinity));
@@ -383,6 +400,26 @@ export class EngineControl implements LoopController {
     } else if (demand && remaining <= step + 1e-9 && elapsed + fixedAfter + step <= maxG) {
       await this.setRemaining(s, t, Math.min(this.o.extensionSeconds ?? 2, maxG - elapsed - fixedAfter));
     }
+  }
+
+  /** When a phase's green ends, the totals of its advance loops are noted: what passes them from then on queues. */
+  private countQueues(s: SignalState, from: number, to: number): void {
+    const ids = s.x.phases.map((p) => p.id);
+    for (const id of ids) {
+      const start = s.built.greenStartIndex[id];
+      const length = s.sig.phaseStates[id]?.green.length ?? 1;
+      const inGreen = (i: number) => start !== undefined && i >= start && i < start + length;
+      if (!inGreen(from) || inGreen(to)) continue;
+      for (const loop of this.advanceLoopsByPhase.get(`${s.x.id}\u0000${id}`) ?? []) this.totalAtRedStart.set(loop, this.counter.total(loop));
+    }
+  }
+
+  /** Green needed to discharge the vehicles that passed the phase's advance loops on red: start-up plus headways. */
+  private addedInitialSeconds(s: SignalState, phaseId: string): number {
+    let queued = 0;
+    for (const loop of this.advanceLoopsByPhase.get(`${s.x.id}\u0000${phaseId}`) ?? [])
+      queued = Math.max(queued, this.counter.total(loop) - (this.totalAtRedStart.get(loop) ?? this.counter.total(loop)));
+    return queued > 0 ? START_UP_SECONDS + SATURATION_HEADWAY_SECONDS * queued : 0;
   }
 
   /** Whether any phase other than this one has a call (a conflicting call). */
@@ -424,6 +461,10 @@ export class EngineControl implements LoopController {
     this.sub?.unsubscribe();
   }
 }
+
+/** Lost time before a queue moves, and the headway it then discharges at (1,800 veh/h per lane), seconds. */
+const START_UP_SECONDS = 2;
+const SATURATION_HEADWAY_SECONDS = 2;
 
 function mod(a: number, m: number): number {
   return ((a % m) + m) % m;
