@@ -7,7 +7,7 @@ import { DayBatchUnpacker, type DayRecordBatch } from './day-record-packing.js';
 export type { DayLine, DayLineProblem, DayRecordBatch } from './day-record-packing.js';
 export { isDayLineProblem } from './day-record-packing.js';
 
-/** Batches the worker may read ahead of the consumer: enough to keep both threads busy, few for memory. */
+/** Batches the worker may have read that the consumer is not done with: enough to keep both threads busy. */
 const MAX_AHEAD = 4;
 /** Parsing makes short-lived garbage only: a small young generation is as fast, and some 40 MB smaller. */
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8 };
@@ -37,6 +37,9 @@ export async function* readDayRecordBatches(path: string, options: LineReaderOpt
   const unpacker = new DayBatchUnpacker();
   try {
     for (;;) {
+      // One turn of the event loop a batch, as a stream would take: a consumer always behind the worker would
+      // otherwise never let I/O callbacks run, and its own writes would pile up in memory.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       const m = queue.shift();
       if (m === undefined) {
         if (failure) throw failure;
@@ -44,9 +47,10 @@ export async function* readDayRecordBatches(path: string, options: LineReaderOpt
         continue;
       }
       if (m.type === 'batch') {
-        worker.postMessage('taken' satisfies DayFileWorkerAck);
         options.onBytes?.(m.bytesRead);
         yield unpacker.unpack(m.batch);
+        const done: DayFileWorkerAck = m.batch.counts.buffer as ArrayBuffer;
+        worker.postMessage(done, [done]);
       } else if (m.type === 'warning') options.onWarning?.(m.warning);
       else if (m.type === 'end') return;
       else throw Object.assign(new Error(m.message), { code: m.code });

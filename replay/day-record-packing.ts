@@ -44,13 +44,16 @@ export interface PackedDayBatch {
 }
 
 const ROW = 6;
+/** Rows a batch's array starts with; a chunk of about 1 MiB holds some 7,000 counts. */
+const INITIAL_ROWS = 8192;
 
 /** Packs batches of lines; one per file, as the id table grows from batch to batch. */
 export class DayBatchPacker {
   private readonly ids = new Map<string, number>();
 
-  pack(firstLineNo: number, lines: string[]): PackedDayBatch {
-    const rows = new Float64Array(lines.length * ROW);
+  /** `spare`: the buffer of a batch the consumer is done with, to reuse (see `DayFileWorkerAck`). */
+  pack(firstLineNo: number, lines: string[], spare?: ArrayBuffer): PackedDayBatch {
+    let rows = new Float64Array(spare ?? new ArrayBuffer(INITIAL_ROWS * ROW * 8));
     const newIds: string[] = [];
     const others: PackedDayBatch['others'] = [];
     let n = 0;
@@ -58,6 +61,11 @@ export class DayBatchPacker {
     for (let i = 0; i < lines.length; i++) {
       const line = parseDayLine(lines[i], firstLineNo + i);
       if (line === undefined) continue;
+      if (rows.length < (n + 1) * ROW) {
+        const bigger = new Float64Array(Math.max(rows.length * 2, INITIAL_ROWS * ROW));
+        bigger.set(rows);
+        rows = bigger;
+      }
       if (isDayLineProblem(line) || !packCount(line, rows, n * ROW, this.ids, newIds)) others.push({ at, line });
       else n++;
       at++;
@@ -120,27 +128,30 @@ export class DayBatchUnpacker {
  * The lines of one batch, in file order (blank lines excepted), each one its record or what is wrong with it.
  * Records are built as they are iterated, not all at once: a whole batch of them built ahead would outlive
  * a few young-generation collections while the engine works through them, and be promoted to the old one.
+ * Valid until the next batch is read, as its array then goes back to the reader.
  */
 export class DayRecordBatch implements Iterable<DayLine> {
   readonly firstLineNo: number;
+  private readonly size: number;
 
   constructor(
     private readonly batch: PackedDayBatch,
     private readonly ids: readonly string[],
   ) {
     this.firstLineNo = batch.firstLineNo;
+    this.size = batch.counts.length / ROW + batch.others.length;
   }
 
   *[Symbol.iterator](): Iterator<DayLine> {
     const { counts, others } = this.batch;
-    const n = counts.length / ROW + others.length;
     let o = 0;
     let j = 0;
-    for (let i = 0; i < n; i++) {
+    for (let i = 0; i < this.size; i++) {
       if (o < others.length && others[o].at === i) {
         yield others[o++].line;
         continue;
       }
+      if (j >= counts.length) throw new Error('day record batch read after the next batch was taken');
       const detectorId = this.ids[counts[j + 5]];
       const occupancy = counts[j + 4];
       yield {

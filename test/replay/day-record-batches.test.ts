@@ -148,6 +148,16 @@ describe('day records read on a worker thread', () => {
     }
   });
 
+  it('a batch read after the next one was taken fails loudly (its array went back to the worker)', async () => {
+    const path = join(dir, 'twice.ndjson');
+    writeFileSync(path, text);
+    const batches = readDayRecordBatches(path);
+    const first = (await batches.next()).value!;
+    await batches.next();
+    expect(() => [...first]).toThrow('day record batch read after the next batch was taken');
+    await batches.return(undefined);
+  });
+
   it('stopping early ends the worker thread, and the process exits', async () => {
     const path = join(dir, 'stop.ndjson');
     writeFileSync(path, text);
