@@ -1,4 +1,4 @@
-import { VirtualAction, VirtualTimeScheduler } from 'rxjs';
+import { Subscription, VirtualAction, VirtualTimeScheduler, type SchedulerAction } from 'rxjs';
 
 /**
  * A virtual-time scheduler whose clock is moved by the data: `advanceTo(t)` runs every timer due up to t
@@ -8,7 +8,7 @@ import { VirtualAction, VirtualTimeScheduler } from 'rxjs';
  */
 export class VirtualClockScheduler extends VirtualTimeScheduler {
   constructor(startEpochMs: number) {
-    super(VirtualAction, Infinity);
+    super(ClockAction, Infinity);
     this.frame = startEpochMs;
   }
 
@@ -17,5 +17,28 @@ export class VirtualClockScheduler extends VirtualTimeScheduler {
     this.maxFrames = epochMs;
     this.flush();
     this.frame = epochMs;
+  }
+}
+
+/**
+ * RxJS's VirtualAction, rescheduled from its own run (a periodic timer such as `interval`), chains a new action
+ * to itself each time: a day of one-minute ticks is a chain of 1,440 actions, all kept alive, and unsubscribing
+ * it recurses once per link (a two-day replay overflowed the stack). This action reuses itself instead, taking
+ * a fresh index so that timers due at the same time still run in the order they were scheduled.
+ */
+class ClockAction<T> extends VirtualAction<T> {
+  constructor(
+    private readonly clock: VirtualTimeScheduler,
+    work: (this: SchedulerAction<T>, state?: T) => void,
+  ) {
+    super(clock, work);
+  }
+
+  override schedule(state?: T, delay = 0): Subscription {
+    if (this.id !== undefined && Number.isFinite(delay) && !this.closed && !this.clock.actions.includes(this)) {
+      this.id = undefined;
+      this.index = this.clock.index += 1;
+    }
+    return super.schedule(state, delay);
   }
 }
