@@ -5,7 +5,8 @@ import { createEnginePipeline, checkPlanSafety, VirtualClockScheduler, type Engi
 import { sumoSignalOf, type SumoSignalExternal } from '../../../network-models/importers/sumo/index.js';
 import type { ControlStats, LoopContext, LoopController } from './loop-controller.js';
 import { DetectorCounter } from './detector-counter.js';
-import { inGreenBlock, protectedOnlyPhases, skipJumpIndex } from './phase-skip.js';
+import { inGreenBlock, skipJumpIndex } from './phase-skip.js';
+import { NetworkLoops, type PhaseLoops } from './phase-loops.js';
 import { buildSumoProgram, fallbackTimings, programFromPlan, type BuiltProgram, type SumoProgramType } from './sumo-program-builder.js';
 
 export interface EngineControlOptions {
@@ -99,27 +100,16 @@ export class EngineControl implements LoopController {
   private readonly interval: number;
   private readonly actuation: 'none' | 'sumo-actuated' | 'gap-out';
   private readonly gap: number;
-  private detectorsByPhase = new Map<string, string[]>();
+  /** The loops each phase reads (by intersection and phase id). */
+  private phaseLoops = new Map<string, PhaseLoops>();
+  private phasesSkipped = 0;
   private lastSeen = new Map<string, number>();
   private onLoop = new Map<string, Set<string>>();
-  /** Every loop of the lanes each phase serves (the watched ones are a subset). */
-  private loopsByPhase = new Map<string, string[]>();
-  private phasesSkipped = 0;
-  /** Phases whose every lane has a loop (only those may be skipped), and the loops that call each phase. */
-  private skippable = new Set<string>();
-  private callLoopsByPhase = new Map<string, string[]>();
   /** Consecutive skips of each phase; past maxConsecutiveSkips it is served (a recall against starvation). */
   private skipsInARow = new Map<string, number>();
   /** How long after a detection a loop still counts as a call, seconds. */
   private callWindow = new Map<string, number>();
-  /**
-   * Phases that only protect movements another phase also serves (a protected left after a permissive one), with
-   * their stop-line loops: such a phase is called only by a vehicle still waiting at the stop line when it is
-   * due, as a controller's conditional service does; the others got through in the permissive green.
-   */
-  private protectedOnly = new Map<string, string[]>();
-  /** Advance loops of each phase's lanes, and each loop's vehicle total when its phase's green last ended. */
-  private advanceLoopsByPhase = new Map<string, string[]>();
+  /** Each advance loop's vehicle total when its phase's green last ended. */
   private totalAtRedStart = new Map<string, number>();
   /** Next entry of the plan schedule to deliver, when plans come from a schedule. */
   private scheduleIndex = 0;
@@ -138,6 +128,7 @@ export class EngineControl implements LoopController {
     this.counter = new DetectorCounter(detectorIds);
     await ctx.client.inductionLoop.subscribe(detectorIds);
 
+    const loopIndex = new NetworkLoops(ctx.network);
     for (const x of ctx.network.intersections) {
       const sig = sumoSignalOf(x.external);
       if (!sig || x.control !== 'signalized') continue;
@@ -146,52 +137,9 @@ export class EngineControl implements LoopController {
       await ctx.client.trafficLight.setProgramLogic(sig.tlsId, built.logic);
       const b = ctx.beginSeconds;
       this.signals.set(x.id, { x, sig, built, plan: null, pending: null, lastPhaseIndex: 0, phaseStartSeconds: b, phaseEndSeconds: b + built.logic.phases[0].durationSeconds, greenStartSeconds: b, initialGreenSeconds: 0, programSeq: 0 });
-      // A movement served by several phases (a left turn, permissive in the through phase and protected in its
-      // own) keeps only its own phase green: a turner waiting for a gap must not hold the through green.
-      const ownPhase = new Map<string, string>();
-      for (const m of x.movements) {
-        const serving = x.phases.filter((ph) => ph.movementIds.includes(m.id));
-        if (serving.length === 0) continue;
-        const own = this.o.gapDetectorsPerMovement === 'all' ? undefined : serving.reduce((a, b) => (b.movementIds.length < a.movementIds.length ? b : a));
-        for (const ph of serving) if (!own || ph === own) ownPhase.set(`${m.id}\u0000${ph.id}`, ph.id);
-      }
-      const protectedOnly = protectedOnlyPhases(x);
-      for (const ph of x.phases) {
-        const ids = ctx.network.detectors
-          .filter((d) => ph.movementIds.some((mid) => { const m = x.movements.find((mm) => mm.id === mid); return m && ownPhase.has(`${mid}\u0000${ph.id}`) && m.fromLinkId === d.linkId && m.fromLaneIndices.includes(d.laneIndex); }))
-          .map((d) => d.id);
-        // 'upstream': a lane with an advance loop is watched there only, like an actuated controller's single
-        // loop set back from the stop line; lanes without one are watched at the stop line
-        const watched = (this.o.gapLoops ?? 'upstream') === 'upstream'
-          ? ids.filter((id) => {
-              const d = ctx.network.detectors.find((dd) => dd.id === id)!;
-              return d.kind === 'advance' || !ctx.network.detectors.some((o) => o.kind === 'advance' && o.linkId === d.linkId && o.laneIndex === d.laneIndex && ids.includes(o.id));
-            })
-          : ids;
-        this.detectorsByPhase.set(`${x.id}\u0000${ph.id}`, watched);
-        this.advanceLoopsByPhase.set(`${x.id}\u0000${ph.id}`, watched.filter((id) => ctx.network.detectors.find((dd) => dd.id === id)?.kind === 'advance'));
-        this.loopsByPhase.set(`${x.id}\u0000${ph.id}`, ids);
-        // a phase can be skipped only if loops cover every lane it serves: an undetected lane would never call it
-        const lanes = ph.movementIds.flatMap((mid) => {
-          const m = x.movements.find((mm) => mm.id === mid);
-          return m ? m.fromLaneIndices.map((lane) => [m.fromLinkId, lane] as const) : [];
-        });
-        const covered = lanes.every(([link, lane]) => ctx.network.detectors.some((d) => d.linkId === link && d.laneIndex === lane));
-        if (covered) this.skippable.add(`${x.id}\u0000${ph.id}`);
-        const callLoops = ctx.network.detectors.filter((d) => lanes.some(([link, lane]) => d.linkId === link && d.laneIndex === lane));
-        if (protectedOnly.includes(ph))
-          this.protectedOnly.set(`${x.id}\u0000${ph.id}`, callLoops.filter((d) => d.kind === 'stop-line').map((d) => d.id));
-        this.callLoopsByPhase.set(`${x.id}\u0000${ph.id}`, callLoops.map((d) => d.id));
-        for (const d of callLoops) {
-          const link = ctx.network.links.find((l) => l.id === d.linkId);
-          this.callWindow.set(d.id, Math.max(this.gap, link && d.kind === 'advance' ? d.distanceFromStopLineMetres / link.freeFlowSpeedMetresPerSecond + 2 : 0));
-        }
-        for (const id of ids) {
-          const d = ctx.network.detectors.find((dd) => dd.id === id)!;
-          const link = ctx.network.links.find((l) => l.id === d.linkId);
-          this.callWindow.set(id, Math.max(this.gap, link && d.kind === 'advance' ? d.distanceFromStopLineMetres / link.freeFlowSpeedMetresPerSecond + 2 : 0));
-        }
-      }
+      const loops = loopIndex.phaseLoops(x, { gapDetectorsPerMovement: this.o.gapDetectorsPerMovement ?? 'own', gapLoops: this.o.gapLoops ?? 'upstream', gapSeconds: this.gap });
+      for (const [phaseId, l] of loops.phases) this.phaseLoops.set(`${x.id}\u0000${phaseId}`, l);
+      for (const [loop, seconds] of loops.callWindowSeconds) this.callWindow.set(loop, seconds);
     }
     await ctx.client.trafficLight.subscribe([...this.signals.values()].map((s) => s.sig.tlsId));
 
@@ -345,15 +293,17 @@ export class EngineControl implements LoopController {
     const k = phases.findIndex((p) => s.built.greenStartIndex[p.id] === nextIndex);
     if (k <= 0 || phases[k].pedestrian) return false;
     const demand = (p: (typeof phases)[number]) => {
-      const waitingAt = this.protectedOnly.get(`${s.x.id}\u0000${p.id}`);
+      const loops = this.phaseLoops.get(`${s.x.id}\u0000${p.id}`);
+      const waitingAt = loops?.protectedOnlyStopLines;
       if (waitingAt && this.o.conditionalProtectedPhases !== false) return waitingAt.some((d) => this.lastSeen.get(d) === t);
-      return this.hasCall(s, p.id, t, this.callLoopsByPhase);
+      return this.hasCall(loops?.callLoops, t);
     };
     const key = `${s.x.id}\u0000${phases[k].id}`;
     // the recall guards against a caller gone unseen (a failed loop); a protected-only phase needs none, its
     // movements are served in their permissive green anyway
-    const recall = !this.protectedOnly.has(key) && (this.skipsInARow.get(key) ?? 0) >= (this.o.maxConsecutiveSkips ?? 2);
-    if (!this.skippable.has(key) || recall || demand(phases[k])) {
+    const loops = this.phaseLoops.get(key);
+    const recall = !loops?.protectedOnlyStopLines && (this.skipsInARow.get(key) ?? 0) >= (this.o.maxConsecutiveSkips ?? 2);
+    if (!loops?.fullyDetected || recall || demand(phases[k])) {
       this.skipsInARow.set(key, 0);
       return false;
     }
@@ -385,7 +335,7 @@ export class EngineControl implements LoopController {
     const minG = Math.min(maxG, Math.max(timing?.minGreenSeconds ?? phase.minGreenSeconds, s.initialGreenSeconds));
     const elapsed = t - s.greenStartSeconds;
     const fixedAfter = this.fixedGreenAfterVariable(s, phase.id);
-    const lastSeen = Math.max(-Infinity, ...(this.detectorsByPhase.get(`${s.x.id}\u0000${phase.id}`) ?? []).map((d) => this.lastSeen.get(d) ?? -Infinity));
+    const lastSeen = Math.max(-Infinity, ...(this.phaseLoops.get(`${s.x.id}\u0000${phase.id}`)?.gapLoops ?? []).map((d) => this.lastSeen.get(d) ?? -Infinity));
     const remaining = s.phaseEndSeconds - t;
     const step = this.ctx.stepSeconds;
     const demand = t - lastSeen < this.gap;
@@ -410,29 +360,29 @@ export class EngineControl implements LoopController {
       const length = s.sig.phaseStates[id]?.green.length ?? 1;
       const inGreen = (i: number) => start !== undefined && i >= start && i < start + length;
       if (!inGreen(from) || inGreen(to)) continue;
-      for (const loop of this.advanceLoopsByPhase.get(`${s.x.id}\u0000${id}`) ?? []) this.totalAtRedStart.set(loop, this.counter.total(loop));
+      for (const loop of this.phaseLoops.get(`${s.x.id}\u0000${id}`)?.advanceGapLoops ?? []) this.totalAtRedStart.set(loop, this.counter.total(loop));
     }
   }
 
   /** Green needed to discharge the vehicles that passed the phase's advance loops on red: start-up plus headways. */
   private addedInitialSeconds(s: SignalState, phaseId: string): number {
     let queued = 0;
-    for (const loop of this.advanceLoopsByPhase.get(`${s.x.id}\u0000${phaseId}`) ?? [])
+    for (const loop of this.phaseLoops.get(`${s.x.id}\u0000${phaseId}`)?.advanceGapLoops ?? [])
       queued = Math.max(queued, this.counter.total(loop) - (this.totalAtRedStart.get(loop) ?? this.counter.total(loop)));
     return queued > 0 ? START_UP_SECONDS + SATURATION_HEADWAY_SECONDS * queued : 0;
   }
 
   /** Whether any phase other than this one has a call (a conflicting call). */
   private conflictingDemand(s: SignalState, phaseId: string, t: number): boolean {
-    return s.x.phases.some((p) => p.id !== phaseId && this.hasCall(s, p.id, t));
+    return s.x.phases.some((p) => p.id !== phaseId && this.hasCall(this.phaseLoops.get(`${s.x.id}\u0000${p.id}`)?.ownLoops, t));
   }
 
   /**
-   * A call for a phase: a vehicle on one of its loops within the gap, or one that passed an advance loop recently
+   * A call on these loops: a vehicle on one of them within the gap, or one that passed an advance loop recently
    * enough to be still on its way to the stop line (distance / free-flow speed, plus 2 s).
    */
-  private hasCall(s: SignalState, phaseId: string, t: number, loops: Map<string, string[]> = this.loopsByPhase): boolean {
-    for (const d of loops.get(`${s.x.id}\u0000${phaseId}`) ?? []) if (t - (this.lastSeen.get(d) ?? -Infinity) < (this.callWindow.get(d) ?? this.gap)) return true;
+  private hasCall(loops: readonly string[] | undefined, t: number): boolean {
+    for (const d of loops ?? []) if (t - (this.lastSeen.get(d) ?? -Infinity) < (this.callWindow.get(d) ?? this.gap)) return true;
     return false;
   }
 

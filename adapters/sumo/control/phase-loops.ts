@@ -1,0 +1,102 @@
+import type { Detector, Intersection, Link, NetworkFile, Phase } from '../../../network-models/network-types.js';
+import { protectedOnlyPhases } from './phase-skip.js';
+
+/** Which induction loops a local controller reads for one phase. */
+export interface PhaseLoops {
+  /** Loops whose gaps end the phase's green (set-back loops where a lane has one, else its stop-line loop). */
+  gapLoops: string[];
+  /** The advance loops among them: vehicles passing them on red queue where no gap can be seen. */
+  advanceGapLoops: string[];
+  /** Every loop on the lanes of the movements that count as this phase's own. */
+  ownLoops: string[];
+  /** Every loop on every lane the phase serves: what calls it. */
+  callLoops: string[];
+  /** Loops cover every lane the phase serves, so a phase without a call truly has no demand and may be skipped. */
+  fullyDetected: boolean;
+  /** For a phase that only protects movements another phase also serves: its stop-line loops, which call it. */
+  protectedOnlyStopLines?: string[];
+}
+
+export interface PhaseLoopOptions {
+  /** Which phases a movement's loops hold green: only its own ('own': the phase serving it with the fewest other
+   * movements) or every phase that serves it ('all'). */
+  gapDetectorsPerMovement: 'own' | 'all';
+  /** Gap loops: only the advance loop where a lane has one ('upstream') or every loop ('all'). */
+  gapLoops: 'upstream' | 'all';
+  /** Shortest time a detection counts as a call, seconds (the gap). */
+  gapSeconds: number;
+}
+
+/** A network's loops by lane, indexed once, to map onto each intersection's phases. */
+export class NetworkLoops {
+  private readonly byLane = new Map<string, Detector[]>();
+  private readonly links: Map<string, Link>;
+
+  constructor(network: NetworkFile) {
+    for (const d of network.detectors) {
+      const key = laneKey(d.linkId, d.laneIndex);
+      const list = this.byLane.get(key) ?? [];
+      list.push(d);
+      this.byLane.set(key, list);
+    }
+    this.links = new Map(network.links.map((l) => [l.id, l]));
+  }
+
+  /**
+   * The loops of every phase of an intersection, and how long a detection on each loop still counts as a call:
+   * the gap, or for an advance loop the time a vehicle takes from it to the stop line at free-flow speed, plus 2 s.
+   */
+  phaseLoops(x: Intersection, o: PhaseLoopOptions): { phases: Map<string, PhaseLoops>; callWindowSeconds: Map<string, number> } {
+    return mapPhaseLoops(this.byLane, this.links, x, o);
+  }
+}
+
+function mapPhaseLoops(byLane: Map<string, Detector[]>, links: Map<string, Link>, x: Intersection, o: PhaseLoopOptions): { phases: Map<string, PhaseLoops>; callWindowSeconds: Map<string, number> } {
+  const movements = new Map(x.movements.map((m) => [m.id, m]));
+  // A movement served by several phases (a left turn, permissive in the through phase and protected in its own)
+  // holds only its own phase green: a turner waiting for a gap must not hold the through green.
+  const ownPhaseOf = new Map<string, Phase | undefined>();
+  for (const m of x.movements) {
+    const serving = x.phases.filter((ph) => ph.movementIds.includes(m.id));
+    if (serving.length > 0) ownPhaseOf.set(m.id, o.gapDetectorsPerMovement === 'all' ? undefined : serving.reduce((a, b) => (b.movementIds.length < a.movementIds.length ? b : a)));
+  }
+  const protectedOnly = protectedOnlyPhases(x);
+  const callWindowSeconds = new Map<string, number>();
+  const callWindow = (d: Detector) => {
+    const link = links.get(d.linkId);
+    callWindowSeconds.set(d.id, Math.max(o.gapSeconds, link && d.kind === 'advance' ? d.distanceFromStopLineMetres / link.freeFlowSpeedMetresPerSecond + 2 : 0));
+  };
+  const phases = new Map<string, PhaseLoops>();
+  for (const ph of x.phases) {
+    const lanes: Array<[string, number]> = [];
+    const own: Detector[] = [];
+    for (const mid of ph.movementIds) {
+      const m = movements.get(mid);
+      if (!m) continue;
+      const isOwn = ownPhaseOf.has(mid) && (ownPhaseOf.get(mid) === undefined || ownPhaseOf.get(mid) === ph);
+      for (const lane of m.fromLaneIndices) {
+        lanes.push([m.fromLinkId, lane]);
+        if (isOwn) for (const d of byLane.get(laneKey(m.fromLinkId, lane)) ?? []) if (!own.includes(d)) own.push(d);
+      }
+    }
+    // 'upstream': a lane with an advance loop is watched there only, like an actuated controller's single loop set
+    // back from the stop line; lanes without one are watched at the stop line
+    const gap = o.gapLoops === 'all' ? own : own.filter((d) => d.kind === 'advance' || !own.some((a) => a.kind === 'advance' && a.linkId === d.linkId && a.laneIndex === d.laneIndex));
+    const calls: Detector[] = [];
+    for (const [link, lane] of lanes) for (const d of byLane.get(laneKey(link, lane)) ?? []) if (!calls.includes(d)) calls.push(d);
+    for (const d of [...calls, ...own]) callWindow(d);
+    phases.set(ph.id, {
+      gapLoops: gap.map((d) => d.id),
+      advanceGapLoops: gap.filter((d) => d.kind === 'advance').map((d) => d.id),
+      ownLoops: own.map((d) => d.id),
+      callLoops: calls.map((d) => d.id),
+      fullyDetected: lanes.every(([link, lane]) => (byLane.get(laneKey(link, lane))?.length ?? 0) > 0),
+      protectedOnlyStopLines: protectedOnly.includes(ph) ? calls.filter((d) => d.kind === 'stop-line').map((d) => d.id) : undefined,
+    });
+  }
+  return { phases, callWindowSeconds };
+}
+
+function laneKey(linkId: string, laneIndex: number): string {
+  return `${linkId}\u0000${laneIndex}`;
+}

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { NetworkLoops } from '../../adapters/sumo/control/phase-loops.js';
+import { buildGridNetwork } from '../../network-models/demo/build-grid-network.js';
+import type { NetworkFile } from '../../network-models/network-types.js';
+
+const OPTIONS = { gapDetectorsPerMovement: 'own' as const, gapLoops: 'upstream' as const, gapSeconds: 3 };
+/** Two signals on a main street; every approach lane has a stop-line loop and a loop 60 m upstream. */
+const network = (): NetworkFile =>
+  buildGridNetwork({ name: 'g', columns: 2, rows: 1, spacingMetres: 250, mainStreetRows: [0], speedMetresPerSecond: 13.9, sideSpeedMetresPerSecond: 11.1, boundaryLinkMetres: 200, advanceDetectorMetres: 60, timeZone: 'UTC' });
+
+describe('which loops a local controller reads for each phase', () => {
+  it('watches gaps on the set-back loops, takes calls from every loop of the lanes served, and times calls by distance', () => {
+    const net = network();
+    const x = net.intersections[0];
+    const { phases, callWindowSeconds } = new NetworkLoops(net).phaseLoops(x, OPTIONS);
+    expect([...phases.keys()]).toEqual(x.phases.map((p) => p.id));
+    const kind = new Map(net.detectors.map((d) => [d.id, d.kind]));
+    for (const [, l] of phases) {
+      expect(l.gapLoops.length).toBeGreaterThan(0);
+      expect(l.gapLoops.every((id) => kind.get(id) === 'advance')).toBe(true);
+      expect(l.advanceGapLoops).toEqual(l.gapLoops);
+      expect(l.callLoops.some((id) => kind.get(id) === 'stop-line')).toBe(true);
+      for (const id of l.ownLoops) expect(l.callLoops).toContain(id);
+      expect(l.fullyDetected).toBe(true);
+      expect(l.protectedOnlyStopLines).toBeUndefined();
+    }
+    // a vehicle over an advance loop calls until it can have reached the stop line: 60 m at 13.9 m/s, plus 2 s
+    expect(callWindowSeconds.get('IA1:E0:adv')).toBeCloseTo(60 / 13.9 + 2, 6);
+    expect(callWindowSeconds.get('IA1:E0:stop')).toBe(3);
+  });
+
+  it('watches a lane without a set-back loop at its stop line, and knows a phase with an undetected lane', () => {
+    const net = network();
+    net.detectors = net.detectors.filter((d) => d.id !== 'IA1:N0:adv' && !d.id.startsWith('IA1:S1:'));
+    const { phases } = new NetworkLoops(net).phaseLoops(net.intersections[0], OPTIONS);
+    const ns = phases.get('IA1:NS')!;
+    expect(ns.gapLoops).toContain('IA1:N0:stop');
+    expect(ns.gapLoops).not.toContain('IA1:N1:stop');
+    expect(ns.advanceGapLoops).not.toContain('IA1:N0:stop');
+    // lane S1 has no loop at all: a phase serving it cannot be told to have no demand, so it may not be skipped
+    expect(ns.fullyDetected).toBe(false);
+    expect(phases.get('IA1:EW')!.fullyDetected).toBe(true);
+  });
+
+  it('calls a protected-only phase from the stop-line loops of its lanes', () => {
+    const net = network();
+    const x = net.intersections[0];
+    // make the lefts permissive in the through phase: the left phase then only protects them
+    const through = x.phases.find((p) => p.id === 'IA1:EW')!;
+    through.movementIds.push('IA1:EL', 'IA1:WL');
+    const { phases } = new NetworkLoops(net).phaseLoops(x, OPTIONS);
+    const left = phases.get('IA1:EW-left')!;
+    expect(left.protectedOnlyStopLines).toBeDefined();
+    expect(left.protectedOnlyStopLines!.length).toBeGreaterThan(0);
+    expect(left.protectedOnlyStopLines!.every((id) => id.endsWith(':stop') && left.callLoops.includes(id))).toBe(true);
+    expect(phases.get('IA1:EW')!.protectedOnlyStopLines).toBeUndefined();
+  });
+});
