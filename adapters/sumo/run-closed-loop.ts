@@ -164,7 +164,12 @@ export async function runSumoClosedLoop(o: ClosedLoopOptions): Promise<ClosedLoo
       importIssues: imported.issues.length,
     };
   } finally {
-    controller.dispose();
+    try {
+      controller.dispose();
+    } catch (err) {
+      // the run's own error, if any, is the one to report; SUMO must go and the work directory too
+      logger.error({ err }, 'control failed to dispose');
+    }
     if (sumo) await sumo.kill();
     rmSync(work, { recursive: true, force: true });
   }

@@ -58,10 +58,12 @@ describe.skipIf(SKIP_SUMO)('closed loop with SUMO (small grid, 15 simulated minu
     expect((err as Error).message).toContain('SIGKILL');
   });
 
-  it('says how to install SUMO when it is missing', async () => {
-    const err = await run('static', { sumoBinary: join(dir, 'no-such-sumo') }).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: 'GW_ERR_SUMO_NOT_FOUND' });
-    expect((err as Error).message).toContain('apt-get install -y sumo sumo-tools');
+  it('says how to install SUMO when it is missing, whatever the control', async () => {
+    for (const control of ['static', 'engine'] as const) {
+      const err = await run(control, { sumoBinary: join(dir, 'no-such-sumo') }).catch((e: unknown) => e);
+      expect(err, control).toMatchObject({ code: 'GW_ERR_SUMO_NOT_FOUND' });
+      expect((err as Error).message).toContain('apt-get install -y sumo sumo-tools');
+    }
   });
 
   it('refuses a SUMO that speaks another TraCI version, and kills it', async () => {

@@ -406,7 +406,8 @@ export class EngineControl implements LoopController {
   }
 
   dispose(): void {
-    this.ctx.logger.debug({ phasesSkipped: this.phasesSkipped, planUpdates: this.planUpdates }, 'engine control finished');
+    // also called when SUMO never started, before init
+    this.ctx?.logger.debug({ phasesSkipped: this.phasesSkipped, planUpdates: this.planUpdates }, 'engine control finished');
     this.counts$.complete();
     this.sub?.unsubscribe();
   }
