@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { NetworkLoops } from '../../adapters/sumo/control/phase-loops.js';
+import { protectedOnlyPhases } from '../../adapters/sumo/control/phase-skip.js';
 import { buildGridNetwork } from '../../network-models/demo/build-grid-network.js';
 import type { NetworkFile } from '../../network-models/network-types.js';
 
@@ -54,5 +55,21 @@ describe('which loops a local controller reads for each phase', () => {
     expect(left.protectedOnlyStopLines!.length).toBeGreaterThan(0);
     expect(left.protectedOnlyStopLines!.every((id) => id.endsWith(':stop') && left.callLoops.includes(id))).toBe(true);
     expect(phases.get('IA1:EW')!.protectedOnlyStopLines).toBeUndefined();
+  });
+
+  it('never serves every phase of a movement conditionally (a left in two phases that each look protected-only)', () => {
+    const net = network();
+    const x = net.intersections[0];
+    // two phases for the lefts, each also carrying movements other phases serve: on a joined junction of a real
+    // network both looked protected-only and the lefts were left waiting for minutes
+    x.phases = [
+      { ...x.phases.find((p) => p.id === 'IA1:EW')!, id: 'A' },
+      { ...x.phases.find((p) => p.id === 'IA1:EW')!, id: 'B', movementIds: ['IA1:ER', 'IA1:EL', 'IA1:WL'] },
+      { ...x.phases.find((p) => p.id === 'IA1:EW')!, id: 'C', movementIds: ['IA1:EL', 'IA1:WL'] },
+      { ...x.phases.find((p) => p.id === 'IA1:NS')!, id: 'D' },
+    ];
+    const conditional = protectedOnlyPhases(x).map((p) => p.id);
+    expect(conditional).toEqual(['C']);
+    for (const mid of ['IA1:EL', 'IA1:WL']) expect(x.phases.some((p) => !conditional.includes(p.id) && p.movementIds.includes(mid))).toBe(true);
   });
 });

@@ -30,8 +30,23 @@ export function skipJumpIndex(built: BuiltProgram, sig: SumoSignalExternal, clea
 
 /**
  * Phases that only protect movements another phase also serves (a protected left after the permissive one): a
- * controller serves them conditionally, only for vehicles the permissive green left waiting.
+ * controller serves them conditionally, only for vehicles the permissive green left waiting. Every movement keeps
+ * at least one phase that is served unconditionally: where all the phases serving a movement would qualify, the
+ * first of them does not.
  */
 export function protectedOnlyPhases(x: Intersection): Phase[] {
-  return x.phases.filter((ph) => ph.movementIds.length > 0 && ph.movementIds.every((mid) => x.phases.some((other) => other !== ph && other.movementIds.includes(mid))));
+  const conditional = new Set(x.phases.filter((ph) => ph.movementIds.length > 0 && ph.movementIds.every((mid) => x.phases.some((other) => other !== ph && other.movementIds.includes(mid)))));
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const ph of x.phases) {
+      if (!conditional.has(ph)) continue;
+      const unsure = ph.movementIds.some((mid) => !x.phases.some((other) => other !== ph && !conditional.has(other) && other.movementIds.includes(mid)));
+      if (unsure) {
+        conditional.delete(ph);
+        changed = true;
+        break;
+      }
+    }
+  }
+  return x.phases.filter((ph) => conditional.has(ph));
 }
