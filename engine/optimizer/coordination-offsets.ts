@@ -202,21 +202,17 @@ function describeHop(hop: CoordinatedHop, up: MemberTiming, down: MemberTiming, 
     for (const p of down.model.movements[k].phaseIndices) downPhaseFlow[p] += q;
   }
   // The phases aligned along this hop now stay aligned unless another phase is clearly heavier.
-  const upWeight = [...upPhaseFlow];
-  const downWeight = [...downPhaseFlow];
-  const favour = (weights: number[], model: IntersectionModel, phaseId: string | undefined) => {
-    const p = phaseId === undefined ? -1 : model.phaseIds.indexOf(phaseId);
-    if (p >= 0) weights[p] += incumbencyMarginVehPerHour(weights[p], config);
-  };
+  let upFavoured: string | undefined;
+  let downFavoured: string | undefined;
   if (down.currentlyCoordinatedFrom === hop.fromIntersectionId) {
-    favour(downWeight, down.model, down.currentCoordinatedPhaseId);
-    favour(upWeight, up.model, down.currentCoordinatedFromPhaseId);
+    downFavoured = down.currentCoordinatedPhaseId;
+    upFavoured = down.currentCoordinatedFromPhaseId;
   } else if (up.currentlyCoordinatedFrom === hop.toIntersectionId) {
-    favour(upWeight, up.model, up.currentCoordinatedPhaseId);
-    favour(downWeight, down.model, up.currentCoordinatedFromPhaseId);
+    upFavoured = up.currentCoordinatedPhaseId;
+    downFavoured = up.currentCoordinatedFromPhaseId;
   }
-  const upstreamPhase = argmax(upWeight);
-  const downstreamPhase = argmax(downWeight);
+  const upstreamPhase = argmax(upPhaseFlow, upFavoured === undefined ? -1 : up.model.phaseIds.indexOf(upFavoured), config);
+  const downstreamPhase = argmax(downPhaseFlow, downFavoured === undefined ? -1 : down.model.phaseIds.indexOf(downFavoured), config);
   if (upstreamPhase < 0 || downstreamPhase < 0) return null;
   // Vehicles that turned onto the link outside the coordinated phase queue at the downstream stop line.
   const sideFlow = Math.max(0, feedFlow - upPhaseFlow[upstreamPhase]);
@@ -236,15 +232,17 @@ export function incumbencyMarginVehPerHour(flowVehPerHour: number, config: Optim
   return config.coordinationDirectionHysteresisFraction * q + 2 * noiseSd;
 }
 
-function argmax(values: number[]): number {
+/** Index of the largest value, the favoured index's value counted with its incumbency margin; -1 if none > 0. */
+function argmax(values: number[], favoured: number, config: OptimizerConfig): number {
   let best = -1;
   let bestValue = 0;
-  values.forEach((v, i) => {
+  for (let i = 0; i < values.length; i++) {
+    const v = i === favoured ? values[i] + incumbencyMarginVehPerHour(values[i], config) : values[i];
     if (v > bestValue) {
       bestValue = v;
       best = i;
     }
-  });
+  }
   return best;
 }
 
