@@ -1,4 +1,4 @@
-import { Subscription, VirtualAction, VirtualTimeScheduler, type SchedulerAction } from 'rxjs';
+import { Subscription, VirtualAction, VirtualTimeScheduler } from 'rxjs';
 
 /**
  * A virtual-time scheduler whose clock is moved by the data: `advanceTo(t)` runs every timer due up to t
@@ -27,17 +27,10 @@ export class VirtualClockScheduler extends VirtualTimeScheduler {
  * a fresh index so that timers due at the same time still run in the order they were scheduled.
  */
 class ClockAction<T> extends VirtualAction<T> {
-  constructor(
-    private readonly clock: VirtualTimeScheduler,
-    work: (this: SchedulerAction<T>, state?: T) => void,
-  ) {
-    super(clock, work);
-  }
-
   override schedule(state?: T, delay = 0): Subscription {
-    if (this.id !== undefined && Number.isFinite(delay) && !this.closed && !this.clock.actions.includes(this)) {
+    if (this.id !== undefined && Number.isFinite(delay) && !this.closed && !this.scheduler.actions.includes(this)) {
       this.id = undefined;
-      this.index = this.clock.index += 1;
+      this.index = this.scheduler.index += 1;
     }
     return super.schedule(state, delay);
   }

@@ -18,6 +18,13 @@ describe('greenwave replay', () => {
   );
   const input = join(dir, 'greenwave-2026-11-23.ndjson.gz');
   writeFileSync(input, gzipSync(`${lines.join('\n')}\n`));
+  /** Replays the day on the demo arterial into `dir/name` with these options; the replay must succeed. */
+  const replayInto = (name: string, ...options: string[]) => {
+    const out = join(dir, name);
+    const r = runCli(['replay', '--network', 'demo:arterial', '--input', input, '--out', out, '--no-progress', ...options]);
+    expect(r.status, r.stderr).toBe(0);
+    return out;
+  };
 
   it('writes plans, 15-minute bins, a summary and a self-contained report; --json prints the summary', () => {
     const out = join(dir, 'a');
@@ -39,11 +46,8 @@ describe('greenwave replay', () => {
   });
 
   it('is deterministic: byte-identical plans whatever the replay speed', () => {
-    const fast = join(dir, 'fast');
-    const paced = join(dir, 'paced');
-    const r1 = runCli(['replay', '--network', 'demo:arterial', '--input', input, '--out', fast, '--no-progress']);
-    const r2 = runCli(['replay', '--network', 'demo:arterial', '--input', input, '--out', paced, '--speed', '1200', '--no-progress']);
-    expect([r1.status, r2.status]).toEqual([0, 0]);
+    const fast = replayInto('fast');
+    const paced = replayInto('paced', '--speed', '1200');
     const a = readFileSync(join(fast, 'plans.ndjson'));
     expect(a.length).toBeGreaterThan(1000);
     expect(readFileSync(join(paced, 'plans.ndjson')).equals(a)).toBe(true);
@@ -51,11 +55,8 @@ describe('greenwave replay', () => {
   });
 
   it('--plans compact writes the same plans without their diagnostics', () => {
-    const full = join(dir, 'full');
-    const compact = join(dir, 'compact');
-    const r1 = runCli(['replay', '--network', 'demo:arterial', '--input', input, '--out', full, '--no-progress']);
-    const r2 = runCli(['replay', '--network', 'demo:arterial', '--input', input, '--out', compact, '--plans', 'compact', '--no-progress']);
-    expect([r1.status, r2.status]).toEqual([0, 0]);
+    const full = replayInto('full');
+    const compact = replayInto('compact', '--plans', 'compact');
     const a = readFileSync(join(full, 'plans.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     const b = readFileSync(join(compact, 'plans.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(b).toHaveLength(a.length);
