@@ -11,7 +11,7 @@ import { summarizeTripinfo, type TripSummary } from './tripinfo-summary.js';
 import type { ControlMode, LoopController } from './control/loop-controller.js';
 import { OwnControl } from './control/own-control.js';
 import { EngineControl, type EngineControlOptions } from './control/engine-control.js';
-import { MaxPressureControl } from './control/max-pressure-control.js';
+import { MaxPressureControl, type MaxPressureControlOptions } from './control/max-pressure-control.js';
 
 export interface ClosedLoopOptions {
   scenario: SumoScenario;
@@ -22,6 +22,7 @@ export interface ClosedLoopOptions {
   sumoBinary?: string;
   logger?: Logger;
   engine?: EngineControlOptions;
+  maxPressure?: MaxPressureControlOptions;
   /** Stop after this much simulated time when neither the options nor the config give an end. Default 86 400 s. */
   maxSimulatedSeconds?: number;
   /** Engine time (epoch ms) of simulation time 0. Default 2024-01-01T00:00:00Z. */
@@ -51,12 +52,12 @@ export interface ClosedLoopSummary extends TripSummary {
   importIssues: number;
 }
 
-export function controllerFor(mode: ControlMode, engine?: EngineControlOptions): LoopController {
+export function controllerFor(mode: ControlMode, engine?: EngineControlOptions, maxPressure?: MaxPressureControlOptions): LoopController {
   switch (mode) {
     case 'engine':
       return new EngineControl(engine);
     case 'max-pressure':
-      return new MaxPressureControl();
+      return new MaxPressureControl(maxPressure);
     default:
       return new OwnControl(mode);
   }
@@ -75,7 +76,7 @@ export async function runSumoClosedLoop(o: ClosedLoopOptions): Promise<ClosedLoo
   const network: NetworkFile = imported.network;
   for (const i of imported.issues) logger.debug({ issue: i }, 'SUMO import');
   const work = mkdtempSync(join(tmpdir(), 'greenwave-sumo-'));
-  const controller = controllerFor(o.control, o.engine);
+  const controller = controllerFor(o.control, o.engine, o.maxPressure);
   let sumo: SumoProcess | null = null;
   try {
     const detectorsFile = join(work, 'detectors.add.xml');

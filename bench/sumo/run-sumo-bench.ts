@@ -41,6 +41,7 @@ async function main(): Promise<void> {
   const actuation = arg('--actuation') as 'none' | 'sumo-actuated' | 'gap-out' | undefined;
   // experiments: engine control options as JSON, e.g. --engine-options '{"gapSeconds":3,"config":{"smoothingSeconds":120}}'
   const engineOptions = JSON.parse(arg('--engine-options') ?? '{}') as Record<string, unknown>;
+  const maxPressureOptions = JSON.parse(arg('--max-pressure-options') ?? '{}') as Record<string, unknown>;
   const scenarios = SCENARIOS.filter((s) => !only || only.includes(s.name));
   const configs = new Map<string, string>();
   for (const s of scenarios) {
@@ -59,7 +60,7 @@ async function main(): Promise<void> {
     while (next < cells.length) {
       const cell = cells[next++];
       try {
-        cell.summary = await runSumoClosedLoop({ scenario: { configFile: configs.get(cell.scenario) }, seed: cell.seed, control: cell.control, engine: { ...engineOptions, ...(actuation ? { actuation } : {}) } });
+        cell.summary = await runSumoClosedLoop({ scenario: { configFile: configs.get(cell.scenario) }, seed: cell.seed, control: cell.control, engine: { ...engineOptions, ...(actuation ? { actuation } : {}) }, maxPressure: maxPressureOptions });
         process.stderr.write(`${cell.scenario} seed ${cell.seed} ${cell.control}: time loss ${cell.summary.meanTimeLoss} s, ${cell.summary.vehicles} veh, ${cell.summary.teleports} teleports (${cell.summary.wallSeconds} s)\n`);
       } catch (e) {
         cell.error = (e as Error).message.split('\n')[0];

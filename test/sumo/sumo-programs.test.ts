@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildSumoProgram } from '../../adapters/sumo/control/sumo-program-builder.js';
-import { transitionState } from '../../adapters/sumo/control/max-pressure-control.js';
+import { transitionState } from '../../adapters/sumo/control/sumo-program-builder.js';
 import { maxPressureDecision } from '../../engine/max-pressure/index.js';
 import type { SumoSignalExternal } from '../../network-models/importers/sumo/index.js';
 

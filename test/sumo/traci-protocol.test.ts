@@ -35,6 +35,11 @@ describe('TraCI encoding', () => {
     expect(v).toEqual(['gw-1', 0, 1, [[30, 'GGrr', 30, 30, [], ''], [3, 'yyrr', 3, 3, [], '']], []]);
   });
 
+  it('encodes the next phases of a phase as a compound of integers', () => {
+    const buf = encodeProgramLogic({ programId: 'gw-2', type: 0, currentPhaseIndex: 0, phases: [{ durationSeconds: 3, state: 'yr', next: [0] }] });
+    expect(new TraciReader(buf).typedValue()).toEqual(['gw-2', 0, 0, [[3, 'yr', 3, 3, [0], '']], []]);
+  });
+
   it('round-trips typed values', () => {
     fc.assert(
       fc.property(fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }), fc.double({ noNaN: true }), fc.array(fc.string({ maxLength: 20 }).map((s) => s.replace(/[^\x20-\x7e]/g, 'x')), { maxLength: 5 }), (i, d, list) => {

@@ -9,6 +9,7 @@ export class DetectorCounter {
   private previous = new Map<string, Set<string>>();
   private counts = new Map<string, number>();
   private totals = new Map<string, number>();
+  private freshLastStep = new Map<string, number>();
   private occupancySum = new Map<string, number>();
   private steps = 0;
 
@@ -30,6 +31,7 @@ export class DetectorCounter {
       for (const v of r.vehicleIds) if (!prev.has(v)) fresh++;
       this.counts.set(id, this.counts.get(id)! + fresh);
       if (fresh > 0) this.totals.set(id, (this.totals.get(id) ?? 0) + fresh);
+      this.freshLastStep.set(id, fresh);
       this.occupancySum.set(id, this.occupancySum.get(id)! + r.occupancy);
       this.previous.set(id, new Set(r.vehicleIds));
     }
@@ -38,6 +40,11 @@ export class DetectorCounter {
   /** Vehicles counted on a loop since the start. */
   total(id: string): number {
     return this.totals.get(id) ?? 0;
+  }
+
+  /** Vehicles counted on a loop in the last step. */
+  lastStepCount(id: string): number {
+    return this.freshLastStep.get(id) ?? 0;
   }
 
   /** Counts of the interval that ends now, then starts a new interval. */

@@ -1,5 +1,5 @@
 import { Subject, type Subscription } from 'rxjs';
-import type { Intersection, NetworkFile } from '../../../network-models/network-types.js';
+import type { Intersection, NetworkFile, Phase } from '../../../network-models/network-types.js';
 import type { PhasePlan } from '../../../engine/plan-types.js';
 import { createEnginePipeline, checkPlanSafety, VirtualClockScheduler, type EngineConfigInput } from '../../../engine/index.js';
 import { sumoSignalOf, type SumoSignalExternal } from '../../../network-models/importers/sumo/index.js';
@@ -7,6 +7,8 @@ import type { ControlStats, LoopContext, LoopController } from './loop-controlle
 import { DetectorCounter } from './detector-counter.js';
 import { inGreenBlock, skipJumpIndex } from './phase-skip.js';
 import { NetworkLoops, type PhaseLoops } from './phase-loops.js';
+import { LoopQueueEstimator } from './loop-queue-estimator.js';
+import { PhasePressure } from './phase-pressure.js';
 import { buildSumoProgram, fallbackTimings, programFromPlan, type BuiltProgram, type SumoProgramType } from './sumo-program-builder.js';
 
 export interface EngineControlOptions {
@@ -56,6 +58,13 @@ export interface EngineControlOptions {
    * recorded plans replayed open loop, with the same safety gate and the same local actuation as the engine's.
    */
   planSchedule?: readonly ScheduledPlan[];
+  /** Which phase runs next: the program's sequence ('cyclic', default) or the one with the highest pressure ('pressure'). */
+  phaseChoice?: 'cyclic' | 'pressure';
+  /** End a green early once another phase's pressure exceeds its own by `pressureMargin`. Default false. */
+  pressureCut?: boolean;
+  pressureMargin?: number;
+  /** Pass over a phase as the green before it ends, through a direct clearance to the chosen phase. Default true. */
+  directSkips?: boolean;
 }
 
 export interface ScheduledPlan {
@@ -76,6 +85,9 @@ interface SignalState {
   /** Minimum green of the running green raised to discharge the queue counted on red (added initial), seconds. */
   initialGreenSeconds: number;
   programSeq: number;
+  /** The phase whose green ran last. */
+  lastGreenPhaseId?: string;
+  pressure: PhasePressure;
   /** Program index to jump to once the running clearance has run its full length (phase skipping). */
   skipTo?: number;
 }
@@ -113,6 +125,8 @@ export class EngineControl implements LoopController {
   private totalAtRedStart = new Map<string, number>();
   /** Next entry of the plan schedule to deliver, when plans come from a schedule. */
   private scheduleIndex = 0;
+  private estimator!: LoopQueueEstimator;
+  private readonly queueOf = (key: string) => this.estimator.queue(key);
 
   constructor(private readonly o: EngineControlOptions = {}) {
     this.interval = o.countIntervalSeconds ?? 30;
@@ -129,14 +143,16 @@ export class EngineControl implements LoopController {
     await ctx.client.inductionLoop.subscribe(detectorIds);
 
     const loopIndex = new NetworkLoops(ctx.network);
+    this.estimator = new LoopQueueEstimator(loopIndex.laneLayouts(), this.counter);
+    const links = new Map(ctx.network.links.map((l) => [l.id, l]));
     for (const x of ctx.network.intersections) {
       const sig = sumoSignalOf(x.external);
       if (!sig || x.control !== 'signalized') continue;
       // start every signal on the network's own timing, as our program, so phases can be tracked from here on
-      const built = buildSumoProgram(sig, fallbackTimings(x), `gw-engine-0`, 'static');
+      const built = buildSumoProgram(sig, fallbackTimings(x), `gw-engine-0`, 'static', { directClearances: true });
       await ctx.client.trafficLight.setProgramLogic(sig.tlsId, built.logic);
       const b = ctx.beginSeconds;
-      this.signals.set(x.id, { x, sig, built, plan: null, pending: null, lastPhaseIndex: 0, phaseStartSeconds: b, phaseEndSeconds: b + built.logic.phases[0].durationSeconds, greenStartSeconds: b, initialGreenSeconds: 0, programSeq: 0 });
+      this.signals.set(x.id, { x, sig, built, plan: null, pending: null, lastPhaseIndex: 0, phaseStartSeconds: b, phaseEndSeconds: b + built.logic.phases[0].durationSeconds, greenStartSeconds: b, initialGreenSeconds: 0, programSeq: 0, pressure: new PhasePressure(x, links) });
       const loops = loopIndex.phaseLoops(x, { gapDetectorsPerMovement: this.o.gapDetectorsPerMovement ?? 'own', gapLoops: this.o.gapLoops ?? 'upstream', gapSeconds: this.gap });
       for (const [phaseId, l] of loops.phases) this.phaseLoops.set(`${x.id}\u0000${phaseId}`, l);
       for (const [loop, seconds] of loops.callWindowSeconds) this.callWindow.set(loop, seconds);
@@ -172,6 +188,7 @@ export class EngineControl implements LoopController {
   async afterStep(t: number): Promise<void> {
     const { client } = this.ctx;
     this.counter.addStep((id) => client.inductionLoop.lastStep(id));
+    this.estimator.update(t, (id) => client.inductionLoop.lastStep(id), (id) => this.counter.lastStepCount(id));
     if (this.actuation === 'gap-out')
       for (const d of this.ctx.network.detectors) {
         const ids = client.inductionLoop.lastStep(d.id)?.vehicleIds ?? [];
@@ -221,6 +238,7 @@ export class EngineControl implements LoopController {
     s.phaseEndSeconds = t + (s.built.logic.phases[phaseIndex]?.durationSeconds ?? 0);
     const phaseId = Object.keys(s.built.greenStartIndex).find((id) => s.built.greenStartIndex[id] === phaseIndex);
     if (phaseId !== undefined) {
+      s.lastGreenPhaseId = phaseId;
       s.greenStartSeconds = t;
       s.initialGreenSeconds = this.o.addedInitial !== false ? this.addedInitialSeconds(s, phaseId) : 0;
     }
@@ -230,7 +248,7 @@ export class EngineControl implements LoopController {
       s.pending = null;
       s.programSeq++;
       const type: SumoProgramType = this.actuation === 'sumo-actuated' && plan.phases.some((p) => p.maxGreenSeconds > p.minGreenSeconds) ? 'actuated' : 'static';
-      const built = programFromPlan(plan, s.x, `gw-engine-${s.programSeq}`, type);
+      const built = programFromPlan(plan, s.x, `gw-engine-${s.programSeq}`, type, { directClearances: type === 'static' });
       built.logic.currentPhaseIndex = built.greenStartIndex[phaseId];
       await this.ctx.client.trafficLight.setProgramLogic(s.sig.tlsId, built.logic);
       s.built = built;
@@ -245,7 +263,7 @@ export class EngineControl implements LoopController {
     }
     // offset: when the first phase's variable green starts, stretch or shorten it towards the plan's offset
     const first = s.x.phases[0];
-    if (this.o.offsetSync !== false && s.plan && first && s.lastPhaseIndex === s.built.variableIndex[first.id] && s.built.logic.type === 0) {
+    if (this.o.offsetSync !== false && this.o.phaseChoice !== 'pressure' && s.plan && first && s.lastPhaseIndex === s.built.variableIndex[first.id] && s.built.logic.type === 0) {
       const cycle = s.built.cycleSeconds;
       const err = mod(this.ctx.epochMs / 1000 + s.greenStartSeconds - s.plan.offsetSeconds, cycle);
       if (err > 0.5 && cycle - err > 0.5) {
@@ -277,7 +295,6 @@ export class EngineControl implements LoopController {
       const tl = this.ctx.client.trafficLight.lastStep(s.sig.tlsId);
       if (index === undefined || tl?.phaseIndex !== s.lastPhaseIndex) return false;
       await this.ctx.client.trafficLight.setPhase(s.sig.tlsId, index);
-      this.phasesSkipped++;
       await this.onPhaseChange(s, index, t);
       return true;
     }
@@ -288,10 +305,43 @@ export class EngineControl implements LoopController {
     const elapsed = t - s.phaseStartSeconds;
     if (elapsed + step < cur.durationSeconds - 1e-9 || elapsed >= cur.durationSeconds - 1e-9) return false;
     const remaining = cur.durationSeconds - elapsed;
+    if (s.lastPhaseIndex >= s.built.cyclePhaseCount) return false;
+    const nextIndex = (s.lastPhaseIndex + 1) % s.built.cyclePhaseCount;
+    const k = s.x.phases.findIndex((p) => s.built.greenStartIndex[p.id] === nextIndex);
+    if (k < 0) return false;
+    const target = this.choosePhase(s, k, t);
+    this.noteChoice(s, k, target, t);
+    if (target === k) return false;
+    // hold the clearance one more step so it runs in full, then jump at the next step: to the green of the chosen
+    // phase, or, when the running clearance still shows green to a movement that green would stop, to the skipped
+    // phase's own clearance, which gives that movement its yellow
+    await this.setRemaining(s, t, remaining + step);
+    s.skipTo = skipJumpIndex(s.built, s.sig, s.lastPhaseIndex, s.x.phases[k].id, s.x.phases[target].id);
+    return true;
+  }
+
+  /**
+   * Which phase to serve when phase `k` (an index into the intersection's phases) is due: `k` itself unless it
+   * has no call, then the next in sequence with one. The first phase (the offset's reference) and phases with
+   * pedestrian timing are never passed over, nor is a phase without loops on every lane, nor one passed over
+   * `maxConsecutiveSkips` times in a row (a recall, against a failed loop), nor anything when no phase has a call.
+   */
+  private choosePhase(s: SignalState, k: number, t: number): number {
     const phases = s.x.phases;
-    const nextIndex = (s.lastPhaseIndex + 1) % s.built.logic.phases.length;
-    const k = phases.findIndex((p) => s.built.greenStartIndex[p.id] === nextIndex);
-    if (k <= 0 || phases[k].pedestrian) return false;
+    if (this.o.phaseChoice === 'pressure' && !phases[k].pedestrian) {
+      let best = -1;
+      let bestP = 1e-6;
+      phases.forEach((p, i) => {
+        if (p.id === s.lastGreenPhaseId || p.pedestrian) return;
+        const pr = s.pressure.pressure(p.id, this.queueOf);
+        if (pr > bestP) {
+          bestP = pr;
+          best = i;
+        }
+      });
+      if (best >= 0) return best;
+    }
+    if (k <= 0 || phases[k].pedestrian) return k;
     const demand = (p: (typeof phases)[number]) => {
       const loops = this.phaseLoops.get(`${s.x.id}\u0000${p.id}`);
       const waitingAt = loops?.protectedOnlyStopLines;
@@ -303,23 +353,45 @@ export class EngineControl implements LoopController {
     // movements are served in their permissive green anyway
     const loops = this.phaseLoops.get(key);
     const recall = !loops?.protectedOnlyStopLines && (this.skipsInARow.get(key) ?? 0) >= (this.o.maxConsecutiveSkips ?? 2);
-    if (!loops?.fullyDetected || recall || demand(phases[k])) {
-      this.skipsInARow.set(key, 0);
-      return false;
-    }
+    if (!loops?.fullyDetected || recall || demand(phases[k])) return k;
     for (let n = 1; n < phases.length; n++) {
-      const next = phases[(k + n) % phases.length];
-      if (!demand(next)) continue;
-      // hold the clearance one more step so it runs in full, then jump at the next step: to the green of the next
-      // phase with demand, or, when the running clearance still shows green to a movement that green would stop,
-      // to the skipped phase's own clearance, which gives that movement its yellow
-      await this.setRemaining(s, t, remaining + step);
-      s.skipTo = skipJumpIndex(s.built, s.sig, s.lastPhaseIndex, phases[k].id, next.id);
-      this.skipsInARow.set(key, (this.skipsInARow.get(key) ?? 0) + 1);
-      this.ctx.logger.trace({ t, tls: s.sig.tlsId, skip: phases[k].id, to: next.id }, 'phase skip');
-      return true;
+      const next = (k + n) % phases.length;
+      if (demand(phases[next])) return next;
     }
-    return false;
+    return k;
+  }
+
+  /** A choice acted on: a phase served clears its run of skips, a phase passed over adds to it. */
+  private noteChoice(s: SignalState, k: number, target: number, t: number): void {
+    const key = `${s.x.id}\u0000${s.x.phases[k].id}`;
+    if (target === k) {
+      this.skipsInARow.set(key, 0);
+      return;
+    }
+    this.skipsInARow.set(key, (this.skipsInARow.get(key) ?? 0) + 1);
+    this.phasesSkipped++;
+    this.ctx.logger.trace({ t, tls: s.sig.tlsId, skip: s.x.phases[k].id, to: s.x.phases[target].id }, 'phase skip');
+  }
+
+  /**
+   * The green of `phase` ends now (`cut`: before its programmed end). When the next phase in sequence is passed
+   * over, the signal goes straight into the direct clearance towards the chosen phase, as an actuated controller
+   * decides the next phase before the yellow; otherwise the program's own clearance follows.
+   */
+  private async endGreen(s: SignalState, t: number, phase: Phase, cut: boolean): Promise<void> {
+    const phases = s.x.phases;
+    const k = (phases.indexOf(phase) + 1) % phases.length;
+    if (this.o.phaseSkipping !== false && this.o.directSkips !== false && this.fixedGreenAfterVariable(s, phase.id) === 0) {
+      const target = this.choosePhase(s, k, t);
+      const direct = target === k ? undefined : s.built.directClearanceIndex[phase.id]?.[phases[target].id];
+      if (direct !== undefined) {
+        this.noteChoice(s, k, target, t);
+        await this.ctx.client.trafficLight.setPhase(s.sig.tlsId, direct);
+        await this.onPhaseChange(s, direct, t);
+        return;
+      }
+    }
+    if (cut) await this.setRemaining(s, t, this.ctx.stepSeconds / 2);
   }
 
   /**
@@ -345,10 +417,21 @@ export class EngineControl implements LoopController {
         await this.setRemaining(s, t, Math.min(this.o.extensionSeconds ?? 2, phase.maxGreenSeconds - elapsed - fixedAfter));
       return;
     }
+    if (this.o.pressureCut === true && elapsed + fixedAfter >= minG && remaining > step) {
+      const own = s.pressure.pressure(phase.id, this.queueOf);
+      let other = 0;
+      for (const p of s.x.phases) if (p !== phase) other = Math.max(other, s.pressure.pressure(p.id, this.queueOf));
+      if (other > own * (1 + (this.o.pressureMargin ?? 0.1)) + 1e-6) {
+        await this.endGreen(s, t, phase, true);
+        return;
+      }
+    }
     if (!demand && elapsed + fixedAfter >= minG && remaining > step) {
-      await this.setRemaining(s, t, step / 2);
+      await this.endGreen(s, t, phase, true);
     } else if (demand && remaining <= step + 1e-9 && elapsed + fixedAfter + step <= maxG) {
       await this.setRemaining(s, t, Math.min(this.o.extensionSeconds ?? 2, maxG - elapsed - fixedAfter));
+    } else if (remaining <= step + 1e-9 && fixedAfter === 0) {
+      await this.endGreen(s, t, phase, false);
     }
   }
 

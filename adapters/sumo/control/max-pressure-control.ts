@@ -1,12 +1,18 @@
 import type { Intersection } from '../../../network-models/network-types.js';
 import { sumoNetworkOf, sumoSignalOf, type SumoSignalExternal } from '../../../network-models/importers/sumo/index.js';
 import { maxPressureDecision, type MaxPressureConfig, type MaxPressureMovement } from '../../../engine/max-pressure/index.js';
+import { transitionState } from './sumo-program-builder.js';
 import type { ControlStats, LoopContext, LoopController } from './loop-controller.js';
+import { DetectorCounter } from './detector-counter.js';
+import { LoopQueueEstimator } from './loop-queue-estimator.js';
+import { NetworkLoops, laneKey } from './phase-loops.js';
 
 export interface MaxPressureControlOptions {
   config?: MaxPressureConfig;
   /** Shortest yellow inserted when a green ends, whatever the network says, seconds. Default 3. */
   minYellowSeconds?: number;
+  /** Where queues come from: SUMO's lanes ('lanes', default: more than detectors see) or the induction loops alone ('loops'). */
+  queues?: 'lanes' | 'loops';
 }
 
 interface Stage {
@@ -23,8 +29,8 @@ interface SignalState {
   stage: Stage;
   lastState: string;
   /** Lanes (SUMO ids) of each movement's approach, with the number of movements sharing each lane. */
-  upstream: Map<string, Array<{ lane: string; share: number }>>;
-  downstream: Map<string, { lanes: string[] }>;
+  upstream: Map<string, Array<{ lane: string; share: number; key: string }>>;
+  downstream: Map<string, { lanes: string[]; keys: string[] }>;
 }
 
 /**
@@ -38,6 +44,8 @@ export class MaxPressureControl implements LoopController {
   private ctx!: LoopContext;
   private signals: SignalState[] = [];
   private switches = 0;
+  private counter?: DetectorCounter;
+  private estimator?: LoopQueueEstimator;
 
   constructor(private readonly o: MaxPressureControlOptions = {}) {}
 
@@ -52,13 +60,13 @@ export class MaxPressureControl implements LoopController {
       if (!sig || x.control !== 'signalized' || x.phases.length === 0) continue;
       const laneUse = new Map<string, number>();
       for (const m of x.movements) for (const li of m.fromLaneIndices) laneUse.set(laneId(m.fromLinkId, li), (laneUse.get(laneId(m.fromLinkId, li)) ?? 0) + 1);
-      const upstream = new Map<string, Array<{ lane: string; share: number }>>();
-      const downstream = new Map<string, { lanes: string[] }>();
+      const upstream = new Map<string, Array<{ lane: string; share: number; key: string }>>();
+      const downstream = new Map<string, { lanes: string[]; keys: string[] }>();
       for (const m of x.movements) {
-        upstream.set(m.id, m.fromLaneIndices.map((li) => ({ lane: laneId(m.fromLinkId, li), share: 1 / (laneUse.get(laneId(m.fromLinkId, li)) ?? 1) })));
+        upstream.set(m.id, m.fromLaneIndices.map((li) => ({ lane: laneId(m.fromLinkId, li), share: 1 / (laneUse.get(laneId(m.fromLinkId, li)) ?? 1), key: laneKey(m.fromLinkId, li) })));
         const to = links.get(m.toLinkId);
         const toLanes = to ? Array.from({ length: to.lanes }, (_, i) => laneId(to.id, i)) : [];
-        downstream.set(m.id, { lanes: toLanes });
+        downstream.set(m.id, { lanes: toLanes, keys: to ? Array.from({ length: to.lanes }, (_, i) => laneKey(to.id, i)) : [] });
         upstream.get(m.id)!.forEach((u) => lanes.add(u.lane));
         toLanes.forEach((l) => lanes.add(l));
       }
@@ -73,10 +81,20 @@ export class MaxPressureControl implements LoopController {
         downstream,
       });
     }
-    await ctx.client.lane.subscribe([...lanes]);
+    if (this.o.queues === 'loops') {
+      const ids = ctx.network.detectors.map((d) => d.id);
+      this.counter = new DetectorCounter(ids);
+      this.estimator = new LoopQueueEstimator(new NetworkLoops(ctx.network).laneLayouts(), this.counter);
+      await ctx.client.inductionLoop.subscribe(ids);
+    } else await ctx.client.lane.subscribe([...lanes]);
   }
 
   async afterStep(t: number): Promise<void> {
+    if (this.counter && this.estimator) {
+      const read = (id: string) => this.ctx.client.inductionLoop.lastStep(id);
+      this.counter.addStep(read);
+      this.estimator.update(t, read, (id) => this.counter!.lastStepCount(id));
+    }
     for (const s of this.signals) await this.drive(s, t);
   }
 
@@ -84,7 +102,17 @@ export class MaxPressureControl implements LoopController {
     const { x } = s;
     const stage = s.stage;
     if (stage.kind === 'green') {
+      const est = this.estimator;
       const movements: MaxPressureMovement[] = x.movements.map((m) => {
+        if (est) {
+          const dn = s.downstream.get(m.id)!.keys;
+          return {
+            movementId: m.id,
+            upstreamQueue: s.upstream.get(m.id)!.reduce((acc, u) => acc + est.queue(u.key) * u.share, 0),
+            downstreamQueuePerLane: dn.length === 0 ? 0 : dn.reduce((acc, k) => acc + est.queue(k), 0) / dn.length,
+            saturationFlowVehPerHour: m.saturationFlowVehPerHour,
+          };
+        }
         const up = s.upstream.get(m.id)!.reduce((acc, u) => acc + (this.ctx.client.lane.lastStep(u.lane)?.halting ?? 0) * u.share, 0);
         const dn = s.downstream.get(m.id)!;
         const down = dn.lanes.length === 0 ? 0 : dn.lanes.reduce((acc, l) => acc + (this.ctx.client.lane.lastStep(l)?.vehicles ?? 0), 0) / dn.lanes.length;
@@ -127,22 +155,4 @@ export class MaxPressureControl implements LoopController {
     return { planUpdates: this.switches, plansRejected: 0 };
   }
   dispose(): void {}
-}
-
-/**
- * Clearance between two green states: links green in both keep their green; links that lose green show
- * yellow (then red in the all-red stage); everything else is red.
- */
-export function transitionState(from: string, to: string, kind: 'yellow' | 'all-red'): string {
-  let out = '';
-  for (let i = 0; i < from.length; i++) {
-    const a = from[i];
-    const b = to[i] ?? 'r';
-    const greenA = a === 'G' || a === 'g';
-    const greenB = b === 'G' || b === 'g';
-    if (greenA && greenB) out += a === 'G' && b === 'G' ? 'G' : 'g';
-    else if (greenA) out += kind === 'yellow' ? 'y' : 'r';
-    else out += 'r';
-  }
-  return out;
 }

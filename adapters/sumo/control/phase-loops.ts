@@ -1,5 +1,6 @@
 import type { Detector, Intersection, Link, NetworkFile, Phase } from '../../../network-models/network-types.js';
 import { protectedOnlyPhases } from './phase-skip.js';
+import type { LaneLoopLayout } from './loop-queue-estimator.js';
 
 /** Which induction loops a local controller reads for one phase. */
 export interface PhaseLoops {
@@ -40,6 +41,23 @@ export class NetworkLoops {
       this.byLane.set(key, list);
     }
     this.links = new Map(network.links.map((l) => [l.id, l]));
+  }
+
+  /** The loops of every detected lane, keyed by `laneKey(linkId, laneIndex)`, for queue estimation. */
+  laneLayouts(): Map<string, LaneLoopLayout> {
+    const out = new Map<string, LaneLoopLayout>();
+    for (const [key, loops] of this.byLane) {
+      const link = this.links.get(loops[0].linkId);
+      const advance = loops.find((d) => d.kind === 'advance');
+      const speed = link?.freeFlowSpeedMetresPerSecond ?? 13.9;
+      out.set(key, {
+        stopLineLoop: loops.find((d) => d.kind === 'stop-line')?.id,
+        advanceLoop: advance?.id,
+        advanceTravelSeconds: advance ? advance.distanceFromStopLineMetres / speed : 0,
+        capacityVehicles: Math.max(1, Math.floor((link?.lengthMetres ?? 100) / JAM_SPACING_METRES)),
+      });
+    }
+    return out;
   }
 
   /**
@@ -97,6 +115,9 @@ function mapPhaseLoops(byLane: Map<string, Detector[]>, links: Map<string, Link>
   return { phases, callWindowSeconds };
 }
 
-function laneKey(linkId: string, laneIndex: number): string {
+/** Road space a queued vehicle takes (length plus gap), metres. */
+const JAM_SPACING_METRES = 7.5;
+
+export function laneKey(linkId: string, laneIndex: number): string {
   return `${linkId}\u0000${laneIndex}`;
 }

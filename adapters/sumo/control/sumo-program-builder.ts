@@ -25,6 +25,14 @@ const TYPE_CODE: Record<SumoProgramType, number> = {
 
 export interface BuiltProgram {
   logic: SumoProgramLogic;
+  /** Phases of the cycle; direct transitions follow them in the program. */
+  cyclePhaseCount: number;
+  /**
+   * Where the direct clearance from one phase's green to another's starts (from id → to id → index), for every
+   * pair the cycle does not already join: yellow then all-red for the movements the target does not serve, whose
+   * last segment goes on to the target's green. A controller that passes over phases jumps here as the green ends.
+   */
+  directClearanceIndex: Record<string, Record<string, number>>;
   /** SUMO phase index where each engine phase's green starts. */
   greenStartIndex: Record<string, number>;
   /** SUMO phase index of each engine phase's variable green segment. */
@@ -42,6 +50,7 @@ export function buildSumoProgram(
   timings: readonly PhaseTimingInput[],
   programId: string,
   type: SumoProgramType = 'static',
+  options: { directClearances?: boolean } = {},
 ): BuiltProgram {
   const phases: SumoProgramPhase[] = [];
   const greenStartIndex: Record<string, number> = {};
@@ -69,12 +78,33 @@ export function buildSumoProgram(
     phases.push(...scaledClearance(ps.clearance, 'yellow', t.yellowSeconds, lastGreen));
     phases.push(...scaledClearance(ps.clearance, 'all-red', t.allRedSeconds, lastGreen));
   }
-  // keep SUMO's own segment order inside the clearance (yellow before all-red is the usual, but not the only one)
+  const cyclePhaseCount = phases.length;
+  const cycleSeconds = phases.reduce((s, p) => s + p.durationSeconds, 0);
+  const directClearanceIndex: Record<string, Record<string, number>> = {};
+  if (options.directClearances) timings.forEach((from, i) => {
+    directClearanceIndex[from.phaseId] = {};
+    const fromGreen = sig.phaseStates[from.phaseId].green;
+    const fromState = fromGreen[fromGreen.length - 1].state;
+    for (const to of timings) {
+      if (to === from || to === timings[(i + 1) % timings.length]) continue;
+      const toState = sig.phaseStates[to.phaseId].green[0].state;
+      const start = phases.length;
+      if (from.yellowSeconds > 0) phases.push({ durationSeconds: round1(from.yellowSeconds), state: transitionState(fromState, toState, 'yellow') });
+      if (from.allRedSeconds > 0) phases.push({ durationSeconds: round1(from.allRedSeconds), state: transitionState(fromState, toState, 'all-red') });
+      if (phases.length === start) continue;
+      phases[phases.length - 1].next = [greenStartIndex[to.phaseId]];
+      directClearanceIndex[from.phaseId][to.phaseId] = start;
+    }
+  });
+  // the cycle closes on itself, not into the transitions that follow it
+  if (phases.length > cyclePhaseCount) phases[cyclePhaseCount - 1].next = [0];
   return {
     logic: { programId, type: TYPE_CODE[type], currentPhaseIndex: 0, phases },
+    cyclePhaseCount,
+    directClearanceIndex,
     greenStartIndex,
     variableIndex,
-    cycleSeconds: phases.reduce((s, p) => s + p.durationSeconds, 0),
+    cycleSeconds,
   };
 }
 
@@ -97,10 +127,10 @@ export function redOf(state: string): string {
 }
 
 /** Program for a plan that passed the safety gate. */
-export function programFromPlan(plan: PhasePlan, intersection: Intersection, programId: string, type: SumoProgramType = 'static'): BuiltProgram {
+export function programFromPlan(plan: PhasePlan, intersection: Intersection, programId: string, type: SumoProgramType = 'static', options: { directClearances?: boolean } = {}): BuiltProgram {
   const sig = sumoSignalOf(intersection.external);
   if (!sig) throw new Error(`intersection ${intersection.id} was not imported from SUMO (no external.sumo)`);
-  return buildSumoProgram(sig, plan.phases, programId, type);
+  return buildSumoProgram(sig, plan.phases, programId, type, options);
 }
 
 /** The network's own fixed-time program (its first fallback plan), as an engine-phase timing list. */
@@ -118,4 +148,22 @@ export function fallbackTimings(intersection: Intersection, minGreenSeconds?: nu
 
 function round1(v: number): number {
   return Math.round(v * 10) / 10;
+}
+
+/**
+ * Clearance between two green states: links green in both keep their green (permissive unless protected in
+ * both); links that lose green show yellow (then red in the all-red stage); everything else is red.
+ */
+export function transitionState(from: string, to: string, kind: 'yellow' | 'all-red'): string {
+  let out = '';
+  for (let i = 0; i < from.length; i++) {
+    const a = from[i];
+    const b = to[i] ?? 'r';
+    const greenA = a === 'G' || a === 'g';
+    const greenB = b === 'G' || b === 'g';
+    if (greenA && greenB) out += a === 'G' && b === 'G' ? 'G' : 'g';
+    else if (greenA) out += kind === 'yellow' ? 'y' : 'r';
+    else out += 'r';
+  }
+  return out;
 }

@@ -9,6 +9,8 @@ export interface SumoProgramPhase {
   /** Actuation bounds; SUMO uses them for actuated and delay-based programs. Default: the duration. */
   minDurSeconds?: number;
   maxDurSeconds?: number;
+  /** Phase indices SUMO may go to after this one (the first is taken); default the following index. */
+  next?: number[];
   name?: string;
 }
 
@@ -35,8 +37,9 @@ export function encodeProgramLogic(logic: SumoProgramLogic): Buffer {
       .typedString(p.state)
       .typedDouble(p.minDurSeconds ?? p.durationSeconds)
       .typedDouble(p.maxDurSeconds ?? p.durationSeconds)
-      .compound(0)
-      .typedString(p.name ?? '');
+      .compound(p.next?.length ?? 0);
+    for (const n of p.next ?? []) w.typedInt(n);
+    w.typedString(p.name ?? '');
   }
   const params = Object.entries(logic.parameters ?? {});
   w.compound(params.length);
