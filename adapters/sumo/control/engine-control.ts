@@ -310,6 +310,7 @@ export class EngineControl implements LoopController {
     const k = s.x.phases.findIndex((p) => s.built.greenStartIndex[p.id] === nextIndex);
     if (k < 0) return false;
     const target = this.choosePhase(s, k, t);
+    if (target === undefined) return false;
     this.noteChoice(s, k, target, t);
     if (target === k) return false;
     // hold the clearance one more step so it runs in full, then jump at the next step: to the green of the chosen
@@ -324,9 +325,10 @@ export class EngineControl implements LoopController {
    * Which phase to serve when phase `k` (an index into the intersection's phases) is due: `k` itself unless it
    * has no call, then the next in sequence with one. The first phase (the offset's reference) and phases with
    * pedestrian timing are never passed over, nor is a phase without loops on every lane, nor one passed over
-   * `maxConsecutiveSkips` times in a row (a recall, against a failed loop), nor anything when no phase has a call.
+   * `maxConsecutiveSkips` times in a row (a recall, against a failed loop). Undefined when no phase has a call:
+   * the sequence goes on, and no skip is counted.
    */
-  private choosePhase(s: SignalState, k: number, t: number): number {
+  private choosePhase(s: SignalState, k: number, t: number): number | undefined {
     const phases = s.x.phases;
     if (this.o.phaseChoice === 'pressure' && !phases[k].pedestrian) {
       let best = -1;
@@ -358,7 +360,7 @@ export class EngineControl implements LoopController {
       const next = (k + n) % phases.length;
       if (demand(phases[next])) return next;
     }
-    return k;
+    return undefined;
   }
 
   /** A choice acted on: a phase served clears its run of skips, a phase passed over adds to it. */
@@ -383,9 +385,9 @@ export class EngineControl implements LoopController {
     const k = (phases.indexOf(phase) + 1) % phases.length;
     if (this.o.phaseSkipping !== false && this.o.directSkips !== false && this.fixedGreenAfterVariable(s, phase.id) === 0) {
       const target = this.choosePhase(s, k, t);
-      const direct = target === k ? undefined : s.built.directClearanceIndex[phase.id]?.[phases[target].id];
+      const direct = target === undefined || target === k ? undefined : s.built.directClearanceIndex[phase.id]?.[phases[target].id];
       if (direct !== undefined) {
-        this.noteChoice(s, k, target, t);
+        this.noteChoice(s, k, target!, t);
         await this.ctx.client.trafficLight.setPhase(s.sig.tlsId, direct);
         await this.onPhaseChange(s, direct, t);
         return;
