@@ -7,8 +7,6 @@ import type { ControlStats, LoopContext, LoopController } from './loop-controlle
 import { DetectorCounter } from './detector-counter.js';
 import { inGreenBlock, skipJumpIndex } from './phase-skip.js';
 import { NetworkLoops, type PhaseLoops } from './phase-loops.js';
-import { LoopQueueEstimator } from './loop-queue-estimator.js';
-import { PhasePressure } from './phase-pressure.js';
 import { buildSumoProgram, fallbackTimings, programFromPlan, type BuiltProgram, type SumoProgramType } from './sumo-program-builder.js';
 
 export interface EngineControlOptions {
@@ -58,12 +56,11 @@ export interface EngineControlOptions {
    * recorded plans replayed open loop, with the same safety gate and the same local actuation as the engine's.
    */
   planSchedule?: readonly ScheduledPlan[];
-  /** Which phase runs next: the program's sequence ('cyclic', default) or the one with the highest pressure ('pressure'). */
-  phaseChoice?: 'cyclic' | 'pressure';
-  /** End a green early once another phase's pressure exceeds its own by `pressureMargin`. Default false. */
-  pressureCut?: boolean;
-  pressureMargin?: number;
-  /** Pass over a phase as the green before it ends, through a direct clearance to the chosen phase. Default true. */
+  /**
+   * Decide a skip as the green before the skipped phase ends and go through a direct clearance to the chosen
+   * phase (default true); false: decide at the end of the running clearance and pass through the skipped phase's
+   * own clearance where the running one still shows a green.
+   */
   directSkips?: boolean;
 }
 
@@ -85,9 +82,6 @@ interface SignalState {
   /** Minimum green of the running green raised to discharge the queue counted on red (added initial), seconds. */
   initialGreenSeconds: number;
   programSeq: number;
-  /** The phase whose green ran last. */
-  lastGreenPhaseId?: string;
-  pressure: PhasePressure;
   /** Program index to jump to once the running clearance has run its full length (phase skipping). */
   skipTo?: number;
 }
@@ -125,8 +119,6 @@ export class EngineControl implements LoopController {
   private totalAtRedStart = new Map<string, number>();
   /** Next entry of the plan schedule to deliver, when plans come from a schedule. */
   private scheduleIndex = 0;
-  private estimator!: LoopQueueEstimator;
-  private readonly queueOf = (key: string) => this.estimator.queue(key);
 
   constructor(private readonly o: EngineControlOptions = {}) {
     this.interval = o.countIntervalSeconds ?? 30;
@@ -143,8 +135,6 @@ export class EngineControl implements LoopController {
     await ctx.client.inductionLoop.subscribe(detectorIds);
 
     const loopIndex = new NetworkLoops(ctx.network);
-    this.estimator = new LoopQueueEstimator(loopIndex.laneLayouts(), this.counter);
-    const links = new Map(ctx.network.links.map((l) => [l.id, l]));
     for (const x of ctx.network.intersections) {
       const sig = sumoSignalOf(x.external);
       if (!sig || x.control !== 'signalized') continue;
@@ -152,7 +142,7 @@ export class EngineControl implements LoopController {
       const built = buildSumoProgram(sig, fallbackTimings(x), `gw-engine-0`, 'static', { directClearances: true });
       await ctx.client.trafficLight.setProgramLogic(sig.tlsId, built.logic);
       const b = ctx.beginSeconds;
-      this.signals.set(x.id, { x, sig, built, plan: null, pending: null, lastPhaseIndex: 0, phaseStartSeconds: b, phaseEndSeconds: b + built.logic.phases[0].durationSeconds, greenStartSeconds: b, initialGreenSeconds: 0, programSeq: 0, pressure: new PhasePressure(x, links) });
+      this.signals.set(x.id, { x, sig, built, plan: null, pending: null, lastPhaseIndex: 0, phaseStartSeconds: b, phaseEndSeconds: b + built.logic.phases[0].durationSeconds, greenStartSeconds: b, initialGreenSeconds: 0, programSeq: 0 });
       const loops = loopIndex.phaseLoops(x, { gapDetectorsPerMovement: this.o.gapDetectorsPerMovement ?? 'own', gapLoops: this.o.gapLoops ?? 'upstream', gapSeconds: this.gap });
       for (const [phaseId, l] of loops.phases) this.phaseLoops.set(`${x.id}\u0000${phaseId}`, l);
       for (const [loop, seconds] of loops.callWindowSeconds) this.callWindow.set(loop, seconds);
@@ -188,7 +178,6 @@ export class EngineControl implements LoopController {
   async afterStep(t: number): Promise<void> {
     const { client } = this.ctx;
     this.counter.addStep((id) => client.inductionLoop.lastStep(id));
-    this.estimator.update(t, (id) => client.inductionLoop.lastStep(id), (id) => this.counter.lastStepCount(id));
     if (this.actuation === 'gap-out')
       for (const d of this.ctx.network.detectors) {
         const ids = client.inductionLoop.lastStep(d.id)?.vehicleIds ?? [];
@@ -238,7 +227,6 @@ export class EngineControl implements LoopController {
     s.phaseEndSeconds = t + (s.built.logic.phases[phaseIndex]?.durationSeconds ?? 0);
     const phaseId = Object.keys(s.built.greenStartIndex).find((id) => s.built.greenStartIndex[id] === phaseIndex);
     if (phaseId !== undefined) {
-      s.lastGreenPhaseId = phaseId;
       s.greenStartSeconds = t;
       s.initialGreenSeconds = this.o.addedInitial !== false ? this.addedInitialSeconds(s, phaseId) : 0;
     }
@@ -263,7 +251,7 @@ export class EngineControl implements LoopController {
     }
     // offset: when the first phase's variable green starts, stretch or shorten it towards the plan's offset
     const first = s.x.phases[0];
-    if (this.o.offsetSync !== false && this.o.phaseChoice !== 'pressure' && s.plan && first && s.lastPhaseIndex === s.built.variableIndex[first.id] && s.built.logic.type === 0) {
+    if (this.o.offsetSync !== false && s.plan && first && s.lastPhaseIndex === s.built.variableIndex[first.id] && s.built.logic.type === 0) {
       const cycle = s.built.cycleSeconds;
       const err = mod(this.ctx.epochMs / 1000 + s.greenStartSeconds - s.plan.offsetSeconds, cycle);
       if (err > 0.5 && cycle - err > 0.5) {
@@ -330,19 +318,6 @@ export class EngineControl implements LoopController {
    */
   private choosePhase(s: SignalState, k: number, t: number): number | undefined {
     const phases = s.x.phases;
-    if (this.o.phaseChoice === 'pressure' && !phases[k].pedestrian) {
-      let best = -1;
-      let bestP = 1e-6;
-      phases.forEach((p, i) => {
-        if (p.id === s.lastGreenPhaseId || p.pedestrian) return;
-        const pr = s.pressure.pressure(p.id, this.queueOf);
-        if (pr > bestP) {
-          bestP = pr;
-          best = i;
-        }
-      });
-      if (best >= 0) return best;
-    }
     if (k <= 0 || phases[k].pedestrian) return k;
     const demand = (p: (typeof phases)[number]) => {
       const loops = this.phaseLoops.get(`${s.x.id}\u0000${p.id}`);
@@ -418,15 +393,6 @@ export class EngineControl implements LoopController {
       if (remaining <= step + 1e-9 && elapsed + fixedAfter + step <= phase.maxGreenSeconds)
         await this.setRemaining(s, t, Math.min(this.o.extensionSeconds ?? 2, phase.maxGreenSeconds - elapsed - fixedAfter));
       return;
-    }
-    if (this.o.pressureCut === true && elapsed + fixedAfter >= minG && remaining > step) {
-      const own = s.pressure.pressure(phase.id, this.queueOf);
-      let other = 0;
-      for (const p of s.x.phases) if (p !== phase) other = Math.max(other, s.pressure.pressure(p.id, this.queueOf));
-      if (other > own * (1 + (this.o.pressureMargin ?? 0.1)) + 1e-6) {
-        await this.endGreen(s, t, phase, true);
-        return;
-      }
     }
     if (!demand && elapsed + fixedAfter >= minG && remaining > step) {
       await this.endGreen(s, t, phase, true);
