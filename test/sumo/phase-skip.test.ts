@@ -44,6 +44,59 @@ describe.skipIf(SKIP_SUMO)('phase skipping jumps only where no green movement is
     expect(viaOwnClearance).toBeGreaterThan(0);
   });
 
+  it('direct clearances lead from every green to every phase the cycle does not already follow with, safely', () => {
+    const dir = workDir('gw-direct-');
+    const { xml } = netgenerate(dir, 'g', ['--grid', '--grid.number', '2', '--grid.length', '250', '--grid.attach-length', '150', '--default.lanenumber', '2', '--turn-lanes', '1', '--turn-lanes.length', '60', '--tls.guess', 'true', '--default-junction-type', 'traffic_light', '--no-turnarounds', 'true']);
+    const net = importSumoNetwork(xml).network;
+    let pairs = 0;
+    let straight = 0;
+    for (const x of net.intersections.filter((i) => i.control === 'signalized')) {
+      const sig = sumoSignalOf(x.external)!;
+      const timings = fallbackTimings(x);
+      const plain = buildSumoProgram(sig, timings, 'plain', 'static');
+      const built = buildSumoProgram(sig, timings, 'test', 'static', { directClearances: true });
+      const phases = built.logic.phases;
+      // the cycle is the plain program's, closed on itself; the transitions follow it
+      expect(built.cyclePhaseCount).toBe(plain.logic.phases.length);
+      expect(phases.slice(0, built.cyclePhaseCount).map((p) => [p.state, p.durationSeconds])).toEqual(plain.logic.phases.map((p) => [p.state, p.durationSeconds]));
+      expect(built.cycleSeconds).toBe(plain.cycleSeconds);
+      const n = x.phases.length;
+      if (n > 2) expect(phases[built.cyclePhaseCount - 1].next).toEqual([0]);
+      for (const [i, from] of x.phases.entries()) {
+        const targets = Object.keys(built.directClearanceIndex[from.id] ?? {});
+        expect(targets.sort()).toEqual(x.phases.filter((p, j) => j !== i && j !== (i + 1) % n).map((p) => p.id).sort());
+        const green = sig.phaseStates[from.id].green.at(-1)!.state;
+        for (const toId of targets) {
+          const to = sig.phaseStates[toId].green[0].state;
+          if (built.directClearanceIndex[from.id][toId] === built.greenStartIndex[toId]) {
+            // nothing to stop (a protected left going permissive): straight on, no clearance
+            expect(isSafeTransition(green, to)).toBe(true);
+            straight++;
+            continue;
+          }
+          const chain: number[] = [];
+          for (let k = built.directClearanceIndex[from.id][toId]; ; k++) {
+            chain.push(k);
+            if (phases[k].next) break;
+          }
+          expect(phases[chain.at(-1)!].next).toEqual([built.greenStartIndex[toId]]);
+          const states = [green, ...chain.map((k) => phases[k].state), to];
+          for (let k = 1; k < states.length; k++) expect(isSafeTransition(states[k - 1], states[k]), `${x.id} ${from.id}->${toId}: ${states[k - 1]} -> ${states[k]}`).toBe(true);
+          // no green appears in a clearance that was not green before it and stays green after it
+          for (const k of chain)
+            for (let l = 0; l < to.length; l++) if ('Gg'.includes(phases[k].state[l])) expect('Gg'.includes(green[l]) && 'Gg'.includes(to[l])).toBe(true);
+          // every green the target stops gets the phase's full yellow
+          const yellow = chain.filter((k) => phases[k].state.includes('y')).reduce((acc, k) => acc + phases[k].durationSeconds, 0);
+          expect(yellow, `${x.id} ${from.id}->${toId}: ${states.join(" ")}`).toBeCloseTo(from.yellowSeconds, 5);
+          pairs++;
+        }
+      }
+    }
+    // four signals of four phases: each phase has two phases the cycle does not follow it with
+    expect(pairs + straight).toBe(4 * 4 * 2);
+    expect(straight).toBeGreaterThan(0);
+  });
+
   it('knows an unsafe transition when it sees one', () => {
     expect(isSafeTransition('yyyg', 'rrrr')).toBe(false);
     expect(isSafeTransition('yyyg', 'rrry')).toBe(true);

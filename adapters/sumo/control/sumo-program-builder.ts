@@ -3,6 +3,7 @@ import type { PhasePlan } from '../../../engine/plan-types.js';
 import { sumoSignalOf, type SumoSignalExternal, type SumoStateSegment } from '../../../network-models/importers/sumo/index.js';
 import type { SumoProgramLogic, SumoProgramPhase } from '../traci/domains/traffic-light-domain.js';
 import { TRAFFICLIGHT_TYPE } from '../traci/traci-constants.js';
+import { isSafeTransition } from './phase-skip.js';
 
 /** Timing of one engine phase to be turned into SUMO phases. */
 export interface PhaseTimingInput {
@@ -88,6 +89,11 @@ export function buildSumoProgram(
     for (const to of timings) {
       if (to === from || to === timings[(i + 1) % timings.length]) continue;
       const toState = sig.phaseStates[to.phaseId].green[0].state;
+      if (isSafeTransition(fromState, toState)) {
+        // nothing is stopped (a protected turn going permissive): no clearance at all
+        directClearanceIndex[from.phaseId][to.phaseId] = greenStartIndex[to.phaseId];
+        continue;
+      }
       const start = phases.length;
       if (from.yellowSeconds > 0) phases.push({ durationSeconds: round1(from.yellowSeconds), state: transitionState(fromState, toState, 'yellow') });
       if (from.allRedSeconds > 0) phases.push({ durationSeconds: round1(from.allRedSeconds), state: transitionState(fromState, toState, 'all-red') });
