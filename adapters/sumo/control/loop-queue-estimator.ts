@@ -18,6 +18,8 @@ interface LaneState {
   base: number;
   lastOccupiedStopLine: number;
   lastOccupiedAdvance: number;
+  /** Vehicles on the stop-line loop in the last step (counted out already, still at the stop line). */
+  onStopLine: number;
   /** Vehicle standing on the upstream-most loop and since when; the queue reaches back over it. */
   standingVehicle?: string;
   standingSince: number;
@@ -38,9 +40,9 @@ const STANDING_SECONDS = 2;
 const ARRIVAL_RATE_SECONDS = 300;
 
 /**
- * Queue per lane from induction loops alone, as a local controller can know it: the vehicles between the
- * set-back loop and the stop-line loop by input-output counting (re-zeroed whenever the stretch is seen empty,
- * so counting errors do not accumulate), plus, when a vehicle stands on the upstream-most loop, the queue behind
+ * Queue per lane from induction loops alone, as a local controller can know it: the vehicles on the stop-line
+ * loop, those between the set-back loop and the stop-line loop by input-output counting (re-zeroed whenever the
+ * stretch is seen empty, so counting errors do not accumulate), plus, when a vehicle stands on the upstream-most loop, the queue behind
  * it grown at the lane's recent arrival rate and drained by the vehicles that then pass the loop.
  */
 export class LoopQueueEstimator {
@@ -52,10 +54,10 @@ export class LoopQueueEstimator {
     private readonly totals: LoopTotals,
   ) {
     for (const [key, layout] of layouts)
-      this.lanes.set(key, { layout, base: 0, lastOccupiedStopLine: -Infinity, lastOccupiedAdvance: -Infinity, standingSince: 0, beyond: 0, arrivalsPerSecond: 0 });
+      this.lanes.set(key, { layout, base: 0, onStopLine: 0, lastOccupiedStopLine: -Infinity, lastOccupiedAdvance: -Infinity, standingSince: 0, beyond: 0, arrivalsPerSecond: 0 });
   }
 
-  /** Reads the loops after a simulation step; `previousTotals` are the totals before this step's counts. */
+  /** Reads the loops after a simulation step; `freshCount` says how many vehicles each loop counted in it. */
   update(t: number, read: (loopId: string) => InductionLoopStep | undefined, freshCount: (loopId: string) => number): void {
     const dt = Number.isNaN(this.lastT) ? 0 : t - this.lastT;
     this.lastT = t;
@@ -63,7 +65,8 @@ export class LoopQueueEstimator {
       const { stopLineLoop, advanceLoop, advanceTravelSeconds, capacityVehicles } = s.layout;
       const stop = stopLineLoop ? read(stopLineLoop) : undefined;
       const adv = advanceLoop ? read(advanceLoop) : undefined;
-      if ((stop?.vehicleIds.length ?? 0) > 0) s.lastOccupiedStopLine = t;
+      s.onStopLine = stop?.vehicleIds.length ?? 0;
+      if (s.onStopLine > 0) s.lastOccupiedStopLine = t;
       if ((adv?.vehicleIds.length ?? 0) > 0) s.lastOccupiedAdvance = t;
       if (stopLineLoop && advanceLoop) {
         const diff = this.totals.total(advanceLoop) - this.totals.total(stopLineLoop);
@@ -92,10 +95,8 @@ export class LoopQueueEstimator {
     const s = this.lanes.get(laneKey);
     if (!s) return 0;
     const { stopLineLoop, advanceLoop, capacityVehicles } = s.layout;
-    let between = 0;
-    if (stopLineLoop && advanceLoop) between = Math.max(0, this.totals.total(advanceLoop) - this.totals.total(stopLineLoop) - s.base);
-    else if (s.standingVehicle !== undefined) between = 1;
-    return Math.min(capacityVehicles, between + s.beyond);
+    const between = stopLineLoop && advanceLoop ? Math.max(0, this.totals.total(advanceLoop) - this.totals.total(stopLineLoop) - s.base) : 0;
+    return Math.min(capacityVehicles, between + s.onStopLine + s.beyond);
   }
 
   has(laneKey: string): boolean {
