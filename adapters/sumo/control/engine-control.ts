@@ -82,6 +82,8 @@ interface SignalState {
   /** Minimum green of the running green raised to discharge the queue counted on red (added initial), seconds. */
   initialGreenSeconds: number;
   programSeq: number;
+  /** Since when each red phase has had a call, simulation seconds. */
+  callSince: Map<string, number>;
   /** Program index to jump to once the running clearance has run its full length (phase skipping). */
   skipTo?: number;
 }
@@ -142,7 +144,7 @@ export class EngineControl implements LoopController {
       const built = buildSumoProgram(sig, fallbackTimings(x), `gw-engine-0`, 'static', { directClearances: true });
       await ctx.client.trafficLight.setProgramLogic(sig.tlsId, built.logic);
       const b = ctx.beginSeconds;
-      this.signals.set(x.id, { x, sig, built, plan: null, pending: null, lastPhaseIndex: 0, phaseStartSeconds: b, phaseEndSeconds: b + built.logic.phases[0].durationSeconds, greenStartSeconds: b, initialGreenSeconds: 0, programSeq: 0 });
+      this.signals.set(x.id, { x, sig, built, plan: null, pending: null, lastPhaseIndex: 0, phaseStartSeconds: b, phaseEndSeconds: b + built.logic.phases[0].durationSeconds, greenStartSeconds: b, initialGreenSeconds: 0, programSeq: 0, callSince: new Map() });
       const loops = loopIndex.phaseLoops(x, { gapDetectorsPerMovement: this.o.gapDetectorsPerMovement ?? 'own', gapLoops: this.o.gapLoops ?? 'upstream', gapSeconds: this.gap });
       for (const [phaseId, l] of loops.phases) this.phaseLoops.set(`${x.id}\u0000${phaseId}`, l);
       for (const [loop, seconds] of loops.callWindowSeconds) this.callWindow.set(loop, seconds);
@@ -227,6 +229,7 @@ export class EngineControl implements LoopController {
     s.phaseEndSeconds = t + (s.built.logic.phases[phaseIndex]?.durationSeconds ?? 0);
     const phaseId = Object.keys(s.built.greenStartIndex).find((id) => s.built.greenStartIndex[id] === phaseIndex);
     if (phaseId !== undefined) {
+      s.callSince.delete(phaseId);
       s.greenStartSeconds = t;
       s.initialGreenSeconds = this.o.addedInitial !== false ? this.addedInitialSeconds(s, phaseId) : 0;
     }
@@ -393,6 +396,27 @@ export class EngineControl implements LoopController {
       if (remaining <= step + 1e-9 && elapsed + fixedAfter + step <= phase.maxGreenSeconds)
         await this.setRemaining(s, t, Math.min(this.o.extensionSeconds ?? 2, phase.maxGreenSeconds - elapsed - fixedAfter));
       return;
+    }
+    const slack = (this.o as { maxWaitOverPlan?: number }).maxWaitOverPlan;
+    if (slack !== undefined && s.plan) {
+      let overdue = false;
+      for (const p of s.x.phases) {
+        if (p === phase) continue;
+        const loops = this.phaseLoops.get(`${s.x.id}\u0000${p.id}`);
+        const called = loops?.protectedOnlyStopLines ? loops.protectedOnlyStopLines.some((d) => this.lastSeen.get(d) === t) : this.hasCall(loops?.callLoops, t);
+        if (!called) {
+          s.callSince.delete(p.id);
+          continue;
+        }
+        const since = s.callSince.get(p.id) ?? t;
+        s.callSince.set(p.id, since);
+        const planned = s.plan.phases.find((q) => q.phaseId === p.id)?.greenSeconds ?? 0;
+        if (t - since > s.plan.cycleSeconds - planned + slack) overdue = true;
+      }
+      if (overdue && elapsed + fixedAfter >= minG && remaining > step) {
+        await this.endGreen(s, t, phase, true);
+        return;
+      }
     }
     if (!demand && elapsed + fixedAfter >= minG && remaining > step) {
       await this.endGreen(s, t, phase, true);

@@ -76,7 +76,7 @@ export function convertSumoNet(net: SumoNet, options: SumoImportOptions = {}): S
     maxGreen: options.maxGreenSeconds ?? 90,
     satPerLane: options.saturationFlowPerLaneVehPerHour ?? 1800,
     turnFactor: options.turnSaturationFactor ?? 0.9,
-    stopSetback: options.stopLineDetectorSetbackMetres ?? 1,
+    stopSetback: options.stopLineDetectorSetbackMetres ?? 2.5,
     advanceDistance: options.advanceDetectorDistanceMetres ?? 50,
     minAdvanceLane: options.minLaneLengthForAdvanceMetres ?? 35,
     includeUnsignalized: options.includeUnsignalized ?? true,
