@@ -45,7 +45,12 @@ export interface EngineControlOptions {
   addedInitial?: boolean;
   /** Without a call from another phase the green rests instead of gapping out (up to the phase's maximum). Default false. */
   restInGreen?: boolean;
-  /** What keeps a green: any vehicle on a phase's loop ('presence', default) or only one arriving on it ('passage'). */
+  /**
+   * What keeps a green: any vehicle on a phase's gap loops ('presence'), only one arriving on them ('passage'), or
+   * presence on set-back loops and passage on stop-line loops ('hybrid', default: a vehicle standing at the stop
+   * line, a turner waiting for a gap or one blocked by a queue beyond the junction, does not hold the green). Calls
+   * are always by presence: a vehicle waiting at the stop line calls its phase.
+   */
   gapDetection?: 'passage' | 'presence' | 'hybrid';
   /** Green added per extension while vehicles keep coming, seconds. Default 2. */
   extensionSeconds?: number;
@@ -111,7 +116,10 @@ export class EngineControl implements LoopController {
   /** The loops each phase reads (by intersection and phase id). */
   private phaseLoops = new Map<string, PhaseLoops>();
   private phasesSkipped = 0;
+  /** Last time each loop had a vehicle on it (calls). */
   private lastSeen = new Map<string, number>();
+  /** Last time each loop saw what keeps a green (gaps): a vehicle on it, or one arriving, per `gapDetection`. */
+  private lastGapEvent = new Map<string, number>();
   private onLoop = new Map<string, Set<string>>();
   /** Consecutive skips of each phase; past maxConsecutiveSkips it is served (a recall against starvation). */
   private skipsInARow = new Map<string, number>();
@@ -183,15 +191,16 @@ export class EngineControl implements LoopController {
     if (this.actuation === 'gap-out')
       for (const d of this.ctx.network.detectors) {
         const ids = client.inductionLoop.lastStep(d.id)?.vehicleIds ?? [];
-        const mode = this.o.gapDetection === 'hybrid' ? (d.kind === 'advance' ? 'presence' : 'passage') : (this.o.gapDetection ?? 'presence');
+        if (ids.length > 0) this.lastSeen.set(d.id, t);
+        const gapMode = this.o.gapDetection ?? 'hybrid';
+        const mode = gapMode === 'hybrid' ? (d.kind === 'advance' ? 'presence' : 'passage') : gapMode;
         if (mode === 'presence') {
-          if (ids.length > 0) this.lastSeen.set(d.id, t);
+          if (ids.length > 0) this.lastGapEvent.set(d.id, t);
           continue;
         }
-        // passage: a vehicle that arrives on the loop; one standing on it (a queue, a turner waiting for a gap)
-        // does not hold the green
+        // passage: a vehicle that arrives on the loop; one standing on it does not hold the green
         const before = this.onLoop.get(d.id);
-        if (ids.some((v) => !before?.has(v))) this.lastSeen.set(d.id, t);
+        if (ids.some((v) => !before?.has(v))) this.lastGapEvent.set(d.id, t);
         this.onLoop.set(d.id, new Set(ids));
       }
     const schedule = this.o.planSchedule;
@@ -387,7 +396,7 @@ export class EngineControl implements LoopController {
     const minG = Math.min(maxG, Math.max(timing?.minGreenSeconds ?? phase.minGreenSeconds, s.initialGreenSeconds));
     const elapsed = t - s.greenStartSeconds;
     const fixedAfter = this.fixedGreenAfterVariable(s, phase.id);
-    const lastSeen = Math.max(-Infinity, ...(this.phaseLoops.get(`${s.x.id}\u0000${phase.id}`)?.gapLoops ?? []).map((d) => this.lastSeen.get(d) ?? -Infinity));
+    const lastSeen = Math.max(-Infinity, ...(this.phaseLoops.get(`${s.x.id}\u0000${phase.id}`)?.gapLoops ?? []).map((d) => this.lastGapEvent.get(d) ?? -Infinity));
     const remaining = s.phaseEndSeconds - t;
     const step = this.ctx.stepSeconds;
     const demand = t - lastSeen < this.gap;
