@@ -6,7 +6,8 @@ import { sumoSignalOf, type SumoSignalExternal } from '../../../network-models/i
 import type { ControlStats, LoopContext, LoopController } from './loop-controller.js';
 import { DetectorCounter } from './detector-counter.js';
 import { inGreenBlock, skipJumpIndex } from './phase-skip.js';
-import { NetworkLoops, type PhaseLoops } from './phase-loops.js';
+import { NetworkLoops, laneKey, type PhaseLoops } from './phase-loops.js';
+import { LoopQueueEstimator } from './loop-queue-estimator.js';
 import { buildSumoProgram, fallbackTimings, programFromPlan, type BuiltProgram, type SumoProgramType } from './sumo-program-builder.js';
 
 export interface EngineControlOptions {
@@ -87,6 +88,8 @@ interface SignalState {
   /** Minimum green of the running green raised to discharge the queue counted on red (added initial), seconds. */
   initialGreenSeconds: number;
   programSeq: number;
+  /** When the running green's maximum started to count: its start, or the first conflicting call after a rest. */
+  maxTimerStartSeconds: number;
   /** Since when each red phase has had a call, simulation seconds. */
   callSince: Map<string, number>;
   /** Program index to jump to once the running clearance has run its full length (phase skipping). */
@@ -129,6 +132,9 @@ export class EngineControl implements LoopController {
   private totalAtRedStart = new Map<string, number>();
   /** Next entry of the plan schedule to deliver, when plans come from a schedule. */
   private scheduleIndex = 0;
+  private estimator!: LoopQueueEstimator;
+  /** Lanes (lane keys) whose gaps end each phase's green. */
+  private gapLanes = new Map<string, string[]>();
 
   constructor(private readonly o: EngineControlOptions = {}) {
     this.interval = o.countIntervalSeconds ?? 30;
@@ -145,6 +151,8 @@ export class EngineControl implements LoopController {
     await ctx.client.inductionLoop.subscribe(detectorIds);
 
     const loopIndex = new NetworkLoops(ctx.network);
+    this.estimator = new LoopQueueEstimator(loopIndex.laneLayouts(), this.counter);
+    const detectorById = new Map(ctx.network.detectors.map((d) => [d.id, d]));
     for (const x of ctx.network.intersections) {
       const sig = sumoSignalOf(x.external);
       if (!sig || x.control !== 'signalized') continue;
@@ -152,9 +160,12 @@ export class EngineControl implements LoopController {
       const built = buildSumoProgram(sig, fallbackTimings(x), `gw-engine-0`, 'static', { directClearances: true });
       await ctx.client.trafficLight.setProgramLogic(sig.tlsId, built.logic);
       const b = ctx.beginSeconds;
-      this.signals.set(x.id, { x, sig, built, plan: null, pending: null, lastPhaseIndex: 0, phaseStartSeconds: b, phaseEndSeconds: b + built.logic.phases[0].durationSeconds, greenStartSeconds: b, initialGreenSeconds: 0, programSeq: 0, callSince: new Map() });
+      this.signals.set(x.id, { x, sig, built, plan: null, pending: null, lastPhaseIndex: 0, phaseStartSeconds: b, phaseEndSeconds: b + built.logic.phases[0].durationSeconds, greenStartSeconds: b, initialGreenSeconds: 0, programSeq: 0, callSince: new Map(), maxTimerStartSeconds: b });
       const loops = loopIndex.phaseLoops(x, { gapDetectorsPerMovement: this.o.gapDetectorsPerMovement ?? 'own', gapLoops: this.o.gapLoops ?? 'upstream', gapSeconds: this.gap });
-      for (const [phaseId, l] of loops.phases) this.phaseLoops.set(`${x.id}\u0000${phaseId}`, l);
+      for (const [phaseId, l] of loops.phases) {
+        this.phaseLoops.set(`${x.id}\u0000${phaseId}`, l);
+        this.gapLanes.set(`${x.id}\u0000${phaseId}`, [...new Set(l.gapLoops.map((id) => detectorById.get(id)!).map((d) => laneKey(d.linkId, d.laneIndex)))]);
+      }
       for (const [loop, seconds] of loops.callWindowSeconds) this.callWindow.set(loop, seconds);
     }
     await ctx.client.trafficLight.subscribe([...this.signals.values()].map((s) => s.sig.tlsId));
@@ -188,6 +199,7 @@ export class EngineControl implements LoopController {
   async afterStep(t: number): Promise<void> {
     const { client } = this.ctx;
     this.counter.addStep((id) => client.inductionLoop.lastStep(id));
+    this.estimator.update(t, (id) => client.inductionLoop.lastStep(id), (id) => this.counter.lastStepCount(id));
     if (this.actuation === 'gap-out')
       for (const d of this.ctx.network.detectors) {
         const ids = client.inductionLoop.lastStep(d.id)?.vehicleIds ?? [];
@@ -240,6 +252,7 @@ export class EngineControl implements LoopController {
     if (phaseId !== undefined) {
       s.callSince.delete(phaseId);
       s.greenStartSeconds = t;
+      s.maxTimerStartSeconds = t;
       s.initialGreenSeconds = this.o.addedInitial !== false ? this.addedInitialSeconds(s, phaseId) : 0;
     }
     if (phaseId !== undefined && s.pending) {
@@ -395,13 +408,15 @@ export class EngineControl implements LoopController {
     const maxG = timing?.maxGreenSeconds ?? phase.maxGreenSeconds;
     const minG = Math.min(maxG, Math.max(timing?.minGreenSeconds ?? phase.minGreenSeconds, s.initialGreenSeconds));
     const elapsed = t - s.greenStartSeconds;
+    const maxElapsed = t - s.maxTimerStartSeconds;
     const fixedAfter = this.fixedGreenAfterVariable(s, phase.id);
     const lastSeen = Math.max(-Infinity, ...(this.phaseLoops.get(`${s.x.id}\u0000${phase.id}`)?.gapLoops ?? []).map((d) => this.lastGapEvent.get(d) ?? -Infinity));
     const remaining = s.phaseEndSeconds - t;
     const step = this.ctx.stepSeconds;
-    const demand = t - lastSeen < this.gap;
+    const demand = t - lastSeen < this.gap || ((this.o as { holdForQueue?: number }).holdForQueue !== undefined && (this.gapLanes.get(`${s.x.id}\u0000${phase.id}`) ?? []).some((k) => this.estimator.queue(k) >= (this.o as { holdForQueue?: number }).holdForQueue!));
     if (this.o.restInGreen === true && !this.conflictingDemand(s, phase.id, t)) {
       // no call from any other phase: the green rests (up to the phase's own maximum) instead of gapping out
+      if ((this.o as { maxFromCall?: boolean }).maxFromCall) s.maxTimerStartSeconds = t;
       if (remaining <= step + 1e-9 && elapsed + fixedAfter + step <= phase.maxGreenSeconds)
         await this.setRemaining(s, t, Math.min(this.o.extensionSeconds ?? 2, phase.maxGreenSeconds - elapsed - fixedAfter));
       return;
@@ -429,8 +444,8 @@ export class EngineControl implements LoopController {
     }
     if (!demand && elapsed + fixedAfter >= minG && remaining > step) {
       await this.endGreen(s, t, phase, true);
-    } else if (demand && remaining <= step + 1e-9 && elapsed + fixedAfter + step <= maxG) {
-      await this.setRemaining(s, t, Math.min(this.o.extensionSeconds ?? 2, maxG - elapsed - fixedAfter));
+    } else if (demand && remaining <= step + 1e-9 && maxElapsed + fixedAfter + step <= maxG) {
+      await this.setRemaining(s, t, Math.min(this.o.extensionSeconds ?? 2, maxG - maxElapsed - fixedAfter));
     } else if (remaining <= step + 1e-9 && fixedAfter === 0) {
       await this.endGreen(s, t, phase, false);
     }
@@ -458,7 +473,15 @@ export class EngineControl implements LoopController {
 
   /** Whether any phase other than this one has a call (a conflicting call). */
   private conflictingDemand(s: SignalState, phaseId: string, t: number): boolean {
-    return s.x.phases.some((p) => p.id !== phaseId && this.hasCall(this.phaseLoops.get(`${s.x.id}\u0000${p.id}`)?.ownLoops, t));
+    for (const p of s.x.phases) {
+      if (p.id === phaseId) continue;
+      const loops = this.phaseLoops.get(`${s.x.id}\u0000${p.id}`);
+      // pedestrians and lanes no loop covers may wait unseen; a turner standing at the stop line of its protected
+      // phase is not sure to find a gap in this green
+      if (p.pedestrian || !loops?.fullyDetected) return true;
+      if (loops.protectedOnlyStopLines?.some((d) => this.lastSeen.get(d) === t)) return true;
+    }
+    return this.hasCall(this.phaseLoops.get(`${s.x.id}\u0000${phaseId}`)?.conflictingLoops, t);
   }
 
   /**

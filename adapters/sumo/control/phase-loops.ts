@@ -12,6 +12,8 @@ export interface PhaseLoops {
   ownLoops: string[];
   /** Every loop on every lane the phase serves: what calls it. */
   callLoops: string[];
+  /** Loops on the intersection's lanes with a movement this phase does not serve: vehicles there wait during its green. */
+  conflictingLoops: string[];
   /** Loops cover every lane the phase serves, so a phase without a call truly has no demand and may be skipped. */
   fullyDetected: boolean;
   /** For a phase that only protects movements another phase also serves: its stop-line loops, which call it. */
@@ -103,7 +105,14 @@ function mapPhaseLoops(byLane: Map<string, Detector[]>, links: Map<string, Link>
     const calls: Detector[] = [];
     for (const [link, lane] of lanes) for (const d of byLane.get(laneKey(link, lane)) ?? []) if (!calls.includes(d)) calls.push(d);
     for (const d of [...calls, ...own]) callWindow(d);
+    const served = new Set(ph.movementIds);
+    const conflicting = new Set<string>();
+    for (const m of x.movements) {
+      if (served.has(m.id)) continue;
+      for (const lane of m.fromLaneIndices) for (const d of byLane.get(laneKey(m.fromLinkId, lane)) ?? []) conflicting.add(d.id);
+    }
     phases.set(ph.id, {
+      conflictingLoops: [...conflicting],
       gapLoops: gap.map((d) => d.id),
       advanceGapLoops: gap.filter((d) => d.kind === 'advance').map((d) => d.id),
       ownLoops: own.map((d) => d.id),
