@@ -6,8 +6,7 @@ import { sumoSignalOf, type SumoSignalExternal } from '../../../network-models/i
 import type { ControlStats, LoopContext, LoopController } from './loop-controller.js';
 import { DetectorCounter } from './detector-counter.js';
 import { inGreenBlock, skipJumpIndex } from './phase-skip.js';
-import { NetworkLoops, laneKey, type PhaseLoops } from './phase-loops.js';
-import { LoopQueueEstimator } from './loop-queue-estimator.js';
+import { NetworkLoops, type PhaseLoops } from './phase-loops.js';
 import { buildSumoProgram, fallbackTimings, programFromPlan, type BuiltProgram, type SumoProgramType } from './sumo-program-builder.js';
 
 export interface EngineControlOptions {
@@ -44,7 +43,12 @@ export interface EngineControlOptions {
    * maximum. Default true.
    */
   addedInitial?: boolean;
-  /** Without a call from another phase the green rests instead of gapping out (up to the phase's maximum). Default false. */
+  /**
+   * Without a conflicting call (a vehicle waiting on a lane this green does not serve, a turner waiting at the stop
+   * line of its protected phase, or a phase with pedestrian timing or undetected lanes) the green rests instead of
+   * gapping out, up to the phase's own maximum; the plan's maximum then counts from the first conflicting call.
+   * Default true.
+   */
   restInGreen?: boolean;
   /**
    * What keeps a green: any vehicle on a phase's gap loops ('presence'), only one arriving on them ('passage'), or
@@ -90,8 +94,6 @@ interface SignalState {
   programSeq: number;
   /** When the running green's maximum started to count: its start, or the first conflicting call after a rest. */
   maxTimerStartSeconds: number;
-  /** Since when each red phase has had a call, simulation seconds. */
-  callSince: Map<string, number>;
   /** Program index to jump to once the running clearance has run its full length (phase skipping). */
   skipTo?: number;
 }
@@ -132,9 +134,6 @@ export class EngineControl implements LoopController {
   private totalAtRedStart = new Map<string, number>();
   /** Next entry of the plan schedule to deliver, when plans come from a schedule. */
   private scheduleIndex = 0;
-  private estimator!: LoopQueueEstimator;
-  /** Lanes (lane keys) whose gaps end each phase's green. */
-  private gapLanes = new Map<string, string[]>();
 
   constructor(private readonly o: EngineControlOptions = {}) {
     this.interval = o.countIntervalSeconds ?? 30;
@@ -151,8 +150,7 @@ export class EngineControl implements LoopController {
     await ctx.client.inductionLoop.subscribe(detectorIds);
 
     const loopIndex = new NetworkLoops(ctx.network);
-    this.estimator = new LoopQueueEstimator(loopIndex.laneLayouts(), this.counter);
-    const detectorById = new Map(ctx.network.detectors.map((d) => [d.id, d]));
+
     for (const x of ctx.network.intersections) {
       const sig = sumoSignalOf(x.external);
       if (!sig || x.control !== 'signalized') continue;
@@ -160,12 +158,9 @@ export class EngineControl implements LoopController {
       const built = buildSumoProgram(sig, fallbackTimings(x), `gw-engine-0`, 'static', { directClearances: true });
       await ctx.client.trafficLight.setProgramLogic(sig.tlsId, built.logic);
       const b = ctx.beginSeconds;
-      this.signals.set(x.id, { x, sig, built, plan: null, pending: null, lastPhaseIndex: 0, phaseStartSeconds: b, phaseEndSeconds: b + built.logic.phases[0].durationSeconds, greenStartSeconds: b, initialGreenSeconds: 0, programSeq: 0, callSince: new Map(), maxTimerStartSeconds: b });
+      this.signals.set(x.id, { x, sig, built, plan: null, pending: null, lastPhaseIndex: 0, phaseStartSeconds: b, phaseEndSeconds: b + built.logic.phases[0].durationSeconds, greenStartSeconds: b, initialGreenSeconds: 0, programSeq: 0, maxTimerStartSeconds: b });
       const loops = loopIndex.phaseLoops(x, { gapDetectorsPerMovement: this.o.gapDetectorsPerMovement ?? 'own', gapLoops: this.o.gapLoops ?? 'upstream', gapSeconds: this.gap });
-      for (const [phaseId, l] of loops.phases) {
-        this.phaseLoops.set(`${x.id}\u0000${phaseId}`, l);
-        this.gapLanes.set(`${x.id}\u0000${phaseId}`, [...new Set(l.gapLoops.map((id) => detectorById.get(id)!).map((d) => laneKey(d.linkId, d.laneIndex)))]);
-      }
+      for (const [phaseId, l] of loops.phases) this.phaseLoops.set(`${x.id}\u0000${phaseId}`, l);
       for (const [loop, seconds] of loops.callWindowSeconds) this.callWindow.set(loop, seconds);
     }
     await ctx.client.trafficLight.subscribe([...this.signals.values()].map((s) => s.sig.tlsId));
@@ -199,7 +194,6 @@ export class EngineControl implements LoopController {
   async afterStep(t: number): Promise<void> {
     const { client } = this.ctx;
     this.counter.addStep((id) => client.inductionLoop.lastStep(id));
-    this.estimator.update(t, (id) => client.inductionLoop.lastStep(id), (id) => this.counter.lastStepCount(id));
     if (this.actuation === 'gap-out')
       for (const d of this.ctx.network.detectors) {
         const ids = client.inductionLoop.lastStep(d.id)?.vehicleIds ?? [];
@@ -250,7 +244,6 @@ export class EngineControl implements LoopController {
     s.phaseEndSeconds = t + (s.built.logic.phases[phaseIndex]?.durationSeconds ?? 0);
     const phaseId = Object.keys(s.built.greenStartIndex).find((id) => s.built.greenStartIndex[id] === phaseIndex);
     if (phaseId !== undefined) {
-      s.callSince.delete(phaseId);
       s.greenStartSeconds = t;
       s.maxTimerStartSeconds = t;
       s.initialGreenSeconds = this.o.addedInitial !== false ? this.addedInitialSeconds(s, phaseId) : 0;
@@ -413,34 +406,14 @@ export class EngineControl implements LoopController {
     const lastSeen = Math.max(-Infinity, ...(this.phaseLoops.get(`${s.x.id}\u0000${phase.id}`)?.gapLoops ?? []).map((d) => this.lastGapEvent.get(d) ?? -Infinity));
     const remaining = s.phaseEndSeconds - t;
     const step = this.ctx.stepSeconds;
-    const demand = t - lastSeen < this.gap || ((this.o as { holdForQueue?: number }).holdForQueue !== undefined && (this.gapLanes.get(`${s.x.id}\u0000${phase.id}`) ?? []).some((k) => this.estimator.queue(k) >= (this.o as { holdForQueue?: number }).holdForQueue!));
-    if (this.o.restInGreen === true && !this.conflictingDemand(s, phase.id, t)) {
-      // no call from any other phase: the green rests (up to the phase's own maximum) instead of gapping out
-      if ((this.o as { maxFromCall?: boolean }).maxFromCall) s.maxTimerStartSeconds = t;
+    const demand = t - lastSeen < this.gap;
+    if (this.o.restInGreen !== false && !this.conflictingDemand(s, phase.id, t)) {
+      // nobody waits for another phase: the green rests (up to the phase's own maximum) instead of running a
+      // clearance for nothing, and its maximum starts counting at the first conflicting call, as in NEMA controllers
+      s.maxTimerStartSeconds = t;
       if (remaining <= step + 1e-9 && elapsed + fixedAfter + step <= phase.maxGreenSeconds)
         await this.setRemaining(s, t, Math.min(this.o.extensionSeconds ?? 2, phase.maxGreenSeconds - elapsed - fixedAfter));
       return;
-    }
-    const slack = (this.o as { maxWaitOverPlan?: number }).maxWaitOverPlan;
-    if (slack !== undefined && s.plan) {
-      let overdue = false;
-      for (const p of s.x.phases) {
-        if (p === phase) continue;
-        const loops = this.phaseLoops.get(`${s.x.id}\u0000${p.id}`);
-        const called = loops?.protectedOnlyStopLines ? loops.protectedOnlyStopLines.some((d) => this.lastSeen.get(d) === t) : this.hasCall(loops?.callLoops, t);
-        if (!called) {
-          s.callSince.delete(p.id);
-          continue;
-        }
-        const since = s.callSince.get(p.id) ?? t;
-        s.callSince.set(p.id, since);
-        const planned = s.plan.phases.find((q) => q.phaseId === p.id)?.greenSeconds ?? 0;
-        if (t - since > s.plan.cycleSeconds - planned + slack) overdue = true;
-      }
-      if (overdue && elapsed + fixedAfter >= minG && remaining > step) {
-        await this.endGreen(s, t, phase, true);
-        return;
-      }
     }
     if (!demand && elapsed + fixedAfter >= minG && remaining > step) {
       await this.endGreen(s, t, phase, true);
