@@ -57,6 +57,23 @@ describe('which loops a local controller reads for each phase', () => {
     expect(phases.get('IA1:EW')!.protectedOnlyStopLines).toBeUndefined();
   });
 
+  it('knows which loops show a vehicle this green leaves waiting: lanes with a movement it does not serve', () => {
+    const net = network();
+    const x = net.intersections[0];
+    const through = x.phases.find((p) => p.id === 'IA1:EW')!;
+    through.movementIds.push('IA1:EL', 'IA1:WL');
+    const { phases } = new NetworkLoops(net).phaseLoops(x, OPTIONS);
+    const lanesOf = (ids: string[]) => new Set(ids.map((id) => id.split(':').slice(0, 2).join(':')));
+    const waiting = lanesOf(phases.get('IA1:EW')!.conflictingLoops);
+    // the cross street waits during the main street's green; the main street's own lanes (lefts permissive) do not
+    expect([...waiting].every((lane) => lane.startsWith('IA1:N') || lane.startsWith('IA1:S'))).toBe(true);
+    expect(waiting.size).toBeGreaterThan(0);
+    // during the protected-left green, the through lanes wait too
+    const duringLeft = lanesOf(phases.get('IA1:EW-left')!.conflictingLoops);
+    expect([...duringLeft].some((lane) => lane.startsWith('IA1:E') || lane.startsWith('IA1:W'))).toBe(true);
+    for (const lane of waiting) expect(duringLeft.has(lane)).toBe(true);
+  });
+
   it('never serves every phase of a movement conditionally (a left in two phases that each look protected-only)', () => {
     const net = network();
     const x = net.intersections[0];

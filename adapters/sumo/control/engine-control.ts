@@ -378,9 +378,9 @@ export class EngineControl implements LoopController {
     const k = (phases.indexOf(phase) + 1) % phases.length;
     if (this.o.phaseSkipping !== false && this.o.directSkips !== false && this.fixedGreenAfterVariable(s, phase.id) === 0) {
       const target = this.choosePhase(s, k, t);
-      const direct = target === undefined || target === k ? undefined : s.built.directClearanceIndex[phase.id]?.[phases[target].id];
-      if (direct !== undefined) {
-        this.noteChoice(s, k, target!, t);
+      const direct = target !== undefined && target !== k ? s.built.directClearanceIndex[phase.id]?.[phases[target].id] : undefined;
+      if (target !== undefined && direct !== undefined) {
+        this.noteChoice(s, k, target, t);
         await this.ctx.client.trafficLight.setPhase(s.sig.tlsId, direct);
         await this.onPhaseChange(s, direct, t);
         return;

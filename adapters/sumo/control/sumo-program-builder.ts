@@ -81,27 +81,7 @@ export function buildSumoProgram(
   }
   const cyclePhaseCount = phases.length;
   const cycleSeconds = phases.reduce((s, p) => s + p.durationSeconds, 0);
-  const directClearanceIndex: Record<string, Record<string, number>> = {};
-  if (options.directClearances) timings.forEach((from, i) => {
-    directClearanceIndex[from.phaseId] = {};
-    const fromGreen = sig.phaseStates[from.phaseId].green;
-    const fromState = fromGreen[fromGreen.length - 1].state;
-    for (const to of timings) {
-      if (to === from || to === timings[(i + 1) % timings.length]) continue;
-      const toState = sig.phaseStates[to.phaseId].green[0].state;
-      if (isSafeTransition(fromState, toState)) {
-        // nothing is stopped (a protected turn going permissive): no clearance at all
-        directClearanceIndex[from.phaseId][to.phaseId] = greenStartIndex[to.phaseId];
-        continue;
-      }
-      const start = phases.length;
-      if (from.yellowSeconds > 0) phases.push({ durationSeconds: round1(from.yellowSeconds), state: transitionState(fromState, toState, 'yellow') });
-      if (from.allRedSeconds > 0) phases.push({ durationSeconds: round1(from.allRedSeconds), state: transitionState(fromState, toState, 'all-red') });
-      if (phases.length === start) continue;
-      phases[phases.length - 1].next = [greenStartIndex[to.phaseId]];
-      directClearanceIndex[from.phaseId][to.phaseId] = start;
-    }
-  });
+  const directClearanceIndex = options.directClearances ? appendDirectClearances(phases, sig, timings, greenStartIndex) : {};
   // the cycle closes on itself, not into the transitions that follow it
   if (phases.length > cyclePhaseCount) phases[cyclePhaseCount - 1].next = [0];
   return {
@@ -112,6 +92,36 @@ export function buildSumoProgram(
     variableIndex,
     cycleSeconds,
   };
+}
+
+/**
+ * Appends, for every pair of phases the cycle does not join, the clearance from the first's last green to the
+ * second's first green (yellow, then all-red, for the movements that lose their green; the last segment goes on
+ * to the target's green). Where nothing loses its green the jump goes straight to the target's green.
+ */
+function appendDirectClearances(phases: SumoProgramPhase[], sig: SumoSignalExternal, timings: readonly PhaseTimingInput[], greenStartIndex: Record<string, number>): Record<string, Record<string, number>> {
+  const index: Record<string, Record<string, number>> = {};
+  timings.forEach((from, i) => {
+    index[from.phaseId] = {};
+    const fromGreen = sig.phaseStates[from.phaseId].green;
+    const fromState = fromGreen[fromGreen.length - 1].state;
+    for (const to of timings) {
+      if (to === from || to === timings[(i + 1) % timings.length]) continue;
+      const toState = sig.phaseStates[to.phaseId].green[0].state;
+      if (isSafeTransition(fromState, toState)) {
+        index[from.phaseId][to.phaseId] = greenStartIndex[to.phaseId];
+        continue;
+      }
+      const start = phases.length;
+      if (from.yellowSeconds > 0) phases.push({ durationSeconds: round1(from.yellowSeconds), state: transitionState(fromState, toState, 'yellow') });
+      if (from.allRedSeconds > 0) phases.push({ durationSeconds: round1(from.allRedSeconds), state: transitionState(fromState, toState, 'all-red') });
+      // no clearance time to give: no direct jump, the cycle's own clearances are used
+      if (phases.length === start) continue;
+      phases[phases.length - 1].next = [greenStartIndex[to.phaseId]];
+      index[from.phaseId][to.phaseId] = start;
+    }
+  });
+  return index;
 }
 
 function scaledClearance(clearance: readonly SumoStateSegment[], kind: 'yellow' | 'all-red', seconds: number, lastGreen: string): SumoProgramPhase[] {
