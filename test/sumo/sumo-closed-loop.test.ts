@@ -50,6 +50,17 @@ describe.skipIf(SKIP_SUMO)('closed loop with SUMO (small grid, 15 simulated minu
     expect(kept.arrived).toBeLessThan(kept.vehicles);
   }, 120_000);
 
+  it('max-pressure from the loops alone switches phases on the queues it estimates and moves the traffic', async () => {
+    const lanes = await runSumoClosedLoop({ scenario: { configFile: cfg, endSeconds: 600 }, seed: 1, control: 'max-pressure' });
+    const loops = await runSumoClosedLoop({ scenario: { configFile: cfg, endSeconds: 600 }, seed: 1, control: 'max-pressure', maxPressure: { queues: 'loops' } });
+    expect(loops.vehicles).toBe(lanes.vehicles);
+    expect(loops.planUpdates).toBeGreaterThan(50);
+    // a different source of queues gives different decisions, and no gridlock on this grid
+    expect(loops.planUpdates).not.toBe(lanes.planUpdates);
+    expect(loops.arrived).toBeGreaterThan(loops.vehicles * 0.5);
+    expect(loops.teleports).toBe(0);
+  }, 120_000);
+
   it('reports SUMO crashing mid-run, and leaves no process behind', async () => {
     const err = await run('engine', {
       onSumoStarted: (sumo) => setTimeout(() => sumo.child.kill('SIGKILL'), 300),
