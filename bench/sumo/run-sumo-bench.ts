@@ -3,7 +3,7 @@
  * its ratio to the best of SUMO's own controls (static, actuated, delay_based), with the geometric mean over
  * the suite. Usage:
  *   npx tsx bench/sumo/run-sumo-bench.ts [--seeds 1,2,3] [--only a,b] [--controls engine,static,...] [--jobs 2] [--reuse]
- *     [--engine-options JSON] [--out DIR]
+ *     [--engine-options JSON] [--max-pressure-options JSON] [--out DIR]
  * --reuse keeps the results of controls not run now from the last results.json.
  * Generates the scenarios first if bench/out/sumo is missing. Results also go to bench/out/sumo/results.json.
  */
