@@ -14,7 +14,7 @@ function lane(layout: Partial<LaneLoopLayout> = {}) {
       t += 1;
       const read = (id: string) => ({ vehicleIds: (id === 'S' ? on.S : on.A) ?? [], occupancy: 0 });
       counter.addStep(read);
-      estimator.update(t, read, (id) => counter.lastStepCount(id));
+      estimator.update(t, read);
       return estimator.queue('L');
     },
     queue: () => estimator.queue('L'),

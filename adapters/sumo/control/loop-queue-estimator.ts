@@ -29,9 +29,12 @@ interface LaneState {
   arrivalsPerSecond: number;
 }
 
-/** Vehicle counts of the loops since the start (a vehicle counted once, when it first appears on a loop). */
+/** Vehicle counts of the loops (a vehicle counted once, when it first appears on a loop), as `DetectorCounter` keeps them. */
 export interface LoopTotals {
+  /** Since the start. */
   total(loopId: string): number;
+  /** In the last step. */
+  lastStepCount(loopId: string): number;
 }
 
 /** Seconds a vehicle must stand on a loop before the queue is taken to reach back over it. */
@@ -42,8 +45,8 @@ const ARRIVAL_RATE_SECONDS = 300;
 /**
  * Queue per lane from induction loops alone, as a local controller can know it: the vehicles on the stop-line
  * loop, those between the set-back loop and the stop-line loop by input-output counting (re-zeroed whenever the
- * stretch is seen empty, so counting errors do not accumulate), plus, when a vehicle stands on the upstream-most loop, the queue behind
- * it grown at the lane's recent arrival rate and drained by the vehicles that then pass the loop.
+ * stretch is seen empty, so counting errors do not accumulate), plus, when a vehicle stands on the upstream-most
+ * loop, the queue behind it grown at the lane's recent arrival rate and drained by the vehicles that then pass.
  */
 export class LoopQueueEstimator {
   private readonly lanes = new Map<string, LaneState>();
@@ -57,8 +60,8 @@ export class LoopQueueEstimator {
       this.lanes.set(key, { layout, base: 0, onStopLine: 0, lastOccupiedStopLine: -Infinity, lastOccupiedAdvance: -Infinity, standingSince: 0, beyond: 0, arrivalsPerSecond: 0 });
   }
 
-  /** Reads the loops after a simulation step; `freshCount` says how many vehicles each loop counted in it. */
-  update(t: number, read: (loopId: string) => InductionLoopStep | undefined, freshCount: (loopId: string) => number): void {
+  /** Reads the loops after a simulation step (the totals already counted it). */
+  update(t: number, read: (loopId: string) => InductionLoopStep | undefined): void {
     const dt = Number.isNaN(this.lastT) ? 0 : t - this.lastT;
     this.lastT = t;
     for (const s of this.lanes.values()) {
@@ -78,7 +81,7 @@ export class LoopQueueEstimator {
       if (!upstreamLoop) continue;
       const up = advanceLoop ? adv : stop;
       const ids = up?.vehicleIds ?? [];
-      const fresh = freshCount(upstreamLoop);
+      const fresh = this.totals.lastStepCount(upstreamLoop);
       if (ids.length === 1 && s.standingVehicle === ids[0]) {
         if (t - s.standingSince >= STANDING_SECONDS) s.beyond = Math.min(capacityVehicles, s.beyond + s.arrivalsPerSecond * dt);
       } else {
@@ -97,9 +100,5 @@ export class LoopQueueEstimator {
     const { stopLineLoop, advanceLoop, capacityVehicles } = s.layout;
     const between = stopLineLoop && advanceLoop ? Math.max(0, this.totals.total(advanceLoop) - this.totals.total(stopLineLoop) - s.base) : 0;
     return Math.min(capacityVehicles, between + s.onStopLine + s.beyond);
-  }
-
-  has(laneKey: string): boolean {
-    return this.lanes.has(laneKey);
   }
 }

@@ -93,7 +93,7 @@ export class MaxPressureControl implements LoopController {
     if (this.counter && this.estimator) {
       const read = (id: string) => this.ctx.client.inductionLoop.lastStep(id);
       this.counter.addStep(read);
-      this.estimator.update(t, read, (id) => this.counter!.lastStepCount(id));
+      this.estimator.update(t, read);
     }
     for (const s of this.signals) await this.drive(s, t);
   }
