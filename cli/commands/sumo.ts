@@ -17,6 +17,7 @@ interface SumoCliOptions {
   tripinfo?: string;
   json?: boolean;
   actuation: 'gap-out' | 'none' | 'sumo-actuated';
+  queues: 'lanes' | 'loops';
   sumoBinary?: string;
   verbose?: boolean;
 }
@@ -36,6 +37,7 @@ export function registerSumoCommand(program: Command): void {
     .option('--tripinfo <file>', "keep SUMO's tripinfo output (unfinished vehicles included)")
     .option('--json', 'print the summary as one JSON object on the last line')
     .addOption(new Option('--actuation <mode>', 'engine plans: local actuation inside the plan bounds (gap-out: the adapter ends greens on gaps and extends them while vehicles come)').choices(['gap-out', 'none', 'sumo-actuated']).default('gap-out'))
+    .addOption(new Option('--queues <source>', "max-pressure: queues from SUMO's lanes (more than detectors see) or from the induction loops alone").choices(['lanes', 'loops']).default('lanes'))
     .option('--sumo-binary <path>', 'sumo executable (default: $SUMO_BINARY or sumo on the PATH)')
     .option('-v, --verbose', 'log progress to stderr')
     .addHelpText(
@@ -91,6 +93,7 @@ async function run(o: SumoCliOptions): Promise<ClosedLoopSummary> {
     tripinfoFile: o.tripinfo,
     sumoBinary: o.sumoBinary,
     engine: { actuation: o.actuation },
+    maxPressure: { queues: o.queues },
     logger: pino({ level: o.verbose ? 'debug' : 'warn' }, pino.destination(2)),
   });
 }
