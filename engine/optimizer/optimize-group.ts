@@ -188,15 +188,29 @@ function decide(w: MemberWork, offset: OffsetResult | undefined, input: GroupOpt
   return buildPlan(w, offsetSeconds, candidateEval, offset, reasons, (current?.version ?? w.current?.version ?? 0) + 1, input.nowMs, config);
 }
 
+/**
+ * Half-width of the actuation window around the planned greens: the full window up to a flow-ratio sum of 0.5,
+ * narrowing linearly to the congested window at the oversaturation threshold. Near capacity the plan's split is
+ * what keeps queues in check, and local actuation chasing one approach's gaps costs the others.
+ */
+export function actuationWindowSeconds(flowRatioSum: number, config: OptimizerConfig): number {
+  const full = config.actuationWindowSeconds;
+  const congested = Math.min(full, config.congestedActuationWindowSeconds);
+  const light = 0.5;
+  const t = Math.min(1, Math.max(0, (flowRatioSum - light) / Math.max(1e-6, config.oversaturatedFlowRatio - light)));
+  return full - (full - congested) * t;
+}
+
 function buildPlan(w: MemberWork, offsetSeconds: number, ev: PlanEvaluation, offset: OffsetResult | undefined, reasons: string[], version: number, nowMs: number, config: OptimizerConfig): PhasePlan {
   const { model, ratios, wanted } = w;
+  const window = actuationWindowSeconds(ratios.byPhase.reduce((sum, y) => sum + y, 0), config);
   const phases: PhaseTiming[] = model.phaseIds.map((phaseId, i) => ({
     phaseId,
     greenSeconds: w.greens[i],
     yellowSeconds: model.yellowSeconds[i],
     allRedSeconds: model.allRedSeconds[i],
-    minGreenSeconds: Math.max(model.minGreenSeconds[i], Math.min(w.greens[i], w.greens[i] - config.actuationWindowSeconds)),
-    maxGreenSeconds: Math.min(model.maxGreenSeconds[i], Math.max(w.greens[i], w.greens[i] + config.actuationWindowSeconds)),
+    minGreenSeconds: Math.max(model.minGreenSeconds[i], Math.min(w.greens[i], w.greens[i] - window)),
+    maxGreenSeconds: Math.min(model.maxGreenSeconds[i], Math.max(w.greens[i], w.greens[i] + window)),
   }));
   const flowRatioByPhase: Record<string, number> = {};
   const criticalMovementByPhase: Record<string, string> = {};

@@ -27,6 +27,8 @@ export interface OptimizerConfig {
   offsetHysteresisFraction: number;
   /** Half-width of the actuation window around each planned green, seconds (clamped to min/max green). */
   actuationWindowSeconds: number;
+  /** The window at the oversaturation flow ratio; it narrows towards this from a flow-ratio sum of 0.5, seconds. */
+  congestedActuationWindowSeconds: number;
   /** A coordination choice in force (direction, tree edge, aligned phase, root of the group) is kept unless the
    * alternative carries this much more flow, and more than counting noise explains (see flowEvidenceSeconds). */
   coordinationDirectionHysteresisFraction: number;
@@ -58,6 +60,7 @@ export const DEFAULT_OPTIMIZER_CONFIG: Readonly<OptimizerConfig> = Object.freeze
   offsetHysteresisSeconds: 3,
   offsetHysteresisFraction: 0.08,
   actuationWindowSeconds: 30,
+  congestedActuationWindowSeconds: 15,
   coordinationDirectionHysteresisFraction: 0.15,
   flowEvidenceSeconds: 360,
   coordinate: true,
