@@ -5,6 +5,7 @@ import { buildIntersectionModel } from '../../engine/optimizer/intersection-mode
 import { phaseFlowRatios } from '../../engine/optimizer/flow-ratios.js';
 import { requiredCycle } from '../../engine/optimizer/cycle-length.js';
 import { resolveOptimizerConfig } from '../../engine/optimizer/optimizer-config.js';
+import { actuationWindowSeconds } from '../../engine/optimizer/optimize-group.js';
 import { checkPlanSafety } from '../../engine/safety/plan-safety-gate.js';
 import { fallbackPhasePlan } from '../../engine/safety/fallback-plan.js';
 import { buildGridNetwork } from '../../network-models/demo/build-grid-network.js';
@@ -168,6 +169,49 @@ describe('optimizer invariants (fast-check)', () => {
         for (const x of net.intersections) expect(checkPlanSafety(plans.get(x.id)!, x)).toEqual([]);
       }),
       { numRuns: 40 },
+    );
+  });
+});
+
+describe('actuation window', () => {
+  const config = resolveOptimizerConfig();
+
+  it('is the full ±30 s in light traffic and narrows linearly to ±15 s at oversaturation (worked values)', () => {
+    expect(actuationWindowSeconds(0.3, config)).toBe(30);
+    expect(actuationWindowSeconds(0.5, config)).toBe(30);
+    // halfway from 0.5 to the 0.92 oversaturation threshold
+    expect(actuationWindowSeconds(0.71, config)).toBeCloseTo(22.5, 6);
+    expect(actuationWindowSeconds(0.92, config)).toBeCloseTo(15, 6);
+    expect(actuationWindowSeconds(1.4, config)).toBe(15);
+  });
+
+  it('never widens with demand, stays between the two windows, and equal windows switch the narrowing off', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 0, max: 2, noNaN: true }), fc.double({ min: 0, max: 2, noNaN: true }), (a, b) => {
+        const [lo, hi] = a <= b ? [a, b] : [b, a];
+        expect(actuationWindowSeconds(hi, config)).toBeLessThanOrEqual(actuationWindowSeconds(lo, config));
+        expect(actuationWindowSeconds(lo, config)).toBeGreaterThanOrEqual(15);
+        expect(actuationWindowSeconds(lo, config)).toBeLessThanOrEqual(30);
+        expect(actuationWindowSeconds(hi, { ...config, congestedActuationWindowSeconds: 30 })).toBe(30);
+      }),
+      RUNS,
+    );
+  });
+
+  it('plans of a near-saturated intersection carry the narrower bounds', () => {
+    fc.assert(
+      fc.property(intersectionArb.chain((net) => fc.tuple(fc.constant(net), demandArb(net, 1.2))), ([net, flows]) => {
+        const plan = optimizeNetwork(net, flows).get('X')!;
+        if (plan.source !== 'optimizer') return;
+        const y = Object.values(plan.diagnostics?.flowRatioByPhase ?? {}).reduce((s, r) => s + r, 0);
+        const w = actuationWindowSeconds(y, config);
+        const x = net.intersections[0];
+        plan.phases.forEach((p, i) => {
+          expect(p.maxGreenSeconds).toBeLessThanOrEqual(Math.max(p.greenSeconds, p.greenSeconds + w) + 0.05);
+          expect(p.minGreenSeconds).toBeGreaterThanOrEqual(Math.max(x.phases[i].minGreenSeconds, p.greenSeconds - w) - 0.05);
+        });
+      }),
+      RUNS,
     );
   });
 });
