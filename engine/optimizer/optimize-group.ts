@@ -203,7 +203,7 @@ export function actuationWindowSeconds(flowRatioSum: number, config: OptimizerCo
 
 function buildPlan(w: MemberWork, offsetSeconds: number, ev: PlanEvaluation, offset: OffsetResult | undefined, reasons: string[], version: number, nowMs: number, config: OptimizerConfig): PhasePlan {
   const { model, ratios, wanted } = w;
-  const window = actuationWindowSeconds(ratios.byPhase.reduce((sum, y) => sum + y, 0), config);
+  const window = actuationWindowSeconds(ratios.total, config);
   const phases: PhaseTiming[] = model.phaseIds.map((phaseId, i) => ({
     phaseId,
     greenSeconds: w.greens[i],

@@ -2,13 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { importSumoNetwork, sumoSignalOf } from '../../network-models/importers/sumo/index.js';
 import { buildSumoProgram, fallbackTimings } from '../../adapters/sumo/control/sumo-program-builder.js';
 import { inGreenBlock, isSafeTransition, protectedOnlyPhases, skipJumpIndex } from '../../adapters/sumo/control/phase-skip.js';
+import type { NetworkFile } from '../../network-models/network-types.js';
 import { netgenerate, SKIP_SUMO, workDir } from './sumo-kit.js';
+
+/** A 2x2 netgenerate grid with left-turn lanes and protected-left programs, imported. */
+function turnLaneGrid(prefix: string): NetworkFile {
+  const { xml } = netgenerate(workDir(prefix), 'g', ['--grid', '--grid.number', '2', '--grid.length', '250', '--grid.attach-length', '150', '--default.lanenumber', '2', '--turn-lanes', '1', '--turn-lanes.length', '60', '--tls.guess', 'true', '--default-junction-type', 'traffic_light', '--no-turnarounds', 'true']);
+  return importSumoNetwork(xml).network;
+}
 
 describe.skipIf(SKIP_SUMO)('phase skipping jumps only where no green movement is stopped without yellow', () => {
   it('on a turn-lane grid with protected lefts, every possible skip from every clearance is a safe transition', () => {
-    const dir = workDir('gw-skip-');
-    const { xml } = netgenerate(dir, 'g', ['--grid', '--grid.number', '2', '--grid.length', '250', '--grid.attach-length', '150', '--default.lanenumber', '2', '--turn-lanes', '1', '--turn-lanes.length', '60', '--tls.guess', 'true', '--default-junction-type', 'traffic_light', '--no-turnarounds', 'true']);
-    const net = importSumoNetwork(xml).network;
+    const net = turnLaneGrid('gw-skip-');
     let checked = 0;
     let viaOwnClearance = 0;
     for (const x of net.intersections.filter((i) => i.control === 'signalized')) {
@@ -45,9 +50,7 @@ describe.skipIf(SKIP_SUMO)('phase skipping jumps only where no green movement is
   });
 
   it('direct clearances lead from every green to every phase the cycle does not already follow with, safely', () => {
-    const dir = workDir('gw-direct-');
-    const { xml } = netgenerate(dir, 'g', ['--grid', '--grid.number', '2', '--grid.length', '250', '--grid.attach-length', '150', '--default.lanenumber', '2', '--turn-lanes', '1', '--turn-lanes.length', '60', '--tls.guess', 'true', '--default-junction-type', 'traffic_light', '--no-turnarounds', 'true']);
-    const net = importSumoNetwork(xml).network;
+    const net = turnLaneGrid('gw-direct-');
     let pairs = 0;
     let straight = 0;
     for (const x of net.intersections.filter((i) => i.control === 'signalized')) {

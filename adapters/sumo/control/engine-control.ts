@@ -339,7 +339,7 @@ export class EngineControl implements LoopController {
     const demand = (p: (typeof phases)[number]) => {
       const loops = this.phaseLoops.get(`${s.x.id}\u0000${p.id}`);
       const waitingAt = loops?.protectedOnlyStopLines;
-      if (waitingAt && this.o.conditionalProtectedPhases !== false) return waitingAt.some((d) => this.lastSeen.get(d) === t);
+      if (waitingAt && this.o.conditionalProtectedPhases !== false) return this.standingOn(waitingAt, t);
       return this.hasCall(loops?.callLoops, t);
     };
     const key = `${s.x.id}\u0000${phases[k].id}`;
@@ -451,7 +451,7 @@ export class EngineControl implements LoopController {
       // pedestrians and lanes no loop covers may wait unseen; a turner standing at the stop line of its protected
       // phase is not sure to find a gap in this green
       if (p.pedestrian || !loops?.fullyDetected) return true;
-      if (loops.protectedOnlyStopLines?.some((d) => this.lastSeen.get(d) === t)) return true;
+      if (loops.protectedOnlyStopLines && this.standingOn(loops.protectedOnlyStopLines, t)) return true;
     }
     return this.hasCall(this.phaseLoops.get(`${s.x.id}\u0000${phaseId}`)?.conflictingLoops, t);
   }
@@ -463,6 +463,11 @@ export class EngineControl implements LoopController {
   private hasCall(loops: readonly string[] | undefined, t: number): boolean {
     for (const d of loops ?? []) if (t - (this.lastSeen.get(d) ?? -Infinity) < (this.callWindow.get(d) ?? this.gap)) return true;
     return false;
+  }
+
+  /** A vehicle on one of these loops now. */
+  private standingOn(loops: readonly string[], t: number): boolean {
+    return loops.some((d) => this.lastSeen.get(d) === t);
   }
 
   private async setRemaining(s: SignalState, t: number, seconds: number): Promise<void> {
