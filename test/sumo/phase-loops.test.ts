@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NetworkLoops } from '../../adapters/sumo/control/phase-loops.js';
+import { NetworkLoops } from '../../engine/actuation/phase-detectors.js';
 import { protectedOnlyPhases } from '../../adapters/sumo/control/phase-skip.js';
 import { buildGridNetwork } from '../../network-models/demo/build-grid-network.js';
 import type { NetworkFile } from '../../network-models/network-types.js';

@@ -20,6 +20,10 @@ export interface ControlStats {
   planUpdates: number;
   /** Plans refused by the safety gate before reaching SUMO. */
   plansRejected: number;
+  /** Times a signal's self-check left the plan for fully-actuated operation (engine control). */
+  selfCheckFallbacks?: number;
+  /** Longest time a phase with a call waited for its green, seconds (engine control). */
+  longestCallWaitSeconds?: number;
 }
 
 /** Who drives the signals during a closed-loop run. */

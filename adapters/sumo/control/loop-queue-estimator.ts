@@ -1,16 +1,7 @@
 import type { InductionLoopStep } from '../traci/domains/induction-loop-domain.js';
 
-/** The loops of one lane, as a queue estimator needs them. */
-export interface LaneLoopLayout {
-  /** Loop at the stop line, if any. */
-  stopLineLoop?: string;
-  /** Set-back loop upstream of the stop line, if any. */
-  advanceLoop?: string;
-  /** Travel time from the advance loop to the stop line at free-flow speed, seconds (0 without an advance loop). */
-  advanceTravelSeconds: number;
-  /** Most vehicles the lane holds (its length over a jam spacing). */
-  capacityVehicles: number;
-}
+import type { LaneLoopLayout } from '../../../engine/actuation/phase-detectors.js';
+export type { LaneLoopLayout };
 
 interface LaneState {
   layout: LaneLoopLayout;

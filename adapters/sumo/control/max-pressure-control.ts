@@ -5,7 +5,7 @@ import { transitionState } from './sumo-program-builder.js';
 import type { ControlStats, LoopContext, LoopController } from './loop-controller.js';
 import { DetectorCounter } from './detector-counter.js';
 import { LoopQueueEstimator } from './loop-queue-estimator.js';
-import { NetworkLoops, laneKey } from './phase-loops.js';
+import { NetworkLoops, laneKey } from '../../../engine/actuation/phase-detectors.js';
 
 export interface MaxPressureControlOptions {
   config?: MaxPressureConfig;

@@ -1,4 +1,3 @@
-import type { Intersection, Phase } from '../../../network-models/network-types.js';
 import type { SumoSignalExternal } from '../../../network-models/importers/sumo/index.js';
 import type { BuiltProgram } from './sumo-program-builder.js';
 
@@ -28,25 +27,4 @@ export function skipJumpIndex(built: BuiltProgram, sig: SumoSignalExternal, clea
   return built.greenStartIndex[skippedId] + (sig.phaseStates[skippedId]?.green.length ?? 1);
 }
 
-/**
- * Phases that only protect movements another phase also serves (a protected left after the permissive one): a
- * controller serves them conditionally, only for vehicles the permissive green left waiting. Every movement keeps
- * at least one phase that is served unconditionally: where all the phases serving a movement would qualify, the
- * first of them does not.
- */
-export function protectedOnlyPhases(x: Intersection): Phase[] {
-  const conditional = new Set(x.phases.filter((ph) => ph.movementIds.length > 0 && ph.movementIds.every((mid) => x.phases.some((other) => other !== ph && other.movementIds.includes(mid)))));
-  for (let changed = true; changed; ) {
-    changed = false;
-    for (const ph of x.phases) {
-      if (!conditional.has(ph)) continue;
-      const unsure = ph.movementIds.some((mid) => !x.phases.some((other) => other !== ph && !conditional.has(other) && other.movementIds.includes(mid)));
-      if (unsure) {
-        conditional.delete(ph);
-        changed = true;
-        break;
-      }
-    }
-  }
-  return x.phases.filter((ph) => conditional.has(ph));
-}
+export { protectedOnlyPhases } from '../../../engine/actuation/phase-detectors.js';

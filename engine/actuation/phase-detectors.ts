@@ -1,8 +1,18 @@
-import type { Detector, Intersection, Link, NetworkFile, Phase } from '../../../network-models/network-types.js';
-import { protectedOnlyPhases } from './phase-skip.js';
-import type { LaneLoopLayout } from './loop-queue-estimator.js';
+import type { Detector, Intersection, Link, NetworkFile, Phase } from '../../network-models/network-types.js';
 
-/** Which induction loops a local controller reads for one phase. */
+/** The loops of one lane, as a queue estimator needs them. */
+export interface LaneLoopLayout {
+  /** Loop at the stop line, if any. */
+  stopLineLoop?: string;
+  /** Set-back loop upstream of the stop line, if any. */
+  advanceLoop?: string;
+  /** Travel time from the advance loop to the stop line at free-flow speed, seconds (0 without an advance loop). */
+  advanceTravelSeconds: number;
+  /** Most vehicles the lane holds (its length over a jam spacing). */
+  capacityVehicles: number;
+}
+
+/** Which detectors a local controller reads for one phase. */
 export interface PhaseLoops {
   /** Loops whose gaps end the phase's green (set-back loops where a lane has one, else its stop-line loop). */
   gapLoops: string[];
@@ -10,6 +20,8 @@ export interface PhaseLoops {
   advanceGapLoops: string[];
   /** Every loop on the lanes of the movements that count as this phase's own. */
   ownLoops: string[];
+  /** The stop-line loops among them: where the phase's queue is seen to clear or not (split failures). */
+  ownStopLineLoops: string[];
   /** Every loop on every lane the phase serves: what calls it. */
   callLoops: string[];
   /** Loops on the intersection's lanes with a movement this phase does not serve: vehicles there wait during its green. */
@@ -116,6 +128,7 @@ function mapPhaseLoops(byLane: Map<string, Detector[]>, links: Map<string, Link>
       gapLoops: gap.map((d) => d.id),
       advanceGapLoops: gap.filter((d) => d.kind === 'advance').map((d) => d.id),
       ownLoops: own.map((d) => d.id),
+      ownStopLineLoops: own.filter((d) => d.kind === 'stop-line').map((d) => d.id),
       callLoops: calls.map((d) => d.id),
       fullyDetected: lanes.every(([link, lane]) => (byLane.get(laneKey(link, lane))?.length ?? 0) > 0),
       protectedOnlyStopLines: protectedOnly.includes(ph) ? calls.filter((d) => d.kind === 'stop-line').map((d) => d.id) : undefined,
@@ -129,4 +142,27 @@ const JAM_SPACING_METRES = 7.5;
 
 export function laneKey(linkId: string, laneIndex: number): string {
   return `${linkId}\u0000${laneIndex}`;
+}
+
+/**
+ * Phases that only protect movements another phase also serves (a protected left after the permissive one): a
+ * controller serves them conditionally, only for vehicles the permissive green left waiting. Every movement keeps
+ * at least one phase that is served unconditionally: where all the phases serving a movement would qualify, the
+ * first of them does not.
+ */
+export function protectedOnlyPhases(x: Intersection): Phase[] {
+  const conditional = new Set(x.phases.filter((ph) => ph.movementIds.length > 0 && ph.movementIds.every((mid) => x.phases.some((other) => other !== ph && other.movementIds.includes(mid)))));
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const ph of x.phases) {
+      if (!conditional.has(ph)) continue;
+      const unsure = ph.movementIds.some((mid) => !x.phases.some((other) => other !== ph && !conditional.has(other) && other.movementIds.includes(mid)));
+      if (unsure) {
+        conditional.delete(ph);
+        changed = true;
+        break;
+      }
+    }
+  }
+  return x.phases.filter((ph) => conditional.has(ph));
 }

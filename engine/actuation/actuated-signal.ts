@@ -1,0 +1,462 @@
+import type { Intersection, Phase } from '../../network-models/network-types.js';
+import type { PhasePlan, PhaseTiming } from '../plan-types.js';
+import type { ActuationEvent, ActuationMode, GreenTermination, PhaseDisplayLayout, SignalDisplay, SignalDisplayLayout } from './actuation-types.js';
+import type { DetectorTracker } from './detector-tracker.js';
+import type { PhaseLoops } from './phase-detectors.js';
+import { SplitFailureMonitor } from './split-failure-monitor.js';
+
+export interface ActuationOptions {
+  /** 'actuated' (default): greens end on gaps inside the plan's bounds; 'fixed': greens run as planned. */
+  kind?: 'actuated' | 'fixed';
+  /** Gap without a detection that ends a green, seconds. Default 3 (as SUMO's actuated and NEMA's passage time). */
+  gapSeconds?: number;
+  /** Green added per extension while vehicles keep coming, seconds. Default 2. */
+  extensionSeconds?: number;
+  /** Pass over phases without a call (never the first phase, a pedestrian phase or one with an undetected lane). */
+  phaseSkipping?: boolean;
+  /** A phase passed over this many times in a row is served the next time (a recall against a failed loop). Default 2. */
+  maxConsecutiveSkips?: number;
+  /** A phase that only protects movements another phase serves is called only by a vehicle at its stop line. */
+  conditionalProtectedPhases?: boolean;
+  /** Raise a green's minimum to discharge the vehicles counted over its advance loops on red. Default true. */
+  addedInitial?: boolean;
+  /** Without a conflicting call the green rests, up to the phase's own maximum (NEMA). Default true. */
+  restInGreen?: boolean;
+  /** Pull the cycle towards the plan's offset by stretching or shortening the first phase's green. Default true. */
+  offsetSync?: boolean;
+  /**
+   * Self-check: a phase that fails its split (ATSPM's definition) this many cycles in a row puts the intersection
+   * into plain fully-actuated operation within the phases' own bounds, until every phase has cleared its queue for
+   * as many cycles. 0 switches the self-check off. Default 2.
+   */
+  splitFailuresToFreeMode?: number;
+  /** Step of the clock that calls `step`, seconds. Default 1. */
+  stepSeconds?: number;
+}
+
+export interface ActuatedSignalInput {
+  intersection: Intersection;
+  /** The detectors each phase reads, by phase id. */
+  phaseLoops: ReadonlyMap<string, PhaseLoops>;
+  /** How long after a detection each detector still counts as a call, seconds. */
+  callWindowSeconds: ReadonlyMap<string, number>;
+  tracker: DetectorTracker;
+  /** Layout of the network's own timing, run until the first plan. */
+  initialLayout: SignalDisplayLayout;
+  startSeconds: number;
+  /** Engine time of clock time 0, seconds since the epoch (the plan's offsets refer to it). */
+  clockEpochSeconds: number;
+  options?: ActuationOptions;
+}
+
+export interface ActuationCounters {
+  greens: number;
+  gapOuts: number;
+  maxOuts: number;
+  phasesSkipped: number;
+  plansApplied: number;
+  /** Times the self-check put the intersection into fully-actuated operation. */
+  freeModeEntries: number;
+  /** Longest time a phase with a call waited for its green, seconds. */
+  longestCallWaitSeconds: number;
+}
+
+const EPS = 1e-9;
+const NO_EVENTS: readonly ActuationEvent[] = [];
+/** Lost time before a queue moves, and the headway it then discharges at (1,800 veh/h per lane), seconds. */
+const START_UP_SECONDS = 2;
+const SATURATION_HEADWAY_SECONDS = 2;
+
+/**
+ * Local actuation of one signal, second by second, inside the bounds of the plan in force: a single-ring
+ * sequence of phases, each green between its minimum (raised to discharge the queue counted on red) and its
+ * maximum, ended by a gap in detections, followed by its full clearance. Phases without a call are passed over
+ * through a direct clearance; a green with no conflicting call rests. Plans take effect at the start of a green,
+ * so no green or clearance is ever cut short.
+ *
+ * Starvation-free by construction: the sequence is cyclic, a phase is passed over only when none of its lanes
+ * shows a vehicle (never with an undetected lane, never more than `maxConsecutiveSkips` times in a row), every
+ * green ends by its maximum once another phase has a call, and a rest ends at the phase's own maximum. So a
+ * vehicle waiting on any lane is served within one pass of the sequence: the sum over the phases of their
+ * maximum greens and clearances.
+ */
+export class ActuatedSignal {
+  readonly intersection: Intersection;
+  private readonly o: Required<ActuationOptions>;
+  private readonly phases: readonly Phase[];
+  private layout: SignalDisplayLayout;
+  private plan: PhasePlan | null = null;
+  private pending: { plan: PhasePlan; layout: SignalDisplayLayout } | null = null;
+  private mode: ActuationMode = 'plan';
+  private readonly splitFailures: SplitFailureMonitor;
+
+  private phaseIndex = 0;
+  private interval: 'green' | 'clearance' = 'green';
+  private segment = 0;
+  private segmentStart: number;
+  private greenStart: number;
+  private maxTimerStart: number;
+  private initialGreen = 0;
+  private variableEnd = Infinity;
+  private variableEnded = false;
+  private nextIndex = 1;
+  private direct = false;
+  private clearanceSegments: readonly number[] = [];
+
+  private readonly skipsInARow: number[];
+  private readonly totalAtRedStart = new Map<string, number>();
+  private readonly callSince: Array<number | undefined>;
+  private events: ActuationEvent[] = [];
+  private layoutSeq = 0;
+  readonly counters: ActuationCounters = { greens: 0, gapOuts: 0, maxOuts: 0, phasesSkipped: 0, plansApplied: 0, freeModeEntries: 0, longestCallWaitSeconds: 0 };
+
+  constructor(private readonly input: ActuatedSignalInput) {
+    this.intersection = input.intersection;
+    const o = input.options ?? {};
+    this.o = {
+      kind: o.kind ?? 'actuated',
+      gapSeconds: o.gapSeconds ?? 3,
+      extensionSeconds: o.extensionSeconds ?? 2,
+      phaseSkipping: o.phaseSkipping ?? true,
+      maxConsecutiveSkips: o.maxConsecutiveSkips ?? 2,
+      conditionalProtectedPhases: o.conditionalProtectedPhases ?? true,
+      addedInitial: o.addedInitial ?? true,
+      restInGreen: o.restInGreen ?? true,
+      offsetSync: o.offsetSync ?? true,
+      splitFailuresToFreeMode: o.splitFailuresToFreeMode ?? 2,
+      stepSeconds: o.stepSeconds ?? 1,
+    };
+    this.phases = input.intersection.phases;
+    if (this.phases.length === 0) throw new Error(`intersection ${input.intersection.id} has no phases to actuate`);
+    this.layout = input.initialLayout;
+    this.skipsInARow = this.phases.map(() => 0);
+    this.callSince = this.phases.map(() => undefined);
+    this.splitFailures = new SplitFailureMonitor(this.phases, input.phaseLoops, input.tracker);
+    this.segmentStart = this.greenStart = this.maxTimerStart = input.startSeconds;
+    this.startGreen(0, input.startSeconds);
+  }
+
+  /** The plan to run from the next start of a green (it passed the safety gate), with its display layout. */
+  offerPlan(plan: PhasePlan, layout: SignalDisplayLayout): void {
+    this.pending = { plan, layout };
+  }
+
+  get planInForce(): PhasePlan | null {
+    return this.plan;
+  }
+
+  get actuationMode(): ActuationMode {
+    return this.mode;
+  }
+
+  /** Changes each time a new layout (a new plan) takes effect: the display must be rebuilt for it. */
+  get layoutVersion(): number {
+    return this.layoutSeq;
+  }
+
+  get currentLayout(): SignalDisplayLayout {
+    return this.layout;
+  }
+
+  get display(): SignalDisplay {
+    const id = this.phases[this.phaseIndex].id;
+    return this.interval === 'green'
+      ? { kind: 'green', phaseId: id, segment: this.segment }
+      : { kind: 'clearance', fromPhaseId: id, toPhaseId: this.phases[this.nextIndex].id, direct: this.direct, segment: this.segment };
+  }
+
+  /**
+   * Advances the signal to clock time `t` (detectors already observed up to `t`) and returns what happened; the
+   * display to show from `t` on is `display`.
+   */
+  step(t: number): readonly ActuationEvent[] {
+    this.events = [];
+    this.trackCalls(t);
+    if (this.selfCheck) {
+      this.splitFailures.sample(t, this.interval === 'green' ? this.phaseIndex : -1);
+      this.updateMode(t);
+    }
+    for (let guard = 0; guard < 64; guard++) if (!this.advance(t)) break;
+    return this.events.length === 0 ? NO_EVENTS : this.events;
+  }
+
+  /** One change of segment or interval at `t`, if one is due; false when the display stays as it is. */
+  private advance(t: number): boolean {
+    const layout = this.phaseLayout(this.phaseIndex);
+    if (this.interval === 'clearance') {
+      const duration = this.clearanceSegments[this.segment];
+      if (duration === undefined || t - this.segmentStart < duration - EPS) return false;
+      this.segment++;
+      this.segmentStart = t;
+      if (this.segment >= this.clearanceSegments.length) this.startGreen(this.nextIndex, t);
+      return true;
+    }
+    const duration = layout.greenSegmentSeconds[this.segment];
+    if (duration === null && !this.variableEnded) return this.actuate(t, layout);
+    if (duration !== null && duration !== undefined && t - this.segmentStart < duration - EPS) return false;
+    // a fixed segment has run its length, or the variable one has been ended
+    this.segment++;
+    this.segmentStart = t;
+    if (this.segment >= layout.greenSegmentSeconds.length) this.startClearance(t);
+    else if (layout.greenSegmentSeconds[this.segment] === null) this.startVariable(t, layout);
+    return true;
+  }
+
+  private phaseLayout(index: number): PhaseDisplayLayout {
+    return this.layout.phases[index];
+  }
+
+  private timing(index: number): PhaseTiming | undefined {
+    const id = this.phases[index].id;
+    return this.plan?.phases.find((p) => p.phaseId === id);
+  }
+
+  private startGreen(index: number, t: number): void {
+    if (this.pending) {
+      this.plan = this.pending.plan;
+      this.layout = this.pending.layout;
+      this.pending = null;
+      this.layoutSeq++;
+      this.counters.plansApplied++;
+      this.events.push({ kind: 'plan-applied', atSeconds: t, phaseId: this.phases[index].id });
+    }
+    const since = this.callSince[index];
+    if (since !== undefined) this.counters.longestCallWaitSeconds = Math.max(this.counters.longestCallWaitSeconds, t - since);
+    this.callSince[index] = undefined;
+    this.phaseIndex = index;
+    this.interval = 'green';
+    this.segment = 0;
+    this.segmentStart = this.greenStart = this.maxTimerStart = t;
+    this.variableEnded = false;
+    this.variableEnd = Infinity;
+    this.initialGreen = this.o.addedInitial && this.o.kind === 'actuated' ? this.addedInitialSeconds(index) : 0;
+    this.counters.greens++;
+    this.events.push({ kind: 'green-start', atSeconds: t, phaseId: this.phases[index].id });
+    if (this.phaseLayout(index).greenSegmentSeconds[0] === null) this.startVariable(t, this.phaseLayout(index));
+  }
+
+  private startVariable(t: number, layout: PhaseDisplayLayout): void {
+    this.variableEnd = t + layout.plannedVariableSeconds;
+    if (this.phaseIndex === 0 && this.plan && this.mode === 'plan' && this.o.offsetSync) this.syncOffset(t, layout);
+  }
+
+  /**
+   * Coordination: when the first phase's variable green starts, stretch or shorten it towards the plan's offset,
+   * within the phase's own bounds (whichever correction is smaller).
+   */
+  private syncOffset(t: number, layout: PhaseDisplayLayout): void {
+    const plan = this.plan!;
+    const cycle = this.layout.cycleSeconds;
+    if (!(cycle > 0)) return;
+    const err = mod(this.input.clockEpochSeconds + this.greenStart - plan.offsetSeconds, cycle);
+    if (err <= 0.5 || cycle - err <= 0.5) return;
+    const first = this.phases[0];
+    const fixed = fixedGreenSeconds(layout);
+    const minVar = Math.max(1, first.minGreenSeconds - fixed);
+    const maxVar = Math.max(minVar, first.maxGreenSeconds - fixed);
+    const planned = layout.plannedVariableSeconds;
+    const target = err <= cycle / 2 ? planned - err : planned + (cycle - err);
+    const d = Math.min(maxVar, Math.max(minVar, target));
+    if (Math.abs(d - planned) >= 0.5) this.variableEnd = t + d;
+  }
+
+  /**
+   * The rules of the variable green, at `t`: rest without a conflicting call; end on a gap once the minimum is
+   * served; extend while vehicles keep coming, up to the maximum; otherwise end where planned.
+   */
+  private actuate(t: number, layout: PhaseDisplayLayout): boolean {
+    const remaining = this.variableEnd - t;
+    if (this.o.kind === 'fixed') {
+      if (remaining > EPS) return false;
+      return this.endVariable(t, 'planned');
+    }
+    const phase = this.phases[this.phaseIndex];
+    const timing = this.mode === 'plan' ? this.timing(this.phaseIndex) : undefined;
+    const maxG = timing?.maxGreenSeconds ?? phase.maxGreenSeconds;
+    const minG = Math.min(maxG, Math.max(timing?.minGreenSeconds ?? phase.minGreenSeconds, this.initialGreen));
+    const elapsed = t - this.greenStart;
+    const fixedAfter = fixedGreenAfterSeconds(layout);
+    const ext = this.o.extensionSeconds;
+    if (this.o.restInGreen && !this.conflictingCall(this.phaseIndex, t)) {
+      // nobody waits for another phase: the green rests (up to the phase's own maximum) instead of running a
+      // clearance for nobody, and its maximum counts from the first conflicting call, as in NEMA controllers
+      this.maxTimerStart = t;
+      if (remaining > EPS) return false;
+      const room = phase.maxGreenSeconds - elapsed - fixedAfter;
+      if (room > EPS) {
+        this.variableEnd = t + Math.min(ext, room);
+        return false;
+      }
+      return this.endVariable(t, 'max-out');
+    }
+    // the passage timer: a detection at step t holds the green through the steps up to t + gap, so the green
+    // gaps out in the step after that (a detection is only known at the end of the step it happened in)
+    const demand = t - this.lastGapEvent(this.phaseIndex) < this.o.gapSeconds + this.o.stepSeconds - EPS;
+    if (!demand && elapsed + fixedAfter >= minG - EPS) return this.endVariable(t, 'gap-out');
+    if (remaining > EPS) return false;
+    const room = maxG - (t - this.maxTimerStart) - fixedAfter;
+    if (demand && room > EPS) {
+      this.variableEnd = t + Math.min(ext, room);
+      return false;
+    }
+    return this.endVariable(t, demand ? 'max-out' : 'planned');
+  }
+
+  /** The variable green ends at `t`: the next phase is chosen now, and the green's fixed tail then the clearance run. */
+  private endVariable(t: number, termination: GreenTermination): boolean {
+    this.variableEnded = true;
+    if (termination === 'gap-out') this.counters.gapOuts++;
+    if (termination === 'max-out') this.counters.maxOuts++;
+    const phase = this.phases[this.phaseIndex];
+    this.events.push({ kind: 'green-end', atSeconds: t, phaseId: phase.id, termination });
+    const k = (this.phaseIndex + 1) % this.phases.length;
+    let target = this.o.kind === 'actuated' && this.o.phaseSkipping ? (this.choosePhase(k, t) ?? k) : k;
+    const direct = target !== k ? this.phaseLayout(this.phaseIndex).directClearanceSegmentSeconds[this.phases[target].id] : undefined;
+    if (target !== k && direct === undefined) target = k;
+    this.noteChoice(k, target, t);
+    this.nextIndex = target;
+    this.direct = target !== k;
+    this.clearanceSegments = this.direct ? direct! : this.phaseLayout(this.phaseIndex).clearanceSegmentSeconds;
+    return true;
+  }
+
+  private startClearance(t: number): void {
+    this.noteRedStart(this.phaseIndex, t);
+    if (this.clearanceSegments.length === 0) {
+      this.startGreen(this.nextIndex, t);
+      return;
+    }
+    this.interval = 'clearance';
+    this.segment = 0;
+    this.segmentStart = t;
+  }
+
+  /** A green just ended: what passes its advance loops from now on queues; its split is judged. */
+  private noteRedStart(index: number, t: number): void {
+    const loops = this.input.phaseLoops.get(this.phases[index].id);
+    for (const loop of loops?.advanceGapLoops ?? []) this.totalAtRedStart.set(loop, this.input.tracker.total(loop));
+    if (this.selfCheck) this.splitFailures.greenEnded(index, t);
+  }
+
+  private get selfCheck(): boolean {
+    return this.o.kind === 'actuated' && this.o.splitFailuresToFreeMode > 0;
+  }
+
+  /**
+   * The self-check: the plan's bounds are left for the phases' own (plain fully-actuated operation, no offset
+   * correction) while some phase keeps failing its split, and taken up again once every phase has cleared its
+   * queue as many cycles in a row.
+   */
+  private updateMode(t: number): void {
+    const n = this.o.splitFailuresToFreeMode;
+    const m = this.splitFailures;
+    if (this.mode === 'plan') {
+      const failing = m.failuresInARow.findIndex((f) => f >= n);
+      if (failing < 0) return;
+      this.mode = 'free';
+      this.counters.freeModeEntries++;
+      this.events.push({ kind: 'mode-changed', atSeconds: t, mode: 'free', phaseId: this.phases[failing].id, reason: `phase ${this.phases[failing].id} failed its split ${m.failuresInARow[failing]} cycles in a row` });
+    } else if (m.clearInARow.every((c, i) => c >= n || (this.input.phaseLoops.get(this.phases[i].id)?.ownStopLineLoops.length ?? 0) === 0)) {
+      this.mode = 'plan';
+      this.events.push({ kind: 'mode-changed', atSeconds: t, mode: 'plan', reason: `every phase cleared its queue ${n} cycles in a row` });
+    }
+  }
+
+  /** Green needed to discharge the vehicles that passed the phase's advance loops on red: start-up plus headways. */
+  private addedInitialSeconds(index: number): number {
+    let queued = 0;
+    const tracker = this.input.tracker;
+    for (const loop of this.input.phaseLoops.get(this.phases[index].id)?.advanceGapLoops ?? [])
+      queued = Math.max(queued, tracker.total(loop) - (this.totalAtRedStart.get(loop) ?? tracker.total(loop)));
+    return queued > 0 ? START_UP_SECONDS + SATURATION_HEADWAY_SECONDS * queued : 0;
+  }
+
+  /**
+   * Which phase to serve when phase `k` is due: `k` itself unless it has no call, then the next in sequence with
+   * one. The first phase (the offset's reference), pedestrian phases, phases with an undetected lane and a phase
+   * passed over `maxConsecutiveSkips` times in a row are never passed over. Undefined when no phase has a call.
+   */
+  private choosePhase(k: number, t: number): number | undefined {
+    const phases = this.phases;
+    if (k <= 0 || phases[k].pedestrian) return k;
+    const loops = this.input.phaseLoops.get(phases[k].id);
+    const recall = !loops?.protectedOnlyStopLines && this.skipsInARow[k] >= this.o.maxConsecutiveSkips;
+    if (!loops?.fullyDetected || recall || this.phaseDemand(k, t)) return k;
+    for (let n = 1; n < phases.length; n++) {
+      const next = (k + n) % phases.length;
+      if (this.phaseDemand(next, t)) return next;
+    }
+    return undefined;
+  }
+
+  private phaseDemand(index: number, t: number): boolean {
+    const loops = this.input.phaseLoops.get(this.phases[index].id);
+    if (loops?.protectedOnlyStopLines && this.o.conditionalProtectedPhases) return this.standingOn(loops.protectedOnlyStopLines, t);
+    return this.hasCall(loops?.callLoops, t);
+  }
+
+  private noteChoice(k: number, target: number, t: number): void {
+    if (target === k) {
+      this.skipsInARow[k] = 0;
+      return;
+    }
+    this.skipsInARow[k]++;
+    this.counters.phasesSkipped++;
+    this.events.push({ kind: 'phase-skipped', atSeconds: t, phaseId: this.phases[k].id, toPhaseId: this.phases[target].id });
+  }
+
+  /** Whether any phase other than this one has a call (a conflicting call). */
+  private conflictingCall(index: number, t: number): boolean {
+    for (let i = 0; i < this.phases.length; i++) {
+      if (i === index) continue;
+      const p = this.phases[i];
+      const loops = this.input.phaseLoops.get(p.id);
+      // pedestrians and lanes no loop covers may wait unseen; a turner standing at the stop line of its protected
+      // phase is not sure to find a gap in this green
+      if (p.pedestrian || !loops?.fullyDetected) return true;
+      if (loops.protectedOnlyStopLines && this.standingOn(loops.protectedOnlyStopLines, t)) return true;
+    }
+    return this.hasCall(this.input.phaseLoops.get(this.phases[index].id)?.conflictingLoops, t);
+  }
+
+  /** Tracks how long each phase with a call has waited for its green (for the starvation bound). */
+  private trackCalls(t: number): void {
+    for (let i = 0; i < this.phases.length; i++) {
+      if (this.interval === 'green' && i === this.phaseIndex) continue;
+      if (this.callSince[i] !== undefined) continue;
+      if (this.phaseDemand(i, t)) this.callSince[i] = t;
+    }
+  }
+
+  private lastGapEvent(index: number): number {
+    let last = -Infinity;
+    for (const d of this.input.phaseLoops.get(this.phases[index].id)?.gapLoops ?? []) last = Math.max(last, this.input.tracker.lastGapEventSeconds(d));
+    return last;
+  }
+
+  /**
+   * A call on these loops: a vehicle on one of them within the gap, or one that passed an advance loop recently
+   * enough to be still on its way to the stop line.
+   */
+  private hasCall(loops: readonly string[] | undefined, t: number): boolean {
+    for (const d of loops ?? []) if (t - this.input.tracker.lastOccupiedSeconds(d) < (this.input.callWindowSeconds.get(d) ?? this.o.gapSeconds) - EPS) return true;
+    return false;
+  }
+
+  private standingOn(loops: readonly string[], t: number): boolean {
+    return loops.some((d) => this.input.tracker.occupiedAt(d, t));
+  }
+}
+
+function fixedGreenSeconds(layout: PhaseDisplayLayout): number {
+  return layout.greenSegmentSeconds.reduce<number>((s, d) => s + (d ?? 0), 0);
+}
+
+function fixedGreenAfterSeconds(layout: PhaseDisplayLayout): number {
+  const v = layout.greenSegmentSeconds.indexOf(null);
+  return layout.greenSegmentSeconds.reduce<number>((s, d, i) => (i > v ? s + (d ?? 0) : s), 0);
+}
+
+function mod(a: number, m: number): number {
+  return ((a % m) + m) % m;
+}

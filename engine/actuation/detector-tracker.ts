@@ -1,0 +1,56 @@
+import type { Detector } from '../../network-models/network-types.js';
+import type { DetectorReading } from './actuation-types.js';
+
+/**
+ * What the local actuation needs to remember of each detector: when a vehicle was last on it (calls), when it
+ * last saw what keeps a green (gaps), and how many vehicles have arrived on it (queues counted on red).
+ *
+ * Gaps are judged by presence on set-back loops and by passage on stop-line loops ('hybrid'): a vehicle standing
+ * at the stop line, a turner waiting for a gap or one blocked by a queue beyond the junction, calls its phase but
+ * does not hold its green.
+ */
+export class DetectorTracker {
+  private readonly lastOccupied = new Map<string, number>();
+  private readonly lastGapEvent = new Map<string, number>();
+  private readonly totals = new Map<string, number>();
+  private readonly occupiedSince = new Map<string, number>();
+  private readonly gapByPresence = new Map<string, boolean>();
+
+  constructor(detectors: readonly Detector[], gapDetection: 'passage' | 'presence' | 'hybrid' = 'hybrid') {
+    for (const d of detectors) this.gapByPresence.set(d.id, gapDetection === 'presence' || (gapDetection === 'hybrid' && d.kind === 'advance'));
+  }
+
+  observe(tSeconds: number, detectorId: string, r: DetectorReading): void {
+    if (r.occupied) {
+      this.lastOccupied.set(detectorId, tSeconds);
+      if (!this.occupiedSince.has(detectorId)) this.occupiedSince.set(detectorId, tSeconds);
+    } else this.occupiedSince.delete(detectorId);
+    if (r.arrivals > 0) this.totals.set(detectorId, (this.totals.get(detectorId) ?? 0) + r.arrivals);
+    const keepsGreen = this.gapByPresence.get(detectorId) ? r.occupied : r.arrivals > 0;
+    if (keepsGreen) this.lastGapEvent.set(detectorId, tSeconds);
+  }
+
+  lastOccupiedSeconds(detectorId: string): number {
+    return this.lastOccupied.get(detectorId) ?? -Infinity;
+  }
+
+  lastGapEventSeconds(detectorId: string): number {
+    return this.lastGapEvent.get(detectorId) ?? -Infinity;
+  }
+
+  /** Vehicles that have arrived on the detector since the start. */
+  total(detectorId: string): number {
+    return this.totals.get(detectorId) ?? 0;
+  }
+
+  /** How long a vehicle (or an unbroken line of them) has been on the detector, seconds; 0 when it is free. */
+  occupiedForSeconds(detectorId: string, tSeconds: number): number {
+    const since = this.occupiedSince.get(detectorId);
+    return since === undefined ? 0 : tSeconds - since;
+  }
+
+  /** A vehicle is on the detector at `tSeconds`. */
+  occupiedAt(detectorId: string, tSeconds: number): boolean {
+    return this.lastOccupied.get(detectorId) === tSeconds;
+  }
+}

@@ -1,0 +1,5 @@
+export type * from './actuation-types.js';
+export { ActuatedSignal, type ActuatedSignalInput, type ActuationOptions, type ActuationCounters } from './actuated-signal.js';
+export { DetectorTracker } from './detector-tracker.js';
+export { NetworkLoops, protectedOnlyPhases, laneKey, type PhaseLoops, type PhaseLoopOptions, type LaneLoopLayout } from './phase-detectors.js';
+export { SplitFailureMonitor } from './split-failure-monitor.js';

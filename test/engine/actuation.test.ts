@@ -1,0 +1,212 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { ActuatedSignal, DetectorTracker, NetworkLoops, type ActuationOptions, type DetectorReading, type SignalDisplay, type SignalDisplayLayout } from '../../engine/index.js';
+import { buildGridNetwork } from '../../network-models/demo/build-grid-network.js';
+import type { Intersection, NetworkFile } from '../../network-models/network-types.js';
+
+/**
+ * One main-street junction of the demo grid: three phases (EW protected lefts, EW through, NS), every lane with a
+ * stop-line loop and one 60 m upstream. Pedestrian timing is removed unless asked for (a pedestrian phase is
+ * never passed over and always a conflicting call, which would hide the rules under test).
+ */
+function junction(o: { pedestrians?: boolean } = {}): { net: NetworkFile; x: Intersection } {
+  const net = buildGridNetwork({ name: 'g', columns: 1, rows: 1, spacingMetres: 250, mainStreetRows: [0], speedMetresPerSecond: 13.9, sideSpeedMetresPerSecond: 11.1, boundaryLinkMetres: 200, advanceDetectorMetres: 60, timeZone: 'UTC' });
+  const x = net.intersections[0];
+  if (!o.pedestrians) for (const p of x.phases) delete p.pedestrian;
+  return { net, x };
+}
+
+/** A display layout as a SUMO program gives it: one variable green segment, yellow then all-red, direct clearances. */
+function layoutOf(x: Intersection, greens: Record<string, number>): SignalDisplayLayout {
+  const phases = x.phases.map((p) => ({
+    phaseId: p.id,
+    greenSegmentSeconds: [null],
+    plannedVariableSeconds: greens[p.id],
+    clearanceSegmentSeconds: [p.yellowSeconds, p.allRedSeconds],
+    directClearanceSegmentSeconds: Object.fromEntries(x.phases.filter((q) => q !== p).map((q) => [q.id, [p.yellowSeconds, p.allRedSeconds]])),
+  }));
+  const cycleSeconds = x.phases.reduce((s, p) => s + greens[p.id] + p.yellowSeconds + p.allRedSeconds, 0);
+  return { phases, cycleSeconds };
+}
+
+interface Trace {
+  displays: SignalDisplay[];
+  signal: ActuatedSignal;
+}
+
+/**
+ * Runs one signal for `seconds` from t = 0 with 1 s steps; `readings(t)` gives the detectors that see something
+ * at t (every other detector reads free).
+ */
+function run(net: NetworkFile, x: Intersection, seconds: number, readings: (t: number) => Record<string, DetectorReading>, options: ActuationOptions = {}): Trace {
+  const tracker = new DetectorTracker(net.detectors);
+  const loops = new NetworkLoops(net).phaseLoops(x, { gapDetectorsPerMovement: 'own', gapLoops: 'upstream', gapSeconds: options.gapSeconds ?? 3 });
+  const greens = x.fallbackPlans[0].greenSecondsByPhase;
+  const signal = new ActuatedSignal({ intersection: x, phaseLoops: loops.phases, callWindowSeconds: loops.callWindowSeconds, tracker, initialLayout: layoutOf(x, greens), startSeconds: 0, clockEpochSeconds: 0, options });
+  const displays: SignalDisplay[] = [signal.display];
+  for (let t = 1; t <= seconds; t++) {
+    const r = readings(t);
+    for (const d of net.detectors) tracker.observe(t, d.id, r[d.id] ?? { occupied: false, arrivals: 0 });
+    signal.step(t);
+    displays.push(signal.display);
+  }
+  return { displays, signal };
+}
+
+/** Greens in order: phase, first second shown, length. */
+function greens(displays: SignalDisplay[]): Array<{ phaseId: string; from: number; seconds: number }> {
+  const out: Array<{ phaseId: string; from: number; seconds: number }> = [];
+  displays.forEach((d, t) => {
+    if (d.kind !== 'green') return;
+    const last = out[out.length - 1];
+    if (last && last.phaseId === d.phaseId && last.from + last.seconds === t) last.seconds++;
+    else out.push({ phaseId: d.phaseId, from: t, seconds: 1 });
+  });
+  return out;
+}
+
+const standing: DetectorReading = { occupied: true, arrivals: 0 };
+const arriving: DetectorReading = { occupied: true, arrivals: 1 };
+
+describe('local actuation: worked examples', () => {
+  it('ends a green 3 s after the last vehicle over its set-back loop once a conflicting call waits (gap-out)', () => {
+    const { net, x } = junction();
+    // EW-left green at t = 0; left-turners arrive over the advance loops every 2 s until t = 12; a NS vehicle waits
+    const trace = run(net, x, 40, (t) => ({ ...(t <= 12 && t % 2 === 0 ? { 'IA1:E2:adv': arriving } : {}), 'IA1:N0:stop': standing }));
+    const first = greens(trace.displays)[0];
+    expect(first.phaseId).toBe('IA1:EW-left');
+    // last seen at 12 (presence on an advance loop): the 3 s passage timer holds the green through 15, shown 0..15
+    expect(first.seconds).toBe(16);
+    expect(trace.signal.counters.gapOuts).toBeGreaterThanOrEqual(1);
+  });
+
+  it('ends a green at the maximum while vehicles keep coming (max-out), counted from the first conflicting call', () => {
+    const { net, x } = junction();
+    // the protected lefts keep arriving; a NS vehicle calls from t = 10 on; the phase's own maximum is 30 s
+    const trace = run(net, x, 80, (t) => ({ 'IA1:E2:adv': arriving, ...(t >= 10 ? { 'IA1:N0:stop': standing } : {}) }));
+    const first = greens(trace.displays)[0];
+    // rests in green while nobody else waits (last at t = 9), then runs its maximum of 30 s from there: shown 0..38
+    expect(first.seconds).toBe(39);
+    expect(first.seconds).toBeLessThan(10 + x.phases[0].maxGreenSeconds);
+    expect(trace.signal.counters.maxOuts).toBe(1);
+  });
+
+  it('passes over a phase without a call through a direct clearance, and serves the next phase that has one', () => {
+    const { net, x } = junction();
+    // EW through (phase 2 of 3) has no vehicle; NS (phase 3) has one waiting all along
+    const trace = run(net, x, 60, () => ({ 'IA1:N0:stop': standing }));
+    const g = greens(trace.displays);
+    expect(g.map((s) => s.phaseId).slice(0, 2)).toEqual(['IA1:EW-left', 'IA1:NS']);
+    const clearance = trace.displays.find((d) => d.kind === 'clearance');
+    expect(clearance).toMatchObject({ fromPhaseId: 'IA1:EW-left', toPhaseId: 'IA1:NS', direct: true });
+    // the clearance runs in full: 3 s yellow and 2 s all-red between the two greens
+    expect(g[1].from - (g[0].from + g[0].seconds)).toBe(5);
+    expect(trace.signal.counters.phasesSkipped).toBe(1);
+  });
+
+  it('never passes over a phase with a pedestrian timing or with a lane no loop covers', () => {
+    const { net, x } = junction({ pedestrians: true });
+    const trace = run(net, x, 120, () => ({ 'IA1:N0:stop': standing }));
+    expect(greens(trace.displays).map((s) => s.phaseId).slice(0, 3)).toEqual(['IA1:EW-left', 'IA1:EW', 'IA1:NS']);
+    const bare = junction();
+    bare.net.detectors = bare.net.detectors.filter((d) => !d.id.startsWith('IA1:W0:'));
+    const undetected = run(bare.net, bare.x, 120, () => ({ 'IA1:N0:stop': standing }));
+    expect(greens(undetected.displays).map((s) => s.phaseId).slice(0, 3)).toEqual(['IA1:EW-left', 'IA1:EW', 'IA1:NS']);
+  });
+
+  it('rests in green without a conflicting call, up to the phase own maximum', () => {
+    const { net, x } = junction();
+    const trace = run(net, x, 100, () => ({}));
+    // nobody anywhere: the first green rests to its own maximum (30 s), then the sequence goes on
+    expect(greens(trace.displays)[0].seconds).toBe(30);
+  });
+
+  it('runs fixed time when asked: greens exactly as planned, no phase passed over', () => {
+    const { net, x } = junction();
+    const trace = run(net, x, 200, () => ({}), { kind: 'fixed' });
+    const g = greens(trace.displays).slice(0, 3);
+    const plan = x.fallbackPlans[0].greenSecondsByPhase;
+    expect(g.map((s) => [s.phaseId, s.seconds])).toEqual(x.phases.map((p) => [p.id, plan[p.id]]));
+  });
+
+  it('leaves the plan for fully-actuated operation when a phase fails its split two cycles in a row (ATSPM definition)', () => {
+    const { net, x } = junction();
+    // NS stop-line loops occupied all the time (a queue that never clears), and every other approach busy too
+    const all = Object.fromEntries(net.detectors.map((d) => [d.id, d.kind === 'stop-line' ? standing : arriving]));
+    const trace = run(net, x, 600, () => all);
+    expect(trace.signal.counters.freeModeEntries).toBeGreaterThanOrEqual(1);
+    expect(trace.signal.actuationMode).toBe('free');
+    const off = run(net, x, 600, () => all, { splitFailuresToFreeMode: 0 });
+    expect(off.signal.counters.freeModeEntries).toBe(0);
+  });
+});
+
+/** Arbitrary detector activity: per detector, a set of seconds at which a vehicle arrives and how long it stays. */
+const activity = (ids: string[], seconds: number) =>
+  fc.array(fc.record({ detector: fc.constantFrom(...ids), at: fc.integer({ min: 1, max: seconds }), stay: fc.integer({ min: 1, max: 40 }) }), { maxLength: 120 });
+
+describe('local actuation: properties (fast-check)', () => {
+  const seconds = 900;
+
+  it('every change of green passes through its full clearance, and every green lasts its minimum', () => {
+    fc.assert(
+      fc.property(activity(junction().net.detectors.map((d) => d.id), seconds), fc.boolean(), (events, pedestrians) => {
+        const { net, x } = junction({ pedestrians });
+        const at = (t: number) => {
+          const r: Record<string, DetectorReading> = {};
+          for (const e of events) if (t >= e.at && t < e.at + e.stay) r[e.detector] = { occupied: true, arrivals: t === e.at ? 1 : 0 };
+          return r;
+        };
+        const trace = run(net, x, seconds, at);
+        const g = greens(trace.displays);
+        for (let i = 1; i < g.length - 1; i++) {
+          const phase = x.phases.find((p) => p.id === g[i].phaseId)!;
+          expect(g[i].seconds).toBeGreaterThanOrEqual(phase.minGreenSeconds);
+          const prev = x.phases.find((p) => p.id === g[i - 1].phaseId)!;
+          expect(g[i].from - (g[i - 1].from + g[i - 1].seconds)).toBe(prev.yellowSeconds + prev.allRedSeconds);
+        }
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('starvation freedom: a vehicle waiting at any stop line is served within one pass of maximum greens and clearances', () => {
+    const { net: net0, x: x0 } = junction();
+    const bound = x0.phases.reduce((s, p) => s + p.maxGreenSeconds + p.yellowSeconds + p.allRedSeconds, 0);
+    const stopLines = net0.detectors.filter((d) => d.kind === 'stop-line').map((d) => d.id);
+    fc.assert(
+      fc.property(activity(net0.detectors.map((d) => d.id), seconds), fc.constantFrom(...stopLines), fc.integer({ min: 1, max: seconds - bound - 1 }), (events, waiter, from) => {
+        const { net, x } = junction();
+        // a vehicle stands on `waiter` from `from` until its phase turns green; everything else is arbitrary
+        let served = false;
+        const servingPhases = new Set(
+          x.phases.filter((p) => p.movementIds.some((m) => {
+            const mv = x.movements.find((q) => q.id === m)!;
+            const d = net.detectors.find((q) => q.id === waiter)!;
+            return mv.fromLinkId === d.linkId && mv.fromLaneIndices.includes(d.laneIndex);
+          })).map((p) => p.id),
+        );
+        let servedAt = Infinity;
+        const tracker = new DetectorTracker(net.detectors);
+        const loops = new NetworkLoops(net).phaseLoops(x, { gapDetectorsPerMovement: 'own', gapLoops: 'upstream', gapSeconds: 3 });
+        const signal = new ActuatedSignal({ intersection: x, phaseLoops: loops.phases, callWindowSeconds: loops.callWindowSeconds, tracker, initialLayout: layoutOf(x, x.fallbackPlans[0].greenSecondsByPhase), startSeconds: 0, clockEpochSeconds: 0 });
+        for (let t = 1; t <= seconds && !served; t++) {
+          for (const d of net.detectors) {
+            let r: DetectorReading = { occupied: false, arrivals: 0 };
+            for (const e of events) if (e.detector === d.id && t >= e.at && t < e.at + e.stay) r = { occupied: true, arrivals: t === e.at ? 1 : 0 };
+            if (d.id === waiter && t >= from) r = { occupied: true, arrivals: t === from ? 1 : 0 };
+            tracker.observe(t, d.id, r);
+          }
+          signal.step(t);
+          const disp = signal.display;
+          if (t > from && disp.kind === 'green' && servingPhases.has(disp.phaseId)) {
+            served = true;
+            servedAt = t;
+          }
+        }
+        expect(servedAt - from).toBeLessThanOrEqual(bound);
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
