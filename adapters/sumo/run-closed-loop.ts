@@ -6,7 +6,7 @@ import type { NetworkFile } from '../../network-models/network-types.js';
 import { importSumoNetwork } from '../../network-models/importers/sumo/index.js';
 import { SumoProcess } from './sumo-process.js';
 import { TraciError } from './traci/traci-error.js';
-import { resolveScenario, type SumoScenario } from './sumo-scenario.js';
+import { readSumoXmlFile, resolveScenario, type SumoScenario } from './sumo-scenario.js';
 import { summarizeTripinfo, type TripSummary } from './tripinfo-summary.js';
 import type { ControlMode, LoopController } from './control/loop-controller.js';
 import { OwnControl } from './control/own-control.js';
@@ -72,7 +72,7 @@ export async function runSumoClosedLoop(o: ClosedLoopOptions): Promise<ClosedLoo
   const logger = o.logger ?? pino({ level: 'silent' });
   const wallStart = performance.now();
   const sc = resolveScenario(o.scenario);
-  const imported = importSumoNetwork(readFileSync(sc.netFile, 'utf8'), { source: sc.netFile });
+  const imported = importSumoNetwork(readSumoXmlFile(sc.netFile), { source: sc.netFile });
   const network: NetworkFile = imported.network;
   for (const i of imported.issues) logger.debug({ issue: i }, 'SUMO import');
   const work = mkdtempSync(join(tmpdir(), 'greenwave-sumo-'));

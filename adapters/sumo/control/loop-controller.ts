@@ -2,8 +2,9 @@ import type { Logger } from 'pino';
 import type { NetworkFile } from '../../../network-models/network-types.js';
 import type { TraciClient } from '../traci/traci-client.js';
 
-export type ControlMode = 'engine' | 'static' | 'actuated' | 'delay_based' | 'max-pressure';
-export const CONTROL_MODES: readonly ControlMode[] = ['engine', 'static', 'actuated', 'delay_based', 'max-pressure'];
+/** `own`: the network's own programs as shipped; `static`/`actuated`/`delay_based`: SUMO's controllers rebuilt over its phases. */
+export type ControlMode = 'engine' | 'static' | 'actuated' | 'delay_based' | 'own' | 'max-pressure';
+export const CONTROL_MODES: readonly ControlMode[] = ['engine', 'static', 'actuated', 'delay_based', 'own', 'max-pressure'];
 
 export interface LoopContext {
   client: TraciClient;
