@@ -28,6 +28,12 @@ export interface LoopController {
   readonly mode: ControlMode;
   /** Extra SUMO additional files this control needs (written by the runner into its work directory). */
   additionalXml?(network: NetworkFile): string | undefined;
+  /**
+   * The network SUMO should load instead of the scenario's (its text given), e.g. with this control's programs
+   * built in: SUMO checks programs loaded from additional files against the junction logic and refuses some that a
+   * network file may carry. Undefined: the scenario's own network.
+   */
+  sumoNetXml?(network: NetworkFile, netXml: string): string | undefined;
   init(ctx: LoopContext): Promise<void>;
   /** Called after every simulation step with the new simulation time. */
   afterStep(timeSeconds: number): Promise<void>;

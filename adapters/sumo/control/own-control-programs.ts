@@ -55,3 +55,19 @@ export function ownControlAdditionalXml(network: NetworkFile, type: SumoProgramT
   out.push('</additional>', '');
   return out.join('\n');
 }
+
+/**
+ * A network's XML with the `<tlLogic>` programs of an additional file added beside its own (before the first
+ * junction, where netconvert writes programs). The network's own programs stay; the added ones have their own
+ * program ids.
+ */
+export function netWithPrograms(netXml: string, additionalXml: string): string {
+  const programs = additionalXml.match(/<tlLogic\b[\s\S]*?<\/tlLogic>/g) ?? [];
+  if (programs.length === 0) return netXml;
+  const block = `${programs.map((p) => `    ${p.trim()}`).join('\n')}\n\n`;
+  const at = netXml.search(/^[ \t]*<junction\b/m);
+  if (at >= 0) return netXml.slice(0, at) + block + netXml.slice(at);
+  const end = netXml.lastIndexOf('</net>');
+  if (end < 0) throw new Error('not a SUMO network: no </net>');
+  return netXml.slice(0, end) + block + netXml.slice(end);
+}
