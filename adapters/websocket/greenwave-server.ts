@@ -15,6 +15,7 @@ import { controllerMessageSchema, detectorMessageSchema, parseMessage, type AckM
 import { networkSummary, PROTOCOL_VERSION, type Alarm, type FeedDelta, type ResultMessage, type SnapshotMessage, type WelcomeMessage } from './outbound-messages.js';
 import { closeCodeOf, fromInputError, protocolError, type ErrorMessage, type FatalErrorCode } from './protocol-errors.js';
 import { resolveServerLimits, type ServerLimits } from './server-limits.js';
+import { LogRateLimiter } from './log-rate-limiter.js';
 import { ServerMetrics } from './server-metrics.js';
 import { scopeMatcher, weakSecretReason, type Role, type TokenClaims } from './tokens.js';
 import { authorizeUpgrade, refuseUpgrade, type Endpoint } from './upgrade-auth.js';
@@ -111,6 +112,8 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
   let startedAtMs = 0;
   let timers: NodeJS.Timeout[] = [];
   let closing: Promise<void> | undefined;
+  /** Repeated causes (engine faults, handler faults) are logged once a minute with the count of repeats. */
+  const faultLog = new LogRateLimiter(60_000);
 
   const feed = createFeedHub({
     limits,
@@ -124,7 +127,16 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxFrameBytes, perMessageDeflate: false, clientTracking: false });
   const http = createServer(onHttpRequest);
-  http.on('upgrade', onUpgrade);
+  http.on('upgrade', (req: IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) =>
+    guard('upgrade', () => {
+      try {
+        onUpgrade(req, socket, head);
+      } catch (err) {
+        socket.destroy();
+        throw err;
+      }
+    }),
+  );
 
   metrics.gauge('greenwave_connected_clients', 'Open WebSocket connections, by role.', () =>
     (['detector', 'controller', 'viewer'] as Role[]).map((role) => [{ role }, countClients(role)]),
@@ -192,7 +204,7 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
     startedAtMs = now();
     counts$ = new Subject<unknown>();
     engineSubscription = createEnginePipeline(network, counts$, { scheduler, config: options.engine, onCore: (c) => (core = c) }).subscribe({
-      next: onEngineEvent,
+      next: (event) => guard('engine-event', () => onEngineEvent(event)),
       error: (err: unknown) => log.error({ err }, 'engine pipeline failed'),
     });
   }
@@ -216,6 +228,10 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
     }
     emitTap({ kind: 'engine', event });
     switch (event.type) {
+      case 'engine-fault':
+        metrics.inc('greenwave_engine_faults_total', { stage: event.stage });
+        logFault(`engine ${event.stage}: ${event.cause}`, { stage: event.stage, intersectionIds: event.intersectionIds, cause: event.cause }, 'engine fault caught; the rest flows on');
+        break;
       case 'plan': {
         metrics.inc('greenwave_plans_issued_total');
         const id = event.plan.intersectionId;
@@ -316,12 +332,12 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
       } else log.debug({ client: client.id, err: err.message }, 'socket error');
     });
     ws.on('close', (code) => onClose(client, code));
-    if (endpoint === 'detectors') ws.on('message', (data) => onDetectorMessage(client, data));
-    else if (endpoint === 'controllers') ws.on('message', (data) => onControllerMessage(client, data));
+    if (endpoint === 'detectors') ws.on('message', (data) => guard('detector-message', () => onDetectorMessage(client, data)));
+    else if (endpoint === 'controllers') ws.on('message', (data) => guard('controller-message', () => onControllerMessage(client, data)));
     else {
-      ws.on('message', (data) => {
+      ws.on('message', (data) => guard('feed-message', () => {
         if (admit(client, data)) reject(client, protocolError('GW_PROTO_READ_ONLY', '(message)', 'the feed accepts no messages'));
-      });
+      }));
       feed.add(ws, (ids) => ids.some((id) => client.inScope(id)), JSON.stringify(snapshot(client)));
     }
   }
@@ -401,6 +417,7 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
     } else {
       const inputError = ingest(record);
       if (inputError) error = fromInputError(inputError, prefix);
+      if (inputError?.code === 'GW_ERR_INTERNAL') logFault(`ingest: ${inputError.reason}`, { client: client.id, reason: inputError.reason }, 'engine fault on a record; record dropped');
     }
     if (taps.size > 0) emitTap({ kind: 'count', atMs: now(), clientId: client.id, record, ...(error ? { error } : {}) });
     if (!error) {
@@ -563,6 +580,25 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
 
   function send(ws: WebSocket, message: object): void {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+  }
+
+  /**
+   * Runs one handler so that an exception in it (a defect) costs only the message or event being handled: it is
+   * counted and logged, rate-limited per cause, and never reaches the process.
+   */
+  function guard(where: string, run: () => void): void {
+    try {
+      run();
+    } catch (err) {
+      metrics.inc('greenwave_handler_faults_total', { handler: where });
+      const cause = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      logFault(`${where}: ${cause}`, { handler: where, err }, 'handler failed; message dropped');
+    }
+  }
+
+  function logFault(cause: string, fields: object, message: string): void {
+    const { log: logNow, suppressed } = faultLog.admit(cause, now());
+    if (logNow) log.error({ ...fields, repeatsSinceLastLog: suppressed }, message);
   }
 
   // ---- timers ----

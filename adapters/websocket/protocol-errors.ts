@@ -28,6 +28,8 @@ export const PROTOCOL_ERRORS = {
   GW_ERR_COUNT_IMPOSSIBLE: { kind: 'recoverable', summary: 'the count implies a flow no lane can carry' },
   GW_ERR_TIMESTAMP_FUTURE: { kind: 'recoverable', summary: 'the timestamp is too far ahead of the engine clock' },
   GW_ERR_TIMESTAMP_BACKWARDS: { kind: 'recoverable', summary: "the timestamp is not later than the detector's previous count" },
+  GW_ERR_TIMESTAMP_PAST: { kind: 'recoverable', summary: 'the timestamp is too far behind the engine clock' },
+  GW_ERR_INTERNAL: { kind: 'recoverable', summary: 'the engine failed on this record (a defect, logged); the record was dropped and the rest flows on' },
   // fatal, the connection is closed
   GW_PROTO_SLOW_CONSUMER: { kind: 'fatal', closeCode: 4008, summary: 'the feed client did not read fast enough (buffer limit or stall timeout)' },
   GW_PROTO_SUPERSEDED: { kind: 'fatal', closeCode: 4009, summary: 'another controller connection took over these intersections' },

@@ -1,4 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { formatInstant } from '../../engine/pipeline/format-instant.js';
 
 export type Role = 'detector' | 'controller' | 'viewer';
 export const ROLES: readonly Role[] = ['detector', 'controller', 'viewer'];
@@ -47,7 +48,7 @@ export function verifyToken(secret: string, token: string, nowMs: number): Token
   const problem = claimsProblem(claims);
   if (problem) return { ok: false, code: 'GW_AUTH_INVALID_TOKEN', reason: problem };
   const c = claims as TokenClaims;
-  if (c.exp !== undefined && c.exp * 1000 <= nowMs) return { ok: false, code: 'GW_AUTH_TOKEN_EXPIRED', reason: `expired at ${new Date(c.exp * 1000).toISOString()}` };
+  if (c.exp !== undefined && c.exp * 1000 <= nowMs) return { ok: false, code: 'GW_AUTH_TOKEN_EXPIRED', reason: `expired at ${formatInstant(c.exp * 1000)}` };
   return { ok: true, claims: c };
 }
 

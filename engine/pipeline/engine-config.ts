@@ -17,6 +17,8 @@ export interface EngineConfig {
   maxLaneFlowVehPerHour: number;
   /** Counts stamped further than this ahead of the engine clock are rejected, seconds. */
   maxFutureSkewSeconds: number;
+  /** Counts stamped further than this behind the engine clock are rejected, seconds (devices resend buffered counts after an outage). */
+  maxPastSkewSeconds: number;
   /** Longest counting interval accepted, seconds. */
   maxIntervalSeconds: number;
   /** A faulty detector's last healthy flow stands in for it this long when it has no time-of-day history, seconds. */
@@ -42,6 +44,7 @@ export const DEFAULT_ENGINE_CONFIG: Readonly<EngineConfig> = Object.freeze({
   stuckZeroSeconds: 1200,
   maxLaneFlowVehPerHour: 3600,
   maxFutureSkewSeconds: 60,
+  maxPastSkewSeconds: 86_400,
   maxIntervalSeconds: 3600,
   recentHistorySeconds: 3600,
   fallbackImpliedDegreeOfSaturation: 0.8,
