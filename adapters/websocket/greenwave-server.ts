@@ -298,8 +298,18 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
     const decision = authorizeUpgrade(req, options.secret, Date.now());
     if (!decision.ok) return refuse(decision.code, decision.reason);
     if (clients.size + pendingUpgrades >= limits.maxClients) return refuse('GW_HTTP_TOO_MANY_CLIENTS', `${limits.maxClients} connections are open (maxClients)`);
+    // The slot is held until the handshake completes or the socket closes: ws answers a bad handshake (missing
+    // key, wrong version) itself, destroys the socket and never calls back.
     pendingUpgrades++;
+    let pending = true;
+    socket.once('close', () => {
+      if (!pending) return;
+      pending = false;
+      pendingUpgrades--;
+      metrics.inc('greenwave_connections_refused_total', { code: 'GW_HTTP_BAD_HANDSHAKE' });
+    });
     wss.handleUpgrade(req, socket, head, (ws) => {
+      pending = false;
       pendingUpgrades--;
       onConnection(ws, decision.endpoint, decision.claims);
     });

@@ -41,6 +41,7 @@ export const PROTOCOL_ERRORS = {
   GW_AUTH_INVALID_TOKEN: { kind: 'refusal', httpStatus: 401, summary: 'the token is malformed or its signature does not match' },
   GW_AUTH_TOKEN_EXPIRED: { kind: 'refusal', httpStatus: 401, summary: 'the token has expired' },
   GW_AUTH_WRONG_ROLE: { kind: 'refusal', httpStatus: 403, summary: "the token's role may not use this endpoint" },
+  GW_HTTP_BAD_HANDSHAKE: { kind: 'refusal', httpStatus: 400, summary: 'not a valid WebSocket handshake (Sec-WebSocket-Key, -Version); answered by the WebSocket layer' },
   GW_HTTP_NOT_FOUND: { kind: 'refusal', httpStatus: 404, summary: 'no such endpoint' },
   GW_HTTP_TOO_MANY_CLIENTS: { kind: 'refusal', httpStatus: 503, summary: 'maxClients connections are open' },
 } as const satisfies Record<string, { kind: 'recoverable' | 'fatal' | 'refusal'; summary: string; closeCode?: number; httpStatus?: number }>;

@@ -42,7 +42,7 @@ export function authorizeUpgrade(req: IncomingMessage, secret: string, nowMs: nu
 export function refuseUpgrade(socket: Duplex, code: RefusalCode, reason: string): void {
   const status = httpStatusOf(code);
   const body = JSON.stringify({ error: { code, reason, summary: PROTOCOL_ERRORS[code].summary } });
-  const text = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' }[status] ?? 'Error';
+  const text = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' }[status] ?? 'Error';
   const auth = status === 401 ? 'WWW-Authenticate: Bearer realm="greenwave"\r\n' : '';
   if (!socket.writable) return void socket.destroy();
   socket.end(
