@@ -17,7 +17,7 @@ import { closeCodeOf, fromInputError, protocolError, type ErrorMessage, type Fat
 import { resolveServerLimits, type ServerLimits } from './server-limits.js';
 import { LogRateLimiter } from './log-rate-limiter.js';
 import { ServerMetrics } from './server-metrics.js';
-import { scopeMatcher, weakSecretReason, type Role, type TokenClaims } from './tokens.js';
+import { mayClaimControllerId, scopeMatcher, weakSecretReason, type Role, type TokenClaims } from './tokens.js';
 import { authorizeUpgrade, refuseUpgrade, type Endpoint } from './upgrade-auth.js';
 
 export interface GreenwaveServerOptions {
@@ -462,6 +462,15 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
     }
     if (requested.length === 0) return reject(client, protocolError('GW_PROTO_INTERSECTION_NOT_IN_SCOPE', 'intersectionIds', "no signalized intersection in the token's scope"));
     const controllerId = msg.controllerId ?? client.claims.sub;
+    const sub = client.claims.sub;
+    if (!mayClaimControllerId(sub, controllerId))
+      return refuseClaim(client, protocolError('GW_PROTO_IDENTITY_REFUSED', 'controllerId', `token ${sub} may only be controller ${sub} (or ${sub}/<name>)`, controllerId), controllerId, requested);
+    // Only the same identity supersedes a session; another identity waits until the owner is offline.
+    for (const [i, id] of requested.entries()) {
+      const owner = ownerOf.get(id);
+      if (owner !== undefined && owner !== controllerId && controllerSockets.has(owner))
+        return refuseClaim(client, protocolError('GW_PROTO_INTERSECTION_OWNED', `intersectionIds[${i}]`, `${id} is run by controller ${owner}, online; ${controllerId} cannot take it over`, id), controllerId, [id]);
+    }
     const t = now();
     // A second hello on the same socket re-registers; the same id on another socket replaces a half-open one.
     if (client.controllerId && client.controllerId !== controllerId) detachController(client);
@@ -495,6 +504,19 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
     const view = registry.view(controllerId)!;
     log.debug({ controllerId, intersections: requested.length }, 'controller online');
     publish(`controller:${controllerId}`, { type: 'controller', atMs: t, ...view }, requested);
+  }
+
+  /** A refused identity or ownership claim: answered, counted, and raised as a critical alarm on each intersection. */
+  function refuseClaim(client: Client, error: ErrorMessage, claimedId: string, intersectionIds: readonly string[]): void {
+    reject(client, error);
+    for (const intersectionId of intersectionIds)
+      raiseAlarm({
+        severity: 'critical',
+        code: 'controller-claim-refused',
+        intersectionId,
+        controllerId: claimedId,
+        message: `token ${client.claims.sub} claimed to be controller ${claimedId} for ${intersectionId}: ${error.reason}`,
+      });
   }
 
   function detachController(client: Client): void {

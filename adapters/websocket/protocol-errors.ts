@@ -17,6 +17,8 @@ export const PROTOCOL_ERRORS = {
   GW_PROTO_RATE_LIMITED: { kind: 'recoverable', summary: 'more than maxMessagesPerSecond messages; the message was dropped' },
   GW_PROTO_DETECTOR_NOT_IN_SCOPE: { kind: 'recoverable', summary: "the detector is not in the token's scope" },
   GW_PROTO_INTERSECTION_NOT_IN_SCOPE: { kind: 'recoverable', summary: "the intersection is not in the token's scope" },
+  GW_PROTO_IDENTITY_REFUSED: { kind: 'recoverable', summary: "the controllerId is not the token's subject (sub, or sub/<name>); the claim raised an alarm" },
+  GW_PROTO_INTERSECTION_OWNED: { kind: 'recoverable', summary: 'another controller identity runs this intersection and is online; the claim raised an alarm' },
   GW_PROTO_UNKNOWN_INTERSECTION: { kind: 'recoverable', summary: 'no signalized intersection with this id in the network' },
   GW_PROTO_NOT_REGISTERED: { kind: 'recoverable', summary: 'the controller must send hello before anything else' },
   GW_PROTO_UNKNOWN_PLAN: { kind: 'recoverable', summary: 'no plan with this version was sent for this intersection' },

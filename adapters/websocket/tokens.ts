@@ -60,6 +60,24 @@ export function weakSecretReason(secret: string | undefined): string | undefined
   return undefined;
 }
 
+/**
+ * Whether a token whose subject is `sub` may act as controller `controllerId`: its own subject, or a
+ * sub-identity `<sub>/<name>` (one token for a gateway that speaks for several cabinets). Nothing else.
+ */
+export function mayClaimControllerId(sub: string, controllerId: string): boolean {
+  return controllerId === sub || (controllerId.startsWith(`${sub}/`) && controllerId.length > sub.length + 1);
+}
+
+/** The subject of a token, read without checking its signature (for devices that name themselves after it). */
+export function tokenSubject(token: string): string | undefined {
+  try {
+    const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { sub?: unknown };
+    return typeof claims.sub === 'string' ? claims.sub : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A random secret for demo mode: valid for this process only. */
 export function randomSecret(): string {
   return randomBytes(32).toString('base64url');
