@@ -36,6 +36,9 @@ interface ControllerState {
  * outlives connections: a controller that comes back is resent the newest plan it has not accepted.
  */
 export class ControllerRegistry {
+  /** @param firstVersion the first plan version of this engine run: anything below was never issued by it. */
+  constructor(readonly firstVersion = 0) {}
+
   private readonly controllers = new Map<string, ControllerState>();
   private readonly byIntersection = new Map<string, IntersectionControl & { controllerId: string | null; ackAlarmed: boolean; newestSent: number }>();
 
@@ -69,7 +72,8 @@ export class ControllerRegistry {
 
   /**
    * Whether a (re)connecting controller must be sent `newestVersion`: yes unless it says it runs that version
-   * already. A controller that does not say may have restarted without its plan, so it is always sent one.
+   * already. A controller that does not say may have restarted without its plan, so it is always sent one; one
+   * that names a version of an earlier engine run differs from every version of this run, so it is sent one too.
    */
   needsPlan(intersectionId: string, newestVersion: number, runningVersion?: number): boolean {
     if (runningVersion !== newestVersion) return true;
@@ -84,10 +88,13 @@ export class ControllerRegistry {
     x.newestSent = Math.max(x.newestSent, version);
   }
 
-  /** Records an acknowledgement. 'stale' = for an older plan than the newest sent; 'unknown' = newer than any plan sent (versions only grow). */
+  /**
+   * Records an acknowledgement. 'stale' = for an older plan than the newest sent; 'unknown' = newer than any plan
+   * sent (versions only grow) or older than this engine run.
+   */
   acked(intersectionId: string, version: number, status: 'accepted' | 'rejected', reason: string | undefined, nowMs: number): AckOutcome {
     const x = this.byIntersection.get(intersectionId);
-    if (!x || version > x.newestSent) return 'unknown';
+    if (!x || version > x.newestSent || version < this.firstVersion) return 'unknown';
     const newest = x.unacknowledged?.version ?? x.versionInForce ?? -1;
     if (status === 'rejected') x.lastRejection = { version, reason: reason ?? '', atMs: nowMs };
     if (version < newest) return 'stale';

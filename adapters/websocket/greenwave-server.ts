@@ -31,6 +31,11 @@ export interface GreenwaveServerOptions {
   /** Port; default 8080, 0 = any free port. */
   port?: number;
   engine?: EngineConfigInput;
+  /**
+   * Version of this engine run's first plans; default `epochPlanVersionBase(start time)`, so that versions never
+   * repeat across restarts and a controller still running a plan of an earlier run is recognised as such.
+   */
+  planVersionBase?: number;
   limits?: Partial<ServerLimits>;
   logger?: Logger;
   /** Engine clock and timers; default asyncScheduler (live time). */
@@ -93,8 +98,10 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
   const detectorIds = new Set(network.detectors.map((d) => d.id));
   const signalized = new Set(network.intersections.filter((x) => x.control === 'signalized').map((x) => x.id));
 
+  const planVersionBase = options.planVersionBase ?? epochPlanVersionBase(now());
+  if (!Number.isSafeInteger(planVersionBase) || planVersionBase < 0) throw new ServerConfigError(`planVersionBase = ${planVersionBase}: must be a whole number >= 0`);
   const metrics = new ServerMetrics();
-  const registry = new ControllerRegistry();
+  const registry = new ControllerRegistry(planVersionBase);
   const clients = new Map<WebSocket, Client>();
   const controllerSockets = new Map<string, Client>();
   const ownerOf = new Map<string, string>();
@@ -192,6 +199,8 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
     get core(): EngineCore | undefined {
       return core;
     },
+    /** Version of this engine run's first plans; every plan it issues is at or above it. */
+    planVersionBase,
     get limits(): Readonly<ServerLimits> {
       return limits;
     },
@@ -203,7 +212,7 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
     if (engineSubscription) return;
     startedAtMs = now();
     counts$ = new Subject<unknown>();
-    engineSubscription = createEnginePipeline(network, counts$, { scheduler, config: options.engine, onCore: (c) => (core = c) }).subscribe({
+    engineSubscription = createEnginePipeline(network, counts$, { scheduler, config: { ...options.engine, planVersionBase }, onCore: (c) => (core = c) }).subscribe({
       next: (event) => guard('engine-event', () => onEngineEvent(event)),
       error: (err: unknown) => log.error({ err }, 'engine pipeline failed'),
     });
@@ -535,7 +544,13 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
       return reject(client, protocolError('GW_PROTO_INTERSECTION_NOT_IN_SCOPE', 'intersectionId', `controller ${controllerId} does not run ${msg.intersectionId}`, msg.intersectionId));
     const t = now();
     const outcome = registry.acked(msg.intersectionId, msg.version, msg.status, msg.reason, t);
-    if (outcome === 'unknown') return reject(client, protocolError('GW_PROTO_UNKNOWN_PLAN', 'version', `no plan version ${msg.version} was sent for ${msg.intersectionId}`, msg.version));
+    if (outcome === 'unknown') {
+      reject(client, protocolError('GW_PROTO_UNKNOWN_PLAN', 'version', `no plan version ${msg.version} was sent for ${msg.intersectionId} in this engine run (versions from ${planVersionBase}); the plan in force follows`, msg.version));
+      // a controller acknowledging a plan this run never issued runs something else: give it the plan in force
+      const inForce = core!.plans(t).get(msg.intersectionId);
+      if (inForce) sendPlan(client, inForce);
+      return;
+    }
     metrics.inc('greenwave_plans_acked_total', { status: msg.status });
     const delta: FeedDelta = { type: 'ack', atMs: t, controllerId, intersectionId: msg.intersectionId, version: msg.version, status: msg.status };
     if (msg.reason !== undefined) delta.reason = msg.reason;
@@ -702,6 +717,15 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
 }
 
 export type GreenwaveServer = ReturnType<typeof createGreenwaveServer>;
+
+/**
+ * Plan versions of an engine run started at `startMs`: ten per second of the epoch. An engine adopts at most one
+ * plan per intersection per optimisation period (>= 1 s), so a run never reaches the base of a later one (given a
+ * clock that does not step back) and versions never repeat across restarts, with nothing persisted.
+ */
+export function epochPlanVersionBase(startMs: number): number {
+  return Math.max(0, Math.floor(startMs / 1000) * 10);
+}
 
 /** Scope check memoised for ids of the network only, so that unknown ids cannot grow the memo. */
 function memoScope(scope: readonly string[], known: ReadonlySet<string>): (id: string) => boolean {

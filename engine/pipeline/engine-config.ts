@@ -29,6 +29,11 @@ export interface EngineConfig {
   saturatedMovementThreshold: number;
   /** ...and its demand is taken this much above what was counted (a queue was left behind). */
   saturatedDemandBoost: number;
+  /**
+   * Version of the first plans (the fallback plans); each adopted plan is the one in force plus one. A live server
+   * starts each engine run at a new base so that versions never repeat across restarts.
+   */
+  planVersionBase: number;
   /** Emit a KPI event on each optimisation tick. */
   emitKpis: boolean;
   optimizer: OptimizerConfig;
@@ -50,6 +55,7 @@ export const DEFAULT_ENGINE_CONFIG: Readonly<EngineConfig> = Object.freeze({
   fallbackImpliedDegreeOfSaturation: 0.8,
   saturatedMovementThreshold: 0.85,
   saturatedDemandBoost: 0.2,
+  planVersionBase: 0,
   emitKpis: true,
   optimizer: DEFAULT_OPTIMIZER_CONFIG,
   safetyGate: DEFAULT_SAFETY_GATE_CONFIG,

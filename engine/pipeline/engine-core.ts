@@ -160,7 +160,7 @@ export class EngineCore {
     if (this.startedAtMs !== undefined) return;
     this.startedAtMs = nowMs;
     for (const x of this.network.intersections)
-      if (x.control === 'signalized') this.plansInForce.set(x.id, fallbackPhasePlan(x, nowMs, this.network.timeZone));
+      if (x.control === 'signalized') this.plansInForce.set(x.id, { ...fallbackPhasePlan(x, nowMs, this.network.timeZone), version: this.config.planVersionBase });
   }
 
   private updateHealth(nowMs: number, events: EngineEvent[]): void {
