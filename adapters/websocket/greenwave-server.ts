@@ -15,9 +15,10 @@ import { controllerMessageSchema, detectorMessageSchema, parseMessage, type AckM
 import { networkSummary, PROTOCOL_VERSION, type Alarm, type FeedDelta, type ResultMessage, type SnapshotMessage, type WelcomeMessage } from './outbound-messages.js';
 import { closeCodeOf, fromInputError, protocolError, type ErrorMessage, type FatalErrorCode } from './protocol-errors.js';
 import { resolveServerLimits, type ServerLimits } from './server-limits.js';
+import { Admission, type AdmissionTicket } from './admission.js';
 import { LogRateLimiter } from './log-rate-limiter.js';
 import { ServerMetrics } from './server-metrics.js';
-import { mayClaimControllerId, scopeMatcher, weakSecretReason, type Role, type TokenClaims } from './tokens.js';
+import { mayClaimControllerId, ROLES, scopeMatcher, weakSecretReason, type Role, type TokenClaims } from './tokens.js';
 import { authorizeUpgrade, refuseUpgrade, type Endpoint } from './upgrade-auth.js';
 
 export interface GreenwaveServerOptions {
@@ -73,7 +74,10 @@ interface Client {
   claims: TokenClaims;
   alive: boolean;
   tokens: number;
+  recordTokens: number;
   refilledAtMs: number;
+  /** The connection slot, released when the socket closes. */
+  ticket: AdmissionTicket;
   errorsInWindow: number;
   errorWindowStartMs: number;
   /** detectors: may it publish for this detector; controllers/feed: may it see this intersection. */
@@ -101,6 +105,7 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
   const planVersionBase = options.planVersionBase ?? epochPlanVersionBase(now());
   if (!Number.isSafeInteger(planVersionBase) || planVersionBase < 0) throw new ServerConfigError(`planVersionBase = ${planVersionBase}: must be a whole number >= 0`);
   const metrics = new ServerMetrics();
+  const admission = new Admission(limits);
   const registry = new ControllerRegistry(planVersionBase);
   const clients = new Map<WebSocket, Client>();
   const controllerSockets = new Map<string, Client>();
@@ -110,7 +115,6 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
   const recentAlarms: Alarm[] = [];
   let alarmSeq = 0;
   let clientSeq = 0;
-  let pendingUpgrades = 0;
   let core: EngineCore | undefined;
   let engineSubscription: Subscription | undefined;
   let counts$: Subject<unknown> | undefined;
@@ -145,9 +149,8 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
     }),
   );
 
-  metrics.gauge('greenwave_connected_clients', 'Open WebSocket connections, by role.', () =>
-    (['detector', 'controller', 'viewer'] as Role[]).map((role) => [{ role }, countClients(role)]),
-  );
+  metrics.gauge('greenwave_connected_clients', 'Open WebSocket connections, by role.', () => ROLES.map((role) => [{ role }, countClients(role)]));
+  metrics.gauge('greenwave_connection_slots_held', 'Connection slots held (open connections and handshakes in progress), by role.', () => ROLES.map((role) => [{ role }, admission.held(role)]));
   metrics.gauge('greenwave_controllers_online', 'Controllers registered (hello) and connected.', () => registry.onlineCount);
   metrics.gauge('greenwave_feed_backlogged_clients', 'Feed clients whose deltas are being held back and conflated.', () => feed.backloggedClients);
   metrics.gauge('greenwave_last_optimisation_age_seconds', 'Seconds since the last optimisation interval ended (-1 before the first).', () =>
@@ -263,7 +266,7 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
         recentKpis.push({ atMs: event.atMs, kpis: event.kpis });
         if (recentKpis.length > limits.recentKpiIntervals) recentKpis.shift();
         for (const k of event.kpis) publish(`kpi:${k.intersectionId}`, { type: 'kpi', atMs: event.atMs, ...k }, [k.intersectionId]);
-        publish('stats', { type: 'stats', atMs: event.atMs, counters: core!.counters, clients: { detector: countClients('detector'), controller: countClients('controller'), viewer: countClients('viewer') } });
+        publish('stats', { type: 'stats', atMs: event.atMs, counters: core!.counters, clients: clientsByRole() });
         break;
     }
   }
@@ -288,7 +291,7 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
       network: network.name,
       uptimeSeconds: Math.round((now() - startedAtMs) / 1000),
       lastOptimisationAtMs: lastKpiAtMs,
-      clients: { detector: countClients('detector'), controller: countClients('controller'), viewer: countClients('viewer') },
+      clients: clientsByRole(),
       controllersOnline: registry.onlineCount,
       engine: core?.counters,
     };
@@ -306,26 +309,23 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
     if (closing) return refuse('GW_HTTP_TOO_MANY_CLIENTS', 'the server is stopping');
     const decision = authorizeUpgrade(req, options.secret, Date.now());
     if (!decision.ok) return refuse(decision.code, decision.reason);
-    if (clients.size + pendingUpgrades >= limits.maxClients) return refuse('GW_HTTP_TOO_MANY_CLIENTS', `${limits.maxClients} connections are open (maxClients)`);
-    // The slot is held until the handshake completes or the socket closes: ws answers a bad handshake (missing
-    // key, wrong version) itself, destroys the socket and never calls back.
-    pendingUpgrades++;
-    let pending = true;
+    const ticket = admission.admit(decision.claims);
+    if (!ticket.ok) return refuse(ticket.code, ticket.reason);
+    // The slot is held until the socket closes: ws answers a bad handshake (missing key, wrong version) itself,
+    // destroys the socket and never calls back.
+    let upgraded = false;
     socket.once('close', () => {
-      if (!pending) return;
-      pending = false;
-      pendingUpgrades--;
-      metrics.inc('greenwave_connections_refused_total', { code: 'GW_HTTP_BAD_HANDSHAKE' });
+      ticket.release();
+      if (!upgraded) metrics.inc('greenwave_connections_refused_total', { code: 'GW_HTTP_BAD_HANDSHAKE' });
     });
     wss.handleUpgrade(req, socket, head, (ws) => {
-      pending = false;
-      pendingUpgrades--;
-      onConnection(ws, decision.endpoint, decision.claims);
+      upgraded = true;
+      onConnection(ws, decision.endpoint, decision.claims, ticket);
     });
   }
 
-  function onConnection(ws: WebSocket, endpoint: Endpoint, claims: TokenClaims): void {
-    const t = Date.now();
+  function onConnection(ws: WebSocket, endpoint: Endpoint, claims: TokenClaims, ticket: AdmissionTicket): void {
+    const t = now();
     const client: Client = {
       id: `${claims.role}:${claims.sub}#${++clientSeq}`,
       ws,
@@ -333,7 +333,9 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
       claims,
       alive: true,
       tokens: limits.maxMessagesPerSecond,
+      recordTokens: limits.maxRecordsPerSecond,
       refilledAtMs: t,
+      ticket,
       errorsInWindow: 0,
       errorWindowStartMs: t,
       inScope: memoScope(claims.scope, endpoint === 'detectors' ? detectorIds : signalized),
@@ -345,9 +347,11 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
       if (client.controllerId) registry.heartbeat(client.controllerId, now());
     });
     ws.on('error', (err: Error & { code?: string }) => {
-      if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
-        metrics.inc('greenwave_clients_dropped_total', { code: 'GW_PROTO_FRAME_TOO_LARGE' });
-        log.warn({ client: client.id, limit: limits.maxFrameBytes }, 'frame too large: connection closed');
+      // ws closes the connection itself on protocol violations (1009, 1007, 1002): count them by cause
+      const code = err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'GW_PROTO_FRAME_TOO_LARGE' : err.code === 'WS_ERR_INVALID_UTF8' ? 'GW_PROTO_INVALID_UTF8' : err.code?.startsWith('WS_ERR_') ? 'GW_PROTO_BAD_FRAME' : undefined;
+      if (code) {
+        metrics.inc('greenwave_clients_dropped_total', { code });
+        logFault(`ws ${code}`, { client: client.id, wsError: err.code, limit: code === 'GW_PROTO_FRAME_TOO_LARGE' ? limits.maxFrameBytes : undefined }, `${code}: connection closed by the WebSocket layer`);
       } else log.debug({ client: client.id, err: err.message }, 'socket error');
     });
     ws.on('close', (code) => onClose(client, code));
@@ -363,6 +367,7 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
 
   function onClose(client: Client, code: number): void {
     clients.delete(client.ws);
+    client.ticket.release();
     feed.remove(client.ws);
     log.debug({ client: client.id, code }, 'client disconnected');
     const controllerId = client.controllerId;
@@ -379,8 +384,10 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
   /** Size and rate checks common to every endpoint; false when the message was dropped. */
   function admit(client: Client, data: RawData): boolean {
     metrics.inc('greenwave_messages_received_total', { endpoint: client.endpoint });
-    const t = Date.now();
-    client.tokens = Math.min(limits.maxMessagesPerSecond, client.tokens + ((t - client.refilledAtMs) / 1000) * limits.maxMessagesPerSecond);
+    const t = now();
+    const elapsedSeconds = Math.max(0, (t - client.refilledAtMs) / 1000);
+    client.tokens = Math.min(limits.maxMessagesPerSecond, client.tokens + elapsedSeconds * limits.maxMessagesPerSecond);
+    client.recordTokens = Math.min(limits.maxRecordsPerSecond, client.recordTokens + elapsedSeconds * limits.maxRecordsPerSecond);
     client.refilledAtMs = t;
     if (client.tokens < 1) {
       reject(client, protocolError('GW_PROTO_RATE_LIMITED', '(message)', `more than ${limits.maxMessagesPerSecond} messages per second (maxMessagesPerSecond); message dropped`));
@@ -402,6 +409,14 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
     const parsed = parseMessage(text(data), detectorMessageSchema);
     if (!parsed.ok) return reject(client, parsed.error);
     const msg = parsed.message;
+    const records = msg.type === 'count' ? 1 : msg.counts.length;
+    if (records > client.recordTokens && records <= limits.maxBatchRecords) {
+      const error = protocolError('GW_PROTO_RATE_LIMITED', msg.type === 'count' ? '(message)' : 'counts', `${records} records would exceed maxRecordsPerSecond = ${limits.maxRecordsPerSecond}; message dropped`, records);
+      if (msg.id !== undefined) error.ref = msg.id;
+      metrics.inc('greenwave_records_rate_limited_total', undefined, records);
+      return reject(client, error);
+    }
+    if (records <= limits.maxBatchRecords) client.recordTokens -= records;
     if (msg.type === 'count') {
       const error = ingestRecord(client, msg, '', undefined);
       if (msg.id !== undefined) {
@@ -608,7 +623,7 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
   }
 
   function sendError(client: Client, error: ErrorMessage): void {
-    const t = Date.now();
+    const t = now();
     if (t - client.errorWindowStartMs >= 1000) {
       client.errorWindowStartMs = t;
       client.errorsInWindow = 0;
@@ -697,6 +712,10 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
     });
     wss.close();
     log.info('greenwave server stopped');
+  }
+
+  function clientsByRole(): Record<Role, number> {
+    return Object.fromEntries(ROLES.map((role) => [role, countClients(role)])) as Record<Role, number>;
   }
 
   function countClients(role: Role): number {

@@ -37,6 +37,8 @@ export const PROTOCOL_ERRORS = {
   GW_PROTO_SUPERSEDED: { kind: 'fatal', closeCode: 4009, summary: 'another controller connection took over these intersections' },
   GW_PROTO_HEARTBEAT_TIMEOUT: { kind: 'fatal', closeCode: 4010, summary: 'no pong within heartbeatIntervalMs; the socket is terminated without a close frame' },
   GW_PROTO_FRAME_TOO_LARGE: { kind: 'fatal', closeCode: 1009, summary: 'a frame larger than maxFrameBytes; closed by the WebSocket layer' },
+  GW_PROTO_INVALID_UTF8: { kind: 'fatal', closeCode: 1007, summary: 'a text frame that is not valid UTF-8; closed by the WebSocket layer (RFC 6455 §8.1)' },
+  GW_PROTO_BAD_FRAME: { kind: 'fatal', closeCode: 1002, summary: 'a frame that breaks RFC 6455 (bad opcode, unmasked, bad close code...); closed by the WebSocket layer' },
   GW_PROTO_SERVER_SHUTDOWN: { kind: 'fatal', closeCode: 1001, summary: 'the server is stopping' },
   // refusals at the HTTP upgrade
   GW_AUTH_MISSING_TOKEN: { kind: 'refusal', httpStatus: 401, summary: 'no token in the Authorization header or the token query parameter' },
@@ -45,7 +47,8 @@ export const PROTOCOL_ERRORS = {
   GW_AUTH_WRONG_ROLE: { kind: 'refusal', httpStatus: 403, summary: "the token's role may not use this endpoint" },
   GW_HTTP_BAD_HANDSHAKE: { kind: 'refusal', httpStatus: 400, summary: 'not a valid WebSocket handshake (Sec-WebSocket-Key, -Version); answered by the WebSocket layer' },
   GW_HTTP_NOT_FOUND: { kind: 'refusal', httpStatus: 404, summary: 'no such endpoint' },
-  GW_HTTP_TOO_MANY_CLIENTS: { kind: 'refusal', httpStatus: 503, summary: 'maxClients connections are open' },
+  GW_HTTP_TOO_MANY_CLIENTS: { kind: 'refusal', httpStatus: 503, summary: "the role's pool is full (maxClients, maxControllerClients or maxViewerClients)" },
+  GW_HTTP_TOKEN_CONNECTION_LIMIT: { kind: 'refusal', httpStatus: 429, summary: 'the token already holds maxConnectionsPerToken connections' },
 } as const satisfies Record<string, { kind: 'recoverable' | 'fatal' | 'refusal'; summary: string; closeCode?: number; httpStatus?: number }>;
 
 export type ProtocolErrorCode = keyof typeof PROTOCOL_ERRORS;

@@ -1,8 +1,8 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { formatInstant } from '../../engine/pipeline/format-instant.js';
 
-export type Role = 'detector' | 'controller' | 'viewer';
-export const ROLES: readonly Role[] = ['detector', 'controller', 'viewer'];
+export type Role = 'detector' | 'controller' | 'viewer' | 'operator';
+export const ROLES: readonly Role[] = ['detector', 'controller', 'viewer', 'operator'];
 
 /**
  * What a token grants. `scope` lists detector ids (detector role) or intersection ids (controller, viewer);
@@ -13,8 +13,10 @@ export interface TokenClaims {
   sub: string;
   role: Role;
   scope: string[];
-  /** Expiry, epoch seconds; absent = no expiry. */
+  /** Expiry, epoch seconds; absent = no expiry. Enforced at connect and on open connections. */
   exp?: number;
+  /** Token id, for revocation and the per-token connection limit; absent in tokens minted before ids existed. */
+  jti?: string;
 }
 
 export type TokenCheck = { ok: true; claims: TokenClaims } | { ok: false; code: 'GW_AUTH_INVALID_TOKEN' | 'GW_AUTH_TOKEN_EXPIRED'; reason: string };
@@ -103,5 +105,6 @@ function claimsProblem(c: unknown): string | undefined {
   if (!ROLES.includes(r.role as Role)) return `claim role must be one of ${ROLES.join(', ')}`;
   if (!Array.isArray(r.scope) || !r.scope.every((s) => typeof s === 'string' && s !== '')) return 'claim scope must be an array of non-empty strings';
   if (r.exp !== undefined && (typeof r.exp !== 'number' || !Number.isFinite(r.exp))) return 'claim exp must be epoch seconds';
+  if (r.jti !== undefined && (typeof r.jti !== 'string' || r.jti === '' || r.jti.length > 128)) return 'claim jti must be a string of 1 to 128 characters';
   return undefined;
 }
