@@ -40,7 +40,10 @@ export class ControllerRegistry {
   constructor(readonly firstVersion = 0) {}
 
   private readonly controllers = new Map<string, ControllerState>();
-  private readonly byIntersection = new Map<string, IntersectionControl & { controllerId: string | null; ackAlarmed: boolean; newestSent: number }>();
+  private readonly byIntersection = new Map<
+    string,
+    IntersectionControl & { controllerId: string | null; ackAlarmed: boolean; newestSent: number; unacknowledgedSinceMs: number | null }
+  >();
 
   /** Registers a (re)connected controller; returns the controllers that ran any of these intersections before, still online. */
   connect(controllerId: string, intersectionIds: string[], nowMs: number): string[] {
@@ -84,7 +87,8 @@ export class ControllerRegistry {
   sent(intersectionId: string, version: number, nowMs: number): void {
     const x = this.intersection(intersectionId);
     x.unacknowledged = { version, sentAtMs: nowMs };
-    x.ackAlarmed = false;
+    // a newer plan replacing an unacknowledged one does not restart the wait: the controller has been silent since the first
+    x.unacknowledgedSinceMs ??= nowMs;
     x.newestSent = Math.max(x.newestSent, version);
   }
 
@@ -99,17 +103,24 @@ export class ControllerRegistry {
     if (status === 'rejected') x.lastRejection = { version, reason: reason ?? '', atMs: nowMs };
     if (version < newest) return 'stale';
     if (status === 'accepted') x.versionInForce = version;
-    if (x.unacknowledged?.version === version) x.unacknowledged = null;
+    if (x.unacknowledged?.version === version) {
+      x.unacknowledged = null;
+      x.unacknowledgedSinceMs = null;
+      x.ackAlarmed = false;
+    }
     return 'current';
   }
 
-  /** Unacknowledged plans older than `timeoutMs`, each reported once. */
-  overdue(nowMs: number, timeoutMs: number): Array<{ intersectionId: string; controllerId: string | null; version: number; sentAtMs: number }> {
+  /**
+   * Intersections whose plans have gone unacknowledged for more than `timeoutMs` since the first of them was sent
+   * (newer plans sent meanwhile do not restart the wait), each reported once until an acknowledgement.
+   */
+  overdue(nowMs: number, timeoutMs: number): Array<{ intersectionId: string; controllerId: string | null; version: number; sentAtMs: number; waitingSinceMs: number }> {
     const out = [];
     for (const x of this.byIntersection.values())
-      if (x.unacknowledged && !x.ackAlarmed && nowMs - x.unacknowledged.sentAtMs > timeoutMs) {
+      if (x.unacknowledged && x.unacknowledgedSinceMs !== null && !x.ackAlarmed && nowMs - x.unacknowledgedSinceMs >= timeoutMs) {
         x.ackAlarmed = true;
-        out.push({ intersectionId: x.intersectionId, controllerId: x.controllerId, ...x.unacknowledged });
+        out.push({ intersectionId: x.intersectionId, controllerId: x.controllerId, ...x.unacknowledged, waitingSinceMs: x.unacknowledgedSinceMs });
       }
     return out;
   }
@@ -143,7 +154,7 @@ export class ControllerRegistry {
   private intersection(id: string) {
     let x = this.byIntersection.get(id);
     if (!x) {
-      x = { intersectionId: id, controllerId: null, versionInForce: null, unacknowledged: null, lastRejection: null, ackAlarmed: false, newestSent: -1 };
+      x = { intersectionId: id, controllerId: null, versionInForce: null, unacknowledged: null, lastRejection: null, ackAlarmed: false, newestSent: -1, unacknowledgedSinceMs: null };
       this.byIntersection.set(id, x);
     }
     return x;

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
-import { asyncScheduler, Subject, type SchedulerLike, type Subscription } from 'rxjs';
+import { asyncScheduler, interval, Subject, type SchedulerLike, type Subscription } from 'rxjs';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { createEnginePipeline } from '../../engine/pipeline/create-engine-pipeline.js';
 import type { EngineConfigInput } from '../../engine/pipeline/engine-config.js';
@@ -16,6 +16,7 @@ import { networkSummary, PROTOCOL_VERSION, type Alarm, type FeedDelta, type Resu
 import { closeCodeOf, fromInputError, protocolError, type ErrorMessage, type FatalErrorCode } from './protocol-errors.js';
 import { resolveServerLimits, type ServerLimits } from './server-limits.js';
 import { Admission, type AdmissionTicket } from './admission.js';
+import { alarmIntersections, AlarmBook, causeKey, type AlarmInput } from './alarm-book.js';
 import { LogRateLimiter } from './log-rate-limiter.js';
 import { ServerMetrics } from './server-metrics.js';
 import { mayClaimControllerId, ROLES, scopeMatcher, weakSecretReason, type Role, type TokenClaims } from './tokens.js';
@@ -112,8 +113,7 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
   const ownerOf = new Map<string, string>();
   const taps = new Set<(e: TapEvent) => void>();
   const recentKpis: Array<{ atMs: number; kpis: IntersectionKpi[] }> = [];
-  const recentAlarms: Alarm[] = [];
-  let alarmSeq = 0;
+  const alarms = new AlarmBook(limits);
   let clientSeq = 0;
   let core: EngineCore | undefined;
   let engineSubscription: Subscription | undefined;
@@ -121,13 +121,15 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
   let lastInputError: InputError | undefined;
   let lastKpiAtMs: number | null = null;
   let startedAtMs = 0;
-  let timers: NodeJS.Timeout[] = [];
+  let timers: Subscription[] = [];
   let closing: Promise<void> | undefined;
-  /** Repeated causes (engine faults, handler faults) are logged once a minute with the count of repeats. */
+  /** Repeated causes (engine faults, handler faults, alarms) are logged once a minute with the count of repeats. */
   const faultLog = new LogRateLimiter(60_000);
+  const alarmLog = new LogRateLimiter(60_000);
 
   const feed = createFeedHub({
     limits,
+    scheduler,
     onConflated: () => metrics.inc('greenwave_feed_deltas_conflated_total'),
     onSlowConsumer: (ws, detail) => {
       const client = clients.get(ws);
@@ -169,8 +171,11 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
           resolve();
         });
       });
-      timers = [setInterval(heartbeat, limits.heartbeatIntervalMs), setInterval(housekeeping, 1000)];
-      for (const t of timers) t.unref();
+      // every server timer runs on the injected scheduler: virtual time in tests moves all of them together
+      timers = [
+        interval(limits.heartbeatIntervalMs, scheduler).subscribe(() => guard('heartbeat', heartbeat)),
+        interval(Math.min(1000, limits.planAckTimeoutMs), scheduler).subscribe(() => guard('housekeeping', housekeeping)),
+      ];
       const address = this.address!;
       log.info({ url: address.httpUrl, network: network.name, demo: Boolean(options.demo) }, 'greenwave server listening');
       if (weak) log.warn(`demo mode: ${weak}; tokens from this server are not protected`);
@@ -193,7 +198,7 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
       return () => taps.delete(listener);
     },
     /** Raises an alarm on the feed (for components outside the engine). */
-    raiseAlarm(alarm: Omit<Alarm, 'type' | 'alarmId' | 'atMs'>): Alarm {
+    raiseAlarm(alarm: AlarmInput): Alarm {
       return raiseAlarm(alarm);
     },
     metrics,
@@ -377,7 +382,7 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
       const view = registry.view(controllerId)!;
       publish(`controller:${controllerId}`, { type: 'controller', atMs: now(), ...view }, view.intersections.map((x) => x.intersectionId));
       if (!closing && view.intersections.length > 0)
-        raiseAlarm({ severity: 'warning', code: 'controller-offline', controllerId, message: `controller ${controllerId} went offline (close ${code}); it runs ${view.intersections.map((x) => x.intersectionId).join(', ')}` });
+        raiseAlarm({ severity: 'warning', code: 'controller-offline', controllerId, intersectionIds: view.intersections.map((x) => x.intersectionId), message: `controller ${controllerId} went offline (close ${code}); it runs ${view.intersections.map((x) => x.intersectionId).join(', ')}` });
     }
   }
 
@@ -595,7 +600,7 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
       controllers: registry.views().filter((v) => v.intersections.some((x) => visible(x.intersectionId))),
       detectors: { total: health.length, healthy: health.filter((h) => h.healthy).length, faulty: health.filter((h) => !h.healthy) },
       kpis: recentKpis.map((k) => ({ atMs: k.atMs, kpis: k.kpis.filter((x) => visible(x.intersectionId)) })),
-      alarms: recentAlarms.filter((a) => a.intersectionId === undefined || visible(a.intersectionId)),
+      alarms: alarms.recent().filter((a) => alarmVisible(client, a)),
       counters: core!.counters,
     };
   }
@@ -605,13 +610,23 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
     if (taps.size > 0) emitTap({ kind: 'feed', key, delta });
   }
 
-  function raiseAlarm(a: Omit<Alarm, 'type' | 'alarmId' | 'atMs'>): Alarm {
-    const alarm: Alarm = { type: 'alarm', alarmId: ++alarmSeq, atMs: now(), ...a };
-    recentAlarms.push(alarm);
-    if (recentAlarms.length > limits.recentAlarms) recentAlarms.shift();
-    log.warn({ alarm: alarm.code, intersectionId: alarm.intersectionId, controllerId: alarm.controllerId }, alarm.message);
-    publish(`alarm:${alarm.alarmId}`, alarm, alarm.intersectionId ? [alarm.intersectionId] : []);
+  /** Raises an alarm, or counts one more occurrence of an open alarm of the same cause; logged once a minute per cause. */
+  function raiseAlarm(input: AlarmInput): Alarm {
+    const t = now();
+    const { alarm, isNew } = alarms.raise(input, t);
+    metrics.inc('greenwave_alarms_total', { code: alarm.code, severity: alarm.severity });
+    const { log: logNow, suppressed } = alarmLog.admit(causeKey(alarm), t);
+    if (logNow) log.warn({ alarm: alarm.code, alarmId: alarm.alarmId, count: alarm.count, repeatsSinceLastLog: suppressed, intersectionId: alarm.intersectionId, controllerId: alarm.controllerId }, alarm.message);
+    // the key is the alarm: an update replaces a held-back earlier state of the same alarm for slow feed clients
+    const scope = alarmIntersections(alarm);
+    publish(`alarm:${alarm.alarmId}`, alarm, scope.length > 0 ? scope : [SERVER_WIDE]);
+    if (!isNew) metrics.inc('greenwave_alarms_coalesced_total');
     return alarm;
+  }
+
+  function alarmVisible(client: Client, alarm: Alarm): boolean {
+    const scope = alarmIntersections(alarm);
+    return scope.length > 0 ? scope.some((id) => client.inScope(id)) : client.inScope(SERVER_WIDE);
   }
 
   // ---- errors and sending ----
@@ -637,7 +652,7 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
     // Close reasons are limited to 123 bytes.
     ws.close(closeCodeOf(code), `${code}: ${reason}`.slice(0, 123));
     // A client that is not reading never sees the close frame: do not wait for it.
-    setTimeout(() => ws.terminate(), 1000).unref();
+    scheduler.schedule(() => ws.terminate(), 1000);
   }
 
   function send(ws: WebSocket, message: object): void {
@@ -685,13 +700,13 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
         code: 'plan-unacknowledged',
         intersectionId: o.intersectionId,
         ...(o.controllerId ? { controllerId: o.controllerId } : {}),
-        message: `plan v${o.version} for ${o.intersectionId} not acknowledged after ${Math.round((now() - o.sentAtMs) / 1000)} s`,
+        message: `plans for ${o.intersectionId} not acknowledged for ${Math.round((now() - o.waitingSinceMs) / 1000)} s (newest v${o.version})`,
       });
   }
 
   async function shutdown(): Promise<void> {
     log.info('greenwave server stopping');
-    for (const t of timers) clearInterval(t);
+    for (const t of timers) t.unsubscribe();
     const closed = [...clients.values()].map(
       (c) =>
         new Promise<void>((resolve) => {
@@ -745,6 +760,12 @@ export type GreenwaveServer = ReturnType<typeof createGreenwaveServer>;
 export function epochPlanVersionBase(startMs: number): number {
   return Math.max(0, Math.floor(startMs / 1000) * 10);
 }
+
+/**
+ * The pseudo-intersection of server-wide alarms (no intersection): in scope only for unrestricted tokens (`*`), as no
+ * real id is `*` and no prefix pattern matches it.
+ */
+const SERVER_WIDE = '*';
 
 /** Scope check memoised for ids of the network only, so that unknown ids cannot grow the memo. */
 function memoScope(scope: readonly string[], known: ReadonlySet<string>): (id: string) => boolean {

@@ -38,8 +38,10 @@ export interface ServerLimits {
   /** Feed snapshot: KPI intervals and alarms kept for new subscribers. */
   recentKpiIntervals: number;
   recentAlarms: number;
-  /** A plan sent to a controller and not acknowledged within this time raises an alarm (once per plan). */
+  /** A controller that has not acknowledged the plans sent to it for this long raises an alarm, whatever the optimisation period. */
   planAckTimeoutMs: number;
+  /** An alarm of the same cause (code, intersection, controller) within this time of the last updates it (count + 1). */
+  alarmCoalesceWindowMs: number;
 }
 
 export const DEFAULT_SERVER_LIMITS: Readonly<ServerLimits> = Object.freeze({
@@ -62,6 +64,7 @@ export const DEFAULT_SERVER_LIMITS: Readonly<ServerLimits> = Object.freeze({
   recentKpiIntervals: 10,
   recentAlarms: 50,
   planAckTimeoutMs: 15_000,
+  alarmCoalesceWindowMs: 600_000,
 });
 
 export function resolveServerLimits(input: Partial<ServerLimits> = {}): ServerLimits {

@@ -42,7 +42,18 @@ export async function startServer(overrides: Partial<GreenwaveServerOptions> = {
   const scheduler = new VirtualClockScheduler(startMs);
   const network = overrides.network ?? twoSignalStreet();
   // Versions from 0 keep the expectations readable; test/websocket/plan-versions.test.ts covers the default epoch base.
-  const server = createGreenwaveServer({ network, secret: SECRET, port: 0, scheduler, engine: { optimisationPeriodSeconds: 60 }, planVersionBase: 0, ...overrides });
+  // Every server timer runs on this virtual clock. A jump of the clock is like a frozen server: clients cannot answer
+  // pings during it, so heartbeats are off (24 h) unless a test sets them.
+  const server = createGreenwaveServer({
+    network,
+    secret: SECRET,
+    port: 0,
+    scheduler,
+    engine: { optimisationPeriodSeconds: 60 },
+    planVersionBase: 0,
+    ...overrides,
+    limits: { heartbeatIntervalMs: 86_400_000, ...overrides.limits },
+  });
   const address = await server.listen();
   return { server, scheduler, network, address, wsUrl: address.wsUrl, httpUrl: address.httpUrl };
 }
