@@ -8,14 +8,14 @@ import type { EngineConfigInput } from '../engine/pipeline/engine-config.js';
 import type { PhasePlan } from '../engine/plan-types.js';
 import { fallbackPhasePlan, localMinuteOfDay, timeOfDayPlanAt } from '../engine/safety/fallback-plan.js';
 import { evaluatePlan } from '../engine/optimizer/plan-evaluation.js';
-import type { DayRecord } from './day-record.js';
+import type { DayRecord } from '../adapters/files/index.js';
 import { measuredNetwork, type MeasuredNetwork } from './measured-lanes.js';
 import { ObservedTimeline, PlanTimeline } from './signal-timelines.js';
 import { ArrivalMeasures } from './arrival-measures.js';
 import { OccupancySplitFailures } from './occupancy-split-failures.js';
 import { PcdRaster, PCD_COLUMN_SECONDS } from './pcd-raster.js';
 import { placeArrivals } from './arrival-model.js';
-import { localDayOf } from './local-day.js';
+import { localDayOf } from '../adapters/files/index.js';
 import type { BinRow, IntersectionSummary, ReplaySummary, SourceMeasures, SourceTotals } from './replay-summary.js';
 
 export const BIN_MS = 15 * 60_000;

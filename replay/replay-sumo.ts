@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import type { NetworkFile } from '../network-models/network-types.js';
 import { importSumoNetwork } from '../network-models/importers/sumo/index.js';
 import { runSumoClosedLoop, type ClosedLoopSummary } from '../adapters/sumo/run-closed-loop.js';
-import type { ScheduledPlan } from '../adapters/sumo/control/engine-control.js';
+import type { ScheduledPlan } from '../engine/index.js';
 import type { EngineConfigInput } from '../engine/pipeline/engine-config.js';
 import { SUMO_DEMAND_MODEL, type SumoDemand } from './sumo-demand.js';
 import type { ReplaySumoRun, ReplaySumoSummary } from './replay-summary.js';

@@ -6,7 +6,7 @@ import { createControllerSimulator, type ControllerSimulator } from '../../adapt
 import { createDetectorSimulator, type DetectorSimulator } from '../../adapters/devices/detector-simulator.js';
 import { serveStaticFiles } from '../../adapters/http/static-files.js';
 import { recordServerEvents } from '../../adapters/recording/record-server-events.js';
-import { DayFileWriter } from '../../replay/day-file-writer.js';
+import { DayFileWriter } from '../../adapters/files/index.js';
 import { createGreenwaveServer, ServerConfigError, type GreenwaveServer } from '../../adapters/websocket/greenwave-server.js';
 import type { ServerLimits } from '../../adapters/websocket/server-limits.js';
 import { mintToken, randomSecret } from '../../adapters/websocket/tokens.js';
