@@ -1,4 +1,4 @@
-import type { PhasePlan } from '../engine/plan-types.js';
+import type { PhasePlan } from '../engine/index.js';
 import { compilePlan, greenWindows, phaseCycleAt, phaseGreenAt, type CompiledPlan, type PhaseCyclePosition } from './plan-clock.js';
 import type { SignalState } from '../adapters/files/index.js';
 

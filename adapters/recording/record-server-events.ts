@@ -1,4 +1,4 @@
-import type { GreenwaveServer } from '../websocket/greenwave-server.js';
+import type { GreenwaveServer } from '../websocket/index.js';
 import type { DayFileWriter } from '../files/index.js';
 
 /**

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createControllerSimulator, type ControllerSimulator } from '../../adapters/devices/controller-simulator.js';
+import { createControllerSimulator, type ControllerSimulator } from '../../adapters/devices/index.js';
 import { deviceOptions, runDevices, type DeviceFlags } from '../device-runner.js';
 import { CliError, loadNetworkFile } from '../load-network-file.js';
 import { parseNumber, readToken } from '../live-settings.js';

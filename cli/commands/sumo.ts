@@ -1,9 +1,9 @@
 import { Option, type Command } from 'commander';
 import pino from 'pino';
-import { runSumoClosedLoop, type ClosedLoopSummary } from '../../adapters/sumo/run-closed-loop.js';
-import { CONTROL_MODES, type ControlMode } from '../../adapters/sumo/control/loop-controller.js';
-import { killAllSumoProcesses } from '../../adapters/sumo/sumo-process.js';
-import { TraciError } from '../../adapters/sumo/traci/traci-error.js';
+import { runSumoClosedLoop, type ClosedLoopSummary } from '../../adapters/sumo/index.js';
+import { CONTROL_MODES, type ControlMode } from '../../adapters/sumo/index.js';
+import { killAllSumoProcesses } from '../../adapters/sumo/index.js';
+import { TraciError } from '../../adapters/sumo/index.js';
 
 interface SumoCliOptions {
   config?: string;

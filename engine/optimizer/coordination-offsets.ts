@@ -1,4 +1,4 @@
-import type { RoadGraph, SignalHop } from '../../network-models/road-graph.js';
+import type { RoadGraph, SignalHop } from '../../network-models/index.js';
 import type { IntersectionModel } from './intersection-model.js';
 import type { OptimizerConfig } from './optimizer-config.js';
 

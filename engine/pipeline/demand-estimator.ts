@@ -1,4 +1,4 @@
-import type { Intersection, NetworkFile } from '../../network-models/network-types.js';
+import type { Intersection, NetworkFile } from '../../network-models/index.js';
 import type { MovementDemand, PhasePlan } from '../plan-types.js';
 import type { DetectorState } from './detector-state.js';
 

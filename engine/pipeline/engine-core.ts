@@ -1,5 +1,5 @@
-import type { NetworkFile } from '../../network-models/network-types.js';
-import { buildRoadGraph } from '../../network-models/road-graph.js';
+import type { NetworkFile } from '../../network-models/index.js';
+import { buildRoadGraph } from '../../network-models/index.js';
 import { buildSignalGroupModel, optimizeGroup, type SignalGroupModel } from '../optimizer/optimize-group.js';
 import { evaluatePlan } from '../optimizer/plan-evaluation.js';
 import type { MovementDemand, PhasePlan } from '../plan-types.js';

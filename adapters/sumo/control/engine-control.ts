@@ -1,5 +1,5 @@
 import { Subject, type Subscription } from 'rxjs';
-import type { Intersection, NetworkFile, Phase } from '../../../network-models/network-types.js';
+import type { Intersection, NetworkFile, Phase } from '../../../network-models/index.js';
 import type { PhasePlan, ScheduledPlan } from '../../../engine/index.js';
 import { createEnginePipeline, checkPlanSafety, VirtualClockScheduler, type EngineConfigInput } from '../../../engine/index.js';
 import { sumoSignalOf, type SumoSignalExternal } from '../../../network-models/importers/sumo/index.js';

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { NetworkFile } from '../../../network-models/network-types.js';
+import type { NetworkFile } from '../../../network-models/index.js';
 import type { TraciClient } from '../traci/traci-client.js';
 
 export type ControlMode = 'engine' | 'static' | 'actuated' | 'delay_based' | 'max-pressure';

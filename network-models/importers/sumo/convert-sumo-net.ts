@@ -8,7 +8,7 @@ import {
   type NetworkFile,
   type Phase,
   type TurnKind,
-} from '../../network-types.js';
+} from '../../index.js';
 import type { SumoConnection, SumoJunction, SumoLane, SumoNet, SumoTlLogic } from './sumo-net-types.js';
 import type { ImportIssue, ImportIssueCode } from './import-issue.js';
 import type { SumoNetworkExternal, SumoPhaseStates, SumoSignalExternal } from './sumo-external.js';

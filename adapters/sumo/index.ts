@@ -1,0 +1,4 @@
+export { CONTROL_MODES, type ControlMode } from './control/loop-controller.js';
+export { type ClosedLoopSummary, runSumoClosedLoop } from './run-closed-loop.js';
+export { killAllSumoProcesses } from './sumo-process.js';
+export { TraciError } from './traci/traci-error.js';
