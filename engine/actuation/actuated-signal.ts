@@ -1,4 +1,4 @@
-import type { Intersection, Phase } from '../../network-models/network-types.js';
+import type { Intersection, Phase } from '../../network-models/index.js';
 import type { PhasePlan, PhaseTiming } from '../plan-types.js';
 import type { ActuationEvent, ActuationMode, GreenTermination, PhaseDisplayLayout, SignalDisplay, SignalDisplayLayout } from './actuation-types.js';
 import type { DetectorTracker } from './detector-tracker.js';

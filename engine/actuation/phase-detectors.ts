@@ -1,4 +1,4 @@
-import type { Detector, Intersection, Link, NetworkFile, Phase } from '../../network-models/network-types.js';
+import type { Detector, Intersection, Link, NetworkFile, Phase } from '../../network-models/index.js';
 
 /** The loops of one lane, as a queue estimator needs them. */
 export interface LaneLoopLayout {

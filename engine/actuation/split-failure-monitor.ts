@@ -1,4 +1,4 @@
-import type { Phase } from '../../network-models/network-types.js';
+import type { Phase } from '../../network-models/index.js';
 import type { DetectorTracker } from './detector-tracker.js';
 import type { PhaseLoops } from './phase-detectors.js';
 

@@ -1,7 +1,7 @@
 import { Subject, type Subscription } from 'rxjs';
 import { z } from 'zod';
-import type { Intersection, NetworkFile } from '../../../network-models/network-types.js';
-import type { PhasePlan } from '../../../engine/plan-types.js';
+import type { Intersection, NetworkFile } from '../../../network-models/index.js';
+import type { PhasePlan, ScheduledPlan } from '../../../engine/index.js';
 import {
   ActuatedSignal,
   DetectorTracker,
@@ -43,11 +43,6 @@ export interface EngineControlOptions {
    * recorded plans replayed open loop, with the same safety gate and the same local actuation as the engine's.
    */
   planSchedule?: readonly ScheduledPlan[];
-}
-
-export interface ScheduledPlan {
-  atMs: number;
-  plan: PhasePlan;
 }
 
 /**

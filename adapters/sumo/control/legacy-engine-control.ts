@@ -1,13 +1,13 @@
 import { Subject, type Subscription } from 'rxjs';
-import type { Intersection, NetworkFile, Phase } from '../../../network-models/network-types.js';
-import type { PhasePlan } from '../../../engine/plan-types.js';
+import type { Intersection, NetworkFile, Phase } from '../../../network-models/index.js';
+import type { PhasePlan } from '../../../engine/index.js';
 import { createEnginePipeline, checkPlanSafety, VirtualClockScheduler, type EngineConfigInput } from '../../../engine/index.js';
 import { sumoSignalOf, type SumoSignalExternal } from '../../../network-models/importers/sumo/index.js';
 import type { ControlStats, LoopContext, LoopController } from './loop-controller.js';
 import type { EngineControlOptions } from './engine-control.js';
 import { DetectorCounter } from './detector-counter.js';
 import { inGreenBlock, skipJumpIndex } from './phase-skip.js';
-import { NetworkLoops, type PhaseLoops } from '../../../engine/actuation/phase-detectors.js';
+import { NetworkLoops, type PhaseLoops } from '../../../engine/index.js';
 import { buildSumoProgram, fallbackTimings, programFromPlan, type BuiltProgram, type SumoProgramType } from './sumo-program-builder.js';
 
 /** The adapter-side actuation before engine/actuation, kept to compare with it and for 'sumo-actuated'. */

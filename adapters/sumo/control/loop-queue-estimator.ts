@@ -1,6 +1,6 @@
 import type { InductionLoopStep } from '../traci/domains/induction-loop-domain.js';
 
-import type { LaneLoopLayout } from '../../../engine/actuation/phase-detectors.js';
+import type { LaneLoopLayout } from '../../../engine/index.js';
 export type { LaneLoopLayout };
 
 interface LaneState {

@@ -1,5 +1,5 @@
 import type { SumoSignalExternal } from '../../../network-models/importers/sumo/index.js';
-import type { BuiltProgram } from './sumo-program-builder.js';
+import type { BuiltProgram } from './built-program.js';
 
 /** Whether the program index lies in some phase's green block (not in a clearance). */
 export function inGreenBlock(built: BuiltProgram, sig: SumoSignalExternal, phaseIds: readonly string[], index: number): boolean {
@@ -27,4 +27,4 @@ export function skipJumpIndex(built: BuiltProgram, sig: SumoSignalExternal, clea
   return built.greenStartIndex[skippedId] + (sig.phaseStates[skippedId]?.green.length ?? 1);
 }
 
-export { protectedOnlyPhases } from '../../../engine/actuation/phase-detectors.js';
+export { protectedOnlyPhases } from '../../../engine/index.js';
