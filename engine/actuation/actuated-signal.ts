@@ -188,7 +188,7 @@ export class ActuatedSignal {
       if (duration === undefined || t - this.segmentStart < duration - EPS) return false;
       this.segment++;
       this.segmentStart = t;
-      if (this.segment >= this.clearanceSegments.length) this.startGreen(this.nextIndex, t);
+      if (this.segment >= this.clearanceSegments.length) this.startGreen(this.phaseAfterClearance(t), t);
       return true;
     }
     const duration = layout.greenSegmentSeconds[this.segment];
@@ -310,14 +310,31 @@ export class ActuatedSignal {
     const phase = this.phases[this.phaseIndex];
     this.events.push({ kind: 'green-end', atSeconds: t, phaseId: phase.id, termination });
     const k = (this.phaseIndex + 1) % this.phases.length;
-    let target = this.o.kind === 'actuated' && this.o.phaseSkipping ? (this.choosePhase(k, t) ?? k) : k;
+    const chosen = this.o.kind === 'actuated' && this.o.phaseSkipping ? this.choosePhase(k, t) : k;
+    let target = chosen ?? k;
     const direct = target !== k ? this.phaseLayout(this.phaseIndex).directClearanceSegmentSeconds[this.phases[target].id] : undefined;
     if (target !== k && direct === undefined) target = k;
-    this.noteChoice(k, target, t);
+    // nobody waits anywhere: the sequence goes on, and no skip or service is counted
+    if (chosen !== undefined) this.noteChoice(k, target, t);
     this.nextIndex = target;
     this.direct = target !== k;
     this.clearanceSegments = this.direct ? direct! : this.phaseLayout(this.phaseIndex).clearanceSegmentSeconds;
     return true;
+  }
+
+  /**
+   * The phase whose green follows the clearance now ending: the one chosen as the green ended, unless it has lost
+   * its call meanwhile (a vehicle that turned away, a call window run out) and another phase can follow at once.
+   */
+  private phaseAfterClearance(t: number): number {
+    const due = this.nextIndex;
+    if (this.direct || this.o.kind !== 'actuated' || !this.o.phaseSkipping) return due;
+    const safe = this.phaseLayout(this.phaseIndex).greenAfterClearance;
+    if (!safe || safe.length === 0) return due;
+    const target = this.choosePhase(due, t);
+    if (target === undefined || target === due || !safe.includes(this.phases[target].id)) return due;
+    this.noteChoice(due, target, t);
+    return target;
   }
 
   private startClearance(t: number): void {

@@ -21,6 +21,11 @@ export interface PhaseDisplayLayout {
    * green and the next green follows at once). A phase missing here cannot be reached directly.
    */
   directClearanceSegmentSeconds: Record<string, number[]>;
+  /**
+   * Phases whose green may follow the end of the clearance to the next phase at once, passing that phase over
+   * (nothing still green in the clearance loses its green without yellow). Empty: the next phase is always served.
+   */
+  greenAfterClearance?: string[];
 }
 
 /** The display of a whole signal under one plan: its phases in sequence. */

@@ -19,6 +19,7 @@ import { sumoSignalOf, type SumoSignalExternal } from '../../../network-models/i
 import type { ControlStats, LoopContext, LoopController } from './loop-controller.js';
 import { DetectorCounter } from './detector-counter.js';
 import { buildSumoProgram, fallbackTimings, programFromPlan, type BuiltProgram } from './sumo-program-builder.js';
+import { isSafeTransition } from './phase-skip.js';
 
 export interface EngineControlOptions {
   /** Counting interval of the detector counts fed to the engine, seconds. Default 30. */
@@ -279,9 +280,19 @@ export function displayLayout(built: BuiltProgram, sig: SumoSignalExternal, x: I
         plannedVariableSeconds: phases[built.variableIndex[id]].durationSeconds,
         clearanceSegmentSeconds: phases.slice(start + greenLength, nextStart).map((p) => p.durationSeconds),
         directClearanceSegmentSeconds: direct,
+        greenAfterClearance: greenAfterClearance(built, ids, i, nextStart),
       };
     }),
   };
+}
+
+/** Phases whose first green can follow the last state of phase `i`'s clearance safely (it passes the next one over). */
+function greenAfterClearance(built: BuiltProgram, ids: readonly string[], i: number, clearanceEnd: number): string[] {
+  const phases = built.logic.phases;
+  const next = ids[(i + 1) % ids.length];
+  if (clearanceEnd - 1 < 0 || clearanceEnd - 1 === built.greenStartIndex[ids[i]]) return [];
+  const last = phases[clearanceEnd - 1].state;
+  return ids.filter((id) => id !== next && isSafeTransition(last, phases[built.greenStartIndex[id]].state));
 }
 
 /** The program phase that shows what the actuation shows. */
