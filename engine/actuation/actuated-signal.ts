@@ -27,7 +27,8 @@ export interface ActuationOptions {
   /**
    * Self-check: a phase that fails its split (ATSPM's definition) this many cycles in a row puts the intersection
    * into plain fully-actuated operation within the phases' own bounds, until every phase has cleared its queue for
-   * as many cycles. 0 switches the self-check off. Default 2.
+   * as many cycles. 0 (default) only counts and reports the failing phases: on the corpus the fallback made the
+   * congested Bologna network worse (bologna-acosta 442 s → 630 s mean time loss), see bench/README.md.
    */
   splitFailuresToFreeMode?: number;
   /** Step of the clock that calls `step`, seconds. Default 1. */
@@ -57,6 +58,8 @@ export interface ActuationCounters {
   plansApplied: number;
   /** Times the self-check put the intersection into fully-actuated operation. */
   freeModeEntries: number;
+  /** Times a phase failed its split (ATSPM) two cycles in a row: a queue the plan does not clear. */
+  persistentSplitFailures: number;
   /** Longest time a phase with a call waited for its green, seconds. */
   longestCallWaitSeconds: number;
 }
@@ -66,6 +69,8 @@ const NO_EVENTS: readonly ActuationEvent[] = [];
 /** Lost time before a queue moves, and the headway it then discharges at (1,800 veh/h per lane), seconds. */
 const START_UP_SECONDS = 2;
 const SATURATION_HEADWAY_SECONDS = 2;
+/** Split failures in a row that the self-check reports (and, when asked, acts on). */
+const PERSISTENT_SPLIT_FAILURES = 2;
 
 /**
  * Local actuation of one signal, second by second, inside the bounds of the plan in force: a single-ring
@@ -108,7 +113,8 @@ export class ActuatedSignal {
   private readonly callSince: Array<number | undefined>;
   private events: ActuationEvent[] = [];
   private layoutSeq = 0;
-  readonly counters: ActuationCounters = { greens: 0, gapOuts: 0, maxOuts: 0, phasesSkipped: 0, plansApplied: 0, freeModeEntries: 0, longestCallWaitSeconds: 0 };
+  private readonly reported: number[];
+  readonly counters: ActuationCounters = { greens: 0, gapOuts: 0, maxOuts: 0, phasesSkipped: 0, plansApplied: 0, freeModeEntries: 0, persistentSplitFailures: 0, longestCallWaitSeconds: 0 };
 
   constructor(private readonly input: ActuatedSignalInput) {
     this.intersection = input.intersection;
@@ -123,7 +129,7 @@ export class ActuatedSignal {
       addedInitial: o.addedInitial ?? true,
       restInGreen: o.restInGreen ?? true,
       offsetSync: o.offsetSync ?? true,
-      splitFailuresToFreeMode: o.splitFailuresToFreeMode ?? 2,
+      splitFailuresToFreeMode: o.splitFailuresToFreeMode ?? 0,
       stepSeconds: o.stepSeconds ?? 1,
     };
     this.phases = input.intersection.phases;
@@ -131,6 +137,7 @@ export class ActuatedSignal {
     this.layout = input.initialLayout;
     this.skipsInARow = this.phases.map(() => 0);
     this.callSince = this.phases.map(() => undefined);
+    this.reported = this.phases.map(() => 0);
     this.splitFailures = new SplitFailureMonitor(this.phases, input.phaseLoops, input.tracker);
     this.segmentStart = this.greenStart = this.maxTimerStart = input.startSeconds;
     this.startGreen(0, input.startSeconds);
@@ -188,7 +195,7 @@ export class ActuatedSignal {
       if (duration === undefined || t - this.segmentStart < duration - EPS) return false;
       this.segment++;
       this.segmentStart = t;
-      if (this.segment >= this.clearanceSegments.length) this.startGreen(this.phaseAfterClearance(t), t);
+      if (this.segment >= this.clearanceSegments.length) this.afterClearance(t);
       return true;
     }
     const duration = layout.greenSegmentSeconds[this.segment];
@@ -323,18 +330,28 @@ export class ActuatedSignal {
   }
 
   /**
-   * The phase whose green follows the clearance now ending: the one chosen as the green ended, unless it has lost
-   * its call meanwhile (a vehicle that turned away, a call window run out) and another phase can follow at once.
+   * The clearance has run: the green chosen as the last green ended follows, unless that phase has lost its call
+   * meanwhile (a turner that found its gap in the yellow, a call window run out). It is then passed over, straight
+   * to the next phase with a call where that green can follow at once, or else through its own clearance.
    */
-  private phaseAfterClearance(t: number): number {
+  private afterClearance(t: number): void {
     const due = this.nextIndex;
-    if (this.direct || this.o.kind !== 'actuated' || !this.o.phaseSkipping) return due;
-    const safe = this.phaseLayout(this.phaseIndex).greenAfterClearance;
-    if (!safe || safe.length === 0) return due;
+    if (this.direct || this.o.kind !== 'actuated' || !this.o.phaseSkipping) return this.startGreen(due, t);
     const target = this.choosePhase(due, t);
-    if (target === undefined || target === due || !safe.includes(this.phases[target].id)) return due;
+    if (target === undefined || target === due) return this.startGreen(due, t);
+    const layout = this.phaseLayout(this.phaseIndex);
+    if (layout.greenAfterClearance?.includes(this.phases[target].id)) {
+      this.noteChoice(due, target, t);
+      return this.startGreen(target, t);
+    }
+    const passThrough = this.phaseLayout(due).clearanceSegmentSeconds;
+    if (!layout.nextClearanceMayFollow || passThrough.length === 0) return this.startGreen(due, t);
     this.noteChoice(due, target, t);
-    return target;
+    this.phaseIndex = due;
+    this.nextIndex = (due + 1) % this.phases.length;
+    this.clearanceSegments = passThrough;
+    this.segment = 0;
+    this.segmentStart = t;
   }
 
   private startClearance(t: number): void {
@@ -356,7 +373,7 @@ export class ActuatedSignal {
   }
 
   private get selfCheck(): boolean {
-    return this.o.kind === 'actuated' && this.o.splitFailuresToFreeMode > 0;
+    return this.o.kind === 'actuated';
   }
 
   /**
@@ -365,8 +382,16 @@ export class ActuatedSignal {
    * queue as many cycles in a row.
    */
   private updateMode(t: number): void {
-    const n = this.o.splitFailuresToFreeMode;
     const m = this.splitFailures;
+    for (let i = 0; i < m.failuresInARow.length; i++) {
+      if (m.failuresInARow[i] === PERSISTENT_SPLIT_FAILURES && this.reported[i] !== m.failuresInARow[i]) {
+        this.counters.persistentSplitFailures++;
+        this.events.push({ kind: 'split-failing', atSeconds: t, phaseId: this.phases[i].id, reason: `phase ${this.phases[i].id} failed its split ${PERSISTENT_SPLIT_FAILURES} cycles in a row` });
+      }
+      this.reported[i] = m.failuresInARow[i];
+    }
+    const n = this.o.splitFailuresToFreeMode;
+    if (n <= 0) return;
     if (this.mode === 'plan') {
       const failing = m.failuresInARow.findIndex((f) => f >= n);
       if (failing < 0) return;

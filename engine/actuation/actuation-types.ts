@@ -26,6 +26,11 @@ export interface PhaseDisplayLayout {
    * (nothing still green in the clearance loses its green without yellow). Empty: the next phase is always served.
    */
   greenAfterClearance?: string[];
+  /**
+   * Where no such green can follow at once, the next phase may instead be passed over through its own clearance
+   * (which gives what is still green its yellow) straight after this one.
+   */
+  nextClearanceMayFollow?: boolean;
 }
 
 /** The display of a whole signal under one plan: its phases in sequence. */
@@ -56,7 +61,7 @@ export type ActuationMode = 'plan' | 'free';
 
 /** What happened in one step that an adapter, a log or a feed may want to show. */
 export interface ActuationEvent {
-  kind: 'green-start' | 'green-end' | 'phase-skipped' | 'plan-applied' | 'mode-changed';
+  kind: 'green-start' | 'green-end' | 'phase-skipped' | 'plan-applied' | 'mode-changed' | 'split-failing';
   atSeconds: number;
   phaseId?: string;
   toPhaseId?: string;

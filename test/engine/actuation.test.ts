@@ -133,7 +133,7 @@ describe('local actuation: worked examples', () => {
     const { net, x } = junction();
     // NS stop-line loops occupied all the time (a queue that never clears), and every other approach busy too
     const all = Object.fromEntries(net.detectors.map((d) => [d.id, d.kind === 'stop-line' ? standing : arriving]));
-    const trace = run(net, x, 600, () => all);
+    const trace = run(net, x, 600, () => all, { splitFailuresToFreeMode: 2 });
     expect(trace.signal.counters.freeModeEntries).toBeGreaterThanOrEqual(1);
     expect(trace.signal.actuationMode).toBe('free');
     const off = run(net, x, 600, () => all, { splitFailuresToFreeMode: 0 });

@@ -222,7 +222,7 @@ export class EngineControl implements LoopController {
 
   /** Counters of the local actuation, summed over the signals. */
   actuationCounters(): ActuationCounters & { signalsInFreeMode: number } {
-    const sum: ActuationCounters & { signalsInFreeMode: number } = { greens: 0, gapOuts: 0, maxOuts: 0, phasesSkipped: 0, plansApplied: 0, freeModeEntries: 0, longestCallWaitSeconds: 0, signalsInFreeMode: 0 };
+    const sum: ActuationCounters & { signalsInFreeMode: number } = { greens: 0, gapOuts: 0, maxOuts: 0, phasesSkipped: 0, plansApplied: 0, freeModeEntries: 0, persistentSplitFailures: 0, longestCallWaitSeconds: 0, signalsInFreeMode: 0 };
     for (const s of this.signals.values()) {
       const c = s.actuation.counters;
       sum.greens += c.greens;
@@ -231,6 +231,7 @@ export class EngineControl implements LoopController {
       sum.phasesSkipped += c.phasesSkipped;
       sum.plansApplied += c.plansApplied;
       sum.freeModeEntries += c.freeModeEntries;
+      sum.persistentSplitFailures += c.persistentSplitFailures;
       sum.longestCallWaitSeconds = Math.max(sum.longestCallWaitSeconds, c.longestCallWaitSeconds);
       if (s.actuation.actuationMode === 'free') sum.signalsInFreeMode++;
     }
@@ -239,7 +240,7 @@ export class EngineControl implements LoopController {
 
   stats(): ControlStats {
     const c = this.actuationCounters();
-    return { planUpdates: c.plansApplied, plansRejected: this.plansRejected, selfCheckFallbacks: c.freeModeEntries, longestCallWaitSeconds: c.longestCallWaitSeconds };
+    return { planUpdates: c.plansApplied, plansRejected: this.plansRejected, selfCheckFallbacks: c.freeModeEntries, persistentSplitFailures: c.persistentSplitFailures, longestCallWaitSeconds: c.longestCallWaitSeconds };
   }
 
   dispose(): void {
@@ -281,6 +282,7 @@ export function displayLayout(built: BuiltProgram, sig: SumoSignalExternal, x: I
         clearanceSegmentSeconds: phases.slice(start + greenLength, nextStart).map((p) => p.durationSeconds),
         directClearanceSegmentSeconds: direct,
         greenAfterClearance: greenAfterClearance(built, ids, i, nextStart),
+        nextClearanceMayFollow: nextClearanceMayFollow(built, sig, ids, i, nextStart),
       };
     }),
   };
@@ -293,6 +295,16 @@ function greenAfterClearance(built: BuiltProgram, ids: readonly string[], i: num
   if (clearanceEnd - 1 < 0 || clearanceEnd - 1 === built.greenStartIndex[ids[i]]) return [];
   const last = phases[clearanceEnd - 1].state;
   return ids.filter((id) => id !== next && isSafeTransition(last, phases[built.greenStartIndex[id]].state));
+}
+
+/** Whether the next phase's own clearance can follow the last state of phase `i`'s clearance safely. */
+function nextClearanceMayFollow(built: BuiltProgram, sig: SumoSignalExternal, ids: readonly string[], i: number, clearanceEnd: number): boolean {
+  const phases = built.logic.phases;
+  const next = ids[(i + 1) % ids.length];
+  const nextClearance = built.greenStartIndex[next] + sig.phaseStates[next].green.length;
+  const nextEnd = i + 2 < ids.length ? built.greenStartIndex[ids[i + 2]] : i + 2 === ids.length ? built.cyclePhaseCount : built.greenStartIndex[ids[(i + 2) % ids.length]];
+  if (clearanceEnd - 1 < 0 || nextClearance >= nextEnd || nextClearance >= phases.length) return false;
+  return isSafeTransition(phases[clearanceEnd - 1].state, phases[nextClearance].state);
 }
 
 /** The program phase that shows what the actuation shows. */

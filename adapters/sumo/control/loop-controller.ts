@@ -23,6 +23,8 @@ export interface ControlStats {
   plansRejected: number;
   /** Times a signal's self-check left the plan for fully-actuated operation (engine control). */
   selfCheckFallbacks?: number;
+  /** Times a phase failed its split (ATSPM) two cycles in a row (engine control's self-check). */
+  persistentSplitFailures?: number;
   /** Longest time a phase with a call waited for its green, seconds (engine control). */
   longestCallWaitSeconds?: number;
 }
