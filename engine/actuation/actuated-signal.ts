@@ -33,6 +33,8 @@ export interface ActuationOptions {
   splitFailuresToFreeMode?: number;
   /** Step of the clock that calls `step`, seconds. Default 1. */
   stepSeconds?: number;
+  /** 'plan' (default): greens within the plan's bounds; 'phase': plain fully-actuated within the phases' own. */
+  bounds?: 'plan' | 'phase';
 }
 
 export interface ActuatedSignalInput {
@@ -131,7 +133,9 @@ export class ActuatedSignal {
       offsetSync: o.offsetSync ?? true,
       splitFailuresToFreeMode: o.splitFailuresToFreeMode ?? 0,
       stepSeconds: o.stepSeconds ?? 1,
+      bounds: o.bounds ?? 'plan',
     };
+    if (this.o.bounds === 'phase') this.mode = 'free';
     this.phases = input.intersection.phases;
     if (this.phases.length === 0) throw new Error(`intersection ${input.intersection.id} has no phases to actuate`);
     this.layout = input.initialLayout;
@@ -392,6 +396,7 @@ export class ActuatedSignal {
     }
     const n = this.o.splitFailuresToFreeMode;
     if (n <= 0) return;
+    if (this.o.bounds === 'phase') return;
     if (this.mode === 'plan') {
       const failing = m.failuresInARow.findIndex((f) => f >= n);
       if (failing < 0) return;

@@ -61,6 +61,7 @@ const actuationOptionsSchema = z
     restInGreen: z.boolean(),
     offsetSync: z.boolean(),
     splitFailuresToFreeMode: z.number().int().min(0).max(20),
+    bounds: z.enum(['plan', 'phase']),
   })
   .partial()
   .strict();
