@@ -15,6 +15,7 @@ export { phaseFlowRatios } from './optimizer/flow-ratios.js';
 export { requiredCycle } from './optimizer/cycle-length.js';
 export { distributeGreens, roundGreens } from './optimizer/green-splits.js';
 export { evaluatePlan } from './optimizer/plan-evaluation.js';
-export { websterOptimumCycleSeconds, minimumCycleSeconds, hcmControlDelaySecondsPerVeh, degreeOfSaturation } from './optimizer/signal-timing-math.js';
+export { websterOptimumCycleSeconds, minimumCycleSeconds, hcmControlDelaySecondsPerVeh } from './optimizer/signal-timing-math.js';
+export * from './timing/index.js';
 export { signalGroups } from './pipeline/signal-groups.js';
 export { type MaxPressureConfig, type MaxPressureMovement, maxPressureDecision } from './max-pressure/index.js';
