@@ -6,7 +6,7 @@ export { DEFAULT_ENGINE_CONFIG, resolveEngineConfig, type EngineConfig, type Eng
 export { VirtualClockScheduler } from './pipeline/virtual-clock-scheduler.js';
 export { virtualTimeSource } from './pipeline/virtual-time-source.js';
 export { checkCount } from './pipeline/count-validation.js';
-export { checkPlanSafety, DEFAULT_SAFETY_GATE_CONFIG, type SafetyGateConfig } from './safety/plan-safety-gate.js';
+export { checkPlan, checkPlanSafety, DEFAULT_SAFETY_GATE_CONFIG, type SafetyGateConfig, type SafetyProblem, type SafetyProblemCode } from './safety/plan-safety-gate.js';
 export { fallbackPhasePlan, timeOfDayPlanAt, localMinuteOfDay } from './safety/fallback-plan.js';
 export { DEFAULT_OPTIMIZER_CONFIG, resolveOptimizerConfig, type OptimizerConfig } from './optimizer/optimizer-config.js';
 export { buildIntersectionModel, type IntersectionModel } from './optimizer/intersection-model.js';
