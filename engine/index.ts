@@ -19,3 +19,4 @@ export { websterOptimumCycleSeconds, minimumCycleSeconds, hcmControlDelaySeconds
 export * from './timing/index.js';
 export { signalGroups } from './pipeline/signal-groups.js';
 export { type MaxPressureConfig, type MaxPressureMovement, maxPressureDecision } from './max-pressure/index.js';
+export { isRepresentableInstant, formatInstant } from './pipeline/format-instant.js';

@@ -52,11 +52,18 @@ export interface KpiDelta extends IntersectionKpi {
 export interface Alarm {
   type: 'alarm';
   alarmId: number;
+  /** When the alarm was last raised (its latest occurrence). */
   atMs: number;
+  /** When its first occurrence in this run of the same cause was raised. */
+  firstAtMs: number;
+  /** Occurrences of the same cause (code, intersection, controller) coalesced into this alarm. */
+  count: number;
   severity: 'info' | 'warning' | 'critical';
   code: string;
   message: string;
   intersectionId?: string;
+  /** Every intersection the alarm is about, when more than one (a controller's); viewers see alarms in their scope. */
+  intersectionIds?: string[];
   controllerId?: string;
 }
 

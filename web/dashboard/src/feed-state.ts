@@ -95,9 +95,13 @@ export function applyDelta(state: DashboardState, d: FeedDelta): void {
     case 'kpi':
       addKpi(state, d);
       break;
-    case 'alarm':
+    case 'alarm': {
+      // a repeated cause comes back as the same alarm with a higher count: replace it
+      const i = state.alarms.findIndex((a) => a.alarmId === d.alarmId);
+      if (i >= 0) state.alarms.splice(i, 1);
       state.alarms.push(d);
       if (state.alarms.length > LIMITS.alarms) state.alarms.splice(0, state.alarms.length - LIMITS.alarms);
+    }
       break;
     case 'stats':
       state.counters = d.counters;
