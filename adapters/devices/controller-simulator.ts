@@ -3,7 +3,8 @@ import { WebSocket } from 'ws';
 import { fallbackPhasePlan } from '../../engine/index.js';
 import type { PhasePlan } from '../../engine/index.js';
 import type { Intersection, NetworkFile } from '../../network-models/index.js';
-import { planRejectionReason, signalStateAt, type SignalState } from './signal-timeline.js';
+import { planRejectionReason, type SignalState } from './signal-timeline.js';
+import { SimulatedSignal } from './simulated-signal.js';
 import { nextBackoffMs, type BackoffOptions, DEFAULT_BACKOFF } from './reconnect-backoff.js';
 
 export interface ControllerSimulatorOptions {
@@ -58,7 +59,15 @@ export function createControllerSimulator(options: ControllerSimulatorOptions) {
   }
   const timeZone = options.network.timeZone;
   const plans = new Map<string, PhasePlan>();
-  for (const x of intersections.values()) plans.set(x.id, fallbackPhasePlan(x, now(), timeZone));
+  /** What each signal shows: the engine's actuation module running the plan in force. */
+  const signals = new Map<string, SimulatedSignal>();
+  const runPlan = (plan: PhasePlan) => {
+    plans.set(plan.intersectionId, plan);
+    const running = signals.get(plan.intersectionId);
+    if (running) running.offer(plan);
+    else signals.set(plan.intersectionId, new SimulatedSignal(intersections.get(plan.intersectionId)!, plan, now()));
+  };
+  for (const x of intersections.values()) runPlan(fallbackPhasePlan(x, now(), timeZone));
   let mode: ControllerMode = 'fallback';
   let ws: WebSocket | undefined;
   let connected = false;
@@ -103,7 +112,7 @@ export function createControllerSimulator(options: ControllerSimulatorOptions) {
         reconnects,
         plansAccepted,
         plansRejected,
-        intersections: [...plans.values()].map((p) => ({ intersectionId: p.intersectionId, planVersion: p.version, planSource: p.source, signal: signalStateAt(p, t) })),
+        intersections: [...plans.values()].map((p) => ({ intersectionId: p.intersectionId, planVersion: p.version, planSource: p.source, signal: signals.get(p.intersectionId)!.stateAt(t) })),
       };
     },
     on(listener: (event: ControllerEvent) => void): () => void {
@@ -187,7 +196,7 @@ export function createControllerSimulator(options: ControllerSimulatorOptions) {
     }
     plansAccepted++;
     const was = mode;
-    plans.set(plan.intersectionId, plan);
+    runPlan(plan);
     mode = 'engine';
     if (was === 'fallback') (ranBackup ? log.info : log.debug).call(log, 'controller runs engine plans');
     ranBackup = false;
@@ -214,7 +223,7 @@ export function createControllerSimulator(options: ControllerSimulatorOptions) {
     if (connected || mode === 'fallback' || now() - lostAtMs < backupMs) return;
     mode = 'fallback';
     ranBackup = true;
-    for (const x of intersections.values()) plans.set(x.id, fallbackPhasePlan(x, now(), timeZone));
+    for (const x of intersections.values()) runPlan(fallbackPhasePlan(x, now(), timeZone));
     log.warn({ backupSeconds: backupMs / 1000 }, 'engine gone longer than the backup time: running the local time-of-day plan');
     emit({ type: 'fallback' });
   }

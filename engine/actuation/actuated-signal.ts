@@ -169,6 +169,13 @@ export class ActuatedSignal {
     return this.layout;
   }
 
+  /** When the segment shown now is due to end, clock seconds (a variable green: its planned end so far). */
+  get segmentEndsAtSeconds(): number {
+    if (this.interval === 'clearance') return this.segmentStart + (this.clearanceSegments[this.segment] ?? 0);
+    const d = this.phaseLayout(this.phaseIndex).greenSegmentSeconds[this.segment];
+    return d === null || d === undefined ? this.variableEnd : this.segmentStart + d;
+  }
+
   get display(): SignalDisplay {
     const id = this.phases[this.phaseIndex].id;
     return this.interval === 'green'

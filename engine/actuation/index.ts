@@ -3,3 +3,4 @@ export { ActuatedSignal, type ActuatedSignalInput, type ActuationOptions, type A
 export { DetectorTracker } from './detector-tracker.js';
 export { NetworkLoops, protectedOnlyPhases, laneKey, type PhaseLoops, type PhaseLoopOptions, type LaneLoopLayout } from './phase-detectors.js';
 export { SplitFailureMonitor } from './split-failure-monitor.js';
+export { layoutFromPlan } from './plan-layout.js';
