@@ -54,7 +54,7 @@ export class SimulatedSignal {
       initialLayout: layoutFromPlan(this.x, this.plan.phases),
       startSeconds: t,
       clockEpochSeconds: 0,
-      options: { kind: 'fixed' },
+      options: { kind: 'fixed', bounds: 'plan' },
     });
     this.signal.offerPlan(this.plan, layoutFromPlan(this.x, this.plan.phases));
     this.steppedTo = t;

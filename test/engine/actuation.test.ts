@@ -123,7 +123,7 @@ describe('local actuation: worked examples', () => {
 
   it('runs fixed time when asked: greens exactly as planned, no phase passed over', () => {
     const { net, x } = junction();
-    const trace = run(net, x, 200, () => ({}), { kind: 'fixed' });
+    const trace = run(net, x, 200, () => ({}), { kind: 'fixed', bounds: 'plan' });
     const g = greens(trace.displays).slice(0, 3);
     const plan = x.fallbackPlans[0].greenSecondsByPhase;
     expect(g.map((s) => [s.phaseId, s.seconds])).toEqual(x.phases.map((p) => [p.id, plan[p.id]]));
@@ -133,10 +133,10 @@ describe('local actuation: worked examples', () => {
     const { net, x } = junction();
     // NS stop-line loops occupied all the time (a queue that never clears), and every other approach busy too
     const all = Object.fromEntries(net.detectors.map((d) => [d.id, d.kind === 'stop-line' ? standing : arriving]));
-    const trace = run(net, x, 600, () => all, { splitFailuresToFreeMode: 2 });
+    const trace = run(net, x, 600, () => all, { splitFailuresToFreeMode: 2, bounds: 'plan' });
     expect(trace.signal.counters.freeModeEntries).toBeGreaterThanOrEqual(1);
     expect(trace.signal.actuationMode).toBe('free');
-    const off = run(net, x, 600, () => all, { splitFailuresToFreeMode: 0 });
+    const off = run(net, x, 600, () => all, { splitFailuresToFreeMode: 0, bounds: 'plan' });
     expect(off.signal.counters.freeModeEntries).toBe(0);
   });
 });

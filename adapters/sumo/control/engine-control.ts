@@ -111,7 +111,8 @@ export class EngineControl implements LoopController {
 
   constructor(private readonly o: EngineControlOptions = {}) {
     this.interval = o.countIntervalSeconds ?? 30;
-    this.actuationOptions = { ...(o.actuationOptions ?? {}), kind: o.actuation === 'none' ? 'fixed' : 'actuated' };
+    // plans run fixed-time keep to their own greens and offsets
+    this.actuationOptions = o.actuation === 'none' ? { ...(o.actuationOptions ?? {}), kind: 'fixed', bounds: 'plan' } : { ...(o.actuationOptions ?? {}), kind: 'actuated' };
   }
 
   async init(ctx: LoopContext): Promise<void> {
