@@ -68,6 +68,10 @@ export class TraciReader {
   private pos = 0;
   constructor(private readonly buf: Buffer) {}
 
+  /** The whole message read (not a copy). */
+  get bytes(): Buffer {
+    return this.buf;
+  }
   get remaining(): number {
     return this.buf.length - this.pos;
   }
