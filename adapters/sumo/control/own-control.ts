@@ -8,6 +8,8 @@ import { ownControlAdditionalXml, ownControlProgramId } from './own-control-prog
  * `delay_based` load SUMO's controller of that type over the network's phase sequence and switch to it.
  */
 export class OwnControl implements LoopController {
+  /** SUMO runs its own programs once they are loaded: nothing to do between steps. */
+  readonly passive = true;
   private switched = 0;
   constructor(readonly mode: 'static' | 'actuated' | 'delay_based') {}
 

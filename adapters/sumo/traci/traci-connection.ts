@@ -17,7 +17,6 @@ export interface TraciConnectOptions {
 }
 
 interface Request {
-  message: Buffer;
   resolve: (r: TraciReader) => void;
   reject: (e: Error) => void;
 }
@@ -26,18 +25,20 @@ interface Request {
 const READ_BUFFER_BYTES = 64 * 1024;
 
 /**
- * One TCP connection to SUMO: frames messages and answers, one request in flight at a time (later ones wait
- * their turn). Reads go straight into one reusable buffer (no stream machinery per answer: a closed loop makes one
- * round trip per simulation step). Any socket failure rejects the pending request and every later one with a
- * fatal error.
+ * One TCP connection to SUMO: frames messages and answers. Requests are written as they come; SUMO handles
+ * messages one after the other and answers in order, so several may be in flight (a runner may send the next
+ * simulation step before reading the last one's answer). Reads go straight into one reusable buffer (no stream
+ * machinery per answer: a closed loop makes one round trip per simulation step). Any socket failure rejects
+ * every pending request and every later one with a fatal error.
  */
 export class TraciConnection {
   /** Bytes received and not yet consumed as answers. */
   private assembly = Buffer.allocUnsafe(READ_BUFFER_BYTES);
   private assembled = 0;
-  private inFlight: Request | null = null;
-  private sentAtMs = 0;
-  private waiting: Request[] = [];
+  /** Requests sent and not answered yet, oldest first. */
+  private inFlight: Request[] = [];
+  /** When the oldest request in flight started waiting for its answer. */
+  private waitingSinceMs = 0;
   private failure: TraciError | null = null;
   private readonly watchdog: NodeJS.Timeout;
 
@@ -50,7 +51,7 @@ export class TraciConnection {
     socket.on('close', () => this.fail(new TraciError('GW_ERR_TRACI_CLOSED', 'SUMO closed the TraCI connection')));
     // one timer for the connection's life, instead of one per request
     this.watchdog = setInterval(() => {
-      if (this.inFlight && performance.now() - this.sentAtMs > this.requestTimeoutMs)
+      if (this.inFlight.length > 0 && performance.now() - this.waitingSinceMs > this.requestTimeoutMs)
         this.fail(new TraciError('GW_ERR_TRACI_TIMEOUT', `SUMO did not answer within ${this.requestTimeoutMs} ms`));
     }, Math.max(10, Math.min(1000, requestTimeoutMs / 4)));
     this.watchdog.unref();
@@ -84,21 +85,15 @@ export class TraciConnection {
   request(commands: readonly Buffer[]): Promise<TraciReader> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise<TraciReader>((resolve, reject) => {
-      const req: Request = { message: encodeMessage(commands), resolve, reject };
-      if (this.inFlight) this.waiting.push(req);
-      else this.send(req);
+      if (this.inFlight.length === 0) this.waitingSinceMs = performance.now();
+      this.inFlight.push({ resolve, reject });
+      this.socket.write(encodeMessage(commands));
     });
   }
 
   /** Closes the socket; pending requests fail. */
   destroy(): void {
     this.fail(new TraciError('GW_ERR_TRACI_CLOSED', 'TraCI connection closed by the client'));
-  }
-
-  private send(req: Request): void {
-    this.inFlight = req;
-    this.sentAtMs = performance.now();
-    this.socket.write(req.message);
   }
 
   private onRead(buf: Uint8Array, nread: number): void {
@@ -109,7 +104,7 @@ export class TraciConnection {
     }
     this.assembly.set(buf.subarray(0, nread), this.assembled);
     this.assembled += nread;
-    while (this.inFlight && this.assembled >= 4) {
+    while (this.inFlight.length > 0 && this.assembled >= 4) {
       const total = this.assembly.readInt32BE(0);
       if (total < 4) {
         this.fail(new TraciError('GW_ERR_TRACI_PROTOCOL', `TraCI answer with impossible length ${total}`));
@@ -128,10 +123,8 @@ export class TraciConnection {
       const body = Buffer.from(this.assembly.subarray(4, total));
       this.assembly.copyWithin(0, total, this.assembled);
       this.assembled -= total;
-      const req = this.inFlight;
-      this.inFlight = null;
-      const next = this.waiting.shift();
-      if (next) this.send(next);
+      const req = this.inFlight.shift()!;
+      this.waitingSinceMs = performance.now();
       req.resolve(new TraciReader(body));
     }
   }
@@ -140,9 +133,8 @@ export class TraciConnection {
     if (this.failure) return;
     this.failure = err;
     clearInterval(this.watchdog);
-    const pending = [...(this.inFlight ? [this.inFlight] : []), ...this.waiting];
-    this.inFlight = null;
-    this.waiting = [];
+    const pending = this.inFlight;
+    this.inFlight = [];
     for (const p of pending) p.reject(err);
     this.socket.destroy();
   }
