@@ -4,30 +4,13 @@ import { TraciError } from './traci-error.js';
 import { encodeCommand, readStatus, readVersionResponse, simStepCommand, subscribeCommand, readSubscriptionResult, type SubscriptionResult } from './traci-protocol.js';
 import { StepResultCache } from './step-result-cache.js';
 import type { TraciReader, TraciValue } from './traci-storage.js';
+import type { SubscriptionStore, TraciTransport } from './traci-transport.js';
 import { SimulationDomain } from './domains/simulation-domain.js';
 import { InductionLoopDomain } from './domains/induction-loop-domain.js';
 import { TrafficLightDomain } from './domains/traffic-light-domain.js';
 import { LaneDomain } from './domains/lane-domain.js';
 
-/**
- * Latest subscription values: response id -> object id -> variable id -> value. An object's value map is replaced
- * only when SUMO reports something new for it: the same map (by identity) means unchanged data.
- */
-export type SubscriptionStore = Map<number, Map<string, Map<number, TraciValue>>>;
-
-/** What the domains need from the client. */
-export interface TraciTransport {
-  /** Sends the commands as one message and checks each status; with one command, the reader is left at its result. */
-  request(commands: readonly Buffer[], commandIds: readonly number[]): Promise<TraciReader>;
-  /**
-   * Queues a command that has no result (a set command): it goes to SUMO ahead of the next message's own commands,
-   * in order, so nothing SUMO does in between can tell the difference; its status is checked when that answer comes
-   * (a rejection is thrown from that request or step). `what` names the command in that error.
-   */
-  enqueue(command: Buffer, commandId: number, what: string): void;
-  subscribe(commandId: number, objectIds: readonly string[], variableIds: readonly number[]): Promise<void>;
-  readonly subscriptions: SubscriptionStore;
-}
+export type { SubscriptionStore, TraciTransport } from './traci-transport.js';
 
 interface QueuedCommand {
   command: Buffer;
