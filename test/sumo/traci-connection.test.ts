@@ -20,13 +20,20 @@ async function fakeSumo(answer: (requestIndex: number) => Buffer[] | null): Prom
   let n = 0;
   const server = createServer((socket: Socket) => {
     let pending = Buffer.alloc(0);
+    // like SUMO, one message after the other: an answer is written in full before the next one starts
+    let writing = Promise.resolve();
     socket.on('data', (d) => {
       pending = Buffer.concat([pending, d]);
       while (pending.length >= 4 && pending.length >= pending.readInt32BE(0)) {
         pending = pending.subarray(pending.readInt32BE(0));
-        const pieces = answer(n++);
+        const pieces = answer(n++) ?? [];
         // pieces written on separate ticks, so they reach the client as separate reads
-        pieces?.forEach((p, i) => setTimeout(() => socket.write(p), i * 5));
+        writing = writing.then(async () => {
+          for (const p of pieces) {
+            socket.write(p);
+            await new Promise((r) => setTimeout(r, 5));
+          }
+        });
       }
     });
   });

@@ -90,6 +90,16 @@ describe.skipIf(SKIP_SUMO)('TraCI pipelining and step results against SUMO', () 
     expect(typeof (await client.trafficLight.getPhase(tls[0]))).toBe('number');
   });
 
+  it('steps sent ahead of their answers come back in order, each with its own results', async () => {
+    const t0 = client.simulation.snapshot().timeSeconds;
+    const before = client.messagesSent;
+    const answers = [client.step(), client.step(), client.step(), client.step()];
+    const times = (await Promise.all(answers)).map((r) => client.simulation.snapshotIn(r).timeSeconds);
+    expect(times).toEqual([t0 + 1, t0 + 2, t0 + 3, t0 + 4]);
+    expect(client.messagesSent).toBe(before + 4);
+    expect(client.simulation.snapshot().timeSeconds).toBe(t0 + 4);
+  });
+
   it('step results: every loop reading equals a direct get, unchanged readings keep their object, changed ones are new', async () => {
     const getIds = async (id: string) => {
       const r = await client.request([getVariableCommand(CMD.GET_INDUCTIONLOOP_VARIABLE, VAR.LAST_STEP_VEHICLE_ID_LIST, id)], [CMD.GET_INDUCTIONLOOP_VARIABLE]);
