@@ -4,6 +4,7 @@ import { pino, type Logger } from 'pino';
 import { asyncScheduler, interval, Subject, type SchedulerLike, type Subscription } from 'rxjs';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { createEnginePipeline } from '../../engine/pipeline/create-engine-pipeline.js';
+import { formatInstant } from '../../engine/pipeline/format-instant.js';
 import type { EngineConfigInput } from '../../engine/pipeline/engine-config.js';
 import type { EngineCore } from '../../engine/pipeline/engine-core.js';
 import type { EngineEvent, InputError, IntersectionKpi } from '../../engine/pipeline/engine-events.js';
@@ -18,6 +19,7 @@ import { resolveServerLimits, type ServerLimits } from './server-limits.js';
 import { Admission, type AdmissionTicket } from './admission.js';
 import { alarmIntersections, AlarmBook, causeKey, type AlarmInput } from './alarm-book.js';
 import { LogRateLimiter } from './log-rate-limiter.js';
+import { RevocationList } from './revocation-list.js';
 import { ServerMetrics } from './server-metrics.js';
 import { mayClaimControllerId, ROLES, scopeMatcher, weakSecretReason, type Role, type TokenClaims } from './tokens.js';
 import { authorizeUpgrade, refuseUpgrade, type Endpoint } from './upgrade-auth.js';
@@ -39,6 +41,11 @@ export interface GreenwaveServerOptions {
    */
   planVersionBase?: number;
   limits?: Partial<ServerLimits>;
+  /**
+   * Revoked token ids, one per line: re-read every `revocationReloadMs` when it changed (and by
+   * `reloadRevocations()`); a revoked token is refused and its open connections are closed (4012).
+   */
+  revocationFile?: string;
   logger?: Logger;
   /** Engine clock and timers; default asyncScheduler (live time). */
   scheduler?: SchedulerLike;
@@ -94,7 +101,7 @@ interface Client {
  */
 export function createGreenwaveServer(options: GreenwaveServerOptions) {
   const weak = weakSecretReason(options.secret);
-  if (weak && !options.demo) throw new ServerConfigError(`refusing to start: ${weak}; set a strong secret (>= 16 random characters) or run in demo mode`);
+  if (weak && !options.demo) throw new ServerConfigError(`refusing to start: ${weak}; set a strong secret (>= 32 random bytes: \`greenwave token --new-secret\`) or run in demo mode`);
   const limits = resolveServerLimits(options.limits);
   const log = options.logger ?? pino({ level: 'silent' });
   const scheduler = options.scheduler ?? asyncScheduler;
@@ -107,6 +114,7 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
   if (!Number.isSafeInteger(planVersionBase) || planVersionBase < 0) throw new ServerConfigError(`planVersionBase = ${planVersionBase}: must be a whole number >= 0`);
   const metrics = new ServerMetrics();
   const admission = new Admission(limits);
+  const revocations = new RevocationList(options.revocationFile);
   const registry = new ControllerRegistry(planVersionBase);
   const clients = new Map<WebSocket, Client>();
   const controllerSockets = new Map<string, Client>();
@@ -163,6 +171,8 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
   return {
     /** Starts the engine and listens; resolves with the bound address. */
     async listen(): Promise<ListeningAddress> {
+      const loaded = await revocations.reload();
+      if (loaded.error) throw new ServerConfigError(loaded.error);
       startEngine();
       await new Promise<void>((resolve, reject) => {
         http.once('error', reject);
@@ -175,6 +185,7 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
       timers = [
         interval(limits.heartbeatIntervalMs, scheduler).subscribe(() => guard('heartbeat', heartbeat)),
         interval(Math.min(1000, limits.planAckTimeoutMs), scheduler).subscribe(() => guard('housekeeping', housekeeping)),
+        ...(options.revocationFile ? [interval(limits.revocationReloadMs, scheduler).subscribe(() => void reloadRevocations())] : []),
       ];
       const address = this.address!;
       log.info({ url: address.httpUrl, network: network.name, demo: Boolean(options.demo) }, 'greenwave server listening');
@@ -200,6 +211,11 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
     /** Raises an alarm on the feed (for components outside the engine). */
     raiseAlarm(alarm: AlarmInput): Alarm {
       return raiseAlarm(alarm);
+    },
+    /** Re-reads the revocation file now and closes the connections of newly revoked tokens; resolves with the ids listed. */
+    async reloadRevocations(): Promise<number> {
+      await reloadRevocations();
+      return revocations.size;
     },
     metrics,
     controllers: registry,
@@ -312,8 +328,9 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
       refuseUpgrade(socket, code, reason);
     };
     if (closing) return refuse('GW_HTTP_TOO_MANY_CLIENTS', 'the server is stopping');
-    const decision = authorizeUpgrade(req, options.secret, Date.now());
+    const decision = authorizeUpgrade(req, options.secret, now());
     if (!decision.ok) return refuse(decision.code, decision.reason);
+    if (revocations.has(decision.claims.jti)) return refuse('GW_AUTH_TOKEN_REVOKED', `token ${decision.claims.jti} (${decision.claims.sub}) is revoked`);
     const ticket = admission.admit(decision.claims);
     if (!ticket.ok) return refuse(ticket.code, ticket.reason);
     // The slot is held until the socket closes: ws answers a bad handshake (missing key, wrong version) itself,
@@ -693,7 +710,21 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
     }
   }
 
+  async function reloadRevocations(): Promise<void> {
+    const r = await revocations.reload();
+    if (r.error) return logFault(`revocations: ${r.error}`, { file: options.revocationFile }, `${r.error}; keeping the ${revocations.size} ids read before`);
+    if (!r.changed) return;
+    log.info({ file: options.revocationFile, revokedIds: revocations.size }, 'revocation list reloaded');
+    for (const client of clients.values())
+      if (revocations.has(client.claims.jti)) fatal(client.ws, 'GW_PROTO_TOKEN_REVOKED', `token ${client.claims.jti} was revoked`);
+  }
+
   function housekeeping(): void {
+    const t = now();
+    // expiry is enforced on open connections too, not only at connect
+    for (const client of clients.values())
+      if (client.claims.exp !== undefined && client.claims.exp * 1000 <= t && client.ws.readyState === client.ws.OPEN)
+        fatal(client.ws, 'GW_PROTO_TOKEN_EXPIRED', `token of ${client.claims.sub} expired at ${formatInstant(client.claims.exp * 1000)}`);
     for (const o of registry.overdue(now(), limits.planAckTimeoutMs))
       raiseAlarm({
         severity: 'warning',

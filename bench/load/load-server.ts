@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { WebSocketServer } from 'ws';
 import { createGreenwaveServer } from '../../adapters/websocket/greenwave-server.js';
-import { mintToken } from '../../adapters/websocket/tokens.js';
+import { mintToken, randomSecret } from '../../adapters/websocket/tokens.js';
 import type { NetworkFile } from '../../network-models/network-types.js';
 
 export type ServerToHarness =
@@ -15,7 +15,7 @@ export type ServerToHarness =
 export type HarnessToServer = { type: 'sample' } | { type: 'stop' };
 
 const [mode, networkPath, periodText] = process.argv.slice(2);
-const secret = 'load-harness-secret-0123456789abcdef';
+const secret = randomSecret();
 const send = (m: ServerToHarness) => process.send!(m);
 
 if (mode === 'greenwave') {

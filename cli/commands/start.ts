@@ -23,6 +23,7 @@ interface StartFlags {
   demo?: boolean;
   period?: string;
   secretFile?: string;
+  revocationFile?: string;
   simulate?: boolean;
   speedup?: string;
   simStart?: string;
@@ -56,6 +57,7 @@ export function registerStartCommand(program: Command): void {
     .option('--demo', 'demo mode: a random secret, tokens printed, simulators attached')
     .option('--period <seconds>', `optimisation period (default ${START_DEFAULTS.demoPeriodSeconds} in demo mode, else ${START_DEFAULTS.periodSeconds})`)
     .option('--secret-file <file>', 'token secret from a file (default: environment variable GREENWAVE_SECRET)')
+    .option('--revocation-file <file>', 'revoked token ids (jti), one per line; re-read when it changes (and on SIGHUP)')
     .option('--no-simulate', 'in demo mode, do not attach the simulators')
     .option('--speedup <factor>', `simulated time of day runs this much faster than real time (default ${START_DEFAULTS.speedup})`)
     .option('--sim-start <HH:MM>', `simulated time of day when the simulators start (default ${START_DEFAULTS.simStart})`)
@@ -94,6 +96,7 @@ async function runStart(flags: StartFlags): Promise<void> {
   if (demo) secret ||= randomSecret();
   else secret = requireStrongSecret(secret, 'refusing to start');
 
+  const revocationFile = flags.revocationFile ?? file.revocationFile;
   // The built dashboard (dist/web, next to dist/cli) is served when present.
   const webDir = fileURLToPath(new URL('../../web/', import.meta.url));
   const dashboardDir = existsSync(`${webDir}index.html`) ? webDir : undefined;
@@ -105,6 +108,7 @@ async function runStart(flags: StartFlags): Promise<void> {
     port,
     engine: { ...(file.engine as EngineConfigInput | undefined), optimisationPeriodSeconds: period },
     limits: file.limits as Partial<ServerLimits> | undefined,
+    ...(revocationFile ? { revocationFile } : {}),
     logger: log.child({ component: 'server' }),
     ...(dashboardDir ? { httpFallback: serveStaticFiles(dashboardDir) } : {}),
   });
@@ -112,6 +116,7 @@ async function runStart(flags: StartFlags): Promise<void> {
   try {
     address = await server.listen();
   } catch (err) {
+    if (err instanceof ServerConfigError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     throw new CliError(code === 'EADDRINUSE' ? `port ${port} on ${host} is in use: stop the other process or pass --port <n>` : `cannot listen on ${host}:${port}: ${code ?? (err as Error).message}`);
   }
@@ -160,6 +165,7 @@ async function runStart(flags: StartFlags): Promise<void> {
   printBanner({ address, dashboard: Boolean(dashboardDir), network: network.name, signals: signals.length, detectors: network.detectors.length, demo, simulate, viewerToken, secret, speedup, interval, period, simStart: flags.simStart ?? sim.startTime ?? START_DEFAULTS.simStart });
   const detectorSim = devices.find((d): d is DetectorSimulator => 'stats' in d);
   reportEachInterval(server, log, detectorSim, signals.length);
+  if (revocationFile) process.on('SIGHUP', () => void server.reloadRevocations().then((n) => log.info({ revokedIds: n }, 'SIGHUP: revocation list re-read')));
   // Devices and server are told in the same tick, so neither side reports the planned goodbyes as faults.
   await untilSignal(log, () => Promise.all([...devices.map((d) => d.stop()), server.close()]).then(() => recorder?.close()));
 }
