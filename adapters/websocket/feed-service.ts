@@ -5,7 +5,7 @@ import type { ControllerRegistry } from './controller-registry.js';
 import { createFeedHub } from './feed-hub.js';
 import type { LiveEngine } from './live-engine.js';
 import { LogRateLimiter } from './log-rate-limiter.js';
-import { networkSummary, PROTOCOL_VERSION, type Alarm, type FeedDelta, type SnapshotMessage } from './outbound-messages.js';
+import { networkSummary, PROTOCOL_VERSION, type Alarm, type FeedDelta, type OverrideState, type SnapshotMessage } from './outbound-messages.js';
 import type { Client, ServerContext } from './server-context.js';
 
 /**
@@ -18,7 +18,13 @@ const SERVER_WIDE = '*';
  * The operators' feed: a snapshot for each new subscriber, then deltas fanned out by scope (feed-hub), and the
  * alarms (coalesced per cause, logged once a minute per cause, visible only in scope).
  */
-export function createFeedService(ctx: ServerContext, scheduler: SchedulerLike, registry: ControllerRegistry, engine: LiveEngine) {
+export function createFeedService(
+  ctx: ServerContext,
+  scheduler: SchedulerLike,
+  registry: ControllerRegistry,
+  engine: LiveEngine,
+  overridesInScope: (inScope: (id: string) => boolean) => OverrideState[],
+) {
   const { metrics, limits, log } = ctx;
   const alarms = new AlarmBook(limits);
   const alarmLog = new LogRateLimiter(60_000);
@@ -90,6 +96,7 @@ export function createFeedService(ctx: ServerContext, scheduler: SchedulerLike, 
       detectors: { total: health.length, healthy: health.filter((h) => h.healthy).length, faulty: health.filter((h) => !h.healthy) },
       kpis: recentKpis.map((k) => ({ atMs: k.atMs, kpis: k.kpis.filter((x) => visible(x.intersectionId)) })),
       alarms: alarms.recent().filter((a) => alarmVisible(client, a)),
+      overrides: overridesInScope(visible),
       counters: core.counters,
     };
   }

@@ -11,7 +11,9 @@ import { formatInstant } from '../../engine/pipeline/format-instant.js';
 import type { NetworkFile } from '../../network-models/network-types.js';
 import type { AdmissionTicket } from './admission.js';
 import type { AlarmInput } from './alarm-book.js';
+import { AuditLog } from './audit-log.js';
 import { createConnectionGate } from './connection-gate.js';
+import { createOperatorOverrides } from './operator-overrides.js';
 import { ControllerRegistry } from './controller-registry.js';
 import { createControllerSessions } from './controller-sessions.js';
 import { createDetectorIngestion } from './detector-ingestion.js';
@@ -52,6 +54,8 @@ export interface GreenwaveServerOptions {
    * `reloadRevocations()`); a revoked token is refused and its open connections are closed (4012).
    */
   revocationFile?: string;
+  /** Operators' audit log (NDJSON, appended; kept with the recordings); default: in memory only. */
+  auditFile?: string;
   logger?: Logger;
   /** The one clock of the server: engine, timers, rate limits, token expiry; default asyncScheduler (live time). */
   scheduler?: SchedulerLike;
@@ -100,9 +104,11 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
   const revocations = new RevocationList(options.revocationFile);
   const registry = new ControllerRegistry(planVersionBase);
   const engine = new LiveEngine(network, scheduler, { ...options.engine, planVersionBase });
-  const feed = createFeedService(ctx, scheduler, registry, engine);
+  const feed = createFeedService(ctx, scheduler, registry, engine, (inScope) => overrides.visible(inScope));
   const detectors = createDetectorIngestion(ctx, engine, detectorIds);
   const controllers = createControllerSessions(ctx, registry, engine, feed, signalized);
+  const audit = new AuditLog(options.auditFile);
+  const overrides = createOperatorOverrides(ctx, engine, feed, audit, { secret: options.secret, revocations }, (event) => guard('engine-event', () => onEngineEvent(event)));
   const clients = new Map<WebSocket, Client>();
   let clientSeq = 0;
   let lastKpiAtMs: number | null = null;
@@ -128,6 +134,7 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
   metrics.gauge('greenwave_connection_slots_held', 'Connection slots held (open connections and handshakes in progress), by role.', () => ROLES.map((role) => [{ role }, gate.admission.held(role)]));
   metrics.gauge('greenwave_controllers_online', 'Controllers registered (hello) and connected.', () => registry.onlineCount);
   metrics.gauge('greenwave_feed_backlogged_clients', 'Feed clients whose deltas are being held back and conflated.', () => feed.backloggedClients);
+  metrics.gauge('greenwave_operator_overrides_active', 'Intersections under an operator override (hold or forced fallback).', () => overrides.activeCount);
   metrics.gauge('greenwave_revoked_token_ids', 'Token ids in the revocation list last read.', () => revocations.size);
   metrics.gauge('greenwave_last_optimisation_age_seconds', 'Seconds since the last optimisation interval ended (-1 before the first).', () =>
     lastKpiAtMs === null ? -1 : (now() - lastKpiAtMs) / 1000,
@@ -240,8 +247,9 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
       res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
       return void res.end(metrics.render());
     }
+    if (overrides.handle(req, res, path)) return;
     if (options.httpFallback?.(req, res)) return;
-    json(res, 404, { error: { code: 'GW_HTTP_NOT_FOUND', reason: `no route ${req.method} ${path}; try GET /health, GET /metrics or a WebSocket on /v1/feed` } });
+    json(res, 404, { error: { code: 'GW_HTTP_NOT_FOUND', reason: `no route ${req.method} ${path}; try GET /health, GET /metrics, POST /v1/operator, GET /v1/audit or a WebSocket on /v1/feed` } });
   }
 
   function health() {
@@ -340,6 +348,7 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
     for (const client of clients.values())
       if (client.claims.exp !== undefined && client.claims.exp * 1000 <= t && client.ws.readyState === client.ws.OPEN)
         ctx.fatal(client.ws, 'GW_PROTO_TOKEN_EXPIRED', `token of ${client.claims.sub} expired at ${formatInstant(client.claims.exp * 1000)}`);
+    overrides.expire(t);
     for (const o of registry.overdue(t, limits.planAckTimeoutMs))
       feed.raiseAlarm({
         severity: 'warning',

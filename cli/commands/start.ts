@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
@@ -97,6 +98,7 @@ async function runStart(flags: StartFlags): Promise<void> {
   else secret = requireStrongSecret(secret, 'refusing to start');
 
   const revocationFile = flags.revocationFile ?? file.revocationFile;
+  const recordDir = flags.record === false ? undefined : (flags.record ?? (file.recordDirectory === false ? undefined : (file.recordDirectory ?? 'recordings')));
   // The built dashboard (dist/web, next to dist/cli) is served when present.
   const webDir = fileURLToPath(new URL('../../web/', import.meta.url));
   const dashboardDir = existsSync(`${webDir}index.html`) ? webDir : undefined;
@@ -109,6 +111,7 @@ async function runStart(flags: StartFlags): Promise<void> {
     engine: { ...(file.engine as EngineConfigInput | undefined), optimisationPeriodSeconds: period },
     limits: file.limits as Partial<ServerLimits> | undefined,
     ...(revocationFile ? { revocationFile } : {}),
+    ...(recordDir ? { auditFile: join(recordDir, 'audit.ndjson') } : {}),
     logger: log.child({ component: 'server' }),
     ...(dashboardDir ? { httpFallback: serveStaticFiles(dashboardDir) } : {}),
   });
@@ -155,7 +158,6 @@ async function runStart(flags: StartFlags): Promise<void> {
   }
   for (const d of devices) d.start();
 
-  const recordDir = flags.record === false ? undefined : (flags.record ?? (file.recordDirectory === false ? undefined : (file.recordDirectory ?? 'recordings')));
   const recorder = recordDir ? new DayFileWriter({ directory: recordDir, timeZone: network.timeZone, logger: log.child({ component: 'recorder' }) }) : undefined;
   if (recorder) {
     recordServerEvents(server, recorder);
