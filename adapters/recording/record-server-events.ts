@@ -1,5 +1,5 @@
-import type { GreenwaveServer } from '../websocket/greenwave-server.js';
-import type { DayFileWriter } from '../../replay/day-file-writer.js';
+import type { GreenwaveServer } from '../websocket/index.js';
+import type { DayFileWriter } from '../files/index.js';
 import { recordableCount } from './recordable-count.js';
 
 /**

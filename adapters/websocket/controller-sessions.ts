@@ -1,5 +1,5 @@
 import type { RawData } from 'ws';
-import type { PhasePlan } from '../../engine/plan-types.js';
+import type { PhasePlan } from '../../engine/index.js';
 import type { ControllerRegistry } from './controller-registry.js';
 import type { FeedService } from './feed-service.js';
 import { controllerMessageSchema, parseMessage, type AckMessage, type HelloMessage } from './inbound-messages.js';

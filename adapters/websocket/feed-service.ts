@@ -1,5 +1,5 @@
 import type { SchedulerLike } from 'rxjs';
-import type { IntersectionKpi } from '../../engine/pipeline/engine-events.js';
+import type { IntersectionKpi } from '../../engine/index.js';
 import { alarmIntersections, AlarmBook, causeKey, type AlarmInput } from './alarm-book.js';
 import type { ControllerRegistry } from './controller-registry.js';
 import { createFeedHub } from './feed-hub.js';

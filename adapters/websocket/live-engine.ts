@@ -1,9 +1,6 @@
 import { Subject, type SchedulerLike, type Subscription } from 'rxjs';
-import { createEnginePipeline } from '../../engine/pipeline/create-engine-pipeline.js';
-import type { EngineConfigInput } from '../../engine/pipeline/engine-config.js';
-import type { EngineCore } from '../../engine/pipeline/engine-core.js';
-import type { EngineEvent, InputError } from '../../engine/pipeline/engine-events.js';
-import type { NetworkFile } from '../../network-models/network-types.js';
+import { createEnginePipeline, type EngineConfigInput, type EngineCore, type EngineEvent, type InputError } from '../../engine/index.js';
+import type { NetworkFile } from '../../network-models/index.js';
 
 /**
  * The engine pipeline of the live server: records in one at a time, each answered with its own rejection, and every

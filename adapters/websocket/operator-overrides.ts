@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import type { EngineEvent } from '../../engine/pipeline/engine-events.js';
-import { timeOfDayPhasePlan, timeOfDayPlanAt, localMinuteOfDay } from '../../engine/safety/fallback-plan.js';
+import { localMinuteOfDay, timeOfDayPhasePlan, timeOfDayPlanAt, type EngineEvent } from '../../engine/index.js';
 import type { AuditEntry, AuditLog } from './audit-log.js';
 import type { FeedService } from './feed-service.js';
 import type { LiveEngine } from './live-engine.js';

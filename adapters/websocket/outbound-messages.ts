@@ -1,7 +1,7 @@
-import type { DetectorHealth, IntersectionKpi } from '../../engine/pipeline/engine-events.js';
-import type { EngineCounters } from '../../engine/pipeline/engine-core.js';
-import type { PhasePlan } from '../../engine/plan-types.js';
-import type { NetworkFile } from '../../network-models/network-types.js';
+import type { DetectorHealth, IntersectionKpi } from '../../engine/index.js';
+import type { EngineCounters } from '../../engine/index.js';
+import type { PhasePlan } from '../../engine/index.js';
+import type { NetworkFile } from '../../network-models/index.js';
 import type { ControllerView } from './controller-registry.js';
 import type { ErrorMessage } from './protocol-errors.js';
 

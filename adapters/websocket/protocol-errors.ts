@@ -1,4 +1,4 @@
-import type { InputError, InputErrorCode } from '../../engine/pipeline/engine-events.js';
+import type { InputError, InputErrorCode } from '../../engine/index.js';
 
 /**
  * Every error the live server reports is made here, with a stable code, so clients and tests match on codes

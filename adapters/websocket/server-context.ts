@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { RawData, WebSocket } from 'ws';
-import type { EngineEvent } from '../../engine/pipeline/engine-events.js';
-import type { NetworkFile } from '../../network-models/network-types.js';
+import type { EngineEvent } from '../../engine/index.js';
+import type { NetworkFile } from '../../network-models/index.js';
 import type { AdmissionTicket } from './admission.js';
 import type { AckMessage, HelloMessage } from './inbound-messages.js';
 import type { FeedDelta } from './outbound-messages.js';

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { formatInstant } from '../../engine/pipeline/format-instant.js';
+import { formatInstant } from '../../engine/index.js';
 
 export type Role = 'detector' | 'controller' | 'viewer' | 'operator';
 export const ROLES: readonly Role[] = ['detector', 'controller', 'viewer', 'operator'];

@@ -3,10 +3,7 @@ import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import { Subject } from 'rxjs';
 import type { Command } from 'commander';
-import { createEnginePipeline } from '../../engine/pipeline/create-engine-pipeline.js';
-import { isRepresentableInstant } from '../../engine/pipeline/format-instant.js';
-import { VirtualClockScheduler } from '../../engine/pipeline/virtual-clock-scheduler.js';
-import type { EngineCore } from '../../engine/pipeline/engine-core.js';
+import { createEnginePipeline, isRepresentableInstant, VirtualClockScheduler, type EngineCore } from '../../engine/index.js';
 import { CliError, loadNetworkFile } from '../load-network-file.js';
 
 interface PlanOptions {

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
-import { createControllerSimulator, type ControllerSimulator } from '../../adapters/devices/controller-simulator.js';
+import { createControllerSimulator, type ControllerSimulator } from '../../adapters/devices/index.js';
 import { deviceOptions, runDevices, type DeviceFlags } from '../device-runner.js';
 import { CliError, loadNetworkFile } from '../load-network-file.js';
 import { parseNumber, readToken } from '../live-settings.js';
-import { tokenSubject } from '../../adapters/websocket/tokens.js';
+import { tokenSubject } from '../../adapters/websocket/index.js';
 
 interface ControllerFlags extends DeviceFlags {
   intersections: string;

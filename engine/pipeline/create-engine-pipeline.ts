@@ -1,5 +1,5 @@
 import { asyncScheduler, defer, interval, Observable, type SchedulerLike } from 'rxjs';
-import type { NetworkFile } from '../../network-models/network-types.js';
+import type { NetworkFile } from '../../network-models/index.js';
 import { causeOf, EngineCore } from './engine-core.js';
 import { resolveEngineConfig, type EngineConfigInput } from './engine-config.js';
 import type { EngineEvent, InputError } from './engine-events.js';

@@ -1,12 +1,12 @@
-import type { NetworkFile } from '../../network-models/network-types.js';
-import { buildRoadGraph } from '../../network-models/road-graph.js';
+import type { NetworkFile } from '../../network-models/index.js';
+import { buildRoadGraph, groupByLane } from '../../network-models/index.js';
 import { buildSignalGroupModel, optimizeGroup, type SignalGroupModel } from '../optimizer/optimize-group.js';
 import { evaluatePlan } from '../optimizer/plan-evaluation.js';
 import type { MovementDemand, PhasePlan } from '../plan-types.js';
 import { fallbackPhasePlan, localMinuteOfDay } from '../safety/fallback-plan.js';
 import { checkPlanSafety } from '../safety/plan-safety-gate.js';
 import { checkCount } from './count-validation.js';
-import { DemandEstimator, laneKey } from './demand-estimator.js';
+import { DemandEstimator } from './demand-estimator.js';
 import { DetectorState, slotOfMinute } from './detector-state.js';
 import type { EngineConfig } from './engine-config.js';
 import type { EngineEvent, InputError, IntersectionKpi } from './engine-events.js';
@@ -46,19 +46,17 @@ export class EngineCore {
     readonly config: EngineConfig,
   ) {
     this.intersections = new Map(network.intersections.map((x) => [x.id, x]));
-    const byLane = new Map<string, DetectorState[]>();
-    for (const d of network.detectors) {
-      const state = new DetectorState(d);
+    const states = network.detectors.map((d) => new DetectorState(d));
+    for (const state of states) {
+      const d = state.detector;
       this.detectors.set(d.id, state);
-      const key = laneKey(d.linkId, d.laneIndex);
-      byLane.set(key, [...(byLane.get(key) ?? []), state]);
       this.detectorsByIntersection.set(d.intersectionId, [...(this.detectorsByIntersection.get(d.intersectionId) ?? []), state]);
     }
     const roadGraph = buildRoadGraph(network, { maxHopDistanceMetres: config.optimizer.maxCoordinationDistanceMetres });
     this.groups = signalGroups(network, roadGraph, config.optimizer.maxSignalsPerGroup).map((g) =>
       buildSignalGroupModel(g.id, g.intersectionIds.map((id) => this.intersections.get(id)!), roadGraph, config.optimizer),
     );
-    this.estimator = new DemandEstimator(network, byLane);
+    this.estimator = new DemandEstimator(network, groupByLane(states, (s) => s.detector));
   }
 
   /**

@@ -6,8 +6,7 @@ import { recordableCount, MAX_RECORDED_STRING_CHARS } from '../../adapters/recor
 import { recordServerEvents } from '../../adapters/recording/record-server-events.js';
 import { createGreenwaveServer, ServerConfigError } from '../../adapters/websocket/greenwave-server.js';
 import { mintToken, randomSecret, weakSecretReason } from '../../adapters/websocket/tokens.js';
-import { readLines } from '../../replay/day-file-reader.js';
-import { DayFileWriter } from '../../replay/day-file-writer.js';
+import { DayFileWriter, readLines } from '../../adapters/files/index.js';
 import { refusal, SECRET, serverPerTest, T0, token, twoSignalStreet } from './ws-test-kit.js';
 
 const fx = serverPerTest();

@@ -1,8 +1,8 @@
 import type { Alarm, FeedDelta, NetworkSummary, OverrideState, SnapshotMessage } from '../../../adapters/websocket/outbound-messages.js';
 import type { ControllerView } from '../../../adapters/websocket/controller-registry.js';
-import type { DetectorHealth, IntersectionKpi } from '../../../engine/pipeline/engine-events.js';
-import type { EngineCounters } from '../../../engine/pipeline/engine-core.js';
-import type { PhasePlan } from '../../../engine/plan-types.js';
+import type { DetectorHealth, IntersectionKpi } from '../../../engine/index.js';
+import type { EngineCounters } from '../../../engine/index.js';
+import type { PhasePlan } from '../../../engine/index.js';
 
 /** How much history the page keeps in memory (a browser tab left open all week must not grow). */
 export const LIMITS = Object.freeze({
