@@ -53,6 +53,9 @@ export const startConfigSchema = z.strictObject({
   secretFile: z.string().optional(),
   /** Revoked token ids, one per line; re-read when it changes. */
   revocationFile: z.string().min(1).optional(),
+  /** Serve https and wss: certificate and key files (PEM), both or neither. */
+  tlsCert: z.string().min(1).optional(),
+  tlsKey: z.string().min(1).optional(),
   /** Day files of everything received and decided go here; false: no recording. Default "recordings". */
   recordDirectory: z.union([z.string().min(1), z.literal(false)]).optional(),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).optional(),

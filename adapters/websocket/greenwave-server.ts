@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { pino, type Logger } from 'pino';
@@ -39,6 +40,8 @@ export interface GreenwaveServerOptions {
   host?: string;
   /** Port; default 8080, 0 = any free port. */
   port?: number;
+  /** Serve https and wss with this certificate and key (PEM); default plain http and ws. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
   engine?: EngineConfigInput;
   /**
    * Version of this engine run's first plans; default `epochPlanVersionBase(start time)`, so that versions never
@@ -115,7 +118,9 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxFrameBytes, perMessageDeflate: false, clientTracking: false });
   const gate = createConnectionGate(ctx, wss, options.secret, revocations, () => closing !== undefined, onConnection);
-  const http = createServer((req, res) => guard('http', () => onHttpRequest(req, res)));
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => guard('http', () => onHttpRequest(req, res));
+  const http = options.tls ? createTlsServer({ cert: options.tls.cert, key: options.tls.key }, onRequest) : createServer(onRequest);
+  const scheme = options.tls ? { http: 'https', ws: 'wss' } : { http: 'http', ws: 'ws' };
   http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
     guard('upgrade', () => {
       try {
@@ -170,7 +175,7 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
       const a = http.address() as AddressInfo | null;
       if (!a) return undefined;
       const host = a.family === 'IPv6' ? `[${a.address}]` : a.address;
-      return { host: a.address, port: a.port, httpUrl: `http://${host}:${a.port}`, wsUrl: `ws://${host}:${a.port}` };
+      return { host: a.address, port: a.port, httpUrl: `${scheme.http}://${host}:${a.port}`, wsUrl: `${scheme.ws}://${host}:${a.port}` };
     },
     /** Closes every connection (1001), stops the engine and the HTTP server. Idempotent. */
     close(): Promise<void> {

@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
@@ -25,6 +25,8 @@ interface StartFlags {
   period?: string;
   secretFile?: string;
   revocationFile?: string;
+  tlsCert?: string;
+  tlsKey?: string;
   simulate?: boolean;
   speedup?: string;
   simStart?: string;
@@ -58,6 +60,8 @@ export function registerStartCommand(program: Command): void {
     .option('--demo', 'demo mode: a random secret, tokens printed, simulators attached')
     .option('--period <seconds>', `optimisation period (default ${START_DEFAULTS.demoPeriodSeconds} in demo mode, else ${START_DEFAULTS.periodSeconds})`)
     .option('--secret-file <file>', 'token secret from a file (default: environment variable GREENWAVE_SECRET)')
+    .option('--tls-cert <file>', 'serve https and wss with this certificate (PEM); needs --tls-key')
+    .option('--tls-key <file>', 'private key (PEM) of --tls-cert')
     .option('--revocation-file <file>', 'revoked token ids (jti), one per line; re-read when it changes (and on SIGHUP)')
     .option('--no-simulate', 'in demo mode, do not attach the simulators')
     .option('--speedup <factor>', `simulated time of day runs this much faster than real time (default ${START_DEFAULTS.speedup})`)
@@ -98,6 +102,7 @@ async function runStart(flags: StartFlags): Promise<void> {
   else secret = requireStrongSecret(secret, 'refusing to start');
 
   const revocationFile = flags.revocationFile ?? file.revocationFile;
+  const tls = readTls(flags.tlsCert ?? file.tlsCert, flags.tlsKey ?? file.tlsKey);
   const recordDir = flags.record === false ? undefined : (flags.record ?? (file.recordDirectory === false ? undefined : (file.recordDirectory ?? 'recordings')));
   // The built dashboard (dist/web, next to dist/cli) is served when present.
   const webDir = fileURLToPath(new URL('../../web/', import.meta.url));
@@ -111,6 +116,7 @@ async function runStart(flags: StartFlags): Promise<void> {
     engine: { ...(file.engine as EngineConfigInput | undefined), optimisationPeriodSeconds: period },
     limits: file.limits as Partial<ServerLimits> | undefined,
     ...(revocationFile ? { revocationFile } : {}),
+    ...(tls ? { tls } : {}),
     ...(recordDir ? { auditFile: join(recordDir, 'audit.ndjson') } : {}),
     logger: log.child({ component: 'server' }),
     ...(dashboardDir ? { httpFallback: serveStaticFiles(dashboardDir) } : {}),
@@ -170,6 +176,20 @@ async function runStart(flags: StartFlags): Promise<void> {
   if (revocationFile) process.on('SIGHUP', () => void server.reloadRevocations().then((n) => log.info({ revokedIds: n }, 'SIGHUP: revocation list re-read')));
   // Devices and server are told in the same tick, so neither side reports the planned goodbyes as faults.
   await untilSignal(log, () => Promise.all([...devices.map((d) => d.stop()), server.close()]).then(() => recorder?.close()));
+}
+
+/** The certificate and key for https/wss: both files or neither. */
+function readTls(certFile: string | undefined, keyFile: string | undefined): { cert: Buffer; key: Buffer } | undefined {
+  if (!certFile && !keyFile) return undefined;
+  if (!certFile || !keyFile) throw new CliError(`TLS needs both --tls-cert and --tls-key (got only ${certFile ? '--tls-cert' : '--tls-key'})`);
+  const read = (flag: string, path: string) => {
+    try {
+      return readFileSync(path);
+    } catch (err) {
+      throw new CliError(`${flag} ${path}: cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+  };
+  return { cert: read('--tls-cert', certFile), key: read('--tls-key', keyFile) };
 }
 
 function printBanner(b: {
