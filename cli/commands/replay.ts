@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { readLineBatches, type LineWarning } from '../../replay/day-file-reader.js';
 import type { DayRecord } from '../../replay/day-record.js';
 import { isDayLineProblem, readDayRecordBatches } from '../../replay/day-record-batches.js';
-import { AtspmImport } from '../../replay/atspm-import.js';
+import { AtspmImport, AtspmMappingError } from '../../replay/atspm-import.js';
 import { localTimeOn } from '../../replay/local-day.js';
 import { renderReport } from '../../replay/report-html.js';
 import { ReplayRun, type ActualPlanPolicy } from '../../replay/replay-run.js';
@@ -232,6 +232,7 @@ async function runReplay(opts: ReplayCliOptions): Promise<number> {
     }
   } catch (err) {
     if (err instanceof CliError) throw err;
+    if (err instanceof AtspmMappingError) throw new CliError(`${opts.network}: ${err.message}`);
     throw new CliError(`cannot read input ${opts.input}: ${(err as Error).message}`);
   }
   bytesRead = size;
