@@ -1,5 +1,6 @@
 import type { NetworkFile } from '../network-models/network-types.js';
 import type { DayRecord, SignalState } from './day-record.js';
+import { IMPUTE_OFF_AT_NEXT_ON_MS } from './atspm/split-failure-cycles.js';
 import { EventLogReader, isEventLogProblem, type AtspmEvent, type EventLogProblemCode } from './atspm/event-log.js';
 
 /**
@@ -83,7 +84,8 @@ interface DetectorTrack {
  * to day records, streaming:
  * - detector on/off (82/81) become counts and occupancy per detector and interval (channel → detector from the
  *   network's `detectors[].channel`), an `arrival` at the stop line per on-event (advance detectors moved at the
- *   link's free-flow speed), and on/off `detector` records of stop-line detectors for measured split failures;
+ *   link's free-flow speed), and the on/off events of stop-line detectors as `detector` records, as logged,
+ *   for measured split failures;
  * - phase green / yellow / red (1 / 8 / 9 or 10) become `phase` records: the signal states actually shown.
  *
  * Signals map to intersections by `intersections[].external.atspm.signalId` (default: the intersection id) and
@@ -271,7 +273,6 @@ export class AtspmImport {
         this.counters.repeatedDetectorOns++;
         const offAt = t - d.onSince <= IMPUTE_OFF_AT_NEXT_ON_MS ? t : d.onSince + (t - d.onSince) / 2;
         this.switchOff(d, offAt);
-        if (d.stopLine) emit({ kind: 'detector', atMs: t, detectorId: d.id, on: false });
       }
       d.onSince = t;
       d.count++;
@@ -281,10 +282,8 @@ export class AtspmImport {
       while (i > 0 && this.pending[i - 1].atMs > at) i--;
       this.pending.splice(i, 0, { atMs: at, detectorId: d.id });
       if (d.shiftMs === 0) this.flushPending(t, emit);
-    } else {
-      if (Number.isNaN(d.onSince)) return;
-      this.switchOff(d, t);
-    }
+    } else if (!Number.isNaN(d.onSince)) this.switchOff(d, t);
+    // Stop-line events go on as logged: the split-failure judgement repairs them as the reference does.
     if (d.stopLine) emit({ kind: 'detector', atMs: t, detectorId: d.id, on });
   }
 
@@ -294,6 +293,3 @@ export class AtspmImport {
     d.onSince = NaN;
   }
 }
-
-/** Two detector-on events this close have the missing off at the second (Python atspm `impute_actuations`). */
-export const IMPUTE_OFF_AT_NEXT_ON_MS = 2000;

@@ -69,6 +69,8 @@ export interface ReplaySummary {
   actualPlanSource: string;
   arrivalModel: string;
   definitions: Record<string, string>;
+  /** Measured arrivals (controller logs) before the log showed their phases' states: not judged. */
+  arrivalsBeforePhaseState?: number;
   totals: { vehicles: number; actual: SourceTotals; engine: SourceTotals; delaySavedVehHours: number; delaySavedPercent: number };
   intersections: IntersectionSummary[];
   elapsedSeconds?: number;

@@ -50,7 +50,8 @@ describe('ATSPM event log: defects of issue 14', () => {
     expect((counts[0].record as { occupancy: number }).occupancy).toBe(0.125);
     expect(records.filter((r) => r.kind === 'arrival' && r.detectorId === stop.id)).toHaveLength(4);
     const onOff = records.filter((r): r is Extract<DayRecord, { kind: 'detector' }> => r.kind === 'detector').map((r) => [(r.atMs / 1000) % 60, r.on]);
-    expect(onOff).toEqual([[0, true], [1, false], [1, true], [1.5, false], [10, true], [20, false], [20, true], [21, false]]);
+    // Stop-line events go on as logged (the split-failure judgement repairs them the same way).
+    expect(onOff).toEqual([[0, true], [1, true], [1.5, false], [10, true], [20, true], [21, false]]);
     expect(stats.repeatedDetectorOns).toBe(2);
   });
 
@@ -71,12 +72,12 @@ describe('ATSPM event log: defects of issue 14', () => {
     expect(parseTimestamp('11/23/2026 7:00:05.1234567 AM')?.localMs).toBe(base + 123.457);
     expect(parseTimestamp('2026-11-23 07:00:05.12345678')).toBeUndefined();
     expect(parseTimestamp('2026-02-30 07:00:05')).toBeUndefined();
-    // Every fraction of 0..7 digits reads, in order, to within half a microsecond.
+    // Every fraction of 0..7 digits reads to within a microsecond (epoch ms as a double: ulp 0.24 µs).
     fc.assert(
       fc.property(fc.integer({ min: 0, max: 9_999_999 }), fc.integer({ min: 0, max: 7 }), (ticks, digits) => {
         const frac = String(ticks).padStart(7, '0').slice(0, digits);
         const t = parseTimestamp(`2026-11-23 07:00:05${digits ? `.${frac}` : ''}`)!.localMs;
-        expect(Math.abs(t - base - (digits ? Number(`0.${frac}`) * 1000 : 0))).toBeLessThanOrEqual(0.0005);
+        expect(Math.abs(t - base - (digits ? Number(`0.${frac}`) * 1000 : 0))).toBeLessThanOrEqual(0.001);
       }),
     );
     const net = network();
