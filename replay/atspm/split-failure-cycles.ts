@@ -26,6 +26,8 @@ export const IMPUTE_OFF_AT_NEXT_ON_MS = 2000;
 export interface SplitFailureCycle {
   phase: number;
   greenStartMs: number;
+  /** The green's start as the caller labelled it (e.g. local wall time); greenStartMs when not given. */
+  greenStartLabelMs: number;
   greenMs: number;
   greenOccupancy: number;
   redOccupancy: number;
@@ -39,6 +41,7 @@ interface DetectorState {
 
 interface PhaseCycle {
   greenStartMs: number;
+  greenStartLabelMs: number;
   yellowStartMs: number;
   redStartMs: number;
   yellows: number;
@@ -85,14 +88,14 @@ export class SplitFailureCycles {
     d.lastOffMs = t;
   }
 
-  /** Begin green (1), begin yellow (8) or begin red clearance (10) of `phase`. */
-  phase(phase: number, event: 'green' | 'yellow' | 'red', t: number): void {
+  /** Begin green (1), begin yellow (8) or begin red clearance (10) of `phase`; `labelMs` labels a green's start. */
+  phase(phase: number, event: 'green' | 'yellow' | 'red', t: number, labelMs = t): void {
     this.advance(t);
     const p = this.state(phase);
     const c = p.cycle;
     if (event === 'green') {
       if (c && !c.judged) this.judge(p, t);
-      p.cycle = { greenStartMs: t, yellowStartMs: NaN, redStartMs: NaN, yellows: 0, reds: 0, detectorsKnown: p.anyDetectorEvent, judged: false };
+      p.cycle = { greenStartMs: t, greenStartLabelMs: labelMs, yellowStartMs: NaN, redStartMs: NaN, yellows: 0, reds: 0, detectorsKnown: p.anyDetectorEvent, judged: false };
       return;
     }
     if (!c || c.judged) return;
@@ -141,6 +144,7 @@ export class SplitFailureCycles {
       this.onCycle({
         phase: p.phase,
         greenStartMs: c.greenStartMs,
+        greenStartLabelMs: c.greenStartLabelMs,
         greenMs,
         greenOccupancy,
         redOccupancy,

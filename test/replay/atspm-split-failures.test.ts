@@ -8,14 +8,14 @@ import type { DayRecord } from '../../replay/day-record.js';
 type Step = ['on' | 'off', number, number] | ['green' | 'yellow' | 'red', number];
 
 /** Phase 2's events, times in seconds; cycles judged, rounded to 3 decimals. */
-function judge(steps: Step[]): Array<Omit<SplitFailureCycle, 'phase'>> {
+function judge(steps: Step[]): Array<Omit<SplitFailureCycle, 'phase' | 'greenStartLabelMs'>> {
   const out: SplitFailureCycle[] = [];
   const sf = new SplitFailureCycles((c) => out.push(c));
   for (const s of steps) {
     if (s[0] === 'on' || s[0] === 'off') sf.detector(2, s[1], s[0] === 'on', s[2] * 1000);
     else sf.phase(2, s[0], s[1] * 1000);
   }
-  return out.map(({ phase: _, ...c }) => ({ ...c, greenOccupancy: Math.round(c.greenOccupancy * 1000) / 1000, redOccupancy: Math.round(c.redOccupancy * 1000) / 1000 }));
+  return out.map(({ phase: _, greenStartLabelMs: __, ...c }) => ({ ...c, greenOccupancy: Math.round(c.greenOccupancy * 1000) / 1000, redOccupancy: Math.round(c.redOccupancy * 1000) / 1000 }));
 }
 
 /** A detector event before the first green, so the detector state is known from it. */
