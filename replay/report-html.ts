@@ -6,7 +6,7 @@ import { compilePlan, greenWindows } from './plan-clock.js';
 import { encodePng } from './png-encode.js';
 import { PCD_COLUMN_SECONDS, PCD_MAX_CYCLE_SECONDS, type PcdApproach, type PcdRaster } from './pcd-raster.js';
 import type { CorridorSnapshot, ReplayResult } from './replay-run.js';
-import type { BinRow, SourceTotals } from './replay-summary.js';
+import type { AtspmOutputSummary, BinRow, InputQuality, SourceTotals } from './replay-summary.js';
 
 const ACTUAL = '#d9822b';
 const ENGINE = '#1f77b4';
@@ -25,6 +25,8 @@ export function renderReport(result: ReplayResult): string {
   parts.push(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Greenwave replay — ${esc(summary.network)}</title><style>${CSS}</style></head><body>`);
   parts.push(`<h1>Greenwave replay: ${esc(summary.network)}</h1>`);
   parts.push(`<p class="meta">${esc(summary.input)} · ${esc(summary.from)} → ${esc(summary.to)} · ${summary.records.toLocaleString('en')} records · ${summary.countsAccepted.toLocaleString('en')} counts accepted, ${summary.countsRejected} rejected · ${summary.optimisations} optimisations, ${summary.enginePlans} engine plans</p>`);
+  const flags = summary.inputQuality?.flags ?? [];
+  if (summary.inputQuality) parts.push(inputSection(summary.inputQuality, summary.atspm));
   parts.push(`<p><span class="key" style="background:${ACTUAL}"></span> actual plans: ${esc(summary.actualPlanSource)} &nbsp; <span class="key" style="background:${ENGINE}"></span> the engine's plans (what it would have issued)</p>`);
   parts.push('<h2>What the engine would have changed and saved</h2>');
   parts.push(`<table><tr><th></th><th>actual</th><th>engine</th><th>change</th></tr>
@@ -35,7 +37,8 @@ export function renderReport(result: ReplayResult): string {
     ${totalRow('highest degree of saturation', t.actual.maxDegreeOfSaturation, t.engine.maxDegreeOfSaturation, 2, true)}
     ${totalRow('plan changes', t.actual.planChanges, t.engine.planChanges, 0, false)}
   </table>`);
-  parts.push(`<p>Delay saved: <b>${t.delaySavedVehHours} veh·h (${t.delaySavedPercent} %)</b> over ${t.vehicles.toLocaleString('en')} vehicles.</p>`);
+  if (flags.length > 0) parts.push(`<p class="flag">Not a saving: ${esc(flags.join('; '))}. Predicted delay difference ${t.delaySavedVehHours} veh·h (${t.delaySavedPercent} %) over ${t.vehicles.toLocaleString('en')} vehicles, on that input only.</p>`);
+  else parts.push(`<p>Delay saved: <b>${t.delaySavedVehHours} veh·h (${t.delaySavedPercent} %)</b> over ${t.vehicles.toLocaleString('en')} vehicles.</p>`);
   if (summary.sumo) {
     const m = summary.sumo;
     parts.push('<h2>Simulated in SUMO</h2>');
@@ -73,6 +76,28 @@ export function renderReport(result: ReplayResult): string {
   parts.push(`<h2>Definitions</h2><ul>${Object.entries(summary.definitions).map(([k, v]) => `<li><b>${esc(k)}</b>: ${esc(v)}</li>`).join('')}<li><b>arrivals</b>: ${esc(summary.arrivalModel)}</li></ul>`);
   parts.push('</body></html>\n');
   return parts.join('\n');
+}
+
+/** The input's worth, first thing in the report: rows, rejections by reason, ignored codes, unmapped channels. */
+function inputSection(q: InputQuality, atspm: AtspmOutputSummary | undefined): string {
+  const list = (m: Record<string, number> | undefined, what: string) => {
+    const e = Object.entries(m ?? {}).sort((a, b) => b[1] - a[1]);
+    if (e.length === 0) return '';
+    const shown = e.slice(0, 12).map(([k, n]) => `${esc(k)} ×${n.toLocaleString('en')}`).join(', ');
+    return `<tr><td>${what}</td><td>${shown}${e.length > 12 ? `, and ${e.length - 12} more (summary.json)` : ''}</td></tr>`;
+  };
+  const rows = [
+    `<tr><td>rows read</td><td>${q.rows.toLocaleString('en')}</td></tr>`,
+    `<tr><td>rejected</td><td>${q.rejected.toLocaleString('en')} (${(100 * q.rejectedShare).toFixed(1)} %)</td></tr>`,
+    list(q.rejectedByReason, 'rejected, by reason'),
+    list(q.ignoredByCode, 'event codes ignored (unknown or unused)'),
+    list(q.unmappedChannels, 'detector events of unmapped channels (device/channel)'),
+    list(q.unknownDevices, 'rows of unmapped devices'),
+    q.repeatedDetectorOns ? `<tr><td>repeated detector-on events (counted, off imputed)</td><td>${q.repeatedDetectorOns.toLocaleString('en')}</td></tr>` : '',
+    atspm ? `<tr><td>ATSPM tables (local time, ${esc(atspm.timeZone)})</td><td>${atspm.tables.map((t) => `${esc(t.file)} (${t.rows} rows)`).join(', ')} in ${esc(atspm.directory)}</td></tr>` : '',
+  ];
+  const flags = q.flags.map((f) => `<p class="flag">${esc(f)}</p>`).join('');
+  return `<h2>Input</h2>${flags}<table class="input">${rows.join('')}</table>`;
 }
 
 function pct(s: SourceTotals): number {
@@ -280,4 +305,5 @@ function esc(s: string): string {
 const CSS = `body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:1400px}h1{font-size:22px}h2{margin-top:32px;border-bottom:1px solid #ddd}
 table{border-collapse:collapse}td,th{padding:3px 8px;border-bottom:1px solid #eee;text-align:right}td:first-child,th:first-child{text-align:left}
 .good{color:#1a7f37}.bad{color:#c62828}.meta{color:#666}.row{display:flex;flex-wrap:wrap;gap:16px}.grid{display:flex;flex-wrap:wrap;gap:8px}
-figure{margin:0}figcaption{font-weight:600;font-size:12px}.small figcaption{font-weight:400}.key{display:inline-block;width:12px;height:12px;vertical-align:middle}`;
+figure{margin:0}figcaption{font-weight:600;font-size:12px}.small figcaption{font-weight:400}.key{display:inline-block;width:12px;height:12px;vertical-align:middle}
+.flag{background:#fdecea;border-left:4px solid #c62828;padding:6px 10px}table.input td{text-align:left}`;

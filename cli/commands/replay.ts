@@ -4,7 +4,11 @@ import type { Command } from 'commander';
 import { readLineBatches, type LineWarning } from '../../replay/day-file-reader.js';
 import type { DayRecord } from '../../replay/day-record.js';
 import { isDayLineProblem, readDayRecordBatches } from '../../replay/day-record-batches.js';
-import { AtspmImport, AtspmMappingError } from '../../replay/atspm-import.js';
+import { AtspmImport, AtspmMappingError, type AtspmImportStats } from '../../replay/atspm-import.js';
+import { AtspmTables, writeAtspmTables } from '../../replay/atspm/atspm-tables.js';
+import { detectorConfigOfNetwork } from '../../replay/atspm/detector-config.js';
+import { inputQuality, type InputCounts } from '../../replay/atspm/input-quality.js';
+import type { AtspmOutputSummary } from '../../replay/replay-summary.js';
 import { localTimeOn } from '../../replay/local-day.js';
 import { renderReport } from '../../replay/report-html.js';
 import { ReplayRun, type ActualPlanPolicy } from '../../replay/replay-run.js';
@@ -134,13 +138,14 @@ async function runReplay(opts: ReplayCliOptions): Promise<number> {
   let firstAt: number | undefined;
 
   const csv = /\.csv(\.gz)?$/i.test(opts.input);
+  const boundOf = (firstAtMs: number, text: string | undefined, name: string) => {
+    if (text === undefined) return undefined;
+    const t = /^\d{1,2}:\d{2}$/.test(text) ? localTimeOn(firstAtMs, text.padStart(5, '0'), timeZone) : Date.parse(text);
+    if (!Number.isFinite(t)) throw new CliError(`--${name} = ${text}: need ISO-8601 or HH:MM`);
+    return t;
+  };
   const begin = (first: DayRecord) => {
-    const bound = (text: string | undefined, name: string) => {
-      if (text === undefined) return undefined;
-      const t = /^\d{1,2}:\d{2}$/.test(text) ? localTimeOn(first.atMs, text.padStart(5, '0'), timeZone) : Date.parse(text);
-      if (!Number.isFinite(t)) throw new CliError(`--${name} = ${text}: need ISO-8601 or HH:MM`);
-      return t;
-    };
+    const bound = (text: string | undefined, name: string) => boundOf(first.atMs, text, name);
     return new ReplayRun({
       network,
       inputName: opts.input,
@@ -191,12 +196,21 @@ async function runReplay(opts: ReplayCliOptions): Promise<number> {
   // Paced replays go record by record; fast ones a chunk at a time.
   const paced = speed > 0;
   let malformed = 0;
+  let importStats: AtspmImportStats | undefined;
+  let atspmOutput: AtspmOutputSummary | undefined;
   try {
     if (csv) {
+      // The ATSPM tables see every event of the log within --from/--to (the bounds read on the first event).
+      const tables = new AtspmTables(detectorConfigOfNetwork(network));
+      let span: { from: number; to: number } | undefined;
       const importer = new AtspmImport(network, {
         onProblem: (p) => {
           malformed++;
           problem(`${opts.input}:${p.lineNo}: ${p.code}: ${p.message}`);
+        },
+        onEvent: (e) => {
+          span ??= { from: boundOf(e.atMs, opts.from, 'from') ?? -Infinity, to: boundOf(e.atMs, opts.to, 'to') ?? Infinity };
+          if (e.atMs >= span.from && e.atMs <= span.to) tables.event(e);
         },
       });
       const pending: DayRecord[] = [];
@@ -214,6 +228,17 @@ async function runReplay(opts: ReplayCliOptions): Promise<number> {
       importer.end((r) => pending.push(r));
       for (const r of pending) push(r);
       const s = importer.stats();
+      importStats = s;
+      const measured = tables.finish();
+      const dir = join(opts.out, 'atspm');
+      writeAtspmTables(dir, measured.tables);
+      atspmOutput = {
+        directory: dir,
+        timeZone: s.timeZone,
+        tables: measured.tables.map((t) => ({ file: t.file, rows: t.rows.length })),
+        arrivalsBeforePhaseState: measured.arrivalsBeforePhaseState,
+        detectorConfig: `network file ${opts.network}: detectors with a channel (advance: Advance; stop-line: Presence, Yellow_Red)`,
+      };
       process.stderr.write(`greenwave replay: ATSPM import: ${s.rows} rows, ${s.used} used, ${Object.entries(s.ignoredByCode).map(([c, n]) => `code ${c} ×${n}`).join(', ') || 'no'} unknown or unused codes ignored, ${s.unknownChannels} events of unmapped channels, ${s.malformed} malformed\n`);
     } else {
       // Read and parsed on a worker thread, while this one runs the engine on the previous batches.
@@ -265,6 +290,12 @@ async function runReplay(opts: ReplayCliOptions): Promise<number> {
       throw new CliError(`--sumo: ${(err as Error).message}`);
     }
   }
+  const counts: InputCounts = importStats
+    ? { rows: importStats.rows, rejectedByReason: importStats.malformedByCode, ignoredByCode: importStats.ignoredByCode, unmappedChannels: importStats.unmappedChannels, unknownDevices: importStats.unknownDevices, repeatedDetectorOns: importStats.repeatedDetectorOns }
+    : { rows: result.summary.records + malformed, rejectedByReason: { ...result.summary.rejectedByCode, ...(malformed > 0 ? { malformed } : {}) } };
+  const { network: networkName, input, ...rest } = result.summary;
+  const usable = importStats ? importStats.used : result.summary.countsAccepted + (result.summary.recordsByKind['phase'] ?? 0);
+  result.summary = { network: networkName, input, inputQuality: inputQuality(counts, usable, result.summary.sumo), ...(atspmOutput ? { atspm: atspmOutput } : {}), ...rest };
   result.summary.elapsedSeconds = Math.round((performance.now() - started) / 10) / 100;
   writeFileSync(join(opts.out, 'report.html'), renderReport(result));
   result.summary.elapsedSeconds = Math.round((performance.now() - started) / 10) / 100;
