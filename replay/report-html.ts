@@ -94,6 +94,7 @@ function inputSection(q: InputQuality, atspm: AtspmOutputSummary | undefined): s
     list(q.unmappedChannels, 'detector events of unmapped channels (device/channel)'),
     list(q.unknownDevices, 'rows of unmapped devices'),
     q.repeatedDetectorOns ? `<tr><td>repeated detector-on events (counted, off imputed)</td><td>${q.repeatedDetectorOns.toLocaleString('en')}</td></tr>` : '',
+    atspm ? `<tr><td>detector configuration</td><td>${esc(atspm.detectorConfig)}</td></tr>` : '',
     atspm ? `<tr><td>ATSPM tables (local time, ${esc(atspm.timeZone)})</td><td>${atspm.tables.map((t) => `${esc(t.file)} (${t.rows} rows)`).join(', ')} in ${esc(atspm.directory)}</td></tr>` : '',
   ];
   const flags = q.flags.map((f) => `<p class="flag">${esc(f)}</p>`).join('');

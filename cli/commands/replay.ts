@@ -1,4 +1,4 @@
-import { createWriteStream, mkdirSync, statSync, writeFileSync, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, statSync, writeFileSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { readLineBatches, type LineWarning } from '../../replay/day-file-reader.js';
@@ -6,7 +6,11 @@ import type { DayRecord } from '../../replay/day-record.js';
 import { isDayLineProblem, readDayRecordBatches } from '../../replay/day-record-batches.js';
 import { AtspmImport, AtspmMappingError, type AtspmImportStats } from '../../replay/atspm-import.js';
 import { AtspmTables, writeAtspmTables } from '../../replay/atspm/atspm-tables.js';
-import { detectorConfigOfNetwork } from '../../replay/atspm/detector-config.js';
+import { detectorConfigOfNetwork, type DetectorConfig } from '../../replay/atspm/detector-config.js';
+import { parseDetectorConfigCsv } from '../../replay/atspm/detector-config-csv.js';
+import { phasesInLog } from '../../replay/atspm/phases-in-log.js';
+import { SKELETON_DEFAULTS, skeletonNetwork } from '../../replay/atspm/skeleton-network.js';
+import type { NetworkFile } from '../../network-models/network-types.js';
 import { inputQuality, type InputCounts } from '../../replay/atspm/input-quality.js';
 import type { AtspmOutputSummary } from '../../replay/replay-summary.js';
 import { localTimeOn } from '../../replay/local-day.js';
@@ -18,7 +22,9 @@ import type { ScheduledPlan } from '../../adapters/sumo/control/engine-control.j
 import { CliError, loadNetworkFile } from '../load-network-file.js';
 
 interface ReplayCliOptions {
-  network: string;
+  network?: string;
+  atspmConfig?: string;
+  timeZone?: string;
   input: string;
   from?: string;
   to?: string;
@@ -44,7 +50,9 @@ export function registerReplayCommand(program: Command): void {
   program
     .command('replay')
     .description('Replay a recorded day (day file, counts NDJSON or ATSPM hi-res CSV) through the engine in virtual time; write its plans, 15-minute measures and an HTML report')
-    .requiredOption('--network <file>', 'network file (JSON), or demo:arterial / demo:grid')
+    .option('--network <file>', 'network file (JSON), or demo:arterial / demo:grid (optional with --atspm-config)')
+    .option('--atspm-config <file>', 'ATSPM detector configuration CSV (DeviceId,Phase,Parameter,Function or UDOT detector export): with an event log, replaces the network file\'s detector mapping; without --network, a network skeleton is built from it (defaults stated in summary.json)')
+    .option('--time-zone <zone>', 'IANA time zone of the event log\'s local times (default: the network\'s, else UTC)')
     .requiredOption('--input <file>', 'recorded day: .ndjson[.gz] day file or counts, or .csv ATSPM high-resolution event log')
     .requiredOption('--out <dir>', 'output directory: plans.ndjson, bins.ndjson, summary.json, report.html')
     .option('--from <time>', 'start: ISO-8601, or HH:MM local time on the recorded day')
@@ -76,7 +84,7 @@ export function registerReplayCommand(program: Command): void {
 }
 
 async function runReplay(opts: ReplayCliOptions): Promise<number> {
-  const network = loadNetworkFile(opts.network);
+  const { network, detectorConfig, detectorConfigSource } = await replayNetwork(opts);
   const sumoDrain = Number(opts.sumoDrain);
   const sumoSeed = Number(opts.sumoSeed);
   let demand: SumoDemand | undefined;
@@ -201,7 +209,7 @@ async function runReplay(opts: ReplayCliOptions): Promise<number> {
   try {
     if (csv) {
       // The ATSPM tables see every event of the log within --from/--to (the bounds read on the first event).
-      const tables = new AtspmTables(detectorConfigOfNetwork(network));
+      const tables = new AtspmTables(detectorConfig ?? detectorConfigOfNetwork(network));
       let span: { from: number; to: number } | undefined;
       const importer = new AtspmImport(network, {
         onProblem: (p) => {
@@ -237,7 +245,7 @@ async function runReplay(opts: ReplayCliOptions): Promise<number> {
         timeZone: s.timeZone,
         tables: measured.tables.map((t) => ({ file: t.file, rows: t.rows.length })),
         arrivalsBeforePhaseState: measured.arrivalsBeforePhaseState,
-        detectorConfig: `network file ${opts.network}: detectors with a channel (advance: Advance; stop-line: Presence, Yellow_Red)`,
+        detectorConfig: detectorConfigSource,
       };
       process.stderr.write(`greenwave replay: ATSPM import: ${s.rows} rows, ${s.used} used, ${Object.entries(s.ignoredByCode).map(([c, n]) => `code ${c} ×${n}`).join(', ') || 'no'} unknown or unused codes ignored, ${s.unknownChannels} events of unmapped channels, ${s.malformed} malformed\n`);
     } else {
@@ -257,7 +265,7 @@ async function runReplay(opts: ReplayCliOptions): Promise<number> {
     }
   } catch (err) {
     if (err instanceof CliError) throw err;
-    if (err instanceof AtspmMappingError) throw new CliError(`${opts.network}: ${err.message}`);
+    if (err instanceof AtspmMappingError) throw new CliError(`${opts.network ?? opts.atspmConfig}: ${err.message}`);
     throw new CliError(`cannot read input ${opts.input}: ${(err as Error).message}`);
   }
   bytesRead = size;
@@ -310,6 +318,62 @@ async function runReplay(opts: ReplayCliOptions): Promise<number> {
   );
   if (s.countsAccepted === 0) return 2;
   return s.countsRejected + malformed > 0 ? 1 : 0;
+}
+
+/**
+ * The network to replay on and the ATSPM detector configuration: the network file; or, with --atspm-config
+ * and no --network, a skeleton built from the configuration and the phases seen in the log.
+ */
+async function replayNetwork(opts: ReplayCliOptions): Promise<{ network: NetworkFile; detectorConfig?: DetectorConfig; detectorConfigSource: string }> {
+  if (opts.timeZone !== undefined) {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: opts.timeZone });
+    } catch {
+      throw new CliError(`--time-zone = ${opts.timeZone}: not an IANA time zone (e.g. America/Denver)`);
+    }
+  }
+  if (!opts.atspmConfig) {
+    if (!opts.network) throw new CliError('--network FILE is required (or --atspm-config DETECTORS.csv with an event log)');
+    const network = loadNetworkFile(opts.network);
+    if (opts.timeZone) network.timeZone = opts.timeZone;
+    return { network, detectorConfigSource: `network file ${opts.network}: detectors with a channel (advance: Advance; stop-line: Presence, Yellow_Red)` };
+  }
+  if (!/\.csv(\.gz)?$/i.test(opts.input)) throw new CliError('--atspm-config goes with an ATSPM event log (--input LOG.csv)');
+  let text: string;
+  try {
+    text = readFileSync(opts.atspmConfig, 'utf8');
+  } catch (err) {
+    throw new CliError(`cannot read --atspm-config ${opts.atspmConfig}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  let configProblems = 0;
+  let detectorConfig: DetectorConfig;
+  try {
+    detectorConfig = parseDetectorConfigCsv(text, (p) => {
+      configProblems++;
+      if (configProblems <= MAX_REPORTED_PROBLEMS) process.stderr.write(`${opts.atspmConfig}:${p.lineNo}: ${p.message}\n`);
+    });
+  } catch (err) {
+    throw new CliError(`${opts.atspmConfig}: ${(err as Error).message}`);
+  }
+  if (detectorConfig.detectors.length === 0) throw new CliError(`${opts.atspmConfig}: no usable detector rows`);
+  const source = `--atspm-config ${opts.atspmConfig}: ${detectorConfig.detectors.length} detector entries${configProblems > 0 ? `, ${configProblems} rows skipped` : ''}`;
+  if (opts.network) {
+    const network = loadNetworkFile(opts.network);
+    if (opts.timeZone) network.timeZone = opts.timeZone;
+    return { network, detectorConfig, detectorConfigSource: source };
+  }
+  let seen: Map<string, Set<number>>;
+  try {
+    seen = await phasesInLog(opts.input);
+  } catch (err) {
+    throw new CliError(`cannot read input ${opts.input}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  try {
+    const network = skeletonNetwork(detectorConfig, seen, opts.timeZone ?? 'UTC');
+    return { network, detectorConfig, detectorConfigSource: `${source}; network skeleton with stated defaults (${Object.entries(SKELETON_DEFAULTS).map(([k, v]) => `${k} ${v}`).join(', ')})` };
+  } catch (err) {
+    throw new CliError(`${opts.atspmConfig}: ${(err as Error).message}`);
+  }
 }
 
 /** Output is gathered into ~1 MiB writes: one write per plan would cost more than the plan. */
