@@ -30,12 +30,12 @@ export function renderReport(result: ReplayResult): string {
   parts.push(`<p><span class="key" style="background:${ACTUAL}"></span> actual plans: ${esc(summary.actualPlanSource)} &nbsp; <span class="key" style="background:${ENGINE}"></span> the engine's plans (what it would have issued)</p>`);
   parts.push('<h2>What the engine would have changed and saved</h2>');
   parts.push(`<table><tr><th></th><th>actual</th><th>engine</th><th>change</th></tr>
-    ${totalRow('predicted delay (veh·h)', t.actual.delayVehHours, t.engine.delayVehHours, 1, true)}
-    ${totalRow('arrivals on green (%)', pct(t.actual), pct(t.engine), 1, false)}
-    ${totalRow('split failures, modelled (phase-cycles)', t.actual.splitFailures, t.engine.splitFailures, 0, true)}
+    ${totalRow('predicted delay (veh·h)', t.actual.delayVehHours, t.engine.delayVehHours, 1, 'lower')}
+    ${totalRow('arrivals on green (%)', pct(t.actual), pct(t.engine), 1, 'higher')}
+    ${totalRow('split failures, modelled (phase-cycles)', t.actual.splitFailures, t.engine.splitFailures, 0, 'lower')}
     ${t.actual.measuredSplitFailures !== undefined ? `<tr><td>split failures, measured (ATSPM)</td><td>${t.actual.measuredSplitFailures}</td><td>—</td><td></td></tr>` : ''}
-    ${totalRow('highest degree of saturation', t.actual.maxDegreeOfSaturation, t.engine.maxDegreeOfSaturation, 2, true)}
-    ${totalRow('plan changes', t.actual.planChanges, t.engine.planChanges, 0, false)}
+    ${totalRow('highest degree of saturation', t.actual.maxDegreeOfSaturation, t.engine.maxDegreeOfSaturation, 2, 'lower')}
+    ${totalRow('plan changes', t.actual.planChanges, t.engine.planChanges, 0, 'neutral')}
   </table>`);
   if (flags.length > 0) parts.push(`<p class="flag">Not a saving: ${esc(flags.join('; '))}. Predicted delay difference ${t.delaySavedVehHours} veh·h (${t.delaySavedPercent} %) over ${t.vehicles.toLocaleString('en')} vehicles, on that input only.</p>`);
   else parts.push(`<p>Delay saved: <b>${t.delaySavedVehHours} veh·h (${t.delaySavedPercent} %)</b> over ${t.vehicles.toLocaleString('en')} vehicles.</p>`);
@@ -44,7 +44,7 @@ export function renderReport(result: ReplayResult): string {
     parts.push('<h2>Simulated in SUMO</h2>');
     parts.push(`<p>The replayed demand played through SUMO (${esc(m.netFile)}) under the actual plans and under the engine in closed loop, same routes and seed: ${m.vehicles.toLocaleString('en')} vehicles over ${m.simulatedSeconds} simulated seconds.</p>`);
     parts.push(`<table><tr><th></th><th>actual</th><th>engine</th><th>change</th></tr>
-    ${totalRow('mean time loss (s/veh)', m.actual.meanTimeLoss, m.engine.meanTimeLoss, 2, true)}
+    ${totalRow('mean time loss (s/veh)', m.actual.meanTimeLoss, m.engine.meanTimeLoss, 2, 'lower')}
     <tr><td>vehicles inserted / arrived</td><td>${m.actual.vehicles} / ${m.actual.arrived}</td><td>${m.engine.vehicles} / ${m.engine.arrived}</td><td></td></tr>
     <tr><td>not inserted at the end</td><td>${m.actual.notInserted}</td><td>${m.engine.notInserted}</td><td></td></tr>
     <tr><td>teleports</td><td>${m.actual.teleports}</td><td>${m.engine.teleports}</td><td></td></tr>
@@ -105,11 +105,15 @@ function pct(s: SourceTotals): number {
   return s.arrivals > 0 ? Math.round((1000 * s.arrivalsOnGreen) / s.arrivals) / 10 : 0;
 }
 
-function totalRow(label: string, a: number, e: number, digits: number, lowerIsBetter: boolean): string {
+/** Which way is better: a change of a neutral figure (plan changes) is shown uncoloured. */
+type Better = 'lower' | 'higher' | 'neutral';
+
+function totalRow(label: string, a: number, e: number, digits: number, better: Better): string {
   const d = e - a;
-  const good = lowerIsBetter ? d < 0 : d > 0;
+  const good = better === 'lower' ? d < 0 : d > 0;
   const rel = a !== 0 ? ` (${d > 0 ? '+' : ''}${((100 * d) / Math.abs(a)).toFixed(1)} %)` : '';
-  return `<tr><td>${label}</td><td>${a.toFixed(digits)}</td><td>${e.toFixed(digits)}</td><td class="${d === 0 ? '' : good ? 'good' : 'bad'}">${d > 0 ? '+' : ''}${d.toFixed(digits)}${rel}</td></tr>`;
+  const cls = d === 0 || better === 'neutral' ? '' : good ? 'good' : 'bad';
+  return `<tr><td>${label}</td><td>${a.toFixed(digits)}</td><td>${e.toFixed(digits)}</td><td class="${cls}">${d > 0 ? '+' : ''}${d.toFixed(digits)}${rel}</td></tr>`;
 }
 
 function heatmap(title: string, byIntersection: Map<string, BinRow[]>, binStarts: number[], value: (b: BinRow) => number): string {
@@ -128,7 +132,16 @@ function heatmap(title: string, byIntersection: Map<string, BinRow[]>, binStarts
   binStarts.forEach((b, i) => {
     if (new Date(b).getUTCMinutes() === 0 && new Date(b).getUTCHours() % 3 === 0) cells.push(`<text x="${left + i * cw}" y="${h - 8}" font-size="10">${new Date(b).toISOString().slice(11, 16)}</text>`);
   });
-  return `<figure><figcaption>${esc(title)}</figcaption><svg width="${w}" height="${h}" viewBox="0 0 ${w} ${h}">${cells.join('')}</svg></figure>`;
+  return `<figure><figcaption>${esc(title)} · rows: intersections; columns: 15-minute bins, time of day (UTC)</figcaption><svg width="${w}" height="${h}" viewBox="0 0 ${w} ${h}">${cells.join('')}</svg>${dosScale()}</figure>`;
+}
+
+/** Colour scale of the degree-of-saturation heat maps. */
+function dosScale(): string {
+  const steps = 24;
+  const w = 240;
+  const rects = Array.from({ length: steps }, (_, i) => `<rect x="${10 + (i * w) / steps}" y="4" width="${w / steps + 0.5}" height="10" fill="${dosColour((i + 0.5) * (1.2 / steps))}"/>`).join('');
+  const ticks = [0, 0.6, 0.85, 1, 1.2].map((v) => `<text x="${10 + (v / 1.2) * w}" y="26" font-size="9" text-anchor="middle">${v === 1.2 ? '≥ 1.2' : v}</text>`).join('');
+  return `<svg width="${w + 60}" height="30" viewBox="0 0 ${w + 60} 30">${rects}${ticks}<text x="${w + 16}" y="13" font-size="9">x (flow / capacity)</text></svg>`;
 }
 
 function dosColour(x: number): string {
@@ -154,8 +167,8 @@ function flowChart(id: string, rows: BinRow[]): string {
     <rect x="${pad}" y="${pad}" width="${w - 2 * pad}" height="${h - 2 * pad}" fill="#fafafa" stroke="#ddd"/>
     ${line((r) => r.flowVehPerHour, maxFlow, '#999', 2)}${line((r) => r.actual.cycleSeconds, maxCycle, ACTUAL)}${line((r) => r.engine.cycleSeconds, maxCycle, ENGINE)}
     <text x="2" y="${pad - 4}" font-size="9">${Math.round(maxFlow)} veh/h</text><text x="${w - 2}" y="${pad - 4}" font-size="9" text-anchor="end">${Math.round(maxCycle)} s</text>
-    <text x="${pad}" y="${h - 8}" font-size="9">${new Date(t0).toISOString().slice(11, 16)}</text><text x="${w - pad}" y="${h - 8}" font-size="9" text-anchor="end">${new Date(t1).toISOString().slice(11, 16)}</text>
-  </svg></figure>`;
+    <text x="${pad}" y="${h - 8}" font-size="9">${new Date(t0).toISOString().slice(11, 16)}</text><text x="${w / 2}" y="${h - 8}" font-size="9" text-anchor="middle">time of day (UTC)</text><text x="${w - pad}" y="${h - 8}" font-size="9" text-anchor="end">${new Date(t1).toISOString().slice(11, 16)}</text>
+  </svg><div class="legend"><span class="key" style="background:#999"></span> entering flow (veh/h, left) <span class="key" style="background:${ACTUAL}"></span> actual cycle (s, right) <span class="key" style="background:${ENGINE}"></span> engine cycle (s, right)</div></figure>`;
 }
 
 function pcd(a: PcdApproach, raster: PcdRaster, which: 'actual' | 'engine'): string {
@@ -200,8 +213,9 @@ function pcd(a: PcdApproach, raster: PcdRaster, which: 'actual' | 'engine'): str
     <rect x="${pad}" y="${pad}" width="${w - 2 * pad}" height="${h - 2 * pad}" fill="none" stroke="#bbb"/>
     ${lines(a.greenStartSum, '#2ca02c')}${lines(a.greenEndSum, '#e6b800')}
     <text x="2" y="${pad}" font-size="9">${PCD_MAX_CYCLE_SECONDS} s</text><text x="2" y="${h - pad}" font-size="9">0</text>
-    <text x="${pad}" y="${h - 10}" font-size="9">${hour(c0)}</text><text x="${w - pad}" y="${h - 10}" font-size="9" text-anchor="end">${hour(c1)}</text>
-  </svg></figure>`;
+    <text x="10" y="${h / 2}" font-size="9" transform="rotate(-90 10 ${h / 2})" text-anchor="middle">seconds into the cycle (from start of red)</text>
+    <text x="${pad}" y="${h - 10}" font-size="9">${hour(c0)}</text><text x="${w / 2}" y="${h - 10}" font-size="9" text-anchor="middle">time of day (UTC), ${PCD_COLUMN_SECONDS / 60}-minute columns</text><text x="${w - pad}" y="${h - 10}" font-size="9" text-anchor="end">${hour(c1)}</text>
+  </svg><div class="legend"><span class="key" style="background:rgb(30,30,120)"></span> arrivals: darker is more (darkest ${max} in a cell of 1 s × ${PCD_COLUMN_SECONDS / 60} min) <span class="key" style="background:#2ca02c"></span> mean start of green <span class="key" style="background:#e6b800"></span> mean end of green</div></figure>`;
 }
 
 interface CorridorGeometry {
@@ -294,7 +308,7 @@ function timeSpace(snap: CorridorSnapshot, network: NetworkFile): string {
       if (ok) out.push(`<line x1="${X(dep).toFixed(1)}" y1="${Y(0)}" x2="${X(dep + g.travel[g.travel.length - 1]).toFixed(1)}" y2="${Y(g.distance[g.distance.length - 1])}" stroke="${colour}" stroke-opacity="0.25"/>`);
     }
     const bw = bandwidthSeconds(g, plans, t0);
-    return `<figure><figcaption style="color:${colour}">${title} · through band ${bw} s of a ${C0} s cycle</figcaption><svg width="${w}" height="${h}" viewBox="0 0 ${w} ${h}">${out.join('')}<text x="${pad}" y="${h - 6}" font-size="10">${new Date(t0 * 1000).toISOString().slice(11, 19)}</text><text x="${w - 10}" y="${h - 6}" font-size="10" text-anchor="end">+${Math.round(span)} s</text></svg></figure>`;
+    return `<figure><figcaption style="color:${colour}">${title} · through band ${bw} s of a ${C0} s cycle</figcaption><svg width="${w}" height="${h}" viewBox="0 0 ${w} ${h}">${out.join('')}<text x="${pad}" y="${h - 6}" font-size="10">${new Date(t0 * 1000).toISOString().slice(11, 19)}</text><text x="${(pad + w) / 2}" y="${h - 6}" font-size="10" text-anchor="middle">time (s, UTC)</text><text x="${w - 10}" y="${h - 6}" font-size="10" text-anchor="end">+${Math.round(span)} s</text><text x="10" y="${h / 2}" font-size="9" transform="rotate(-90 10 ${h / 2})" text-anchor="middle">distance (${Math.round(maxD)} m)</text></svg><div class="legend"><span class="key" style="background:#2ca02c"></span> through green <span class="key" style="background:#d62728"></span> not green <span class="key" style="background:${colour};opacity:0.4"></span> free-flow trajectories through every green</div></figure>`;
   };
   return `<h3>${esc(g.ids.join(' → '))} · busiest 15 min from ${new Date(snap.binStartMs).toISOString().slice(11, 16)} (${snap.flowVehPerHour} veh/h entering)</h3><div class="row">${diagram(snap.actual, ACTUAL, 'actual plans')}${diagram(snap.engine, ENGINE, "engine's plans")}</div>`;
 }
@@ -307,4 +321,4 @@ const CSS = `body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-
 table{border-collapse:collapse}td,th{padding:3px 8px;border-bottom:1px solid #eee;text-align:right}td:first-child,th:first-child{text-align:left}
 .good{color:#1a7f37}.bad{color:#c62828}.meta{color:#666}.row{display:flex;flex-wrap:wrap;gap:16px}.grid{display:flex;flex-wrap:wrap;gap:8px}
 figure{margin:0}figcaption{font-weight:600;font-size:12px}.small figcaption{font-weight:400}.key{display:inline-block;width:12px;height:12px;vertical-align:middle}
-.flag{background:#fdecea;border-left:4px solid #c62828;padding:6px 10px}table.input td{text-align:left}`;
+.legend{font-size:11px;color:#444}.flag{background:#fdecea;border-left:4px solid #c62828;padding:6px 10px}table.input td{text-align:left}`;

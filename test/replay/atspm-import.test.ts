@@ -87,6 +87,11 @@ describe('ATSPM hi-res import', () => {
     expect(html.indexOf('<h2>Input</h2>')).toBeLessThan(html.indexOf('What the engine would have changed'));
     expect(html).toContain('IA1/99 ×1');
     expect(html).toContain('Delay saved:');
+    // Charts carry their units and scales; plan changes are neither good nor bad.
+    expect(html).toContain('x (flow / capacity)');
+    expect(html).toContain('seconds into the cycle (from start of red)');
+    expect(html).toContain('entering flow (veh/h, left)');
+    expect(html).toMatch(/<td>plan changes<\/td><td>\d+<\/td><td>\d+<\/td><td class="">/);
     // Per-phase and per-detector tables from the log's own events, in local time.
     expect(summary.atspm!.tables.map((t) => t.file)).toEqual(['actuations.csv', 'arrival_on_green.csv', 'split_failures.csv', 'terminations.csv', 'splits.csv', 'measured_splits.csv', 'yellow_red_actuations.csv', 'ped_delay.csv']);
     const aog = readFileSync(join(dir, 'out', 'atspm', 'arrival_on_green.csv'), 'utf8').trim().split('\n');
