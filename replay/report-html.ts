@@ -21,6 +21,8 @@ export function renderReport(result: ReplayResult): string {
   for (const b of result.bins) byIntersection.set(b.intersectionId, [...(byIntersection.get(b.intersectionId) ?? []), b]);
   const binStarts = [...new Set(result.bins.map((b) => b.binStartMs))].sort((a, b) => a - b);
   const t = summary.totals;
+  /** Charts show the network's local time, as the logs and the engineers do. */
+  const tz = result.network.timeZone ?? 'UTC';
   const parts: string[] = [];
   parts.push(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Greenwave replay — ${esc(summary.network)}</title><style>${CSS}</style></head><body>`);
   parts.push(`<h1>Greenwave replay: ${esc(summary.network)}</h1>`);
@@ -58,20 +60,20 @@ export function renderReport(result: ReplayResult): string {
   parts.push('</table></details>');
 
   parts.push('<h2>Degree of saturation through the day</h2><p>Highest degree of saturation of any movement per intersection and 15 minutes (green below 0.85, red above 1).</p><div class="row">');
-  parts.push(heatmap('actual plans', byIntersection, binStarts, (b) => b.actual.maxDegreeOfSaturation));
-  parts.push(heatmap("engine's plans", byIntersection, binStarts, (b) => b.engine.maxDegreeOfSaturation));
+  parts.push(heatmap('actual plans', byIntersection, binStarts, (b) => b.actual.maxDegreeOfSaturation, tz));
+  parts.push(heatmap("engine's plans", byIntersection, binStarts, (b) => b.engine.maxDegreeOfSaturation, tz));
   parts.push('</div>');
 
   parts.push('<h2>Time-space diagrams of the coordinated corridors</h2><p>Green of the corridor\'s through movement at each signal over three cycles of the busiest 15 minutes, with the through band a vehicle at free-flow speed can ride from the first signal to the last.</p>');
-  for (const snap of result.corridors) parts.push(timeSpace(snap, result.network));
+  for (const snap of result.corridors) parts.push(timeSpace(snap, result.network, tz));
 
   if (result.pcdActual && result.pcdEngine) {
     parts.push(`<h2>Purdue Coordination Diagrams</h2><p>${esc(summary.definitions.pcd)}. Arrivals: ${esc(summary.arrivalModel)}.</p>`);
-    result.pcdActual.approaches.forEach((a, i) => parts.push(`<div class="row"><div><h3>${esc(a.intersectionId)} from ${esc(a.linkId)}</h3>${pcd(a, result.pcdActual!, 'actual')}</div><div><h3>&nbsp;</h3>${pcd(result.pcdEngine!.approaches[i], result.pcdEngine!, 'engine')}</div></div>`));
+    result.pcdActual.approaches.forEach((a, i) => parts.push(`<div class="row"><div><h3>${esc(a.intersectionId)} from ${esc(a.linkId)}</h3>${pcd(a, result.pcdActual!, 'actual', tz)}</div><div><h3>&nbsp;</h3>${pcd(result.pcdEngine!.approaches[i], result.pcdEngine!, 'engine', tz)}</div></div>`));
   }
 
   parts.push('<h2>Flows and plans through the day</h2><p>Measured entering flow (grey, veh/h, left axis) and cycle length (right axis) of the actual and the engine\'s plans.</p><div class="grid">');
-  for (const [id, rows] of byIntersection) parts.push(flowChart(id, rows));
+  for (const [id, rows] of byIntersection) parts.push(flowChart(id, rows, tz));
   parts.push('</div>');
   parts.push(`<h2>Definitions</h2><ul>${Object.entries(summary.definitions).map(([k, v]) => `<li><b>${esc(k)}</b>: ${esc(v)}</li>`).join('')}<li><b>arrivals</b>: ${esc(summary.arrivalModel)}</li></ul>`);
   parts.push('</body></html>\n');
@@ -101,6 +103,16 @@ function inputSection(q: InputQuality, atspm: AtspmOutputSummary | undefined): s
   return `<h2>Input</h2>${flags}<table class="input">${rows.join('')}</table>`;
 }
 
+const clocks = new Map<string, Intl.DateTimeFormat>();
+
+/** Local time of day, HH:MM (or HH:MM:SS), in a time zone. */
+function clock(ms: number, timeZone: string, seconds = false): string {
+  const key = `${timeZone}|${seconds}`;
+  let f = clocks.get(key);
+  if (!f) clocks.set(key, (f = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', ...(seconds ? { second: '2-digit' } : {}), hourCycle: 'h23' })));
+  return f.format(new Date(ms));
+}
+
 function pct(s: SourceTotals): number {
   return s.arrivals > 0 ? Math.round((1000 * s.arrivalsOnGreen) / s.arrivals) / 10 : 0;
 }
@@ -116,7 +128,7 @@ function totalRow(label: string, a: number, e: number, digits: number, better: B
   return `<tr><td>${label}</td><td>${a.toFixed(digits)}</td><td>${e.toFixed(digits)}</td><td class="${cls}">${d > 0 ? '+' : ''}${d.toFixed(digits)}${rel}</td></tr>`;
 }
 
-function heatmap(title: string, byIntersection: Map<string, BinRow[]>, binStarts: number[], value: (b: BinRow) => number): string {
+function heatmap(title: string, byIntersection: Map<string, BinRow[]>, binStarts: number[], value: (b: BinRow) => number, tz: string): string {
   const ids = [...byIntersection.keys()];
   const cw = Math.max(3, Math.min(8, Math.floor(560 / Math.max(1, binStarts.length))));
   const ch = Math.max(3, Math.min(14, Math.floor(600 / Math.max(1, ids.length))));
@@ -130,9 +142,10 @@ function heatmap(title: string, byIntersection: Map<string, BinRow[]>, binStarts
     for (const b of byIntersection.get(id)!) cells.push(`<rect x="${left + col.get(b.binStartMs)! * cw}" y="${20 + r * ch}" width="${cw}" height="${ch}" fill="${dosColour(value(b))}"><title>${esc(id)} ${b.binStart.slice(11, 16)}: x = ${value(b)}</title></rect>`);
   });
   binStarts.forEach((b, i) => {
-    if (new Date(b).getUTCMinutes() === 0 && new Date(b).getUTCHours() % 3 === 0) cells.push(`<text x="${left + i * cw}" y="${h - 8}" font-size="10">${new Date(b).toISOString().slice(11, 16)}</text>`);
+    const label = clock(b, tz);
+    if (label.endsWith(':00') && Number(label.slice(0, 2)) % 3 === 0) cells.push(`<text x="${left + i * cw}" y="${h - 8}" font-size="10">${label}</text>`);
   });
-  return `<figure><figcaption>${esc(title)} · rows: intersections; columns: 15-minute bins, time of day (UTC)</figcaption><svg width="${w}" height="${h}" viewBox="0 0 ${w} ${h}">${cells.join('')}</svg>${dosScale()}</figure>`;
+  return `<figure><figcaption>${esc(title)} · rows: intersections; columns: 15-minute bins, time of day (${esc(tz)})</figcaption><svg width="${w}" height="${h}" viewBox="0 0 ${w} ${h}">${cells.join('')}</svg>${dosScale()}</figure>`;
 }
 
 /** Colour scale of the degree-of-saturation heat maps. */
@@ -152,7 +165,7 @@ function dosColour(x: number): string {
   return `rgb(${Math.min(255, r)},${Math.max(0, g)},60)`;
 }
 
-function flowChart(id: string, rows: BinRow[]): string {
+function flowChart(id: string, rows: BinRow[], tz: string): string {
   const w = 300;
   const h = 120;
   const pad = 26;
@@ -167,11 +180,11 @@ function flowChart(id: string, rows: BinRow[]): string {
     <rect x="${pad}" y="${pad}" width="${w - 2 * pad}" height="${h - 2 * pad}" fill="#fafafa" stroke="#ddd"/>
     ${line((r) => r.flowVehPerHour, maxFlow, '#999', 2)}${line((r) => r.actual.cycleSeconds, maxCycle, ACTUAL)}${line((r) => r.engine.cycleSeconds, maxCycle, ENGINE)}
     <text x="2" y="${pad - 4}" font-size="9">${Math.round(maxFlow)} veh/h</text><text x="${w - 2}" y="${pad - 4}" font-size="9" text-anchor="end">${Math.round(maxCycle)} s</text>
-    <text x="${pad}" y="${h - 8}" font-size="9">${new Date(t0).toISOString().slice(11, 16)}</text><text x="${w / 2}" y="${h - 8}" font-size="9" text-anchor="middle">time of day (UTC)</text><text x="${w - pad}" y="${h - 8}" font-size="9" text-anchor="end">${new Date(t1).toISOString().slice(11, 16)}</text>
+    <text x="${pad}" y="${h - 8}" font-size="9">${clock(t0, tz)}</text><text x="${w / 2}" y="${h - 8}" font-size="9" text-anchor="middle">time of day (${esc(tz)})</text><text x="${w - pad}" y="${h - 8}" font-size="9" text-anchor="end">${clock(t1, tz)}</text>
   </svg><div class="legend"><span class="key" style="background:#999"></span> entering flow (veh/h, left) <span class="key" style="background:${ACTUAL}"></span> actual cycle (s, right) <span class="key" style="background:${ENGINE}"></span> engine cycle (s, right)</div></figure>`;
 }
 
-function pcd(a: PcdApproach, raster: PcdRaster, which: 'actual' | 'engine'): string {
+function pcd(a: PcdApproach, raster: PcdRaster, which: 'actual' | 'engine', tz: string): string {
   const used: number[] = [];
   for (let c = 0; c < raster.columns; c++) {
     let any = false;
@@ -207,14 +220,14 @@ function pcd(a: PcdApproach, raster: PcdRaster, which: 'actual' | 'engine'): str
     return `<polyline fill="none" stroke="${colour}" stroke-width="1.5" points="${pts.join(' ')}"/>`;
   };
   const aog = a.arrivals > 0 ? ((100 * a.onGreen) / a.arrivals).toFixed(1) : '0';
-  const hour = (c: number) => new Date((raster.originSeconds + c * PCD_COLUMN_SECONDS) * 1000).toISOString().slice(11, 16);
+  const hour = (c: number) => clock((raster.originSeconds + c * PCD_COLUMN_SECONDS) * 1000, tz);
   return `<figure><figcaption style="color:${which === 'actual' ? ACTUAL : ENGINE}">${which === 'actual' ? 'actual plans' : "engine's plans"} · arrivals on green ${aog} %</figcaption><svg width="${w}" height="${h}" viewBox="0 0 ${w} ${h}">
     <image href="data:image/png;base64,${png}" x="${pad}" y="${pad}" width="${w - 2 * pad}" height="${h - 2 * pad}" preserveAspectRatio="none" style="image-rendering:pixelated"/>
     <rect x="${pad}" y="${pad}" width="${w - 2 * pad}" height="${h - 2 * pad}" fill="none" stroke="#bbb"/>
     ${lines(a.greenStartSum, '#2ca02c')}${lines(a.greenEndSum, '#e6b800')}
     <text x="2" y="${pad}" font-size="9">${PCD_MAX_CYCLE_SECONDS} s</text><text x="2" y="${h - pad}" font-size="9">0</text>
     <text x="10" y="${h / 2}" font-size="9" transform="rotate(-90 10 ${h / 2})" text-anchor="middle">seconds into the cycle (from start of red)</text>
-    <text x="${pad}" y="${h - 10}" font-size="9">${hour(c0)}</text><text x="${w / 2}" y="${h - 10}" font-size="9" text-anchor="middle">time of day (UTC), ${PCD_COLUMN_SECONDS / 60}-minute columns</text><text x="${w - pad}" y="${h - 10}" font-size="9" text-anchor="end">${hour(c1)}</text>
+    <text x="${pad}" y="${h - 10}" font-size="9">${hour(c0)}</text><text x="${w / 2}" y="${h - 10}" font-size="9" text-anchor="middle">time of day (${esc(tz)}), ${PCD_COLUMN_SECONDS / 60}-minute columns</text><text x="${w - pad}" y="${h - 10}" font-size="9" text-anchor="end">${hour(c1)}</text>
   </svg><div class="legend"><span class="key" style="background:rgb(30,30,120)"></span> arrivals: darker is more (darkest ${max} in a cell of 1 s × ${PCD_COLUMN_SECONDS / 60} min) <span class="key" style="background:#2ca02c"></span> mean start of green <span class="key" style="background:#e6b800"></span> mean end of green</div></figure>`;
 }
 
@@ -276,7 +289,7 @@ export function bandwidthSeconds(g: CorridorGeometry, plans: PhasePlan[], t0: nu
   return band;
 }
 
-function timeSpace(snap: CorridorSnapshot, network: NetworkFile): string {
+function timeSpace(snap: CorridorSnapshot, network: NetworkFile, tz: string): string {
   const g = corridorGeometry(snap, network);
   const t0 = snap.binStartMs / 1000;
   const span = 3 * Math.max(...snap.actual.map((p) => p.cycleSeconds), ...snap.engine.map((p) => p.cycleSeconds));
@@ -308,9 +321,9 @@ function timeSpace(snap: CorridorSnapshot, network: NetworkFile): string {
       if (ok) out.push(`<line x1="${X(dep).toFixed(1)}" y1="${Y(0)}" x2="${X(dep + g.travel[g.travel.length - 1]).toFixed(1)}" y2="${Y(g.distance[g.distance.length - 1])}" stroke="${colour}" stroke-opacity="0.25"/>`);
     }
     const bw = bandwidthSeconds(g, plans, t0);
-    return `<figure><figcaption style="color:${colour}">${title} · through band ${bw} s of a ${C0} s cycle</figcaption><svg width="${w}" height="${h}" viewBox="0 0 ${w} ${h}">${out.join('')}<text x="${pad}" y="${h - 6}" font-size="10">${new Date(t0 * 1000).toISOString().slice(11, 19)}</text><text x="${(pad + w) / 2}" y="${h - 6}" font-size="10" text-anchor="middle">time (s, UTC)</text><text x="${w - 10}" y="${h - 6}" font-size="10" text-anchor="end">+${Math.round(span)} s</text><text x="10" y="${h / 2}" font-size="9" transform="rotate(-90 10 ${h / 2})" text-anchor="middle">distance (${Math.round(maxD)} m)</text></svg><div class="legend"><span class="key" style="background:#2ca02c"></span> through green <span class="key" style="background:#d62728"></span> not green <span class="key" style="background:${colour};opacity:0.4"></span> free-flow trajectories through every green</div></figure>`;
+    return `<figure><figcaption style="color:${colour}">${title} · through band ${bw} s of a ${C0} s cycle</figcaption><svg width="${w}" height="${h}" viewBox="0 0 ${w} ${h}">${out.join('')}<text x="${pad}" y="${h - 6}" font-size="10">${clock(t0 * 1000, tz, true)}</text><text x="${(pad + w) / 2}" y="${h - 6}" font-size="10" text-anchor="middle">time (s, ${esc(tz)})</text><text x="${w - 10}" y="${h - 6}" font-size="10" text-anchor="end">+${Math.round(span)} s</text><text x="10" y="${h / 2}" font-size="9" transform="rotate(-90 10 ${h / 2})" text-anchor="middle">distance (${Math.round(maxD)} m)</text></svg><div class="legend"><span class="key" style="background:#2ca02c"></span> through green <span class="key" style="background:#d62728"></span> not green <span class="key" style="background:${colour};opacity:0.4"></span> free-flow trajectories through every green</div></figure>`;
   };
-  return `<h3>${esc(g.ids.join(' → '))} · busiest 15 min from ${new Date(snap.binStartMs).toISOString().slice(11, 16)} (${snap.flowVehPerHour} veh/h entering)</h3><div class="row">${diagram(snap.actual, ACTUAL, 'actual plans')}${diagram(snap.engine, ENGINE, "engine's plans")}</div>`;
+  return `<h3>${esc(g.ids.join(' → '))} · busiest 15 min from ${clock(snap.binStartMs, tz)} (${snap.flowVehPerHour} veh/h entering)</h3><div class="row">${diagram(snap.actual, ACTUAL, 'actual plans')}${diagram(snap.engine, ENGINE, "engine's plans")}</div>`;
 }
 
 function esc(s: string): string {

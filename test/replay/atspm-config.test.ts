@@ -85,12 +85,16 @@ describe('ATSPM detector configuration', () => {
     events.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
     for (const [s, code, param] of events) rows.push(`${at(s)},7,${code},${param}`);
     writeFileSync(join(dir, 'log.csv'), `${rows.join('\n')}\n`);
-    const r = runCli(['replay', '--atspm-config', join(dir, 'detectors.csv'), '--input', join(dir, 'log.csv'), '--out', join(dir, 'out'), '--json', '--no-progress']);
+    const r = runCli(['replay', '--atspm-config', join(dir, 'detectors.csv'), '--input', join(dir, 'log.csv'), '--out', join(dir, 'out'), '--json', '--no-progress', '--time-zone', 'America/Denver']);
     expect(r.stderr).toContain('detectors.csv:10: phase "x"');
     const summary = JSON.parse(r.stdout) as ReplaySummary;
     expect(summary.network).toBe('ATSPM detector configuration (1 controller)');
     expect(summary.atspm!.detectorConfig).toContain('network skeleton with stated defaults (approachLengthMetres 300');
     expect(summary.inputQuality!.rejected).toBe(0);
+    // The log's 07:00 is Denver time (14:00Z): the tables keep it as written, the report's charts show it.
+    expect(summary.atspm!.timeZone).toBe('America/Denver');
+    expect(summary.from).toBe('2026-11-23T14:00:00.000Z');
+    expect(readFileSync(join(dir, 'out', 'report.html'), 'utf8')).toContain('time of day (America/Denver)');
     // Advance channel 1: actuations at 10 s (green) and 40 s (red) of each cycle, 50 % on green. The
     // configuration gives no distance: the tables judge them where they are; the replay moves them the
     // skeleton's default 120 m at 13.9 m/s (8.6 s), to 18.6 s (green) and 48.6 s (red): 50 % too.
