@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { weakSecretReason } from '../adapters/websocket/tokens.js';
+import { weakSecretReason } from '../adapters/websocket/index.js';
 import { CliError } from './load-network-file.js';
 
 /** Where a secret comes from: an environment variable (default GREENWAVE_SECRET) or a file. Never a flag. */

@@ -17,3 +17,5 @@ export { distributeGreens, roundGreens } from './optimizer/green-splits.js';
 export { evaluatePlan } from './optimizer/plan-evaluation.js';
 export { websterOptimumCycleSeconds, minimumCycleSeconds, hcmControlDelaySecondsPerVeh, degreeOfSaturation } from './optimizer/signal-timing-math.js';
 export { signalGroups } from './pipeline/signal-groups.js';
+export { type MaxPressureConfig, type MaxPressureMovement, maxPressureDecision } from './max-pressure/index.js';
+export { isRepresentableInstant, formatInstant } from './pipeline/format-instant.js';

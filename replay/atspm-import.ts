@@ -1,5 +1,5 @@
-import type { NetworkFile } from '../network-models/network-types.js';
-import type { DayRecord, SignalState } from './day-record.js';
+import type { NetworkFile } from '../network-models/index.js';
+import type { DayRecord, SignalState } from '../adapters/files/index.js';
 import { IMPUTE_OFF_AT_NEXT_ON_MS } from './atspm/split-failure-cycles.js';
 import { EventLogReader, isEventLogProblem, type AtspmEvent, type EventLogProblemCode } from './atspm/event-log.js';
 

@@ -1,5 +1,5 @@
 import type { MeasuredNetwork } from './measured-lanes.js';
-import type { SignalState } from './day-record.js';
+import type { SignalState } from '../adapters/files/index.js';
 import { SplitFailureCycles, type SplitFailureCycle } from './atspm/split-failure-cycles.js';
 
 /** Phase keys: intersection × 64 + phase index. */

@@ -1,4 +1,4 @@
-import type { PhasePlan } from '../engine/plan-types.js';
+import type { PhasePlan } from '../engine/index.js';
 
 /** A plan pre-digested for signal-state arithmetic: phase starts within the cycle, relative to the offset. */
 export interface CompiledPlan {

@@ -1,5 +1,5 @@
-import type { PhasePlan } from '../../engine/plan-types.js';
-import type { Intersection } from '../../network-models/network-types.js';
+import type { PhasePlan } from '../../engine/index.js';
+import type { Intersection } from '../../network-models/index.js';
 
 export type SignalInterval = 'green' | 'yellow' | 'all-red';
 

@@ -1,5 +1,5 @@
-import type { GreenwaveServer } from '../websocket/greenwave-server.js';
-import type { DayFileWriter } from '../../replay/day-file-writer.js';
+import type { GreenwaveServer } from '../websocket/index.js';
+import type { DayFileWriter } from '../files/index.js';
 
 /**
  * Records everything the live server receives and decides into day files: every count as received (before

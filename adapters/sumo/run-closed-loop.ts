@@ -2,11 +2,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync, existsS
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
-import type { NetworkFile } from '../../network-models/network-types.js';
+import type { NetworkFile } from '../../network-models/index.js';
 import { importSumoNetwork } from '../../network-models/importers/sumo/index.js';
 import { SumoProcess } from './sumo-process.js';
 import { TraciError } from './traci/traci-error.js';
-import { resolveScenario, type SumoScenario } from './sumo-scenario.js';
+import { readSumoXmlFile, resolveScenario, type SumoScenario } from './sumo-scenario.js';
 import { summarizeTripinfo, type TripSummary } from './tripinfo-summary.js';
 import type { ControlMode, LoopController } from './control/loop-controller.js';
 import { OwnControl } from './control/own-control.js';
@@ -72,7 +72,8 @@ export async function runSumoClosedLoop(o: ClosedLoopOptions): Promise<ClosedLoo
   const logger = o.logger ?? pino({ level: 'silent' });
   const wallStart = performance.now();
   const sc = resolveScenario(o.scenario);
-  const imported = importSumoNetwork(readFileSync(sc.netFile, 'utf8'), { source: sc.netFile });
+  const netXml = readSumoXmlFile(sc.netFile);
+  const imported = importSumoNetwork(netXml, { source: sc.netFile });
   const network: NetworkFile = imported.network;
   for (const i of imported.issues) logger.debug({ issue: i }, 'SUMO import');
   const work = mkdtempSync(join(tmpdir(), 'greenwave-sumo-'));
@@ -88,9 +89,13 @@ export async function runSumoClosedLoop(o: ClosedLoopOptions): Promise<ClosedLoo
       writeFileSync(f, extraXml);
       additional.push(f);
     }
+    const controlNetXml = controller.sumoNetXml?.(network, netXml);
+    const controlNetFile = controlNetXml ? join(work, 'control.net.xml') : undefined;
+    if (controlNetFile) writeFileSync(controlNetFile, controlNetXml!);
     const tripinfo = join(work, 'tripinfo.xml');
     const args: string[] = sc.configFile ? ['-c', sc.configFile] : [];
-    if (!sc.configFile || o.scenario.netFile) args.push('-n', sc.netFile);
+    if (controlNetFile) args.push('-n', controlNetFile);
+    else if (!sc.configFile || o.scenario.netFile) args.push('-n', sc.netFile);
     if (sc.routeFiles.length > 0 && (!sc.configFile || o.scenario.routeFiles?.length)) args.push('-r', sc.routeFiles.join(','));
     args.push('--additional-files', additional.join(','));
     if (o.scenario.beginSeconds !== undefined) args.push('--begin', String(o.scenario.beginSeconds));

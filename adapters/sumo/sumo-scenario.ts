@@ -1,6 +1,23 @@
 import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
+
+/**
+ * A SUMO XML input as text, gzip-compressed or not: like SUMO, decided by the content (gzip magic bytes), not by
+ * the name, so `.net.xml.gz` and a compressed file named `.net.xml` both read.
+ */
+export function readSumoXmlFile(path: string): string {
+  const bytes = readFileSync(path);
+  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try {
+      return gunzipSync(bytes).toString('utf8');
+    } catch (e) {
+      throw new Error(`${path}: gzip-compressed but cannot be decompressed (${(e as Error).message})`);
+    }
+  }
+  return bytes.toString('utf8');
+}
 
 /** What to simulate: a .sumocfg, or a network and routes; explicit begin/end override the config's. */
 export interface SumoScenario {
@@ -39,7 +56,7 @@ export function resolveScenario(s: SumoScenario): ResolvedScenario {
   }
   const configFile = resolve(cwd, s.configFile);
   const base = dirname(configFile);
-  const opts = readSumoConfig(readFileSync(configFile, 'utf8'));
+  const opts = readSumoConfig(readSumoXmlFile(configFile));
   const files = (v: string | undefined) => (v ? v.split(/[,\s]+/).filter(Boolean).map((f) => (isAbsolute(f) ? f : resolve(base, f))) : []);
   const net = files(opts.get('net-file') ?? opts.get('n'))[0];
   const netFile = s.netFile ? resolve(cwd, s.netFile) : net;

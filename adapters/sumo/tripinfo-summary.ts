@@ -1,5 +1,11 @@
 import { XMLParser } from 'fast-xml-parser';
 
+/**
+ * A vehicle still in the network at the end that has stood this long (SUMO's default time-to-teleport) counts as
+ * jammed: with teleporting on SUMO would have teleported it.
+ */
+export const JAM_WAITING_SECONDS = 300;
+
 export interface TripSummary {
   /** Vehicles inserted into the network (one tripinfo each, unfinished ones included). */
   vehicles: number;
@@ -13,34 +19,65 @@ export interface TripSummary {
   /** Sums behind the means, seconds. */
   totalTimeLossSeconds: number;
   totalDepartDelaySeconds: number;
+  /**
+   * Vehicles due to depart that were never inserted (tripinfo written with --tripinfo-output.write-undeparted;
+   * 0 without it), and their waits summed up to the end of the run, s.
+   */
+  neverInserted: number;
+  neverInsertedWaitSeconds: number;
+  /** Vehicles still in the network at the end that had stood JAM_WAITING_SECONDS or more. */
+  jammed: number;
+  /** 95th percentile over every vehicle due (inserted: timeLoss + departDelay; never inserted: its wait), s. */
+  p95TimeLoss: number;
 }
 
 /**
- * Reads SUMO's tripinfo output (written with --tripinfo-output.write-unfinished). Time loss counts the insertion
- * delay too, so that a control that holds vehicles outside the network gains nothing by it.
+ * Reads SUMO's tripinfo output (written with --tripinfo-output.write-unfinished, and optionally
+ * --tripinfo-output.write-undeparted). Time loss counts the insertion delay too, so that a control that holds
+ * vehicles outside the network gains nothing by it. The inserted-vehicle figures (vehicles, means, totals) never
+ * include the undeparted ones; those are counted apart.
  */
 export function summarizeTripinfo(xmlText: string): TripSummary {
   const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', parseAttributeValue: false, isArray: (n) => n === 'tripinfo' });
   const doc = parser.parse(xmlText) as { tripinfos?: { tripinfo?: Array<Record<string, string>> } };
   const trips = doc.tripinfos?.tripinfo ?? [];
+  let vehicles = 0;
   let arrived = 0;
   let loss = 0;
   let wait = 0;
   let travel = 0;
   let departDelay = 0;
+  let neverInserted = 0;
+  let neverInsertedWait = 0;
+  let jammed = 0;
+  const losses: number[] = [];
   for (const t of trips) {
-    const arrival = Number(t['arrival']);
-    if (Number.isFinite(arrival) && arrival >= 0) arrived++;
     const dd = Number(t['departDelay'] ?? 0) || 0;
-    loss += (Number(t['timeLoss']) || 0) + dd;
-    wait += Number(t['waitingTime']) || 0;
+    if (Number(t['depart']) < 0) {
+      // written at the end for a vehicle never inserted; one whose departure time had not come waited 0 s
+      if (dd > 0) {
+        neverInserted++;
+        neverInsertedWait += dd;
+        losses.push(dd);
+      }
+      continue;
+    }
+    vehicles++;
+    const arrival = Number(t['arrival']);
+    const finished = Number.isFinite(arrival) && arrival >= 0;
+    if (finished) arrived++;
+    const waiting = Number(t['waitingTime']) || 0;
+    if (!finished && waiting >= JAM_WAITING_SECONDS) jammed++;
+    const l = (Number(t['timeLoss']) || 0) + dd;
+    loss += l;
+    losses.push(l);
+    wait += waiting;
     travel += Number(t['duration']) || 0;
     departDelay += dd;
   }
-  const n = trips.length;
-  const mean = (v: number) => (n === 0 ? 0 : round2(v / n));
+  const mean = (v: number) => (vehicles === 0 ? 0 : round2(v / vehicles));
   return {
-    vehicles: n,
+    vehicles,
     arrived,
     meanTimeLoss: mean(loss),
     meanWaitingTime: mean(wait),
@@ -48,7 +85,19 @@ export function summarizeTripinfo(xmlText: string): TripSummary {
     meanDepartDelay: mean(departDelay),
     totalTimeLossSeconds: loss,
     totalDepartDelaySeconds: departDelay,
+    neverInserted,
+    neverInsertedWaitSeconds: round2(neverInsertedWait),
+    jammed,
+    p95TimeLoss: round2(percentile(losses, 0.95)),
   };
+}
+
+/** Nearest-rank percentile (0 for no values). */
+export function percentile(values: readonly number[], q: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length, Math.max(1, Math.ceil(q * sorted.length)));
+  return sorted[rank - 1];
 }
 
 function round2(v: number): number {

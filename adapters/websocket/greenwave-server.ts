@@ -1,22 +1,25 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
-import { asyncScheduler, Subject, type SchedulerLike, type Subscription } from 'rxjs';
+import { asyncScheduler, interval, Subject, type SchedulerLike, type Subscription } from 'rxjs';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { createEnginePipeline } from '../../engine/pipeline/create-engine-pipeline.js';
-import type { EngineConfigInput } from '../../engine/pipeline/engine-config.js';
-import type { EngineCore } from '../../engine/pipeline/engine-core.js';
-import type { EngineEvent, InputError, IntersectionKpi } from '../../engine/pipeline/engine-events.js';
-import type { PhasePlan } from '../../engine/plan-types.js';
-import type { NetworkFile } from '../../network-models/network-types.js';
+import { createEnginePipeline } from '../../engine/index.js';
+import type { EngineConfigInput } from '../../engine/index.js';
+import type { EngineCore } from '../../engine/index.js';
+import type { EngineEvent, InputError, IntersectionKpi } from '../../engine/index.js';
+import type { PhasePlan } from '../../engine/index.js';
+import type { NetworkFile } from '../../network-models/index.js';
 import { ControllerRegistry } from './controller-registry.js';
 import { createFeedHub } from './feed-hub.js';
 import { controllerMessageSchema, detectorMessageSchema, parseMessage, type AckMessage, type HelloMessage } from './inbound-messages.js';
 import { networkSummary, PROTOCOL_VERSION, type Alarm, type FeedDelta, type ResultMessage, type SnapshotMessage, type WelcomeMessage } from './outbound-messages.js';
 import { closeCodeOf, fromInputError, protocolError, type ErrorMessage, type FatalErrorCode } from './protocol-errors.js';
 import { resolveServerLimits, type ServerLimits } from './server-limits.js';
+import { Admission, type AdmissionTicket } from './admission.js';
+import { alarmIntersections, AlarmBook, causeKey, type AlarmInput } from './alarm-book.js';
+import { LogRateLimiter } from './log-rate-limiter.js';
 import { ServerMetrics } from './server-metrics.js';
-import { scopeMatcher, weakSecretReason, type Role, type TokenClaims } from './tokens.js';
+import { mayClaimControllerId, ROLES, scopeMatcher, weakSecretReason, type Role, type TokenClaims } from './tokens.js';
 import { authorizeUpgrade, refuseUpgrade, type Endpoint } from './upgrade-auth.js';
 
 export interface GreenwaveServerOptions {
@@ -30,6 +33,11 @@ export interface GreenwaveServerOptions {
   /** Port; default 8080, 0 = any free port. */
   port?: number;
   engine?: EngineConfigInput;
+  /**
+   * Version of this engine run's first plans; default `epochPlanVersionBase(start time)`, so that versions never
+   * repeat across restarts and a controller still running a plan of an earlier run is recognised as such.
+   */
+  planVersionBase?: number;
   limits?: Partial<ServerLimits>;
   logger?: Logger;
   /** Engine clock and timers; default asyncScheduler (live time). */
@@ -67,7 +75,10 @@ interface Client {
   claims: TokenClaims;
   alive: boolean;
   tokens: number;
+  recordTokens: number;
   refilledAtMs: number;
+  /** The connection slot, released when the socket closes. */
+  ticket: AdmissionTicket;
   errorsInWindow: number;
   errorWindowStartMs: number;
   /** detectors: may it publish for this detector; controllers/feed: may it see this intersection. */
@@ -92,28 +103,33 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
   const detectorIds = new Set(network.detectors.map((d) => d.id));
   const signalized = new Set(network.intersections.filter((x) => x.control === 'signalized').map((x) => x.id));
 
+  const planVersionBase = options.planVersionBase ?? epochPlanVersionBase(now());
+  if (!Number.isSafeInteger(planVersionBase) || planVersionBase < 0) throw new ServerConfigError(`planVersionBase = ${planVersionBase}: must be a whole number >= 0`);
   const metrics = new ServerMetrics();
-  const registry = new ControllerRegistry();
+  const admission = new Admission(limits);
+  const registry = new ControllerRegistry(planVersionBase);
   const clients = new Map<WebSocket, Client>();
   const controllerSockets = new Map<string, Client>();
   const ownerOf = new Map<string, string>();
   const taps = new Set<(e: TapEvent) => void>();
   const recentKpis: Array<{ atMs: number; kpis: IntersectionKpi[] }> = [];
-  const recentAlarms: Alarm[] = [];
-  let alarmSeq = 0;
+  const alarms = new AlarmBook(limits);
   let clientSeq = 0;
-  let pendingUpgrades = 0;
   let core: EngineCore | undefined;
   let engineSubscription: Subscription | undefined;
   let counts$: Subject<unknown> | undefined;
   let lastInputError: InputError | undefined;
   let lastKpiAtMs: number | null = null;
   let startedAtMs = 0;
-  let timers: NodeJS.Timeout[] = [];
+  let timers: Subscription[] = [];
   let closing: Promise<void> | undefined;
+  /** Repeated causes (engine faults, handler faults, alarms) are logged once a minute with the count of repeats. */
+  const faultLog = new LogRateLimiter(60_000);
+  const alarmLog = new LogRateLimiter(60_000);
 
   const feed = createFeedHub({
     limits,
+    scheduler,
     onConflated: () => metrics.inc('greenwave_feed_deltas_conflated_total'),
     onSlowConsumer: (ws, detail) => {
       const client = clients.get(ws);
@@ -124,11 +140,19 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxFrameBytes, perMessageDeflate: false, clientTracking: false });
   const http = createServer(onHttpRequest);
-  http.on('upgrade', onUpgrade);
-
-  metrics.gauge('greenwave_connected_clients', 'Open WebSocket connections, by role.', () =>
-    (['detector', 'controller', 'viewer'] as Role[]).map((role) => [{ role }, countClients(role)]),
+  http.on('upgrade', (req: IncomingMessage, socket: import('node:stream').Duplex, head: Buffer) =>
+    guard('upgrade', () => {
+      try {
+        onUpgrade(req, socket, head);
+      } catch (err) {
+        socket.destroy();
+        throw err;
+      }
+    }),
   );
+
+  metrics.gauge('greenwave_connected_clients', 'Open WebSocket connections, by role.', () => ROLES.map((role) => [{ role }, countClients(role)]));
+  metrics.gauge('greenwave_connection_slots_held', 'Connection slots held (open connections and handshakes in progress), by role.', () => ROLES.map((role) => [{ role }, admission.held(role)]));
   metrics.gauge('greenwave_controllers_online', 'Controllers registered (hello) and connected.', () => registry.onlineCount);
   metrics.gauge('greenwave_feed_backlogged_clients', 'Feed clients whose deltas are being held back and conflated.', () => feed.backloggedClients);
   metrics.gauge('greenwave_last_optimisation_age_seconds', 'Seconds since the last optimisation interval ended (-1 before the first).', () =>
@@ -147,8 +171,11 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
           resolve();
         });
       });
-      timers = [setInterval(heartbeat, limits.heartbeatIntervalMs), setInterval(housekeeping, 1000)];
-      for (const t of timers) t.unref();
+      // every server timer runs on the injected scheduler: virtual time in tests moves all of them together
+      timers = [
+        interval(limits.heartbeatIntervalMs, scheduler).subscribe(() => guard('heartbeat', heartbeat)),
+        interval(Math.min(1000, limits.planAckTimeoutMs), scheduler).subscribe(() => guard('housekeeping', housekeeping)),
+      ];
       const address = this.address!;
       log.info({ url: address.httpUrl, network: network.name, demo: Boolean(options.demo) }, 'greenwave server listening');
       if (weak) log.warn(`demo mode: ${weak}; tokens from this server are not protected`);
@@ -171,7 +198,7 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
       return () => taps.delete(listener);
     },
     /** Raises an alarm on the feed (for components outside the engine). */
-    raiseAlarm(alarm: Omit<Alarm, 'type' | 'alarmId' | 'atMs'>): Alarm {
+    raiseAlarm(alarm: AlarmInput): Alarm {
       return raiseAlarm(alarm);
     },
     metrics,
@@ -180,6 +207,8 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
     get core(): EngineCore | undefined {
       return core;
     },
+    /** Version of this engine run's first plans; every plan it issues is at or above it. */
+    planVersionBase,
     get limits(): Readonly<ServerLimits> {
       return limits;
     },
@@ -191,8 +220,8 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
     if (engineSubscription) return;
     startedAtMs = now();
     counts$ = new Subject<unknown>();
-    engineSubscription = createEnginePipeline(network, counts$, { scheduler, config: options.engine, onCore: (c) => (core = c) }).subscribe({
-      next: onEngineEvent,
+    engineSubscription = createEnginePipeline(network, counts$, { scheduler, config: { ...options.engine, planVersionBase }, onCore: (c) => (core = c) }).subscribe({
+      next: (event) => guard('engine-event', () => onEngineEvent(event)),
       error: (err: unknown) => log.error({ err }, 'engine pipeline failed'),
     });
   }
@@ -216,6 +245,10 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
     }
     emitTap({ kind: 'engine', event });
     switch (event.type) {
+      case 'engine-fault':
+        metrics.inc('greenwave_engine_faults_total', { stage: event.stage });
+        logFault(`engine ${event.stage}: ${event.cause}`, { stage: event.stage, intersectionIds: event.intersectionIds, cause: event.cause }, 'engine fault caught; the rest flows on');
+        break;
       case 'plan': {
         metrics.inc('greenwave_plans_issued_total');
         const id = event.plan.intersectionId;
@@ -238,7 +271,7 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
         recentKpis.push({ atMs: event.atMs, kpis: event.kpis });
         if (recentKpis.length > limits.recentKpiIntervals) recentKpis.shift();
         for (const k of event.kpis) publish(`kpi:${k.intersectionId}`, { type: 'kpi', atMs: event.atMs, ...k }, [k.intersectionId]);
-        publish('stats', { type: 'stats', atMs: event.atMs, counters: core!.counters, clients: { detector: countClients('detector'), controller: countClients('controller'), viewer: countClients('viewer') } });
+        publish('stats', { type: 'stats', atMs: event.atMs, counters: core!.counters, clients: clientsByRole() });
         break;
     }
   }
@@ -263,7 +296,7 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
       network: network.name,
       uptimeSeconds: Math.round((now() - startedAtMs) / 1000),
       lastOptimisationAtMs: lastKpiAtMs,
-      clients: { detector: countClients('detector'), controller: countClients('controller'), viewer: countClients('viewer') },
+      clients: clientsByRole(),
       controllersOnline: registry.onlineCount,
       engine: core?.counters,
     };
@@ -281,16 +314,23 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
     if (closing) return refuse('GW_HTTP_TOO_MANY_CLIENTS', 'the server is stopping');
     const decision = authorizeUpgrade(req, options.secret, Date.now());
     if (!decision.ok) return refuse(decision.code, decision.reason);
-    if (clients.size + pendingUpgrades >= limits.maxClients) return refuse('GW_HTTP_TOO_MANY_CLIENTS', `${limits.maxClients} connections are open (maxClients)`);
-    pendingUpgrades++;
+    const ticket = admission.admit(decision.claims);
+    if (!ticket.ok) return refuse(ticket.code, ticket.reason);
+    // The slot is held until the socket closes: ws answers a bad handshake (missing key, wrong version) itself,
+    // destroys the socket and never calls back.
+    let upgraded = false;
+    socket.once('close', () => {
+      ticket.release();
+      if (!upgraded) metrics.inc('greenwave_connections_refused_total', { code: 'GW_HTTP_BAD_HANDSHAKE' });
+    });
     wss.handleUpgrade(req, socket, head, (ws) => {
-      pendingUpgrades--;
-      onConnection(ws, decision.endpoint, decision.claims);
+      upgraded = true;
+      onConnection(ws, decision.endpoint, decision.claims, ticket);
     });
   }
 
-  function onConnection(ws: WebSocket, endpoint: Endpoint, claims: TokenClaims): void {
-    const t = Date.now();
+  function onConnection(ws: WebSocket, endpoint: Endpoint, claims: TokenClaims, ticket: AdmissionTicket): void {
+    const t = now();
     const client: Client = {
       id: `${claims.role}:${claims.sub}#${++clientSeq}`,
       ws,
@@ -298,7 +338,9 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
       claims,
       alive: true,
       tokens: limits.maxMessagesPerSecond,
+      recordTokens: limits.maxRecordsPerSecond,
       refilledAtMs: t,
+      ticket,
       errorsInWindow: 0,
       errorWindowStartMs: t,
       inScope: memoScope(claims.scope, endpoint === 'detectors' ? detectorIds : signalized),
@@ -310,24 +352,27 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
       if (client.controllerId) registry.heartbeat(client.controllerId, now());
     });
     ws.on('error', (err: Error & { code?: string }) => {
-      if (err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH') {
-        metrics.inc('greenwave_clients_dropped_total', { code: 'GW_PROTO_FRAME_TOO_LARGE' });
-        log.warn({ client: client.id, limit: limits.maxFrameBytes }, 'frame too large: connection closed');
+      // ws closes the connection itself on protocol violations (1009, 1007, 1002): count them by cause
+      const code = err.code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? 'GW_PROTO_FRAME_TOO_LARGE' : err.code === 'WS_ERR_INVALID_UTF8' ? 'GW_PROTO_INVALID_UTF8' : err.code?.startsWith('WS_ERR_') ? 'GW_PROTO_BAD_FRAME' : undefined;
+      if (code) {
+        metrics.inc('greenwave_clients_dropped_total', { code });
+        logFault(`ws ${code}`, { client: client.id, wsError: err.code, limit: code === 'GW_PROTO_FRAME_TOO_LARGE' ? limits.maxFrameBytes : undefined }, `${code}: connection closed by the WebSocket layer`);
       } else log.debug({ client: client.id, err: err.message }, 'socket error');
     });
     ws.on('close', (code) => onClose(client, code));
-    if (endpoint === 'detectors') ws.on('message', (data) => onDetectorMessage(client, data));
-    else if (endpoint === 'controllers') ws.on('message', (data) => onControllerMessage(client, data));
+    if (endpoint === 'detectors') ws.on('message', (data) => guard('detector-message', () => onDetectorMessage(client, data)));
+    else if (endpoint === 'controllers') ws.on('message', (data) => guard('controller-message', () => onControllerMessage(client, data)));
     else {
-      ws.on('message', (data) => {
+      ws.on('message', (data) => guard('feed-message', () => {
         if (admit(client, data)) reject(client, protocolError('GW_PROTO_READ_ONLY', '(message)', 'the feed accepts no messages'));
-      });
+      }));
       feed.add(ws, (ids) => ids.some((id) => client.inScope(id)), JSON.stringify(snapshot(client)));
     }
   }
 
   function onClose(client: Client, code: number): void {
     clients.delete(client.ws);
+    client.ticket.release();
     feed.remove(client.ws);
     log.debug({ client: client.id, code }, 'client disconnected');
     const controllerId = client.controllerId;
@@ -337,15 +382,17 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
       const view = registry.view(controllerId)!;
       publish(`controller:${controllerId}`, { type: 'controller', atMs: now(), ...view }, view.intersections.map((x) => x.intersectionId));
       if (!closing && view.intersections.length > 0)
-        raiseAlarm({ severity: 'warning', code: 'controller-offline', controllerId, message: `controller ${controllerId} went offline (close ${code}); it runs ${view.intersections.map((x) => x.intersectionId).join(', ')}` });
+        raiseAlarm({ severity: 'warning', code: 'controller-offline', controllerId, intersectionIds: view.intersections.map((x) => x.intersectionId), message: `controller ${controllerId} went offline (close ${code}); it runs ${view.intersections.map((x) => x.intersectionId).join(', ')}` });
     }
   }
 
   /** Size and rate checks common to every endpoint; false when the message was dropped. */
   function admit(client: Client, data: RawData): boolean {
     metrics.inc('greenwave_messages_received_total', { endpoint: client.endpoint });
-    const t = Date.now();
-    client.tokens = Math.min(limits.maxMessagesPerSecond, client.tokens + ((t - client.refilledAtMs) / 1000) * limits.maxMessagesPerSecond);
+    const t = now();
+    const elapsedSeconds = Math.max(0, (t - client.refilledAtMs) / 1000);
+    client.tokens = Math.min(limits.maxMessagesPerSecond, client.tokens + elapsedSeconds * limits.maxMessagesPerSecond);
+    client.recordTokens = Math.min(limits.maxRecordsPerSecond, client.recordTokens + elapsedSeconds * limits.maxRecordsPerSecond);
     client.refilledAtMs = t;
     if (client.tokens < 1) {
       reject(client, protocolError('GW_PROTO_RATE_LIMITED', '(message)', `more than ${limits.maxMessagesPerSecond} messages per second (maxMessagesPerSecond); message dropped`));
@@ -367,6 +414,14 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
     const parsed = parseMessage(text(data), detectorMessageSchema);
     if (!parsed.ok) return reject(client, parsed.error);
     const msg = parsed.message;
+    const records = msg.type === 'count' ? 1 : msg.counts.length;
+    if (records > client.recordTokens && records <= limits.maxBatchRecords) {
+      const error = protocolError('GW_PROTO_RATE_LIMITED', msg.type === 'count' ? '(message)' : 'counts', `${records} records would exceed maxRecordsPerSecond = ${limits.maxRecordsPerSecond}; message dropped`, records);
+      if (msg.id !== undefined) error.ref = msg.id;
+      metrics.inc('greenwave_records_rate_limited_total', undefined, records);
+      return reject(client, error);
+    }
+    if (records <= limits.maxBatchRecords) client.recordTokens -= records;
     if (msg.type === 'count') {
       const error = ingestRecord(client, msg, '', undefined);
       if (msg.id !== undefined) {
@@ -401,6 +456,7 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
     } else {
       const inputError = ingest(record);
       if (inputError) error = fromInputError(inputError, prefix);
+      if (inputError?.code === 'GW_ERR_INTERNAL') logFault(`ingest: ${inputError.reason}`, { client: client.id, reason: inputError.reason }, 'engine fault on a record; record dropped');
     }
     if (taps.size > 0) emitTap({ kind: 'count', atMs: now(), clientId: client.id, record, ...(error ? { error } : {}) });
     if (!error) {
@@ -435,6 +491,15 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
     }
     if (requested.length === 0) return reject(client, protocolError('GW_PROTO_INTERSECTION_NOT_IN_SCOPE', 'intersectionIds', "no signalized intersection in the token's scope"));
     const controllerId = msg.controllerId ?? client.claims.sub;
+    const sub = client.claims.sub;
+    if (!mayClaimControllerId(sub, controllerId))
+      return refuseClaim(client, protocolError('GW_PROTO_IDENTITY_REFUSED', 'controllerId', `token ${sub} may only be controller ${sub} (or ${sub}/<name>)`, controllerId), controllerId, requested);
+    // Only the same identity supersedes a session; another identity waits until the owner is offline.
+    for (const [i, id] of requested.entries()) {
+      const owner = ownerOf.get(id);
+      if (owner !== undefined && owner !== controllerId && controllerSockets.has(owner))
+        return refuseClaim(client, protocolError('GW_PROTO_INTERSECTION_OWNED', `intersectionIds[${i}]`, `${id} is run by controller ${owner}, online; ${controllerId} cannot take it over`, id), controllerId, [id]);
+    }
     const t = now();
     // A second hello on the same socket re-registers; the same id on another socket replaces a half-open one.
     if (client.controllerId && client.controllerId !== controllerId) detachController(client);
@@ -470,6 +535,19 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
     publish(`controller:${controllerId}`, { type: 'controller', atMs: t, ...view }, requested);
   }
 
+  /** A refused identity or ownership claim: answered, counted, and raised as a critical alarm on each intersection. */
+  function refuseClaim(client: Client, error: ErrorMessage, claimedId: string, intersectionIds: readonly string[]): void {
+    reject(client, error);
+    for (const intersectionId of intersectionIds)
+      raiseAlarm({
+        severity: 'critical',
+        code: 'controller-claim-refused',
+        intersectionId,
+        controllerId: claimedId,
+        message: `token ${client.claims.sub} claimed to be controller ${claimedId} for ${intersectionId}: ${error.reason}`,
+      });
+  }
+
   function detachController(client: Client): void {
     const id = client.controllerId!;
     client.controllerId = undefined;
@@ -486,7 +564,13 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
       return reject(client, protocolError('GW_PROTO_INTERSECTION_NOT_IN_SCOPE', 'intersectionId', `controller ${controllerId} does not run ${msg.intersectionId}`, msg.intersectionId));
     const t = now();
     const outcome = registry.acked(msg.intersectionId, msg.version, msg.status, msg.reason, t);
-    if (outcome === 'unknown') return reject(client, protocolError('GW_PROTO_UNKNOWN_PLAN', 'version', `no plan version ${msg.version} was sent for ${msg.intersectionId}`, msg.version));
+    if (outcome === 'unknown') {
+      reject(client, protocolError('GW_PROTO_UNKNOWN_PLAN', 'version', `no plan version ${msg.version} was sent for ${msg.intersectionId} in this engine run (versions from ${planVersionBase}); the plan in force follows`, msg.version));
+      // a controller acknowledging a plan this run never issued runs something else: give it the plan in force
+      const inForce = core!.plans(t).get(msg.intersectionId);
+      if (inForce) sendPlan(client, inForce);
+      return;
+    }
     metrics.inc('greenwave_plans_acked_total', { status: msg.status });
     const delta: FeedDelta = { type: 'ack', atMs: t, controllerId, intersectionId: msg.intersectionId, version: msg.version, status: msg.status };
     if (msg.reason !== undefined) delta.reason = msg.reason;
@@ -516,7 +600,7 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
       controllers: registry.views().filter((v) => v.intersections.some((x) => visible(x.intersectionId))),
       detectors: { total: health.length, healthy: health.filter((h) => h.healthy).length, faulty: health.filter((h) => !h.healthy) },
       kpis: recentKpis.map((k) => ({ atMs: k.atMs, kpis: k.kpis.filter((x) => visible(x.intersectionId)) })),
-      alarms: recentAlarms.filter((a) => a.intersectionId === undefined || visible(a.intersectionId)),
+      alarms: alarms.recent().filter((a) => alarmVisible(client, a)),
       counters: core!.counters,
     };
   }
@@ -526,13 +610,23 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
     if (taps.size > 0) emitTap({ kind: 'feed', key, delta });
   }
 
-  function raiseAlarm(a: Omit<Alarm, 'type' | 'alarmId' | 'atMs'>): Alarm {
-    const alarm: Alarm = { type: 'alarm', alarmId: ++alarmSeq, atMs: now(), ...a };
-    recentAlarms.push(alarm);
-    if (recentAlarms.length > limits.recentAlarms) recentAlarms.shift();
-    log.warn({ alarm: alarm.code, intersectionId: alarm.intersectionId, controllerId: alarm.controllerId }, alarm.message);
-    publish(`alarm:${alarm.alarmId}`, alarm, alarm.intersectionId ? [alarm.intersectionId] : []);
+  /** Raises an alarm, or counts one more occurrence of an open alarm of the same cause; logged once a minute per cause. */
+  function raiseAlarm(input: AlarmInput): Alarm {
+    const t = now();
+    const { alarm, isNew } = alarms.raise(input, t);
+    metrics.inc('greenwave_alarms_total', { code: alarm.code, severity: alarm.severity });
+    const { log: logNow, suppressed } = alarmLog.admit(causeKey(alarm), t);
+    if (logNow) log.warn({ alarm: alarm.code, alarmId: alarm.alarmId, count: alarm.count, repeatsSinceLastLog: suppressed, intersectionId: alarm.intersectionId, controllerId: alarm.controllerId }, alarm.message);
+    // the key is the alarm: an update replaces a held-back earlier state of the same alarm for slow feed clients
+    const scope = alarmIntersections(alarm);
+    publish(`alarm:${alarm.alarmId}`, alarm, scope.length > 0 ? scope : [SERVER_WIDE]);
+    if (!isNew) metrics.inc('greenwave_alarms_coalesced_total');
     return alarm;
+  }
+
+  function alarmVisible(client: Client, alarm: Alarm): boolean {
+    const scope = alarmIntersections(alarm);
+    return scope.length > 0 ? scope.some((id) => client.inScope(id)) : client.inScope(SERVER_WIDE);
   }
 
   // ---- errors and sending ----
@@ -544,7 +638,7 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
   }
 
   function sendError(client: Client, error: ErrorMessage): void {
-    const t = Date.now();
+    const t = now();
     if (t - client.errorWindowStartMs >= 1000) {
       client.errorWindowStartMs = t;
       client.errorsInWindow = 0;
@@ -558,11 +652,30 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
     // Close reasons are limited to 123 bytes.
     ws.close(closeCodeOf(code), `${code}: ${reason}`.slice(0, 123));
     // A client that is not reading never sees the close frame: do not wait for it.
-    setTimeout(() => ws.terminate(), 1000).unref();
+    scheduler.schedule(() => ws.terminate(), 1000);
   }
 
   function send(ws: WebSocket, message: object): void {
     if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+  }
+
+  /**
+   * Runs one handler so that an exception in it (a defect) costs only the message or event being handled: it is
+   * counted and logged, rate-limited per cause, and never reaches the process.
+   */
+  function guard(where: string, run: () => void): void {
+    try {
+      run();
+    } catch (err) {
+      metrics.inc('greenwave_handler_faults_total', { handler: where });
+      const cause = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+      logFault(`${where}: ${cause}`, { handler: where, err }, 'handler failed; message dropped');
+    }
+  }
+
+  function logFault(cause: string, fields: object, message: string): void {
+    const { log: logNow, suppressed } = faultLog.admit(cause, now());
+    if (logNow) log.error({ ...fields, repeatsSinceLastLog: suppressed }, message);
   }
 
   // ---- timers ----
@@ -587,13 +700,13 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
         code: 'plan-unacknowledged',
         intersectionId: o.intersectionId,
         ...(o.controllerId ? { controllerId: o.controllerId } : {}),
-        message: `plan v${o.version} for ${o.intersectionId} not acknowledged after ${Math.round((now() - o.sentAtMs) / 1000)} s`,
+        message: `plans for ${o.intersectionId} not acknowledged for ${Math.round((now() - o.waitingSinceMs) / 1000)} s (newest v${o.version})`,
       });
   }
 
   async function shutdown(): Promise<void> {
     log.info('greenwave server stopping');
-    for (const t of timers) clearInterval(t);
+    for (const t of timers) t.unsubscribe();
     const closed = [...clients.values()].map(
       (c) =>
         new Promise<void>((resolve) => {
@@ -616,6 +729,10 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
     log.info('greenwave server stopped');
   }
 
+  function clientsByRole(): Record<Role, number> {
+    return Object.fromEntries(ROLES.map((role) => [role, countClients(role)])) as Record<Role, number>;
+  }
+
   function countClients(role: Role): number {
     let n = 0;
     for (const c of clients.values()) if (c.claims.role === role) n++;
@@ -634,6 +751,21 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
 }
 
 export type GreenwaveServer = ReturnType<typeof createGreenwaveServer>;
+
+/**
+ * Plan versions of an engine run started at `startMs`: ten per second of the epoch. An engine adopts at most one
+ * plan per intersection per optimisation period (>= 1 s), so a run never reaches the base of a later one (given a
+ * clock that does not step back) and versions never repeat across restarts, with nothing persisted.
+ */
+export function epochPlanVersionBase(startMs: number): number {
+  return Math.max(0, Math.floor(startMs / 1000) * 10);
+}
+
+/**
+ * The pseudo-intersection of server-wide alarms (no intersection): in scope only for unrestricted tokens (`*`), as no
+ * real id is `*` and no prefix pattern matches it.
+ */
+const SERVER_WIDE = '*';
 
 /** Scope check memoised for ids of the network only, so that unknown ids cannot grow the memo. */
 function memoScope(scope: readonly string[], known: ReadonlySet<string>): (id: string) => boolean {

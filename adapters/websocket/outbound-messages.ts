@@ -1,7 +1,7 @@
-import type { DetectorHealth, IntersectionKpi } from '../../engine/pipeline/engine-events.js';
-import type { EngineCounters } from '../../engine/pipeline/engine-core.js';
-import type { PhasePlan } from '../../engine/plan-types.js';
-import type { NetworkFile } from '../../network-models/network-types.js';
+import type { DetectorHealth, IntersectionKpi } from '../../engine/index.js';
+import type { EngineCounters } from '../../engine/index.js';
+import type { PhasePlan } from '../../engine/index.js';
+import type { NetworkFile } from '../../network-models/index.js';
 import type { ControllerView } from './controller-registry.js';
 import type { ErrorMessage } from './protocol-errors.js';
 
@@ -52,11 +52,18 @@ export interface KpiDelta extends IntersectionKpi {
 export interface Alarm {
   type: 'alarm';
   alarmId: number;
+  /** When the alarm was last raised (its latest occurrence). */
   atMs: number;
+  /** When its first occurrence in this run of the same cause was raised. */
+  firstAtMs: number;
+  /** Occurrences of the same cause (code, intersection, controller) coalesced into this alarm. */
+  count: number;
   severity: 'info' | 'warning' | 'critical';
   code: string;
   message: string;
   intersectionId?: string;
+  /** Every intersection the alarm is about, when more than one (a controller's); viewers see alarms in their scope. */
+  intersectionIds?: string[];
   controllerId?: string;
 }
 

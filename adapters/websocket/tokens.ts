@@ -1,7 +1,8 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { formatInstant } from '../../engine/index.js';
 
-export type Role = 'detector' | 'controller' | 'viewer';
-export const ROLES: readonly Role[] = ['detector', 'controller', 'viewer'];
+export type Role = 'detector' | 'controller' | 'viewer' | 'operator';
+export const ROLES: readonly Role[] = ['detector', 'controller', 'viewer', 'operator'];
 
 /**
  * What a token grants. `scope` lists detector ids (detector role) or intersection ids (controller, viewer);
@@ -12,8 +13,10 @@ export interface TokenClaims {
   sub: string;
   role: Role;
   scope: string[];
-  /** Expiry, epoch seconds; absent = no expiry. */
+  /** Expiry, epoch seconds; absent = no expiry. Enforced at connect and on open connections. */
   exp?: number;
+  /** Token id, for revocation and the per-token connection limit; absent in tokens minted before ids existed. */
+  jti?: string;
 }
 
 export type TokenCheck = { ok: true; claims: TokenClaims } | { ok: false; code: 'GW_AUTH_INVALID_TOKEN' | 'GW_AUTH_TOKEN_EXPIRED'; reason: string };
@@ -47,7 +50,7 @@ export function verifyToken(secret: string, token: string, nowMs: number): Token
   const problem = claimsProblem(claims);
   if (problem) return { ok: false, code: 'GW_AUTH_INVALID_TOKEN', reason: problem };
   const c = claims as TokenClaims;
-  if (c.exp !== undefined && c.exp * 1000 <= nowMs) return { ok: false, code: 'GW_AUTH_TOKEN_EXPIRED', reason: `expired at ${new Date(c.exp * 1000).toISOString()}` };
+  if (c.exp !== undefined && c.exp * 1000 <= nowMs) return { ok: false, code: 'GW_AUTH_TOKEN_EXPIRED', reason: `expired at ${formatInstant(c.exp * 1000)}` };
   return { ok: true, claims: c };
 }
 
@@ -57,6 +60,24 @@ export function weakSecretReason(secret: string | undefined): string | undefined
   if (KNOWN_DEFAULT_SECRETS.has(secret.toLowerCase())) return `"${secret}" is a well-known default secret`;
   if (secret.length < MIN_SECRET_LENGTH) return `the secret is shorter than ${MIN_SECRET_LENGTH} characters`;
   return undefined;
+}
+
+/**
+ * Whether a token whose subject is `sub` may act as controller `controllerId`: its own subject, or a
+ * sub-identity `<sub>/<name>` (one token for a gateway that speaks for several cabinets). Nothing else.
+ */
+export function mayClaimControllerId(sub: string, controllerId: string): boolean {
+  return controllerId === sub || (controllerId.startsWith(`${sub}/`) && controllerId.length > sub.length + 1);
+}
+
+/** The subject of a token, read without checking its signature (for devices that name themselves after it). */
+export function tokenSubject(token: string): string | undefined {
+  try {
+    const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { sub?: unknown };
+    return typeof claims.sub === 'string' ? claims.sub : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** A random secret for demo mode: valid for this process only. */
@@ -84,5 +105,6 @@ function claimsProblem(c: unknown): string | undefined {
   if (!ROLES.includes(r.role as Role)) return `claim role must be one of ${ROLES.join(', ')}`;
   if (!Array.isArray(r.scope) || !r.scope.every((s) => typeof s === 'string' && s !== '')) return 'claim scope must be an array of non-empty strings';
   if (r.exp !== undefined && (typeof r.exp !== 'number' || !Number.isFinite(r.exp))) return 'claim exp must be epoch seconds';
+  if (r.jti !== undefined && (typeof r.jti !== 'string' || r.jti === '' || r.jti.length > 128)) return 'claim jti must be a string of 1 to 128 characters';
   return undefined;
 }

@@ -13,9 +13,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { WebSocket } from 'ws';
-import { buildGridNetwork } from '../../network-models/demo/build-grid-network.js';
-import { mulberry32 } from '../../network-models/synthetic-demand.js';
-import type { NetworkFile } from '../../network-models/network-types.js';
+import { buildGridNetwork } from '../../network-models/index.js';
+import { mulberry32 } from '../../network-models/index.js';
+import type { NetworkFile } from '../../network-models/index.js';
 import type { HarnessToServer, ServerToHarness } from './load-server.js';
 
 type Sample = Extract<ServerToHarness, { type: 'sample' }>;

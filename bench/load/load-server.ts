@@ -5,9 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { WebSocketServer } from 'ws';
-import { createGreenwaveServer } from '../../adapters/websocket/greenwave-server.js';
-import { mintToken } from '../../adapters/websocket/tokens.js';
-import type { NetworkFile } from '../../network-models/network-types.js';
+import { createGreenwaveServer } from '../../adapters/websocket/index.js';
+import { mintToken } from '../../adapters/websocket/index.js';
+import type { NetworkFile } from '../../network-models/index.js';
 
 export type ServerToHarness =
   | { type: 'ready'; port: number; detectorToken: string; viewerToken: string }

@@ -19,8 +19,8 @@ export function generateScenario(def: ScenarioDefinition, outRoot: string): stri
   if (def.network.kind === 'netgenerate') {
     execFileSync('netgenerate', [...def.network.args!, '-o', net], { env, stdio: 'pipe' });
   } else {
-    writeArterialPlain(dir);
-    execFileSync('netconvert', ['-n', join(dir, 'arterial.nod.xml'), '-e', join(dir, 'arterial.edg.xml'), '--no-turnarounds', 'true', '--tls.guess', 'false', '-o', net], { env, stdio: 'pipe' });
+    writeArterialPlain(dir, def.network.signals ?? 6, def.network.spacingSeed);
+    execFileSync('netconvert', ['-n', join(dir, 'arterial.nod.xml'), '-e', join(dir, 'arterial.edg.xml'), '--no-turnarounds', 'true', '--tls.guess', 'false', ...(def.network.netconvertArgs ?? []), '-o', net], { env, stdio: 'pipe' });
   }
   const parsed = parseSumoNet(readFileSync(net, 'utf8'), net);
   const total = def.periods.reduce((s, p) => s + p.seconds, 0);
@@ -33,6 +33,11 @@ export function generateScenario(def: ScenarioDefinition, outRoot: string): stri
   ], { env, stdio: 'pipe', cwd: dir });
   const flows = join(dir, 'peaks.rou.xml');
   writeFileSync(flows, flowsXml(def, parsed));
+  const additional: string[] = [];
+  if (def.closure) {
+    writeFileSync(join(dir, 'closure.add.xml'), closureXml(def, parsed));
+    additional.push('closure.add.xml');
+  }
   const cfg = join(dir, `${def.name}.sumocfg`);
   writeFileSync(
     cfg,
@@ -41,7 +46,7 @@ export function generateScenario(def: ScenarioDefinition, outRoot: string): stri
 <configuration>
     <input>
         <net-file value="${def.name}.net.xml"/>
-        <route-files value="background.trips.xml,peaks.rou.xml"/>
+        <route-files value="background.trips.xml,peaks.rou.xml"/>${additional.length ? `\n        <additional-files value="${additional.join(',')}"/>` : ''}
     </input>
     <time>
         <begin value="0"/>
@@ -129,8 +134,56 @@ function flowsXml(def: ScenarioDefinition, net: SumoNet): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n<!-- ${def.name}: time-varying peaks (see bench/sumo/scenario-definitions.ts) -->\n<routes>\n${lines.join('\n')}\n</routes>\n`;
 }
 
-function writeArterialPlain(dir: string): void {
-  const gaps = [220, 300, 180, 350, 260];
+/**
+ * Closes the rightmost lane of the interior multi-lane edge nearest the network's centre for the closure's
+ * interval (a rerouter on that edge; vehicles already on the lane change lanes, others avoid it).
+ */
+function closureXml(def: ScenarioDefinition, net: SumoNet): string {
+  const closure = def.closure!;
+  const junctions = new Map(net.junctions.map((j) => [j.id, j]));
+  const inner = net.junctions.filter((j) => j.type !== 'internal' && j.type !== 'dead_end');
+  const cx = inner.reduce((s, j) => s + j.x, 0) / Math.max(1, inner.length);
+  const cy = inner.reduce((s, j) => s + j.y, 0) / Math.max(1, inner.length);
+  const candidates = net.edges
+    .filter((e) => e.func === undefined && e.lanes.length >= 2)
+    .filter((e) => junctions.get(e.from ?? '')?.type !== 'dead_end' && junctions.get(e.to ?? '')?.type !== 'dead_end')
+    .map((e) => {
+      const a = junctions.get(e.from ?? '')!;
+      const b = junctions.get(e.to ?? '')!;
+      return { e, d: Math.hypot((a.x + b.x) / 2 - cx, (a.y + b.y) / 2 - cy) };
+    })
+    .sort((p, q) => p.d - q.d || (p.e.id < q.e.id ? -1 : 1));
+  const edge = candidates[0]?.e;
+  if (!edge) throw new Error(`${def.name}: a lane closure needs an interior edge with two lanes or more`);
+  const lane = edge.lanes[0].id;
+  return `<?xml version="1.0" encoding="UTF-8"?>
+<!-- ${def.name}: lane ${lane} closed from ${closure.beginSeconds} s to ${closure.endSeconds} s -->
+<additional>
+    <rerouter id="closure_${edge.id}" edges="${edge.id}">
+        <interval begin="${closure.beginSeconds}" end="${closure.endSeconds}">
+            <closingLaneReroute id="${lane}" disallow="all"/>
+        </interval>
+    </rerouter>
+</additional>
+`;
+}
+
+/** Deterministic uniform numbers in [0, 1) (mulberry32). */
+function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function writeArterialPlain(dir: string, signals: number, spacingSeed?: number): void {
+  const random = spacingSeed === undefined ? null : seededRandom(spacingSeed);
+  // the suite's own arterial keeps its fixed spacing; seeded ones draw 150-400 m gaps
+  const gaps = random ? Array.from({ length: signals - 1 }, () => Math.round(150 + random() * 250)) : [220, 300, 180, 350, 260].slice(0, signals - 1);
   const xs = [0];
   for (const g of gaps) xs.push(xs[xs.length - 1] + g);
   const nodes = [`    <node id="W" x="-250" y="0"/>`, `    <node id="E" x="${xs[xs.length - 1] + 250}" y="0"/>`];

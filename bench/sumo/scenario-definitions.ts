@@ -24,6 +24,11 @@ export interface NetworkRecipe {
   /** netgenerate arguments (without -o), or plain nodes/edges written by the generator. */
   args?: string[];
   plain?: 'arterial';
+  /** Arterial: number of signals (default 6, spacing 220/300/180/350/260 m) and the seed of uneven spacing. */
+  signals?: number;
+  spacingSeed?: number;
+  /** Extra netconvert arguments for plain networks (e.g. --tls.yellow.time 0). */
+  netconvertArgs?: string[];
 }
 
 export interface ScenarioDefinition {
@@ -37,6 +42,8 @@ export interface ScenarioDefinition {
   drainSeconds: number;
   /** Seed of randomTrips (the SUMO seed is chosen per run). */
   tripsSeed: number;
+  /** A lane closed for a while mid-run (rightmost lane of the busiest interior multi-lane edge). */
+  closure?: { beginSeconds: number; endSeconds: number };
 }
 
 const flip = (

@@ -1,6 +1,7 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
+import { readSumoXmlFile } from '../../adapters/sumo/index.js';
 import { formatImportIssue, importSumoNetwork, SumoImportError } from '../../network-models/importers/sumo/index.js';
 
 interface ImportSumoOptions {
@@ -15,7 +16,7 @@ export function registerImportSumoCommand(program: Command): void {
   program
     .command('import-sumo')
     .description('Import a SUMO .net.xml as a Greenwave network file, plus a SUMO additional file with its detectors')
-    .argument('<net>', 'SUMO network (.net.xml)')
+    .argument('<net>', 'SUMO network (.net.xml, or gzip-compressed .net.xml.gz)')
     .requiredOption('-o, --output <file>', 'network file to write (JSON)')
     .option('--detectors <file>', 'SUMO additional file for the detectors (default: next to the output, <name>.det.add.xml)')
     .option('--name <name>', 'network name (default: the .net.xml file name)')
@@ -38,7 +39,7 @@ function runImport(netFile: string, opts: ImportSumoOptions): number {
   const advance = Number(opts.advanceDistance);
   if (!Number.isFinite(advance) || advance <= 0) throw new SumoImportError('GW_ERR_SUMO_XML', `--advance-distance = ${opts.advanceDistance}: must be a positive number of metres`);
   const name = opts.name ?? basename(netFile).replace(/\.net\.xml(\.gz)?$/i, '').replace(/\.xml$/i, '');
-  const result = importSumoNetwork(readFileSync(netFile, 'utf8'), { source: netFile, name, advanceDetectorDistanceMetres: advance });
+  const result = importSumoNetwork(readSumoXmlFile(netFile), { source: netFile, name, advanceDetectorDistanceMetres: advance });
   const detectorsFile = opts.detectors ?? join(dirname(opts.output), `${basename(opts.output).replace(/\.json$/i, '')}.det.add.xml`);
   writeFileSync(opts.output, `${JSON.stringify(result.network, null, 2)}\n`);
   writeFileSync(detectorsFile, result.detectorsXml);

@@ -1,9 +1,10 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import pino from 'pino';
-import { runSumoClosedLoop, type ClosedLoopSummary } from '../../adapters/sumo/run-closed-loop.js';
-import { CONTROL_MODES, type ControlMode } from '../../adapters/sumo/control/loop-controller.js';
-import { killAllSumoProcesses } from '../../adapters/sumo/sumo-process.js';
-import { TraciError } from '../../adapters/sumo/traci/traci-error.js';
+import { XMLParser } from 'fast-xml-parser';
+import { runSumoClosedLoop, CONTROL_MODES, killAllSumoProcesses, TraciError, type ClosedLoopSummary, type ControlMode } from '../../adapters/sumo/index.js';
 
 interface SumoCliOptions {
   config?: string;
@@ -19,7 +20,45 @@ interface SumoCliOptions {
   actuation: 'gap-out' | 'none' | 'sumo-actuated';
   queues: 'lanes' | 'loops';
   sumoBinary?: string;
+  sumoOption: string[];
   verbose?: boolean;
+}
+
+/** Options the run sets itself (or that have their own flag): passing them through would break the summary. */
+const RESERVED_SUMO_OPTIONS: Record<string, string> = {
+  'remote-port': 'set by the run',
+  'configuration-file': 'use --config',
+  c: 'use --config',
+  'net-file': 'use --net',
+  n: 'use --net',
+  'route-files': 'use --routes',
+  r: 'use --routes',
+  'additional-files': 'use --additional',
+  a: 'use --additional',
+  begin: 'use --begin',
+  b: 'use --begin',
+  end: 'use --end',
+  e: 'use --end',
+  seed: 'use --seed',
+  'tripinfo-output': 'use --tripinfo',
+  'tripinfo-output.write-unfinished': 'set by the run',
+  'tripinfo-output.write-undeparted': 'set by the run',
+  'statistic-output': 'set by the run',
+};
+
+/** `key=value` to SUMO arguments (`--key value`), with a clear error for anything malformed or reserved. */
+export function sumoOptionArgs(options: readonly string[]): string[] {
+  const args: string[] = [];
+  for (const o of options) {
+    const m = /^([A-Za-z0-9][A-Za-z0-9.-]*)=(.*)$/s.exec(o);
+    if (!m) throw new Error(`--sumo-option = ${o}: must be key=value with a SUMO option name as key (e.g. time-to-teleport=-1)`);
+    const [, key, value] = m;
+    const reserved = RESERVED_SUMO_OPTIONS[key];
+    if (reserved) throw new Error(`--sumo-option = ${o}: '${key}' cannot be passed through (${reserved})`);
+    if (value.length === 0) throw new Error(`--sumo-option = ${o}: no value after '='`);
+    args.push(`--${key}`, value);
+  }
+  return args;
 }
 
 export function registerSumoCommand(program: Command): void {
@@ -39,11 +78,15 @@ export function registerSumoCommand(program: Command): void {
     .addOption(new Option('--actuation <mode>', 'engine plans: local actuation inside the plan bounds (gap-out: the adapter ends greens on gaps and extends them while vehicles come)').choices(['gap-out', 'none', 'sumo-actuated']).default('gap-out'))
     .addOption(new Option('--queues <source>', "max-pressure: queues from SUMO's lanes (more than detectors see) or from the induction loops alone").choices(['lanes', 'loops']).default('lanes'))
     .option('--sumo-binary <path>', 'sumo executable (default: $SUMO_BINARY or sumo on the PATH)')
+    .option('--sumo-option <key=value>', 'pass an option to SUMO, e.g. time-to-teleport=-1 (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('-v, --verbose', 'log progress to stderr')
     .addHelpText(
       'after',
-      '\nMean time loss counts every inserted vehicle (unfinished ones to the end of the run) and includes the\n' +
-        "insertion delay. Exit codes: 0 done, 2 bad arguments or SUMO failed (missing, crashed, wrong version).",
+      '\nMean time loss counts every vehicle due to depart: inserted ones (unfinished ones to the end of the run)\n' +
+        'with their insertion delay, and those never inserted with their wait to the end. The summary names the\n' +
+        'vehicles never inserted, the insertion backlog at the end, vehicles jammed (still in the network, standing\n' +
+        '300 s or more) and teleports (jam: of vehicles stuck in a jam).\n' +
+        "Exit codes: 0 done, 2 bad arguments or SUMO failed (missing, crashed, wrong version).",
     )
     .action(async (opts: SumoCliOptions) => {
       const onSignal = () => {
@@ -74,54 +117,86 @@ function num(v: string | undefined, name: string): number | undefined {
   return n;
 }
 
-async function run(o: SumoCliOptions): Promise<ClosedLoopSummary> {
+export interface SumoCliSummary extends ClosedLoopSummary {
+  teleportsJam: number;
+}
+
+async function run(o: SumoCliOptions): Promise<SumoCliSummary> {
   if (!o.config && !(o.net && o.routes)) throw new Error('give --config SCENARIO.sumocfg, or --net NET.xml with --routes ROUTES.rou.xml');
   const seed = Number(o.seed);
   if (!Number.isInteger(seed)) throw new Error(`--seed = ${o.seed}: must be an integer`);
+  const passed = sumoOptionArgs(o.sumoOption);
   const list = (v: string | undefined) => (v ? v.split(',').filter(Boolean) : undefined);
-  return runSumoClosedLoop({
-    scenario: {
-      configFile: o.config,
-      netFile: o.net,
-      routeFiles: list(o.routes),
-      additionalFiles: list(o.additional),
-      beginSeconds: num(o.begin, '--begin'),
-      endSeconds: num(o.end, '--end'),
-    },
-    seed,
-    control: o.control,
-    tripinfoFile: o.tripinfo,
-    sumoBinary: o.sumoBinary,
-    engine: { actuation: o.actuation },
-    maxPressure: { queues: o.queues },
-    logger: pino({ level: o.verbose ? 'debug' : 'warn' }, pino.destination(2)),
-  });
+  const work = mkdtempSync(join(tmpdir(), 'greenwave-sumo-cli-'));
+  try {
+    const statistics = join(work, 'statistics.xml');
+    const summary = await runSumoClosedLoop({
+      scenario: {
+        configFile: o.config,
+        netFile: o.net,
+        routeFiles: list(o.routes),
+        additionalFiles: list(o.additional),
+        beginSeconds: num(o.begin, '--begin'),
+        endSeconds: num(o.end, '--end'),
+      },
+      seed,
+      control: o.control,
+      tripinfoFile: o.tripinfo,
+      sumoBinary: o.sumoBinary,
+      engine: { actuation: o.actuation },
+      maxPressure: { queues: o.queues },
+      sumoArgs: ['--tripinfo-output.write-undeparted', 'true', '--statistic-output', statistics, ...passed],
+      logger: pino({ level: o.verbose ? 'debug' : 'warn' }, pino.destination(2)),
+    });
+    return { ...summary, teleportsJam: jamTeleports(statistics) };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
 }
 
-export function jsonSummary(s: ClosedLoopSummary) {
+/** Teleports of vehicles stuck in a jam, from SUMO's statistic output (0 when SUMO wrote none). */
+function jamTeleports(statisticsFile: string): number {
+  try {
+    const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '' }).parse(readFileSync(statisticsFile, 'utf8')) as { statistics?: { teleports?: { jam?: string } } };
+    return Number(doc.statistics?.teleports?.jam ?? 0) || 0;
+  } catch {
+    return 0;
+  }
+}
+
+export function jsonSummary(s: SumoCliSummary) {
   return {
     control: s.control,
     vehicles: s.vehicles,
     arrived: s.arrived,
     meanTimeLoss: s.meanTimeLoss,
+    p95TimeLoss: s.p95TimeLoss,
     meanWaitingTime: s.meanWaitingTime,
     meanTravelTime: s.meanTravelTime,
+    neverInserted: s.neverInserted,
+    neverInsertedWaitSeconds: s.neverInsertedWaitSeconds,
+    insertionBacklogAtEnd: s.notInserted,
+    jammed: s.jammed,
     teleports: s.teleports,
+    teleportsJam: s.teleportsJam,
     planUpdates: s.planUpdates,
   };
 }
 
-function formatSummary(s: ClosedLoopSummary): string {
+function formatSummary(s: SumoCliSummary): string {
   return [
     `control            ${s.control}`,
     `signals            ${s.signals}`,
     `simulated          ${s.simulatedSeconds} s (${s.wallSeconds} s wall)`,
-    `vehicles inserted  ${s.vehicles}${s.notInserted > 0 ? ` (${s.notInserted} still waiting to enter)` : ''}`,
+    `vehicles inserted  ${s.vehicles}`,
+    `never inserted     ${s.neverInserted}${s.neverInserted > 0 ? ` (waited ${Math.round(s.neverInsertedWaitSeconds)} s in all)` : ''}`,
+    `insertion backlog  ${s.notInserted} at the end`,
     `vehicles arrived   ${s.arrived}`,
-    `mean time loss     ${s.meanTimeLoss} s`,
+    `mean time loss     ${s.meanTimeLoss} s (95th percentile ${s.p95TimeLoss} s)`,
     `mean waiting time  ${s.meanWaitingTime} s`,
     `mean travel time   ${s.meanTravelTime} s`,
-    `teleports          ${s.teleports}`,
+    `jammed             ${s.jammed}${s.jammed > 0 ? ' (still in the network, standing 300 s or more)' : ''}`,
+    `teleports          ${s.teleports}${s.teleports > 0 ? ` (${s.teleportsJam} from jams)` : ''}`,
     `plan updates       ${s.planUpdates}${s.plansRejected > 0 ? ` (${s.plansRejected} refused by the safety gate)` : ''}`,
     '',
   ].join('\n');

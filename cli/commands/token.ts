@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { mintToken, randomSecret, ROLES, type Role } from '../../adapters/websocket/tokens.js';
+import { mintToken, randomSecret, ROLES, type Role } from '../../adapters/websocket/index.js';
 import { CliError } from '../load-network-file.js';
 import { readSecret, requireStrongSecret } from '../live-settings.js';
 

@@ -1,4 +1,4 @@
-import type { RoadGraph, SignalHop } from '../../network-models/road-graph.js';
+import { unorderedPairKey, type RoadGraph, type SignalHop } from '../../network-models/index.js';
 import type { IntersectionModel } from './intersection-model.js';
 import type { OptimizerConfig } from './optimizer-config.js';
 
@@ -86,7 +86,7 @@ export function coordinationOffsets(
       (down.currentlyCoordinatedFrom === hop.fromIntersectionId && down.currentlyCoordinatedFromUpstream !== false) ||
       (up.currentlyCoordinatedFrom === hop.toIntersectionId && up.currentlyCoordinatedFromUpstream === false);
     if (inForce) directed.flowVehPerHour += incumbencyMarginVehPerHour(directed.flowVehPerHour, config);
-    const key = [hop.fromIntersectionId, hop.toIntersectionId].sort().join('\u0000');
+    const key = unorderedPairKey(hop.fromIntersectionId, hop.toIntersectionId);
     const best = pairBest.get(key);
     if (!best || directed.flowVehPerHour > best.flowVehPerHour || (directed.flowVehPerHour === best.flowVehPerHour && hop.fromIntersectionId < best.hop.fromIntersectionId))
       pairBest.set(key, directed);

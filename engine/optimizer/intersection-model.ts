@@ -1,4 +1,4 @@
-import type { Intersection } from '../../network-models/network-types.js';
+import type { Intersection } from '../../network-models/index.js';
 import type { OptimizerConfig } from './optimizer-config.js';
 
 export interface MovementModel {

@@ -1,5 +1,5 @@
-import type { RoadGraph } from '../../network-models/road-graph.js';
-import type { Intersection } from '../../network-models/network-types.js';
+import type { RoadGraph } from '../../network-models/index.js';
+import type { Intersection } from '../../network-models/index.js';
 import type { MovementDemand, PhasePlan, PhaseTiming } from '../plan-types.js';
 import { requiredCycle, type CycleChoice } from './cycle-length.js';
 import { buildCoordinationTopology, circularDifference, coordinationOffsets, type CoordinationTopology, type MemberTiming, type OffsetResult } from './coordination-offsets.js';

@@ -1,4 +1,4 @@
-import type { Intersection, NetworkFile } from '../../network-models/network-types.js';
+import { laneKey, movementsPerLane, type Intersection, type NetworkFile } from '../../network-models/index.js';
 import type { MovementDemand, PhasePlan } from '../plan-types.js';
 import type { DetectorState } from './detector-state.js';
 
@@ -30,8 +30,7 @@ export class DemandEstimator {
   constructor(network: NetworkFile, detectorsByLane: Map<string, DetectorState[]>) {
     for (const x of network.intersections) {
       if (x.control !== 'signalized') continue;
-      const laneUse = new Map<string, number>();
-      for (const m of x.movements) for (const lane of m.fromLaneIndices) laneUse.set(laneKey(m.fromLinkId, lane), (laneUse.get(laneKey(m.fromLinkId, lane)) ?? 0) + 1);
+      const laneUse = movementsPerLane(x);
       for (const m of x.movements) {
         const lanes = m.fromLaneIndices.map((lane) => {
           const key = laneKey(m.fromLinkId, lane);
@@ -105,8 +104,4 @@ function impliedMovementFlow(s: MovementSources, plan: PhasePlan | undefined, x:
     if (ph.movementIds.includes(m.id)) green += plan.phases[i]?.greenSeconds ?? 0;
   });
   return (x * m.saturationFlowVehPerHour * green) / plan.cycleSeconds;
-}
-
-export function laneKey(linkId: string, laneIndex: number): string {
-  return `${linkId}\u0000${laneIndex}`;
 }

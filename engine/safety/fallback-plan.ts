@@ -1,4 +1,4 @@
-import type { Intersection, TimeOfDayPlan } from '../../network-models/network-types.js';
+import type { Intersection, TimeOfDayPlan } from '../../network-models/index.js';
 import type { PhasePlan } from '../plan-types.js';
 
 const formats = new Map<string, Intl.DateTimeFormat>();

@@ -1,4 +1,4 @@
-import type { Intersection } from '../../network-models/network-types.js';
+import { pairKey, type Intersection } from '../../network-models/index.js';
 import type { PhasePlan } from '../plan-types.js';
 
 export interface SafetyGateConfig {
@@ -80,15 +80,15 @@ function networkProblems(intersection: Intersection): readonly string[] {
   const problems: string[] = [];
   const conflicts = new Set<string>();
   for (const [a, b] of intersection.conflicts) {
-    conflicts.add(`${a}\u0000${b}`);
-    conflicts.add(`${b}\u0000${a}`);
+    conflicts.add(pairKey(a, b));
+    conflicts.add(pairKey(b, a));
   }
   const served = new Set<string>();
   intersection.phases.forEach((ph, i) => {
     for (const m of ph.movementIds) served.add(m);
     for (let a = 0; a < ph.movementIds.length; a++)
       for (let b = a + 1; b < ph.movementIds.length; b++)
-        if (conflicts.has(`${ph.movementIds[a]}\u0000${ph.movementIds[b]}`))
+        if (conflicts.has(pairKey(ph.movementIds[a], ph.movementIds[b])))
           problems.push(`phases[${i}] = ${JSON.stringify(ph.id)}: serves conflicting movements ${ph.movementIds[a]} and ${ph.movementIds[b]}`);
   });
   for (const m of intersection.movements) if (!served.has(m.id)) problems.push(`phases = ${JSON.stringify(m.id)}: movement is served by no phase`);

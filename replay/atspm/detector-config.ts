@@ -1,4 +1,4 @@
-import type { NetworkFile } from '../../network-models/network-types.js';
+import type { NetworkFile } from '../../network-models/index.js';
 import { measuredNetwork } from '../measured-lanes.js';
 
 /**

@@ -1,4 +1,4 @@
-import { readLineBatches } from '../day-file-reader.js';
+import { readLineBatches } from '../../adapters/files/index.js';
 import { EventLogReader, isEventLogProblem } from './event-log.js';
 
 /** NEMA phases with phase events (1 green, 8 yellow, 10 red clearance) in an event log, per device: a first pass over the file. */

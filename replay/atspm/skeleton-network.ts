@@ -1,5 +1,4 @@
-import { NETWORK_FORMAT, NETWORK_FORMAT_VERSION, type Detector, type Intersection, type Link, type NetworkFile } from '../../network-models/network-types.js';
-import { validateNetwork } from '../../network-models/load-network.js';
+import { NETWORK_FORMAT, NETWORK_FORMAT_VERSION, validateNetwork, type Detector, type Intersection, type Link, type NetworkFile } from '../../network-models/index.js';
 import { compareDevices } from './table.js';
 import type { DetectorConfig } from './detector-config.js';
 

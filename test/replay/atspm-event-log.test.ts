@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { arterialCorridorNetwork } from '../../network-models/demo/demo-networks.js';
 import { AtspmImport, AtspmMappingError, type AtspmProblem } from '../../replay/atspm-import.js';
 import { EventLogReader, isEventLogProblem, offsetsOfWallTime, parseTimestamp, type AtspmEvent } from '../../replay/atspm/event-log.js';
-import type { DayRecord } from '../../replay/day-record.js';
+import type { DayRecord } from '../../adapters/files/day-record.js';
 
 /** The demo arterial with IA1's detectors on channels 1..n. */
 function network() {

@@ -3,7 +3,7 @@ import { arterialCorridorNetwork } from '../../network-models/demo/demo-networks
 import { SplitFailureCycles, type SplitFailureCycle } from '../../replay/atspm/split-failure-cycles.js';
 import { ReplayRun } from '../../replay/replay-run.js';
 import type { BinRow } from '../../replay/replay-summary.js';
-import type { DayRecord } from '../../replay/day-record.js';
+import type { DayRecord } from '../../adapters/files/day-record.js';
 
 type Step = ['on' | 'off', number, number] | ['green' | 'yellow' | 'red', number];
 

@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
-import type { NetworkFile } from '../../../network-models/network-types.js';
+import type { NetworkFile } from '../../../network-models/index.js';
 import type { TraciClient } from '../traci/traci-client.js';
 
-export type ControlMode = 'engine' | 'static' | 'actuated' | 'delay_based' | 'max-pressure';
-export const CONTROL_MODES: readonly ControlMode[] = ['engine', 'static', 'actuated', 'delay_based', 'max-pressure'];
+/** `own`: the network's own programs as shipped; `static`/`actuated`/`delay_based`: SUMO's controllers rebuilt over its phases. */
+export type ControlMode = 'engine' | 'static' | 'actuated' | 'delay_based' | 'own' | 'max-pressure';
+export const CONTROL_MODES: readonly ControlMode[] = ['engine', 'static', 'actuated', 'delay_based', 'own', 'max-pressure'];
 
 export interface LoopContext {
   client: TraciClient;
@@ -27,6 +28,12 @@ export interface LoopController {
   readonly mode: ControlMode;
   /** Extra SUMO additional files this control needs (written by the runner into its work directory). */
   additionalXml?(network: NetworkFile): string | undefined;
+  /**
+   * The network SUMO should load instead of the scenario's (its text given), e.g. with this control's programs
+   * built in: SUMO checks programs loaded from additional files against the junction logic and refuses some that a
+   * network file may carry. Undefined: the scenario's own network.
+   */
+  sumoNetXml?(network: NetworkFile, netXml: string): string | undefined;
   init(ctx: LoopContext): Promise<void>;
   /** Called after every simulation step with the new simulation time. */
   afterStep(timeSeconds: number): Promise<void>;

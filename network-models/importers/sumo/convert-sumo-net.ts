@@ -1,6 +1,8 @@
 import {
+  FORMAT_LIMITS,
   NETWORK_FORMAT,
   NETWORK_FORMAT_VERSION,
+  pairKey,
   type Detector,
   type Intersection,
   type Link,
@@ -8,7 +10,7 @@ import {
   type NetworkFile,
   type Phase,
   type TurnKind,
-} from '../../network-types.js';
+} from '../../index.js';
 import type { SumoConnection, SumoJunction, SumoLane, SumoNet, SumoTlLogic } from './sumo-net-types.js';
 import type { ImportIssue, ImportIssueCode } from './import-issue.js';
 import type { SumoNetworkExternal, SumoPhaseStates, SumoSignalExternal } from './sumo-external.js';
@@ -44,7 +46,6 @@ export interface SumoImportResult {
 }
 
 /** Longest cycle and green the network format accepts, seconds. */
-const MAX_CYCLE_SECONDS = 600;
 
 const SKIPPED_JUNCTION_TYPES = new Set(['dead_end', 'internal', 'district']);
 
@@ -214,9 +215,9 @@ export function convertSumoNet(net: SumoNet, options: SumoImportOptions = {}): S
     movementLinks = new Map([...movementLinks].sort((a, b) => a[1][0] - b[1][0]));
     const grouping = groupProgramPhases(logic.phases, movementLinks);
     const longest = Math.max(...grouping.groups.map((g) => g.green.reduce((acc, x) => acc + x.durationSeconds, 0)));
-    if (grouping.cycleSeconds > MAX_CYCLE_SECONDS || longest > MAX_CYCLE_SECONDS) {
+    if (grouping.cycleSeconds > FORMAT_LIMITS.cycleMaxSeconds || longest > FORMAT_LIMITS.cycleMaxSeconds) {
       issue('SUMO_PROGRAM_OUT_OF_RANGE', 'warning', tlsId,
-        `program '${logic.programID}' has a ${grouping.cycleSeconds} s cycle (longest green ${longest} s), beyond the ${MAX_CYCLE_SECONDS} s the network format allows (a signal held by an operator or a script); imported as unsignalized, SUMO keeps its program`);
+        `program '${logic.programID}' has a ${grouping.cycleSeconds} s cycle (longest green ${longest} s), beyond the ${FORMAT_LIMITS.cycleMaxSeconds} s the network format allows (a signal held by an operator or a script); imported as unsignalized, SUMO keeps its program`);
       continue;
     }
     for (const mid of grouping.partialGreenMovements)
@@ -270,8 +271,8 @@ export function convertSumoNet(net: SumoNet, options: SumoImportOptions = {}): S
       fromIntersectionId: from,
       toIntersectionId: to,
       lengthMetres: Math.max(0.1, round2(Math.max(...lanes.map((l) => l.length)))),
-      freeFlowSpeedMetresPerSecond: Math.min(70, Math.max(0.1, Math.max(...lanes.map((l) => l.speed)))),
-      lanes: Math.min(16, lanes.length),
+      freeFlowSpeedMetresPerSecond: Math.min(FORMAT_LIMITS.freeFlowSpeedMaxMetresPerSecond, Math.max(0.1, Math.max(...lanes.map((l) => l.speed)))),
+      lanes: Math.min(FORMAT_LIMITS.lanesPerLinkMax, lanes.length),
     };
     if (e.name) link.name = e.name;
     links.push(link);
@@ -302,7 +303,7 @@ export function convertSumoNet(net: SumoNet, options: SumoImportOptions = {}): S
       toLinkId: d.to,
       turn: d.turn,
       fromLaneIndices: lanes.map((l) => laneNumber.get(`${d.from}_${l}`)!).sort((a, b) => a - b),
-      saturationFlowVehPerHour: Math.min(20_000, Math.round(sat)),
+      saturationFlowVehPerHour: Math.min(FORMAT_LIMITS.saturationFlowMaxVehPerHour, Math.round(sat)),
     };
   };
   const movementsByIntersection = new Map<string, MovementDraft[]>();
@@ -396,18 +397,18 @@ function buildSignal(
     const fixed = green - g.green[g.variableGreenIndex].durationSeconds;
     const v = g.green[g.variableGreenIndex];
     let minG = Math.min(green, fixed + o.minGreen);
-    let maxG = Math.max(green, Math.min(600, fixed + o.maxGreen));
+    let maxG = Math.max(green, Math.min(FORMAT_LIMITS.greenMaxSeconds, fixed + o.maxGreen));
     if (actuatedProgram && v.minDur !== undefined && v.maxDur !== undefined && v.maxDur >= v.minDur) {
       minG = Math.min(green, fixed + v.minDur);
-      maxG = Math.max(green, Math.min(600, fixed + v.maxDur));
+      maxG = Math.max(green, Math.min(FORMAT_LIMITS.greenMaxSeconds, fixed + v.maxDur));
     }
     let yellow = sum(g.clearance.filter((c) => c.kind === 'yellow').map((c) => c.durationSeconds));
     let allRed = sum(g.clearance.filter((c) => c.kind === 'all-red').map((c) => c.durationSeconds));
-    if (yellow > 10 || allRed > 30) {
+    if (yellow > FORMAT_LIMITS.yellowMaxSeconds || allRed > FORMAT_LIMITS.allRedMaxSeconds) {
       issue('SUMO_CLEARANCE_CLAMPED', 'warning', sig.tlsId,
-        `phase ${id} clearance (yellow ${yellow} s, all-red ${allRed} s) exceeds the format's limits (10 s, 30 s); the excess is not represented in the network file, SUMO keeps the original durations`);
-      yellow = Math.min(10, yellow);
-      allRed = Math.min(30, allRed);
+        `phase ${id} clearance (yellow ${yellow} s, all-red ${allRed} s) exceeds the format's limits (${FORMAT_LIMITS.yellowMaxSeconds} s, ${FORMAT_LIMITS.allRedMaxSeconds} s); the excess is not represented in the network file, SUMO keeps the original durations`);
+      yellow = Math.min(FORMAT_LIMITS.yellowMaxSeconds, yellow);
+      allRed = Math.min(FORMAT_LIMITS.allRedMaxSeconds, allRed);
     }
     phases.push({
       id,
@@ -429,12 +430,12 @@ function buildSignal(
   // Foes the program lets run at the same time yield to each other (permissive): not conflicts.
   const coGreen = new Set<string>();
   for (const ph of phases)
-    for (const a of ph.movementIds) for (const b of ph.movementIds) if (a !== b) coGreen.add(`${a}\u0000${b}`);
+    for (const a of ph.movementIds) for (const b of ph.movementIds) if (a !== b) coGreen.add(pairKey(a, b));
   const conflicts: Array<[string, string]> = [];
   const permissivePairs: Array<[string, string]> = [];
   for (const [a, b] of foes) {
     if (!movementIds.has(a) || !movementIds.has(b)) continue;
-    (coGreen.has(`${a}\u0000${b}`) ? permissivePairs : conflicts).push([a, b]);
+    (coGreen.has(pairKey(a, b)) ? permissivePairs : conflicts).push([a, b]);
   }
 
   const movementLinkIndices: Record<string, number[]> = {};

@@ -1,8 +1,8 @@
 import type { Alarm, FeedDelta, NetworkSummary, SnapshotMessage } from '../../../adapters/websocket/outbound-messages.js';
 import type { ControllerView } from '../../../adapters/websocket/controller-registry.js';
-import type { DetectorHealth, IntersectionKpi } from '../../../engine/pipeline/engine-events.js';
-import type { EngineCounters } from '../../../engine/pipeline/engine-core.js';
-import type { PhasePlan } from '../../../engine/plan-types.js';
+import type { DetectorHealth, IntersectionKpi } from '../../../engine/index.js';
+import type { EngineCounters } from '../../../engine/index.js';
+import type { PhasePlan } from '../../../engine/index.js';
 
 /** How much history the page keeps in memory (a browser tab left open all week must not grow). */
 export const LIMITS = Object.freeze({
@@ -95,9 +95,13 @@ export function applyDelta(state: DashboardState, d: FeedDelta): void {
     case 'kpi':
       addKpi(state, d);
       break;
-    case 'alarm':
+    case 'alarm': {
+      // a repeated cause comes back as the same alarm with a higher count: replace it
+      const i = state.alarms.findIndex((a) => a.alarmId === d.alarmId);
+      if (i >= 0) state.alarms.splice(i, 1);
       state.alarms.push(d);
       if (state.alarms.length > LIMITS.alarms) state.alarms.splice(0, state.alarms.length - LIMITS.alarms);
+    }
       break;
     case 'stats':
       state.counters = d.counters;

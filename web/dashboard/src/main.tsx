@@ -97,7 +97,7 @@ function App() {
           {state.alarms.length === 0 && <li class="muted">none</li>}
           {[...state.alarms].reverse().slice(0, 50).map((a) => (
             <li key={a.alarmId} class={`alarm alarm-${a.severity}`} onClick={() => a.intersectionId && setSelected(a.intersectionId)}>
-              <time>{new Date(a.atMs).toLocaleTimeString()}</time> <b>{a.code}</b> {a.message}
+              <time>{new Date(a.atMs).toLocaleTimeString()}</time> <b>{a.code}</b>{a.count > 1 ? ` ×${a.count}` : ''} {a.message}
             </li>
           ))}
         </ol>

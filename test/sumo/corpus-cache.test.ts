@@ -1,0 +1,71 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CellCache } from '../../bench/sumo/corpus/cell-cache.js';
+import type { CellSpec } from '../../bench/sumo/corpus/corpus-cell.js';
+import { workDir } from './sumo-kit.js';
+
+/** A repository with the files the cache hashes, and a scenario. */
+function fixture() {
+  const root = workDir('corpus-cache');
+  const write = (p: string, text: string) => {
+    mkdirSync(join(root, p, '..'), { recursive: true });
+    writeFileSync(join(root, p), text);
+  };
+  write('engine/optimizer.ts', 'v1');
+  write('adapters/sumo/control/own-control-programs.ts', 'v1');
+  write('adapters/sumo/control/engine-control.ts', 'v1');
+  write('network-models/importers/sumo/parse.ts', 'v1');
+  write('scenario/s.net.xml', '<net/>');
+  write('scenario/s.rou.xml', '<routes/>');
+  write('scenario/s.sumocfg', '<configuration><input><net-file value="s.net.xml"/><route-files value="s.rou.xml"/></input></configuration>');
+  const spec = (control: string, extra: Partial<CellSpec> = {}): CellSpec => ({ scenario: 's', configFile: join(root, 'scenario/s.sumocfg'), control: control as CellSpec['control'], seed: 1, teleport: 'default', ...extra });
+  return { root, write, spec };
+}
+
+describe('corpus cache', () => {
+  it('re-runs only the engine after an engine change; SUMO own controls keep their results', () => {
+    const { root, write, spec } = fixture();
+    const before = new CellCache(join(root, 'cache'), root, {});
+    const keys = (c: CellCache) => ['static', 'actuated', 'delay_based', 'own', 'engine', 'max-pressure'].map((k) => c.key(spec(k)));
+    const k0 = keys(before);
+    expect(new Set(k0).size).toBe(6);
+    write('engine/optimizer.ts', 'v2');
+    write('adapters/sumo/control/engine-control.ts', 'v2');
+    const k1 = keys(new CellCache(join(root, 'cache'), root, {}));
+    expect(k1.slice(0, 4)).toEqual(k0.slice(0, 4));
+    expect(k1[4]).not.toBe(k0[4]);
+    expect(k1[5]).not.toBe(k0[5]);
+    // the code that builds SUMO's own programs: everything re-runs
+    write('adapters/sumo/control/own-control-programs.ts', 'v2');
+    const k2 = keys(new CellCache(join(root, 'cache'), root, {}));
+    for (let i = 0; i < 6; i++) expect(k2[i]).not.toBe(k1[i]);
+  });
+
+  it('keys by the scenario files content, seed, teleport mode, engine options and GREENWAVE_* environment', () => {
+    const { root, write, spec } = fixture();
+    const cache = (env: NodeJS.ProcessEnv = {}) => new CellCache(join(root, 'cache'), root, env);
+    const base = cache().key(spec('engine'));
+    expect(cache().key(spec('engine', { seed: 2 }))).not.toBe(base);
+    expect(cache().key(spec('engine', { teleport: 'off' }))).not.toBe(base);
+    expect(cache().key(spec('engine', { engineOptions: { gapSeconds: 3 } }))).not.toBe(base);
+    expect(cache({ GREENWAVE_ACTUATION: 'b' }).key(spec('engine'))).not.toBe(base);
+    expect(cache({ HOME: '/elsewhere' }).key(spec('engine'))).toBe(base);
+    // environment variables steer the engine, never SUMO's own controls
+    expect(cache({ GREENWAVE_ACTUATION: 'b' }).key(spec('actuated'))).toBe(cache().key(spec('actuated')));
+    const own = cache().key(spec('actuated'));
+    write('scenario/s.rou.xml', '<routes><vehicle id="x" depart="0"/></routes>');
+    expect(cache().key(spec('actuated'))).not.toBe(own);
+  });
+
+  it('keeps successful runs only, and answers for the scenario under its current name', () => {
+    const { root, spec } = fixture();
+    const c = new CellCache(join(root, 'cache'), root, {});
+    const s = spec('static');
+    c.put(s, { ...s, error: 'SUMO quit' });
+    expect(c.get(s)).toBeUndefined();
+    const metrics = { meanTimeLossSeconds: 12 } as never;
+    c.put(s, { ...s, metrics });
+    expect(c.get({ ...s, scenario: 'renamed' })).toEqual({ ...s, scenario: 'renamed', metrics });
+  });
+});
