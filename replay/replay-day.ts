@@ -7,6 +7,7 @@ import { AtspmImport, AtspmMappingError, type AtspmImportStats } from './atspm-i
 import { AtspmTables, writeAtspmTables } from './atspm/atspm-tables.js';
 import { detectorConfigOfNetwork, type DetectorConfig } from './atspm/detector-config.js';
 import { inputQuality, type InputCounts } from './atspm/input-quality.js';
+import { formatLocal } from './atspm/table.js';
 import type { AtspmOutputSummary } from './replay-summary.js';
 import { BufferedOutput } from './buffered-output.js';
 import { renderReport } from './report-html.js';
@@ -154,6 +155,8 @@ export async function replayDay(o: ReplayDayOptions): Promise<ReplayResult> {
       // The ATSPM tables see every event of the log within from/to (the bounds read on the first event).
       const tables = new AtspmTables(o.detectorConfig ?? detectorConfigOfNetwork(network));
       let span: { from: number; to: number } | undefined;
+      let firstLocalMs = NaN;
+      let lastLocalMs = NaN;
       const importer = new AtspmImport(network, {
         onProblem: (p) => {
           malformed++;
@@ -161,7 +164,10 @@ export async function replayDay(o: ReplayDayOptions): Promise<ReplayResult> {
         },
         onEvent: (e) => {
           span ??= { from: boundOf(e.atMs, o.from, 'from') ?? -Infinity, to: boundOf(e.atMs, o.to, 'to') ?? Infinity };
-          if (e.atMs >= span.from && e.atMs <= span.to) tables.event(e);
+          if (e.atMs < span.from || e.atMs > span.to) return;
+          tables.event(e);
+          if (Number.isNaN(firstLocalMs)) firstLocalMs = e.localMs;
+          lastLocalMs = e.localMs;
         },
       });
       const pending: DayRecord[] = [];
@@ -186,6 +192,8 @@ export async function replayDay(o: ReplayDayOptions): Promise<ReplayResult> {
       atspmOutput = {
         directory: dir,
         timeZone: s.timeZone,
+        firstEvent: Number.isNaN(firstLocalMs) ? '' : formatLocal(firstLocalMs),
+        lastEvent: Number.isNaN(lastLocalMs) ? '' : formatLocal(lastLocalMs),
         tables: measured.tables.map((t) => ({ file: t.file, rows: t.rows.length })),
         arrivalsBeforePhaseState: measured.arrivalsBeforePhaseState,
         detectorConfig: o.detectorConfigSource ?? 'the network file: detectors with a channel (advance: Advance; stop-line: Presence, Yellow_Red)',

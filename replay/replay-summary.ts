@@ -74,6 +74,9 @@ export interface AtspmOutputSummary {
   directory: string;
   /** Time zone of the log's local times: every TimeStamp in the tables is local time there, as written in the log. */
   timeZone: string;
+  /** The first and last event measured, local time as written in the log. */
+  firstEvent: string;
+  lastEvent: string;
   tables: Array<{ file: string; rows: number }>;
   /** Advance actuations before the log's first event of their phase: not judged for arrivals on green. */
   arrivalsBeforePhaseState: number;

@@ -40,7 +40,8 @@ export function renderReport(result: ReplayResult): string {
     ${totalRow('plan changes', t.actual.planChanges, t.engine.planChanges, 0, 'neutral')}
   </table>`);
   if (flags.length > 0) parts.push(`<p class="flag">Not a saving: ${esc(flags.join('; '))}. Predicted delay difference ${t.delaySavedVehHours} veh·h (${t.delaySavedPercent} %) over ${t.vehicles.toLocaleString('en')} vehicles, on that input only.</p>`);
-  else parts.push(`<p>Delay saved: <b>${t.delaySavedVehHours} veh·h (${t.delaySavedPercent} %)</b> over ${t.vehicles.toLocaleString('en')} vehicles.</p>`);
+  else if (t.delaySavedVehHours >= 0) parts.push(`<p>Delay saved: <b>${t.delaySavedVehHours} veh·h (${t.delaySavedPercent} %)</b> over ${t.vehicles.toLocaleString('en')} vehicles.</p>`);
+  else parts.push(`<p>No saving: the engine's plans would have <b>added ${-t.delaySavedVehHours} veh·h of delay (${-t.delaySavedPercent} %)</b> over ${t.vehicles.toLocaleString('en')} vehicles.</p>`);
   if (summary.sumo) {
     const m = summary.sumo;
     parts.push('<h2>Simulated in SUMO</h2>');

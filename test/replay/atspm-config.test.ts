@@ -93,8 +93,14 @@ describe('ATSPM detector configuration', () => {
     expect(summary.inputQuality!.rejected).toBe(0);
     // The log's 07:00 is Denver time (14:00Z): the tables keep it as written, the report's charts show it.
     expect(summary.atspm!.timeZone).toBe('America/Denver');
+    expect([summary.atspm!.firstEvent, summary.atspm!.lastEvent]).toEqual(['2026-11-23 07:00:00', '2026-11-23 07:19:58']);
     expect(summary.from).toBe('2026-11-23T14:00:00.000Z');
-    expect(readFileSync(join(dir, 'out', 'report.html'), 'utf8')).toContain('time of day (America/Denver)');
+    const html = readFileSync(join(dir, 'out', 'report.html'), 'utf8');
+    expect(html).toContain('time of day (America/Denver)');
+    // The engine's default-timed plans lose here: said as such, never as a negative saving.
+    expect(summary.totals.delaySavedVehHours).toBeLessThan(0);
+    expect(html).toContain("No saving: the engine's plans would have <b>added");
+    expect(html).not.toContain('Delay saved:');
     // Advance channel 1: actuations at 10 s (green) and 40 s (red) of each cycle, 50 % on green. The
     // configuration gives no distance: the tables judge them where they are; the replay moves them the
     // skeleton's default 120 m at 13.9 m/s (8.6 s), to 18.6 s (green) and 48.6 s (red): 50 % too.
