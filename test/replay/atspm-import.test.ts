@@ -101,6 +101,17 @@ describe('ATSPM hi-res import', () => {
     expect(existsSync(join(dir, 'out', 'atspm', 'split_failures.csv'))).toBe(true);
   });
 
+  it('refuses a network that maps two intersections to one controller (exit 2, both named)', () => {
+    const { network, lines } = fixture();
+    network.intersections[1].external = { atspm: { signalId: 'IA1' } };
+    const dir = mkdtempSync(join(tmpdir(), 'gw-atspm-'));
+    writeFileSync(join(dir, 'net.json'), JSON.stringify(network));
+    writeFileSync(join(dir, 'log.csv'), `${lines.join('\n')}\n`);
+    const r = runCli(['replay', '--network', join(dir, 'net.json'), '--input', join(dir, 'log.csv'), '--out', join(dir, 'out'), '--no-progress']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`intersections IA1 and ${network.intersections[1].id} both map to controller (signal id) "IA1"`);
+  });
+
   it('flags a run whose rows were mostly rejected and does not headline a saving', () => {
     const { network, lines } = fixture();
     const dir = mkdtempSync(join(tmpdir(), 'gw-atspm-'));
