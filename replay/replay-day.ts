@@ -8,6 +8,7 @@ import { AtspmTables, writeAtspmTables } from './atspm/atspm-tables.js';
 import { detectorConfigOfNetwork, type DetectorConfig } from './atspm/detector-config.js';
 import { inputQuality, type InputCounts } from './atspm/input-quality.js';
 import { formatLocal } from './atspm/table.js';
+import type { PhasePcds } from './atspm/phase-pcd.js';
 import type { AtspmOutputSummary } from './replay-summary.js';
 import { BufferedOutput } from './buffered-output.js';
 import { renderReport } from './report-html.js';
@@ -150,10 +151,11 @@ export async function replayDay(o: ReplayDayOptions): Promise<ReplayResult> {
   let malformed = 0;
   let importStats: AtspmImportStats | undefined;
   let atspmOutput: AtspmOutputSummary | undefined;
+  let phasePcds: PhasePcds | undefined;
   try {
     if (csv) {
       // The ATSPM tables see every event of the log within from/to (the bounds read on the first event).
-      const tables = new AtspmTables(o.detectorConfig ?? detectorConfigOfNetwork(network));
+      const tables = new AtspmTables(o.detectorConfig ?? detectorConfigOfNetwork(network), timeZone);
       let span: { from: number; to: number } | undefined;
       let firstLocalMs = NaN;
       let lastLocalMs = NaN;
@@ -187,6 +189,7 @@ export async function replayDay(o: ReplayDayOptions): Promise<ReplayResult> {
       const s = importer.stats();
       importStats = s;
       const measured = tables.finish();
+      phasePcds = measured.phasePcds;
       const dir = join(o.outDir, 'atspm');
       writeAtspmTables(dir, measured.tables);
       atspmOutput = {
@@ -257,7 +260,7 @@ export async function replayDay(o: ReplayDayOptions): Promise<ReplayResult> {
   const { network: networkName, input, ...rest } = result.summary;
   result.summary = { network: networkName, input, inputQuality: inputQuality(counts, usable, result.summary.sumo), ...(atspmOutput ? { atspm: atspmOutput } : {}), ...rest };
   result.summary.elapsedSeconds = Math.round((performance.now() - started) / 10) / 100;
-  writeFileSync(join(o.outDir, 'report.html'), renderReport(result));
+  writeFileSync(join(o.outDir, 'report.html'), renderReport(result, phasePcds));
   result.summary.elapsedSeconds = Math.round((performance.now() - started) / 10) / 100;
   writeFileSync(join(o.outDir, 'summary.json'), `${JSON.stringify(result.summary, null, 2)}\n`);
   return result;

@@ -6,6 +6,7 @@ import { compilePlan, greenWindows } from './plan-clock.js';
 import { encodePng } from './png-encode.js';
 import { PCD_COLUMN_SECONDS, PCD_MAX_CYCLE_SECONDS, type PcdApproach, type PcdRaster } from './pcd-raster.js';
 import type { CorridorSnapshot, ReplayResult } from './replay-run.js';
+import type { PhasePcds } from './atspm/phase-pcd.js';
 import type { AtspmOutputSummary, BinRow, InputQuality, SourceTotals } from './replay-summary.js';
 
 const ACTUAL = '#d9822b';
@@ -15,7 +16,7 @@ const ENGINE = '#1f77b4';
  * The replay report: one self-contained HTML file (inline CSS, SVG charts and PNG data URIs; no scripts, no
  * network). Pure: result in, text out.
  */
-export function renderReport(result: ReplayResult): string {
+export function renderReport(result: ReplayResult, phasePcds?: PhasePcds): string {
   const { summary } = result;
   const byIntersection = new Map<string, BinRow[]>();
   for (const b of result.bins) byIntersection.set(b.intersectionId, [...(byIntersection.get(b.intersectionId) ?? []), b]);
@@ -71,6 +72,12 @@ export function renderReport(result: ReplayResult): string {
   if (result.pcdActual && result.pcdEngine) {
     parts.push(`<h2>Purdue Coordination Diagrams</h2><p>${esc(summary.definitions.pcd)}. Arrivals: ${esc(summary.arrivalModel)}.</p>`);
     result.pcdActual.approaches.forEach((a, i) => parts.push(`<div class="row"><div><h3>${esc(a.intersectionId)} from ${esc(a.linkId)}</h3>${pcd(a, result.pcdActual!, 'actual', tz)}</div><div><h3>&nbsp;</h3>${pcd(result.pcdEngine!.approaches[i], result.pcdEngine!, 'engine', tz)}</div></div>`));
+  }
+
+  if (phasePcds && phasePcds.approaches.length > 0) {
+    parts.push(`<h2>Purdue Coordination Diagrams per phase (from the event log)</h2><p>Each phase's advance-detector arrivals at the stop bar, by time of day and seconds since the start of the phase's red, from the log's own events (controllers ${esc([...new Set(phasePcds.approaches.map((a) => a.intersectionId))].join(', '))}; see docs/atspm-measures.md).</p><div class="grid">`);
+    for (const a of phasePcds.approaches) parts.push(pcd(a, phasePcds, 'log', tz));
+    parts.push('</div>');
   }
 
   parts.push('<h2>Flows and plans through the day</h2><p>Measured entering flow (grey, veh/h, left axis) and cycle length (right axis) of the actual and the engine\'s plans.</p><div class="grid">');
@@ -185,7 +192,7 @@ function flowChart(id: string, rows: BinRow[], tz: string): string {
   </svg><div class="legend"><span class="key" style="background:#999"></span> entering flow (veh/h, left) <span class="key" style="background:${ACTUAL}"></span> actual cycle (s, right) <span class="key" style="background:${ENGINE}"></span> engine cycle (s, right)</div></figure>`;
 }
 
-function pcd(a: PcdApproach, raster: PcdRaster, which: 'actual' | 'engine', tz: string): string {
+function pcd(a: PcdApproach, raster: { columns: number; originSeconds: number }, which: 'actual' | 'engine' | 'log', tz: string): string {
   const used: number[] = [];
   for (let c = 0; c < raster.columns; c++) {
     let any = false;
@@ -222,7 +229,8 @@ function pcd(a: PcdApproach, raster: PcdRaster, which: 'actual' | 'engine', tz: 
   };
   const aog = a.arrivals > 0 ? ((100 * a.onGreen) / a.arrivals).toFixed(1) : '0';
   const hour = (c: number) => clock((raster.originSeconds + c * PCD_COLUMN_SECONDS) * 1000, tz);
-  return `<figure><figcaption style="color:${which === 'actual' ? ACTUAL : ENGINE}">${which === 'actual' ? 'actual plans' : "engine's plans"} · arrivals on green ${aog} %</figcaption><svg width="${w}" height="${h}" viewBox="0 0 ${w} ${h}">
+  const caption = which === 'log' ? `${esc(a.intersectionId)} ${esc(a.linkId)}` : which === 'actual' ? 'actual plans' : "engine's plans";
+  return `<figure><figcaption style="color:${which === 'engine' ? ENGINE : ACTUAL}">${caption} · arrivals on green ${aog} %</figcaption><svg width="${w}" height="${h}" viewBox="0 0 ${w} ${h}">
     <image href="data:image/png;base64,${png}" x="${pad}" y="${pad}" width="${w - 2 * pad}" height="${h - 2 * pad}" preserveAspectRatio="none" style="image-rendering:pixelated"/>
     <rect x="${pad}" y="${pad}" width="${w - 2 * pad}" height="${h - 2 * pad}" fill="none" stroke="#bbb"/>
     ${lines(a.greenStartSum, '#2ca02c')}${lines(a.greenEndSum, '#e6b800')}

@@ -30,6 +30,8 @@ export class ArrivalOnGreen implements AtspmMeasure {
   constructor(
     private readonly config: DetectorConfig,
     private readonly binMs: number,
+    /** Each judged arrival at the stop bar (for per-phase PCDs), before the phase events at its time. */
+    private readonly onArrival?: (deviceId: string, phase: number, atMs: number, green: boolean) => void,
   ) {}
 
   event(e: AtspmEvent): void {
@@ -74,6 +76,7 @@ export class ArrivalOnGreen implements AtspmMeasure {
       const v = this.tally.at(binOf(a.localMs, this.binMs), a.deviceId, a.phase);
       v.total++;
       if (s === 1) v.green++;
+      this.onArrival?.(a.deviceId, a.phase, a.atMs, s === 1);
     }
   }
 }

@@ -5,6 +5,7 @@ import { ArrivalOnGreen } from './arrival-on-green.js';
 import type { DetectorConfig } from './detector-config.js';
 import type { AtspmEvent } from './event-log.js';
 import { PedDelay } from './ped-delay.js';
+import { PhasePcd, type PhasePcds } from './phase-pcd.js';
 import { SplitFailureTable } from './split-failure-table.js';
 import { MeasuredSplits, Splits } from './splits.js';
 import type { AtspmMeasure, AtspmTable } from './table.js';
@@ -20,21 +21,26 @@ export const ATSPM_BIN_MINUTES = 15;
  */
 export class AtspmTables {
   private readonly aog: ArrivalOnGreen;
+  private readonly pcd: PhasePcd;
   private readonly measures: AtspmMeasure[];
 
-  constructor(config: DetectorConfig, binMinutes = ATSPM_BIN_MINUTES) {
+  /** `timeZone`: the log's, for the per-phase PCDs' day. */
+  constructor(config: DetectorConfig, timeZone = 'UTC', binMinutes = ATSPM_BIN_MINUTES) {
     const binMs = binMinutes * 60_000;
-    this.aog = new ArrivalOnGreen(config, binMs);
+    this.pcd = new PhasePcd(timeZone);
+    this.aog = new ArrivalOnGreen(config, binMs, (device, phase, atMs, green) => this.pcd.arrival(device, phase, atMs, green));
     this.measures = [new Actuations(binMs), this.aog, new SplitFailureTable(config), new Terminations(binMs), new Splits(binMs), new MeasuredSplits(binMs), new YellowRedActuations(config, binMs), new PedDelay(config, binMs)];
   }
 
   event(e: AtspmEvent): void {
     for (const m of this.measures) m.event(e);
+    // After arrivals on green, which judges the arrivals before this event against the state before it.
+    this.pcd.event(e);
   }
 
-  finish(): { tables: AtspmTable[]; arrivalsBeforePhaseState: number } {
+  finish(): { tables: AtspmTable[]; arrivalsBeforePhaseState: number; phasePcds: PhasePcds | undefined } {
     const tables = this.measures.map((m) => m.finish());
-    return { tables, arrivalsBeforePhaseState: this.aog.unjudged };
+    return { tables, arrivalsBeforePhaseState: this.aog.unjudged, phasePcds: this.pcd.finish() };
   }
 }
 

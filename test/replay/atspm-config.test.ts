@@ -97,6 +97,9 @@ describe('ATSPM detector configuration', () => {
     expect(summary.from).toBe('2026-11-23T14:00:00.000Z');
     const html = readFileSync(join(dir, 'out', 'report.html'), 'utf8');
     expect(html).toContain('time of day (America/Denver)');
+    expect(html).toContain('Purdue Coordination Diagrams per phase (from the event log)');
+    // Its first arrival comes before phase 2's first red (no cycle to place it in): 19 of the other 39 on green.
+    expect(html).toContain('7 phase 2 · arrivals on green 48.7 %');
     // The engine's default-timed plans lose here: said as such, never as a negative saving.
     expect(summary.totals.delaySavedVehHours).toBeLessThan(0);
     expect(html).toContain("No saving: the engine's plans would have <b>added");

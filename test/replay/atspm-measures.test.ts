@@ -139,3 +139,28 @@ describe('ATSPM measures from the event log (worked by hand)', () => {
     expect(rows('ped_delay.csv')).toEqual([[T('07:00'), '7', 4, 2, 35, 40]]);
   });
 });
+
+describe('per-phase Purdue Coordination Diagram from the event log (worked by hand)', () => {
+  it('places each arrival by time of day and seconds since the start of red, and averages each cycle\'s green', () => {
+    // Phase 2: red 07:00:00, green 07:00:30, yellow 07:01:00, red 07:01:04, green 07:01:30, yellow 07:02:00,
+    // red 07:02:04. Arrivals over advance channel 1 (at the stop bar): 07:00:10 (10 s into the cycle, red),
+    // 07:00:40 (40 s, green), 07:01:14 (10 s into the second cycle, red).
+    const log = ['07:00:00 10 2', '07:00:10 82 1', '07:00:30 1 2', '07:00:40 82 1', '07:01:00 8 2', '07:01:04 10 2', '07:01:14 82 1', '07:01:30 1 2', '07:02:00 8 2', '07:02:04 10 2'];
+    const reader = new EventLogReader('UTC');
+    const tables = new AtspmTables(config);
+    ['TimeStamp,DeviceId,EventId,Parameter', ...log.map((l) => `2026-11-23 ${l.split(' ')[0]},7,${l.split(' ')[1]},${l.split(' ')[2]}`)].forEach((l, i) => {
+      const e = reader.read(i + 1, l);
+      if (e && !isEventLogProblem(e)) tables.event(e);
+    });
+    const pcds = tables.finish().phasePcds!;
+    expect(pcds.originSeconds).toBe(Date.UTC(2026, 10, 23) / 1000);
+    expect(pcds.approaches.map((a) => [a.intersectionId, a.linkId, a.arrivals, a.onGreen])).toEqual([['7', 'phase 2', 3, 1]]);
+    const a = pcds.approaches[0];
+    const col = 7 * 12; // 07:00-07:05
+    expect(a.cells[col * 200 + 10]).toBe(2);
+    expect(a.cells[col * 200 + 40]).toBe(1);
+    expect(a.cells.reduce((s, v) => s + v, 0)).toBe(3);
+    // Cycle 1: green 30-60 s; cycle 2: green 26-56 s.
+    expect([a.cycles[col], a.greenStartSum[col], a.greenEndSum[col]]).toEqual([2, 56, 116]);
+  });
+});
