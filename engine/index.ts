@@ -6,7 +6,7 @@ export { DEFAULT_ENGINE_CONFIG, resolveEngineConfig, type EngineConfig, type Eng
 export { VirtualClockScheduler } from './pipeline/virtual-clock-scheduler.js';
 export { virtualTimeSource } from './pipeline/virtual-time-source.js';
 export { checkCount } from './pipeline/count-validation.js';
-export { checkPlanSafety, DEFAULT_SAFETY_GATE_CONFIG, type SafetyGateConfig } from './safety/plan-safety-gate.js';
+export { checkPlan, checkPlanSafety, DEFAULT_SAFETY_GATE_CONFIG, type SafetyGateConfig, type SafetyProblem, type SafetyProblemCode } from './safety/plan-safety-gate.js';
 export { fallbackPhasePlan, timeOfDayPlanAt, localMinuteOfDay } from './safety/fallback-plan.js';
 export { DEFAULT_OPTIMIZER_CONFIG, resolveOptimizerConfig, type OptimizerConfig } from './optimizer/optimizer-config.js';
 export { buildIntersectionModel, type IntersectionModel } from './optimizer/intersection-model.js';
@@ -15,7 +15,8 @@ export { phaseFlowRatios } from './optimizer/flow-ratios.js';
 export { requiredCycle } from './optimizer/cycle-length.js';
 export { distributeGreens, roundGreens } from './optimizer/green-splits.js';
 export { evaluatePlan } from './optimizer/plan-evaluation.js';
-export { websterOptimumCycleSeconds, minimumCycleSeconds, hcmControlDelaySecondsPerVeh, degreeOfSaturation } from './optimizer/signal-timing-math.js';
+export { websterOptimumCycleSeconds, minimumCycleSeconds, hcmControlDelaySecondsPerVeh } from './optimizer/signal-timing-math.js';
+export * from './timing/index.js';
 export { signalGroups } from './pipeline/signal-groups.js';
 export { type MaxPressureConfig, type MaxPressureMovement, maxPressureDecision } from './max-pressure/index.js';
 export { isRepresentableInstant, formatInstant } from './pipeline/format-instant.js';

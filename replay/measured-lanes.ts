@@ -14,7 +14,8 @@ export interface MeasuredLane {
   servingPhases: number[];
   /** The phase whose cycle the lane's PCD and split failures follow (the longest-green serving phase). */
   phase: number;
-  saturationFlowPerSecond: number;
+  /** Saturation flow of one lane of its movement, veh/h: what the lane discharges at on green. */
+  saturationFlowVehPerHourPerLane: number;
   /** Upstream signal feeding this link, for the platoon arrival model. */
   upstream?: { intersection: number; phases: number[]; travelSeconds: number };
 }
@@ -86,7 +87,7 @@ export function measuredNetwork(network: NetworkFile): MeasuredNetwork {
         shiftSeconds: det.distanceFromStopLineMetres / speed,
         servingPhases: mm.phaseIndices,
         phase,
-        saturationFlowPerSecond: mm.saturationFlowVehPerHour / Math.max(1, x.movements[primary].fromLaneIndices.length) / 3600,
+        saturationFlowVehPerHourPerLane: mm.saturationFlowVehPerHour / Math.max(1, x.movements[primary].fromLaneIndices.length),
       };
       const up = link?.fromIntersectionId ? intersectionIndex.get(link.fromIntersectionId) : undefined;
       if (up !== undefined && link) {

@@ -1,7 +1,7 @@
 import type { DetectorHealth, IntersectionKpi } from '../../engine/index.js';
 import type { EngineCounters } from '../../engine/index.js';
 import type { PhasePlan } from '../../engine/index.js';
-import type { NetworkFile } from '../../network-models/index.js';
+import { pairKey, type NetworkFile } from '../../network-models/index.js';
 import type { ControllerView } from './controller-registry.js';
 import type { ErrorMessage } from './protocol-errors.js';
 
@@ -99,8 +99,8 @@ export function networkSummary(network: NetworkFile): NetworkSummary {
   for (const l of network.links) {
     if (l.fromIntersectionId === null || l.toIntersectionId === null) continue;
     const [a, b] = [l.fromIntersectionId, l.toIntersectionId].sort();
-    if (seen.has(`${a}\u0000${b}`)) continue;
-    seen.add(`${a}\u0000${b}`);
+    if (seen.has(pairKey(a, b))) continue;
+    seen.add(pairKey(a, b));
     roads.push([a, b]);
   }
   return {

@@ -1,6 +1,7 @@
 import { laneKey, movementsPerLane, type Intersection, type NetworkFile } from '../../network-models/index.js';
 import type { MovementDemand, PhasePlan } from '../plan-types.js';
 import type { DetectorState } from './detector-state.js';
+import { capacityVehPerHour } from '../timing/index.js';
 
 interface LaneSource {
   detectors: DetectorState[];
@@ -81,7 +82,7 @@ export class DemandEstimator {
       if (plan && healthyLanes > 0) {
         let green = 0;
         for (const i of s.phaseIndices) green += plan.phases[i]?.greenSeconds ?? 0;
-        const capacity = (s.saturationFlowVehPerHour * green) / plan.cycleSeconds;
+        const capacity = capacityVehPerHour(s.saturationFlowVehPerHour, green, plan.cycleSeconds);
         if (capacity > 0 && flow >= limits.saturatedMovementThreshold * capacity) flow *= 1 + limits.saturatedDemandBoost;
       }
       out.set(s.movementId, {

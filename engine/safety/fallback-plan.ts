@@ -1,5 +1,6 @@
 import type { Intersection, TimeOfDayPlan } from '../../network-models/index.js';
 import type { PhasePlan } from '../plan-types.js';
+import { lostTimeSeconds } from '../timing/index.js';
 
 const formats = new Map<string, Intl.DateTimeFormat>();
 
@@ -49,7 +50,7 @@ export function fallbackPhasePlan(x: Intersection, atMs: number, timeZone?: stri
       delaySecondsPerVehByMovement: {},
       totalDelayVehHoursPerHour: 0,
       sumCriticalFlowRatio: 0,
-      lostTimeSeconds: x.phases.reduce((s, p) => s + p.yellowSeconds + p.allRedSeconds, 0),
+      lostTimeSeconds: lostTimeSeconds(x.phases),
       websterCycleSeconds: -1,
       demandConfidence: 0,
       oversaturated: false,

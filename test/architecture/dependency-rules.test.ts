@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -67,4 +67,17 @@ describe('architecture: the dependency rules', () => {
       ].sort(),
     );
   }, 120_000);
+});
+
+describe('architecture: package.json exports', () => {
+  it('publishes each part\'s barrel, and only the barrels (the CLI is the bin)', () => {
+    const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports: Record<string, string>; bin: Record<string, string> };
+    const adapters = readdirSync(join(root, 'adapters'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => `adapters/${d.name}`);
+    const parts = ['engine', 'network-models', 'network-models/importers/sumo', ...adapters, 'replay'];
+    const expected = Object.fromEntries(parts.map((part) => [`./${part}`, `./dist/${part}/index.js`]));
+    expect(pkg.exports).toEqual({ ...expected, './package.json': './package.json' });
+    for (const part of parts) expect(existsSync(join(root, part, 'index.ts')), part).toBe(true);
+    expect(pkg.bin).toEqual({ greenwave: 'dist/cli/greenwave.js' });
+    expect(existsSync(join(root, 'cli/greenwave.ts'))).toBe(true);
+  });
 });
