@@ -7,7 +7,7 @@ export { VirtualClockScheduler } from './pipeline/virtual-clock-scheduler.js';
 export { virtualTimeSource } from './pipeline/virtual-time-source.js';
 export { checkCount } from './pipeline/count-validation.js';
 export { checkPlan, checkPlanSafety, DEFAULT_SAFETY_GATE_CONFIG, type SafetyGateConfig, type SafetyProblem, type SafetyProblemCode } from './safety/plan-safety-gate.js';
-export { fallbackPhasePlan, timeOfDayPlanAt, localMinuteOfDay } from './safety/fallback-plan.js';
+export { fallbackPhasePlan, timeOfDayPhasePlan, timeOfDayPlanAt, localMinuteOfDay } from './safety/fallback-plan.js';
 export { DEFAULT_OPTIMIZER_CONFIG, resolveOptimizerConfig, type OptimizerConfig } from './optimizer/optimizer-config.js';
 export { buildIntersectionModel, type IntersectionModel } from './optimizer/intersection-model.js';
 export { buildSignalGroupModel, optimizeGroup, type SignalGroupModel, type GroupOptimizationInput } from './optimizer/optimize-group.js';

@@ -1,5 +1,7 @@
 import type { NetworkFile } from '../network-models/index.js';
 import type { DayRecord, SignalState } from '../adapters/files/index.js';
+import { IMPUTE_OFF_AT_NEXT_ON_MS } from './atspm/split-failure-cycles.js';
+import { EventLogReader, isEventLogProblem, type AtspmEvent, type EventLogProblemCode } from './atspm/event-log.js';
 
 /**
  * Indiana hi-resolution controller event enumerations used here (Sturdevant et al., 2012; kept in the 2019
@@ -16,7 +18,32 @@ export const ATSPM_EVENT = {
   detectorOn: 82,
 } as const;
 
-export type AtspmProblemCode = 'GW_ATSPM_COLUMNS' | 'GW_ATSPM_TIMESTAMP' | 'GW_ATSPM_NUMBER' | 'GW_ATSPM_OUT_OF_ORDER';
+export type AtspmProblemCode = EventLogProblemCode;
+
+/** The network's ATSPM mapping cannot be used (e.g. two intersections claim one controller). */
+export class AtspmMappingError extends Error {}
+
+/** What the import made of the log, for summary.json and the report. */
+export interface AtspmImportStats {
+  /** Data rows (header and blank lines excluded). */
+  rows: number;
+  /** Events used (phase and detector events of mapped signals, phases and channels). */
+  used: number;
+  malformed: number;
+  /** Malformed rows by problem code. */
+  malformedByCode: Record<string, number>;
+  /** Detector events of channels no detector is mapped to, by "device/channel". */
+  unmappedChannels: Record<string, number>;
+  /** Events on channels no detector is mapped to (sum of unmappedChannels). */
+  unknownChannels: number;
+  /** Rows of devices no intersection is mapped to, by device id. */
+  unknownDevices: Record<string, number>;
+  /** Unknown or unused event codes, by code. */
+  ignoredByCode: Record<string, number>;
+  /** Detector-on events that came while the detector was already on: counted, with the missing off imputed. */
+  repeatedDetectorOns: number;
+  timeZone: string;
+}
 
 export interface AtspmProblem {
   code: AtspmProblemCode;
@@ -29,9 +56,12 @@ export interface AtspmImportOptions {
   intervalSeconds?: number;
   /** Malformed rows, with their line number; the import goes on. */
   onProblem?: (p: AtspmProblem) => void;
+  /** Every well-formed event of the log, in order (for the ATSPM measures). */
+  onEvent?: (e: AtspmEvent) => void;
 }
 
 interface SignalMap {
+  signalId: string;
   intersectionId: string;
   /** Network phase ids served by each NEMA phase number. */
   phasesOfNema: Map<number, string[]>;
@@ -54,33 +84,39 @@ interface DetectorTrack {
  * to day records, streaming:
  * - detector on/off (82/81) become counts and occupancy per detector and interval (channel → detector from the
  *   network's `detectors[].channel`), an `arrival` at the stop line per on-event (advance detectors moved at the
- *   link's free-flow speed), and on/off `detector` records of stop-line detectors for measured split failures;
+ *   link's free-flow speed), and the on/off events of stop-line detectors as `detector` records, as logged,
+ *   for measured split failures;
  * - phase green / yellow / red (1 / 8 / 9 or 10) become `phase` records: the signal states actually shown.
  *
  * Signals map to intersections by `intersections[].external.atspm.signalId` (default: the intersection id) and
  * NEMA phases to network phases by `external.atspm.phases` ({ phaseId: [nema, ...] }; default: the i-th phase
  * is NEMA phase i + 1). Unknown or unused codes are counted and ignored; malformed rows are reported with their
- * line number and skipped. Timestamps without a zone are local time in the network's time zone.
+ * line number and skipped. Timestamps without a zone are local time in the network's time zone (see
+ * `EventLogReader` for the layouts and timestamp forms read). Every 82 is an actuation, as in ATSPM: an on while
+ * the detector is already on gets the missing off imputed. Two intersections mapped to one controller are refused.
  */
 export class AtspmImport {
   private readonly signals = new Map<string, SignalMap>();
   private readonly detectors: DetectorTrack[] = [];
   private readonly intervalMs: number;
-  private readonly timeZone: string;
+  private readonly reader: EventLogReader;
   private readonly onProblem: (p: AtspmProblem) => void;
+  private readonly onEvent: (e: AtspmEvent) => void;
   private readonly nemaState = new Map<string, SignalState>();
   private readonly phaseState = new Map<string, SignalState>();
   /** Arrivals waiting for the log to reach their stop-line time (advance detectors), in time order per shift. */
   private readonly pending: Array<{ atMs: number; detectorId: string }> = [];
   private intervalEnd = NaN;
   private lastMs = -Infinity;
-  private header: { signal: number; time: number; code: number; param: number } | undefined;
-  private readonly counters = { rows: 0, used: 0, malformed: 0, unknownChannels: 0, ignoredByCode: {} as Record<string, number> };
+  private readonly counters: AtspmImportStats;
 
   constructor(network: NetworkFile, options: AtspmImportOptions = {}) {
     this.intervalMs = (options.intervalSeconds ?? 60) * 1000;
-    this.timeZone = network.timeZone ?? 'UTC';
+    const timeZone = network.timeZone ?? 'UTC';
+    this.reader = new EventLogReader(timeZone);
+    this.counters = { rows: 0, used: 0, malformed: 0, malformedByCode: {}, unmappedChannels: {}, unknownChannels: 0, unknownDevices: {}, ignoredByCode: {}, repeatedDetectorOns: 0, timeZone };
     this.onProblem = options.onProblem ?? (() => {});
+    this.onEvent = options.onEvent ?? (() => {});
     const links = new Map(network.links.map((l) => [l.id, l]));
     const detectorIndex = new Map<string, number>();
     for (const d of network.detectors) {
@@ -96,40 +132,36 @@ export class AtspmImport {
       for (const [pid, list] of nemaOfPhase) for (const n of list) phasesOfNema.set(n, [...(phasesOfNema.get(n) ?? []), pid]);
       const detectorOfChannel = new Map<number, number>();
       for (const d of network.detectors) if (d.intersectionId === x.id && d.channel !== undefined) detectorOfChannel.set(d.channel, detectorIndex.get(d.id)!);
-      this.signals.set(String(ext.signalId ?? x.id), { intersectionId: x.id, phasesOfNema, nemaOfPhase, detectorOfChannel });
+      const signalId = String(ext.signalId ?? x.id);
+      const taken = this.signals.get(signalId);
+      if (taken)
+        throw new AtspmMappingError(
+          `intersections ${taken.intersectionId} and ${x.id} both map to controller (signal id) ${JSON.stringify(signalId)}: each controller's events can feed one intersection; set intersections[].external.atspm.signalId so they differ`,
+        );
+      this.signals.set(signalId, { signalId, intersectionId: x.id, phasesOfNema, nemaOfPhase, detectorOfChannel });
     }
   }
 
-  stats(): { rows: number; used: number; malformed: number; unknownChannels: number; ignoredByCode: Record<string, number> } {
-    return { ...this.counters, ignoredByCode: { ...this.counters.ignoredByCode } };
+  stats(): AtspmImportStats {
+    const c = this.counters;
+    return { ...c, malformedByCode: { ...c.malformedByCode }, unmappedChannels: { ...c.unmappedChannels }, unknownDevices: { ...c.unknownDevices }, ignoredByCode: { ...c.ignoredByCode } };
   }
 
   /** One CSV line; records it completes go to `emit`, in time order. */
   line(lineNo: number, text: string, emit: (r: DayRecord) => void): void {
-    if (text.trim() === '') return;
-    const cols = text.split(',').map((c) => c.trim().replace(/^"|"$/g, ''));
-    if (!this.header && lineNo === 1 && cols.some((c) => /[a-z]/i.test(c) && Number.isNaN(Date.parse(c)))) {
-      const find = (re: RegExp, fallback: number) => {
-        const i = cols.findIndex((c) => re.test(c.replace(/[\s_]/g, '')));
-        return i >= 0 ? i : fallback;
-      };
-      this.header = { signal: find(/^(signal|device|intersection)/i, 0), time: find(/time/i, 1), code: find(/(eventcode|eventid|^code|^event$)/i, 2), param: find(/param/i, 3) };
-      return;
-    }
+    const e = this.reader.read(lineNo, text);
+    if (e === undefined) return;
     this.counters.rows++;
-    const h = this.header ?? { signal: 0, time: 1, code: 2, param: 3 };
-    if (cols.length < 4) return this.problem('GW_ATSPM_COLUMNS', lineNo, `expected 4 columns (signal id, timestamp, event code, event parameter), found ${cols.length}`);
-    const t = this.parseTime(cols[h.time]);
-    if (!Number.isFinite(t)) return this.problem('GW_ATSPM_TIMESTAMP', lineNo, `timestamp ${JSON.stringify(cols[h.time])} is not a date and time`);
-    const code = Number(cols[h.code]);
-    const param = Number(cols[h.param]);
-    if (!Number.isInteger(code) || !Number.isInteger(param) || cols[h.code] === '' || cols[h.param] === '')
-      return this.problem('GW_ATSPM_NUMBER', lineNo, `event code ${JSON.stringify(cols[h.code])} and parameter ${JSON.stringify(cols[h.param])} must be whole numbers`);
-    if (t < this.lastMs) return this.problem('GW_ATSPM_OUT_OF_ORDER', lineNo, `timestamp ${cols[h.time]} is earlier than the previous row's; the log must be sorted by time`);
+    if (isEventLogProblem(e)) return this.problem(e.code, e.lineNo, e.message);
+    this.onEvent(e);
+    const t = e.atMs;
+    const code = e.code;
+    const param = e.param;
     this.advance(t, emit);
     this.lastMs = t;
-    const signal = this.signals.get(cols[h.signal]);
+    const signal = this.signals.get(e.deviceId);
     if (!signal) {
+      this.counters.unknownDevices[e.deviceId] = (this.counters.unknownDevices[e.deviceId] ?? 0) + 1;
       this.ignore(code);
       return;
     }
@@ -158,6 +190,7 @@ export class AtspmImport {
 
   private problem(code: AtspmProblemCode, lineNo: number, message: string): void {
     this.counters.malformed++;
+    this.counters.malformedByCode[code] = (this.counters.malformedByCode[code] ?? 0) + 1;
     this.onProblem({ code, lineNo, message });
   }
 
@@ -226,13 +259,21 @@ export class AtspmImport {
     const di = signal.detectorOfChannel.get(channel);
     if (di === undefined) {
       this.counters.unknownChannels++;
+      const key = `${signal.signalId}/${channel}`;
+      this.counters.unmappedChannels[key] = (this.counters.unmappedChannels[key] ?? 0) + 1;
       return;
     }
     this.counters.used++;
     const d = this.detectors[di];
     this.seen.add(d);
     if (on) {
-      if (!Number.isNaN(d.onSince)) return; // repeated on: one vehicle
+      if (!Number.isNaN(d.onSince)) {
+        // A repeated on is another vehicle (ATSPM counts every 82): the missing off is imputed as the
+        // reference aggregation does, at this on when within 2 s of the last, else halfway between them.
+        this.counters.repeatedDetectorOns++;
+        const offAt = t - d.onSince <= IMPUTE_OFF_AT_NEXT_ON_MS ? t : d.onSince + (t - d.onSince) / 2;
+        this.switchOff(d, offAt);
+      }
       d.onSince = t;
       d.count++;
       const at = t + d.shiftMs;
@@ -241,46 +282,14 @@ export class AtspmImport {
       while (i > 0 && this.pending[i - 1].atMs > at) i--;
       this.pending.splice(i, 0, { atMs: at, detectorId: d.id });
       if (d.shiftMs === 0) this.flushPending(t, emit);
-    } else {
-      if (Number.isNaN(d.onSince)) return;
-      const start = this.intervalEnd - this.intervalMs;
-      d.occupiedMs += t - Math.max(start, d.onSince);
-      d.onSince = NaN;
-    }
+    } else if (!Number.isNaN(d.onSince)) this.switchOff(d, t);
+    // Stop-line events go on as logged: the split-failure judgement repairs them as the reference does.
     if (d.stopLine) emit({ kind: 'detector', atMs: t, detectorId: d.id, on });
   }
 
-  private readonly offsets = new Map<string, number>();
-
-  /** ISO-8601 with a zone as is; "YYYY-MM-DD HH:MM:SS(.fff)" or "M/D/YYYY H:MM:SS(.f) [AM|PM]" as local time. */
-  private parseTime(text: string): number {
-    if (/[zZ]|[+-]\d{2}:?\d{2}$/.test(text) && text.includes('T')) return Date.parse(text);
-    let m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?$/.exec(text);
-    let y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number;
-    if (m) [y, mo, d, h, mi, s, ms] = [+m[1], +m[2], +m[3], +m[4], +m[5], +m[6], m[7] ? Number(m[7].padEnd(3, '0')) : 0];
-    else {
-      m = /^(\d{1,2})\/(\d{1,2})\/(\d{4}) (\d{1,2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?(?: ?([AP]M))?$/i.exec(text);
-      if (!m) return NaN;
-      [mo, d, y, h, mi, s, ms] = [+m[1], +m[2], +m[3], +m[4], +m[5], +m[6], m[7] ? Number(m[7].padEnd(3, '0')) : 0];
-      if (m[8]) h = (h % 12) + (m[8].toUpperCase() === 'PM' ? 12 : 0);
-    }
-    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return NaN;
-    const naive = Date.UTC(y, mo - 1, d, h, mi, s, ms);
-    if (this.timeZone === 'UTC') return naive;
-    const key = `${y}-${mo}-${d}-${h}`;
-    let off = this.offsets.get(key);
-    if (off === undefined) {
-      off = zoneOffsetMs(naive, this.timeZone);
-      off = zoneOffsetMs(naive - off, this.timeZone);
-      if (this.offsets.size > 100) this.offsets.clear();
-      this.offsets.set(key, off);
-    }
-    return naive - off;
+  private switchOff(d: DetectorTrack, t: number): void {
+    const start = this.intervalEnd - this.intervalMs;
+    d.occupiedMs += Math.max(0, t - Math.max(start, d.onSince));
+    d.onSince = NaN;
   }
-}
-
-function zoneOffsetMs(epochMs: number, timeZone: string): number {
-  const f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' });
-  const p = Object.fromEntries(f.formatToParts(new Date(epochMs)).map((x) => [x.type, x.value]));
-  return Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute, +p.second) - Math.floor(epochMs / 1000) * 1000;
 }

@@ -1,5 +1,11 @@
 export type * from './replay-summary.js';
-export { AtspmImport, ATSPM_EVENT, type AtspmProblem, type AtspmImportOptions } from './atspm-import.js';
+export { AtspmImport, AtspmMappingError, ATSPM_EVENT, type AtspmProblem, type AtspmImportOptions, type AtspmImportStats } from './atspm-import.js';
+export { atspmNetwork, AtspmConfigError, type AtspmNetwork } from './atspm/atspm-network.js';
+export { AtspmTables, writeAtspmTables, ATSPM_BIN_MINUTES } from './atspm/atspm-tables.js';
+export { DetectorConfig, detectorConfigOfNetwork, type AtspmDetector, type DetectorFunction } from './atspm/detector-config.js';
+export { parseDetectorConfigCsv, type DetectorConfigProblem } from './atspm/detector-config-csv.js';
+export { EventLogReader, parseTimestamp, type AtspmEvent } from './atspm/event-log.js';
+export { skeletonNetwork, SKELETON_DEFAULTS } from './atspm/skeleton-network.js';
 export { ReplayRun, BIN_MS, DEFAULT_PLATOON_SHARE, DEFINITIONS, type ReplayOptions, type ReplayResult, type CorridorSnapshot, type ActualPlanPolicy } from './replay-run.js';
 export { renderReport } from './report-html.js';
 export { replayDay, ReplayInputError, type ReplayDayOptions, type ReplayProgress } from './replay-day.js';

@@ -1,105 +1,44 @@
 import type { MeasuredNetwork } from './measured-lanes.js';
 import type { SignalState } from '../adapters/files/index.js';
+import { SplitFailureCycles, type SplitFailureCycle } from './atspm/split-failure-cycles.js';
 
-/** ATSPM thresholds: green occupancy ratio and red occupancy ratio (first 5 s of red) both above 0.79. */
-export const SPLIT_FAILURE_OCCUPANCY_THRESHOLD = 0.79;
-export const RED_OCCUPANCY_WINDOW_SECONDS = 5;
-
-interface PhaseWindows {
-  greenStart: number;
-  greenEnd: number;
-  redStart: number;
-}
+/** Phase keys: intersection × 64 + phase index. */
+const PHASES_PER_INTERSECTION = 64;
 
 /**
- * Measured split failures from detector on/off events and observed signal states (controller event logs
- * only), as ATSPM defines them: a cycle of a phase fails when one of its stop-line detectors was occupied more
- * than 79 % of the green (GOR) and more than 79 % of the first 5 s of the following red (ROR5). A cycle is
- * judged when the phase's next green begins. Counts per intersection for the current bin.
+ * Measured split failures of the network's phases from a controller event log: stop-line detector on/off
+ * records and observed signal states, judged per cycle as ATSPM does (see `SplitFailureCycles`: the union of
+ * the phase's stop-line detectors, GOR over the whole green and ROR over the first 5 s of red, both >= 0.80).
+ * Each judged cycle goes to `onCycle` with its intersection and the start of its green, so the caller counts
+ * it in the bin of the cycle's green.
  */
 export class OccupancySplitFailures {
-  readonly splitFailures: Float64Array;
-  private readonly windows: Array<Array<PhaseWindows | undefined>>;
-  private readonly onSince: Float64Array;
-  private readonly greenOcc: Float64Array;
-  private readonly redOcc: Float64Array;
-  private readonly detectorsOfPhase = new Map<number, number[]>();
+  private readonly cycles: SplitFailureCycles;
+  private readonly lastState = new Map<number, SignalState>();
 
-  constructor(private readonly net: MeasuredNetwork) {
-    this.splitFailures = new Float64Array(net.intersections.length);
-    this.windows = net.intersections.map((x) => x.model.phaseIds.map(() => undefined));
-    const n = net.phaseOfDetector.length;
-    this.onSince = new Float64Array(n).fill(NaN);
-    this.greenOcc = new Float64Array(n);
-    this.redOcc = new Float64Array(n);
-    for (let d = 0; d < n; d++) {
-      const x = net.intersectionOfDetector[d];
-      const p = net.phaseOfDetector[d];
-      if (x < 0 || p < 0) continue;
-      const key = x * 64 + p;
-      this.detectorsOfPhase.set(key, [...(this.detectorsOfPhase.get(key) ?? []), d]);
-    }
+  constructor(
+    private readonly net: MeasuredNetwork,
+    onCycle: (x: number, phase: number, cycle: SplitFailureCycle) => void,
+  ) {
+    this.cycles = new SplitFailureCycles((c) => onCycle(Math.floor(c.phase / PHASES_PER_INTERSECTION), c.phase % PHASES_PER_INTERSECTION, c));
+  }
+
+  /** Moves the clock (epoch seconds): cycles whose red window is over are judged. */
+  advance(t: number): void {
+    this.cycles.advance(t * 1000);
   }
 
   detector(d: number, on: boolean, t: number): void {
-    if (on) {
-      if (Number.isNaN(this.onSince[d])) this.onSince[d] = t;
-      return;
-    }
-    if (Number.isNaN(this.onSince[d])) return;
-    this.accumulate(d, t);
-    this.onSince[d] = NaN;
-  }
-
-  phase(x: number, phase: number, state: SignalState, t: number): void {
-    const w = this.windows[x][phase];
-    if (state === 'green') {
-      if (w && Number.isFinite(w.redStart)) this.judge(x, phase, w, t);
-      this.windows[x][phase] = { greenStart: t, greenEnd: NaN, redStart: NaN };
-      return;
-    }
-    if (!w) return;
-    if (state === 'yellow' && Number.isNaN(w.greenEnd)) w.greenEnd = t;
-    if (state === 'red') {
-      if (Number.isNaN(w.greenEnd)) w.greenEnd = t;
-      if (Number.isNaN(w.redStart)) w.redStart = t;
-    }
-  }
-
-  resetBin(): void {
-    this.splitFailures.fill(0);
-  }
-
-  private accumulate(d: number, t: number): void {
     const x = this.net.intersectionOfDetector[d];
     const p = this.net.phaseOfDetector[d];
     if (x < 0 || p < 0) return;
-    const w = this.windows[x][p];
-    if (!w) return;
-    const from = this.onSince[d];
-    const gEnd = Number.isNaN(w.greenEnd) ? t : w.greenEnd;
-    this.greenOcc[d] += overlap(from, t, w.greenStart, gEnd);
-    if (Number.isFinite(w.redStart)) this.redOcc[d] += overlap(from, t, w.redStart, w.redStart + RED_OCCUPANCY_WINDOW_SECONDS);
+    this.cycles.detector(x * PHASES_PER_INTERSECTION + p, d, on, t * 1000);
   }
 
-  private judge(x: number, phase: number, w: PhaseWindows, t: number): void {
-    const green = w.greenEnd - w.greenStart;
-    let failed = false;
-    for (const d of this.detectorsOfPhase.get(x * 64 + phase) ?? []) {
-      if (!Number.isNaN(this.onSince[d])) {
-        this.accumulate(d, t);
-        this.onSince[d] = t;
-      }
-      const gor = green > 0 ? this.greenOcc[d] / green : 0;
-      const ror = this.redOcc[d] / RED_OCCUPANCY_WINDOW_SECONDS;
-      if (gor > SPLIT_FAILURE_OCCUPANCY_THRESHOLD && ror > SPLIT_FAILURE_OCCUPANCY_THRESHOLD) failed = true;
-      this.greenOcc[d] = 0;
-      this.redOcc[d] = 0;
-    }
-    if (failed) this.splitFailures[x]++;
+  phase(x: number, phase: number, state: SignalState, t: number): void {
+    const key = x * PHASES_PER_INTERSECTION + phase;
+    if (this.lastState.get(key) === state) return;
+    this.lastState.set(key, state);
+    this.cycles.phase(key, state, t * 1000);
   }
-}
-
-function overlap(a0: number, a1: number, b0: number, b1: number): number {
-  return Math.max(0, Math.min(a1, b1) - Math.max(a0, b0));
 }

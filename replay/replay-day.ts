@@ -3,7 +3,13 @@ import { join } from 'node:path';
 import type { ScheduledPlan } from '../engine/index.js';
 import type { NetworkFile } from '../network-models/index.js';
 import { isDayLineProblem, localTimeOn, readDayRecordBatches, readLineBatches, type DayRecord, type LineWarning } from '../adapters/files/index.js';
-import { AtspmImport } from './atspm-import.js';
+import { AtspmImport, AtspmMappingError, type AtspmImportStats } from './atspm-import.js';
+import { AtspmTables, writeAtspmTables } from './atspm/atspm-tables.js';
+import { detectorConfigOfNetwork, type DetectorConfig } from './atspm/detector-config.js';
+import { inputQuality, type InputCounts } from './atspm/input-quality.js';
+import { formatLocal } from './atspm/table.js';
+import type { PhasePcds } from './atspm/phase-pcd.js';
+import type { AtspmOutputSummary } from './replay-summary.js';
 import { BufferedOutput } from './buffered-output.js';
 import { renderReport } from './report-html.js';
 import { ReplayRun, type ActualPlanPolicy, type ReplayResult } from './replay-run.js';
@@ -46,6 +52,12 @@ export interface ReplayDayOptions {
   onProgress?: (progress: ReplayProgress, final: boolean) => void;
   /** A step worth telling (ATSPM import figures, each SUMO run starting). */
   onNote?: (text: string) => void;
+  /**
+   * Event logs: the detector configuration of the ATSPM tables (DIR/atspm/), and where it came from; default:
+   * the one the network implies (`detectorConfigOfNetwork`).
+   */
+  detectorConfig?: DetectorConfig;
+  detectorConfigSource?: string;
 }
 
 /**
@@ -79,13 +91,14 @@ export async function replayDay(o: ReplayDayOptions): Promise<ReplayResult> {
   let firstAt: number | undefined;
 
   const csv = /\.csv(\.gz)?$/i.test(o.inputPath);
+  const boundOf = (firstAtMs: number, text: string | undefined, name: string) => {
+    if (text === undefined) return undefined;
+    const t = /^\d{1,2}:\d{2}$/.test(text) ? localTimeOn(firstAtMs, text.padStart(5, '0'), timeZone) : Date.parse(text);
+    if (!Number.isFinite(t)) throw new ReplayInputError(`--${name} = ${text}: need ISO-8601 or HH:MM`);
+    return t;
+  };
   const begin = (first: DayRecord) => {
-    const bound = (text: string | undefined, name: string) => {
-      if (text === undefined) return undefined;
-      const t = /^\d{1,2}:\d{2}$/.test(text) ? localTimeOn(first.atMs, text.padStart(5, '0'), timeZone) : Date.parse(text);
-      if (!Number.isFinite(t)) throw new ReplayInputError(`--${name} = ${text}: need ISO-8601 or HH:MM`);
-      return t;
-    };
+    const bound = (text: string | undefined, name: string) => boundOf(first.atMs, text, name);
     return new ReplayRun({
       network,
       inputName: o.inputPath,
@@ -136,12 +149,27 @@ export async function replayDay(o: ReplayDayOptions): Promise<ReplayResult> {
   // Paced replays go record by record; fast ones a chunk at a time.
   const paced = o.speed > 0;
   let malformed = 0;
+  let importStats: AtspmImportStats | undefined;
+  let atspmOutput: AtspmOutputSummary | undefined;
+  let phasePcds: PhasePcds | undefined;
   try {
     if (csv) {
+      // The ATSPM tables see every event of the log within from/to (the bounds read on the first event).
+      const tables = new AtspmTables(o.detectorConfig ?? detectorConfigOfNetwork(network), timeZone);
+      let span: { from: number; to: number } | undefined;
+      let firstLocalMs = NaN;
+      let lastLocalMs = NaN;
       const importer = new AtspmImport(network, {
         onProblem: (p) => {
           malformed++;
           problem(`${o.inputPath}:${p.lineNo}: ${p.code}: ${p.message}`);
+        },
+        onEvent: (e) => {
+          span ??= { from: boundOf(e.atMs, o.from, 'from') ?? -Infinity, to: boundOf(e.atMs, o.to, 'to') ?? Infinity };
+          if (e.atMs < span.from || e.atMs > span.to) return;
+          tables.event(e);
+          if (Number.isNaN(firstLocalMs)) firstLocalMs = e.localMs;
+          lastLocalMs = e.localMs;
         },
       });
       const pending: DayRecord[] = [];
@@ -159,6 +187,20 @@ export async function replayDay(o: ReplayDayOptions): Promise<ReplayResult> {
       importer.end((r) => pending.push(r));
       for (const r of pending) push(r);
       const s = importer.stats();
+      importStats = s;
+      const measured = tables.finish();
+      phasePcds = measured.phasePcds;
+      const dir = join(o.outDir, 'atspm');
+      writeAtspmTables(dir, measured.tables);
+      atspmOutput = {
+        directory: dir,
+        timeZone: s.timeZone,
+        firstEvent: Number.isNaN(firstLocalMs) ? '' : formatLocal(firstLocalMs),
+        lastEvent: Number.isNaN(lastLocalMs) ? '' : formatLocal(lastLocalMs),
+        tables: measured.tables.map((t) => ({ file: t.file, rows: t.rows.length })),
+        arrivalsBeforePhaseState: measured.arrivalsBeforePhaseState,
+        detectorConfig: o.detectorConfigSource ?? 'the network file: detectors with a channel (advance: Advance; stop-line: Presence, Yellow_Red)',
+      };
       o.onNote?.(`ATSPM import: ${s.rows} rows, ${s.used} used, ${Object.entries(s.ignoredByCode).map(([c, n]) => `code ${c} ×${n}`).join(', ') || 'no'} unknown or unused codes ignored, ${s.unknownChannels} events of unmapped channels, ${s.malformed} malformed`);
     } else {
       // Read and parsed on a worker thread, while this one runs the engine on the previous batches.
@@ -177,6 +219,7 @@ export async function replayDay(o: ReplayDayOptions): Promise<ReplayResult> {
     }
   } catch (err) {
     if (err instanceof ReplayInputError) throw err;
+    if (err instanceof AtspmMappingError) throw new ReplayInputError(err.message);
     throw new ReplayInputError(`cannot read input ${o.inputPath}: ${(err as Error).message}`);
   }
   bytesRead = size;
@@ -209,8 +252,15 @@ export async function replayDay(o: ReplayDayOptions): Promise<ReplayResult> {
       throw new ReplayInputError(`--sumo: ${(err as Error).message}`);
     }
   }
+  const counts: InputCounts = importStats
+    ? { rows: importStats.rows, rejectedByReason: importStats.malformedByCode, ignoredByCode: importStats.ignoredByCode, unmappedChannels: importStats.unmappedChannels, unknownDevices: importStats.unknownDevices, repeatedDetectorOns: importStats.repeatedDetectorOns }
+    : { rows: result.summary.records + malformed, rejectedByReason: { ...result.summary.rejectedByCode, ...(malformed > 0 ? { malformed } : {}) } };
+  const usable = importStats ? importStats.used : result.summary.countsAccepted + (result.summary.recordsByKind['phase'] ?? 0);
+  // What the input was worth goes first in summary.json.
+  const { network: networkName, input, ...rest } = result.summary;
+  result.summary = { network: networkName, input, inputQuality: inputQuality(counts, usable, result.summary.sumo), ...(atspmOutput ? { atspm: atspmOutput } : {}), ...rest };
   result.summary.elapsedSeconds = Math.round((performance.now() - started) / 10) / 100;
-  writeFileSync(join(o.outDir, 'report.html'), renderReport(result));
+  writeFileSync(join(o.outDir, 'report.html'), renderReport(result, phasePcds));
   result.summary.elapsedSeconds = Math.round((performance.now() - started) / 10) / 100;
   writeFileSync(join(o.outDir, 'summary.json'), `${JSON.stringify(result.summary, null, 2)}\n`);
   return result;

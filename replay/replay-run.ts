@@ -90,6 +90,10 @@ export class ReplayRun {
   private readonly engineTrack: PlanTrack;
   private readonly tracks: readonly PlanTrack[];
   private readonly occupancy: OccupancySplitFailures;
+  /** Measured split failures of the open bin's cycles (by the start of their green), per intersection. */
+  private readonly measuredFailures: Float64Array;
+  /** The last closed bin's rows, written when the next bin closes: its cycles' split failures can still be judged. */
+  private unwritten: BinRow[] = [];
   private readonly pcdIds: string[];
   private readonly detectorSums: Float64Array;
   private readonly phaseIndex: Array<Map<string, number>>;
@@ -107,7 +111,7 @@ export class ReplayRun {
   private arrivalsObserved = false;
   private readonly arrivalTimes: number[] = [];
   private readonly windows: number[] = [];
-  private readonly counters = { records: 0, byKind: {} as Record<string, number>, enginePlans: 0 };
+  private readonly counters = { records: 0, byKind: {} as Record<string, number>, enginePlans: 0, arrivalsBeforePhaseState: 0 };
   readonly warnings: string[] = [];
 
   constructor(options: ReplayOptions) {
@@ -123,7 +127,10 @@ export class ReplayRun {
     this.observed = new ObservedTimeline(this.actualPlans, signals.map((x) => x.phases.length));
     this.onFallback = signals.map(() => true);
     this.currentTod = signals.map(() => '');
-    this.occupancy = new OccupancySplitFailures(this.net);
+    this.measuredFailures = new Float64Array(signals.length);
+    this.occupancy = new OccupancySplitFailures(this.net, (x, _phase, cycle) => {
+      if (cycle.failed) this.measuredSplitFailure(x, cycle.greenStartMs);
+    });
     this.detectorSums = new Float64Array(options.network.detectors.length);
     this.actualTrack = new PlanTrack('actual', this.net, this.observed, placeholder);
     this.engineTrack = new PlanTrack('engine', this.net, this.engine, placeholder);
@@ -152,6 +159,7 @@ export class ReplayRun {
     this.counters.records++;
     this.counters.byKind[record.kind] = (this.counters.byKind[record.kind] ?? 0) + 1;
     if (!this.scheduler) this.start(record);
+    this.occupancy.advance(t / 1000);
     const key = Math.floor((record.kind === 'count' ? t - 1 : t) / BIN_MS);
     if (key > this.bin) this.closeBin(key);
     if (t > this.lastMs || Number.isNaN(this.lastMs)) this.lastMs = t;
@@ -184,7 +192,14 @@ export class ReplayRun {
         this.arrivalsObserved = true;
         const d = this.net.detectorIndex.get(record.detectorId);
         const l = d === undefined ? -1 : this.net.laneOfDetector[d];
-        if (l >= 0) for (const track of this.tracks) track.measures.arrival(l, t / 1000);
+        if (l < 0) break;
+        // Until the log has shown the lane's phases, their state is unknown: such arrivals are not judged.
+        const lane = this.net.lanes[l];
+        if (!this.observed.knows(lane.intersection, lane.servingPhases)) {
+          this.counters.arrivalsBeforePhaseState++;
+          break;
+        }
+        for (const track of this.tracks) track.measures.arrival(l, t / 1000);
         break;
       }
       case 'detector': {
@@ -204,6 +219,7 @@ export class ReplayRun {
     if (this.scheduler) this.scheduler.advanceTo(this.lastMs + period);
     this.input.complete();
     if (!Number.isNaN(this.bin)) this.closeBin(this.bin + 1);
+    this.writeClosedBin();
     const c = this.core?.counters;
     const totals = { vehicles: 0, actual: emptyTotals(), engine: emptyTotals(), delaySavedVehHours: 0, delaySavedPercent: 0 };
     for (const s of this.totals) {
@@ -236,6 +252,7 @@ export class ReplayRun {
         ? 'measured: detector on-times from the controller event log, moved to the stop line at free-flow speed'
         : `modelled from counts: ${Math.round((o.platoonShare ?? DEFAULT_PLATOON_SHARE) * 100)} % of each count arrives as a platoon during the upstream signal's green (shifted by the free-flow travel time), the rest evenly over the interval`,
       definitions: DEFINITIONS,
+      ...(this.arrivalsObserved ? { arrivalsBeforePhaseState: this.counters.arrivalsBeforePhaseState } : {}),
       totals,
       intersections: this.totals.map((s) => ({ ...s, actual: roundTotals(s.actual), engine: roundTotals(s.engine) })),
     };
@@ -339,7 +356,26 @@ export class ReplayRun {
     }
   }
 
+  private writeClosedBin(): void {
+    for (const row of this.unwritten) this.options.onBin?.(row);
+    this.unwritten = [];
+  }
+
+  /** A failed cycle counts in the bin of its green: the open bin, or the last closed one (not yet written). */
+  private measuredSplitFailure(x: number, greenStartMs: number): void {
+    const key = Math.floor(greenStartMs / BIN_MS);
+    const row = key < this.bin ? this.unwritten.find((r) => r.binStartMs === key * BIN_MS && r.intersectionId === this.net.intersections[x].id) : undefined;
+    if (!row) {
+      this.measuredFailures[x]++;
+      return;
+    }
+    row.actual.measuredSplitFailures = (row.actual.measuredSplitFailures ?? 0) + 1;
+    const total = this.totals[x].actual;
+    total.measuredSplitFailures = (total.measuredSplitFailures ?? 0) + 1;
+  }
+
   private closeBin(nextKey: number): void {
+    this.writeClosedBin();
     const binStartMs = this.bin * BIN_MS;
     const binEndMs = binStartMs + BIN_MS;
     const covered = (Math.min(binEndMs, this.lastMs) - Math.max(binStartMs, this.firstMs)) / 1000;
@@ -372,13 +408,13 @@ export class ReplayRun {
         addBin(tot.actual, row.actual);
         addBin(tot.engine, row.engine);
         this.bins.push(row);
-        this.options.onBin?.(row);
+        this.unwritten.push(row);
       });
       this.snapshotCorridors(binStartMs, corridorFlow);
     }
     this.detectorSums.fill(0);
     for (const track of this.tracks) track.closeBin(binEndMs);
-    this.occupancy.resetBin();
+    this.measuredFailures.fill(0);
     this.bin = nextKey;
   }
 
@@ -419,7 +455,7 @@ export class ReplayRun {
       splitFailures: m.splitFailures[x],
       planChanges: track.planChanges[x],
     };
-    if (track === this.actualTrack && this.observed.observed(x)) out.measuredSplitFailures = this.occupancy.splitFailures[x];
+    if (track === this.actualTrack && this.observed.observed(x)) out.measuredSplitFailures = this.measuredFailures[x];
     return out;
   }
 
@@ -441,7 +477,7 @@ export class ReplayRun {
 
 export const DEFINITIONS: Record<string, string> = {
   arrivalOnGreen: 'a vehicle reaching the stop line while its movement shows green (green only: yellow counts as not green)',
-  splitFailure: 'modelled: a phase-cycle in which a lane still holds at least one vehicle when the green ends (vertical queue at saturation flow); measured (controller logs only): ATSPM, green occupancy ratio > 0.79 and occupancy in the first 5 s of red > 0.79',
+  splitFailure: "modelled: a phase-cycle in which a lane still holds at least one vehicle when the green ends (vertical queue at saturation flow); measured (controller logs only): ATSPM, the union of the phase's stop-line detectors' on-time occupying at least 0.80 of the green and at least 0.80 of the first 5 s of red, counted in the bin of the cycle's green",
   pcd: 'Purdue Coordination Diagram: arrivals by time of day (5-minute columns) and seconds into the cycle, the cycle starting at the start of red; lines are the mean green start and end',
   delay: 'HCM 2000 control delay (uniform + incremental, no initial queue) of the measured 15-minute flows under the plans in force, time-weighted',
   degreeOfSaturation: 'highest flow/capacity ratio of any movement, time-weighted over the bin',

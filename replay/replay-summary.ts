@@ -49,9 +49,47 @@ export interface IntersectionSummary {
   engine: SourceTotals;
 }
 
+/** What the input was worth: at the top of summary.json and of the report. */
+export interface InputQuality {
+  /** Rows (CSV) or lines (NDJSON) read, headers and blank lines excluded. */
+  rows: number;
+  /** Rows not used because they were malformed or invalid, and why (problem code → rows). */
+  rejected: number;
+  rejectedShare: number;
+  rejectedByReason: Record<string, number>;
+  /** Event logs: unknown or unused event codes (code → rows). */
+  ignoredByCode?: Record<string, number>;
+  /** Event logs: detector events of channels no detector is mapped to ("device/channel" → events). */
+  unmappedChannels?: Record<string, number>;
+  /** Event logs: rows of devices no intersection is mapped to (device → rows). */
+  unknownDevices?: Record<string, number>;
+  /** Event logs: detector-on events while already on (counted; the missing off imputed). */
+  repeatedDetectorOns?: number;
+  /** Why the results must not be read as a saving; empty when there is nothing to flag. */
+  flags: string[];
+}
+
+/** The ATSPM tables written from an event log (DIR/atspm/). */
+export interface AtspmOutputSummary {
+  directory: string;
+  /** Time zone of the log's local times: every TimeStamp in the tables is local time there, as written in the log. */
+  timeZone: string;
+  /** The first and last event measured, local time as written in the log. */
+  firstEvent: string;
+  lastEvent: string;
+  tables: Array<{ file: string; rows: number }>;
+  /** Advance actuations before the log's first event of their phase: not judged for arrivals on green. */
+  arrivalsBeforePhaseState: number;
+  /** Where the detector configuration came from. */
+  detectorConfig: string;
+}
+
 export interface ReplaySummary {
   network: string;
   input: string;
+  /** Filled in by the caller that read the input. */
+  inputQuality?: InputQuality;
+  atspm?: AtspmOutputSummary;
   fromMs: number;
   toMs: number;
   from: string;
@@ -69,6 +107,8 @@ export interface ReplaySummary {
   actualPlanSource: string;
   arrivalModel: string;
   definitions: Record<string, string>;
+  /** Measured arrivals (controller logs) before the log showed their phases' states: not judged. */
+  arrivalsBeforePhaseState?: number;
   totals: { vehicles: number; actual: SourceTotals; engine: SourceTotals; delaySavedVehHours: number; delaySavedPercent: number };
   intersections: IntersectionSummary[];
   elapsedSeconds?: number;

@@ -6,7 +6,8 @@ import { compilePlan, greenWindows } from './plan-clock.js';
 import { encodePng } from './png-encode.js';
 import { PCD_COLUMN_SECONDS, PCD_MAX_CYCLE_SECONDS, type PcdApproach, type PcdRaster } from './pcd-raster.js';
 import type { CorridorSnapshot, ReplayResult } from './replay-run.js';
-import type { BinRow, SourceTotals } from './replay-summary.js';
+import type { PhasePcds } from './atspm/phase-pcd.js';
+import type { AtspmOutputSummary, BinRow, InputQuality, SourceTotals } from './replay-summary.js';
 
 const ACTUAL = '#d9822b';
 const ENGINE = '#1f77b4';
@@ -15,33 +16,39 @@ const ENGINE = '#1f77b4';
  * The replay report: one self-contained HTML file (inline CSS, SVG charts and PNG data URIs; no scripts, no
  * network). Pure: result in, text out.
  */
-export function renderReport(result: ReplayResult): string {
+export function renderReport(result: ReplayResult, phasePcds?: PhasePcds): string {
   const { summary } = result;
   const byIntersection = new Map<string, BinRow[]>();
   for (const b of result.bins) byIntersection.set(b.intersectionId, [...(byIntersection.get(b.intersectionId) ?? []), b]);
   const binStarts = [...new Set(result.bins.map((b) => b.binStartMs))].sort((a, b) => a - b);
   const t = summary.totals;
+  /** Charts show the network's local time, as the logs and the engineers do. */
+  const tz = result.network.timeZone ?? 'UTC';
   const parts: string[] = [];
   parts.push(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Greenwave replay — ${esc(summary.network)}</title><style>${CSS}</style></head><body>`);
   parts.push(`<h1>Greenwave replay: ${esc(summary.network)}</h1>`);
   parts.push(`<p class="meta">${esc(summary.input)} · ${esc(summary.from)} → ${esc(summary.to)} · ${summary.records.toLocaleString('en')} records · ${summary.countsAccepted.toLocaleString('en')} counts accepted, ${summary.countsRejected} rejected · ${summary.optimisations} optimisations, ${summary.enginePlans} engine plans</p>`);
+  const flags = summary.inputQuality?.flags ?? [];
+  if (summary.inputQuality) parts.push(inputSection(summary.inputQuality, summary.atspm));
   parts.push(`<p><span class="key" style="background:${ACTUAL}"></span> actual plans: ${esc(summary.actualPlanSource)} &nbsp; <span class="key" style="background:${ENGINE}"></span> the engine's plans (what it would have issued)</p>`);
   parts.push('<h2>What the engine would have changed and saved</h2>');
   parts.push(`<table><tr><th></th><th>actual</th><th>engine</th><th>change</th></tr>
-    ${totalRow('predicted delay (veh·h)', t.actual.delayVehHours, t.engine.delayVehHours, 1, true)}
-    ${totalRow('arrivals on green (%)', pct(t.actual), pct(t.engine), 1, false)}
-    ${totalRow('split failures, modelled (phase-cycles)', t.actual.splitFailures, t.engine.splitFailures, 0, true)}
+    ${totalRow('predicted delay (veh·h)', t.actual.delayVehHours, t.engine.delayVehHours, 1, 'lower')}
+    ${totalRow('arrivals on green (%)', pct(t.actual), pct(t.engine), 1, 'higher')}
+    ${totalRow('split failures, modelled (phase-cycles)', t.actual.splitFailures, t.engine.splitFailures, 0, 'lower')}
     ${t.actual.measuredSplitFailures !== undefined ? `<tr><td>split failures, measured (ATSPM)</td><td>${t.actual.measuredSplitFailures}</td><td>—</td><td></td></tr>` : ''}
-    ${totalRow('highest degree of saturation', t.actual.maxDegreeOfSaturation, t.engine.maxDegreeOfSaturation, 2, true)}
-    ${totalRow('plan changes', t.actual.planChanges, t.engine.planChanges, 0, false)}
+    ${totalRow('highest degree of saturation', t.actual.maxDegreeOfSaturation, t.engine.maxDegreeOfSaturation, 2, 'lower')}
+    ${totalRow('plan changes', t.actual.planChanges, t.engine.planChanges, 0, 'neutral')}
   </table>`);
-  parts.push(`<p>Delay saved: <b>${t.delaySavedVehHours} veh·h (${t.delaySavedPercent} %)</b> over ${t.vehicles.toLocaleString('en')} vehicles.</p>`);
+  if (flags.length > 0) parts.push(`<p class="flag">Not a saving: ${esc(flags.join('; '))}. Predicted delay difference ${t.delaySavedVehHours} veh·h (${t.delaySavedPercent} %) over ${t.vehicles.toLocaleString('en')} vehicles, on that input only.</p>`);
+  else if (t.delaySavedVehHours >= 0) parts.push(`<p>Delay saved: <b>${t.delaySavedVehHours} veh·h (${t.delaySavedPercent} %)</b> over ${t.vehicles.toLocaleString('en')} vehicles.</p>`);
+  else parts.push(`<p>No saving: the engine's plans would have <b>added ${-t.delaySavedVehHours} veh·h of delay (${-t.delaySavedPercent} %)</b> over ${t.vehicles.toLocaleString('en')} vehicles.</p>`);
   if (summary.sumo) {
     const m = summary.sumo;
     parts.push('<h2>Simulated in SUMO</h2>');
     parts.push(`<p>The replayed demand played through SUMO (${esc(m.netFile)}) under the actual plans and under the engine in closed loop, same routes and seed: ${m.vehicles.toLocaleString('en')} vehicles over ${m.simulatedSeconds} simulated seconds.</p>`);
     parts.push(`<table><tr><th></th><th>actual</th><th>engine</th><th>change</th></tr>
-    ${totalRow('mean time loss (s/veh)', m.actual.meanTimeLoss, m.engine.meanTimeLoss, 2, true)}
+    ${totalRow('mean time loss (s/veh)', m.actual.meanTimeLoss, m.engine.meanTimeLoss, 2, 'lower')}
     <tr><td>vehicles inserted / arrived</td><td>${m.actual.vehicles} / ${m.actual.arrived}</td><td>${m.engine.vehicles} / ${m.engine.arrived}</td><td></td></tr>
     <tr><td>not inserted at the end</td><td>${m.actual.notInserted}</td><td>${m.engine.notInserted}</td><td></td></tr>
     <tr><td>teleports</td><td>${m.actual.teleports}</td><td>${m.engine.teleports}</td><td></td></tr>
@@ -55,38 +62,81 @@ export function renderReport(result: ReplayResult): string {
   parts.push('</table></details>');
 
   parts.push('<h2>Degree of saturation through the day</h2><p>Highest degree of saturation of any movement per intersection and 15 minutes (green below 0.85, red above 1).</p><div class="row">');
-  parts.push(heatmap('actual plans', byIntersection, binStarts, (b) => b.actual.maxDegreeOfSaturation));
-  parts.push(heatmap("engine's plans", byIntersection, binStarts, (b) => b.engine.maxDegreeOfSaturation));
+  parts.push(heatmap('actual plans', byIntersection, binStarts, (b) => b.actual.maxDegreeOfSaturation, tz));
+  parts.push(heatmap("engine's plans", byIntersection, binStarts, (b) => b.engine.maxDegreeOfSaturation, tz));
   parts.push('</div>');
 
   parts.push('<h2>Time-space diagrams of the coordinated corridors</h2><p>Green of the corridor\'s through movement at each signal over three cycles of the busiest 15 minutes, with the through band a vehicle at free-flow speed can ride from the first signal to the last.</p>');
-  for (const snap of result.corridors) parts.push(timeSpace(snap, result.network));
+  for (const snap of result.corridors) parts.push(timeSpace(snap, result.network, tz));
 
   if (result.pcdActual && result.pcdEngine) {
     parts.push(`<h2>Purdue Coordination Diagrams</h2><p>${esc(summary.definitions.pcd)}. Arrivals: ${esc(summary.arrivalModel)}.</p>`);
-    result.pcdActual.approaches.forEach((a, i) => parts.push(`<div class="row"><div><h3>${esc(a.intersectionId)} from ${esc(a.linkId)}</h3>${pcd(a, result.pcdActual!, 'actual')}</div><div><h3>&nbsp;</h3>${pcd(result.pcdEngine!.approaches[i], result.pcdEngine!, 'engine')}</div></div>`));
+    result.pcdActual.approaches.forEach((a, i) => parts.push(`<div class="row"><div><h3>${esc(a.intersectionId)} from ${esc(a.linkId)}</h3>${pcd(a, result.pcdActual!, 'actual', tz)}</div><div><h3>&nbsp;</h3>${pcd(result.pcdEngine!.approaches[i], result.pcdEngine!, 'engine', tz)}</div></div>`));
+  }
+
+  if (phasePcds && phasePcds.approaches.length > 0) {
+    parts.push(`<h2>Purdue Coordination Diagrams per phase (from the event log)</h2><p>Each phase's advance-detector arrivals at the stop bar, by time of day and seconds since the start of the phase's red, from the log's own events (controllers ${esc([...new Set(phasePcds.approaches.map((a) => a.intersectionId))].join(', '))}; see docs/atspm-measures.md).</p><div class="grid">`);
+    for (const a of phasePcds.approaches) parts.push(pcd(a, phasePcds, 'log', tz));
+    parts.push('</div>');
   }
 
   parts.push('<h2>Flows and plans through the day</h2><p>Measured entering flow (grey, veh/h, left axis) and cycle length (right axis) of the actual and the engine\'s plans.</p><div class="grid">');
-  for (const [id, rows] of byIntersection) parts.push(flowChart(id, rows));
+  for (const [id, rows] of byIntersection) parts.push(flowChart(id, rows, tz));
   parts.push('</div>');
   parts.push(`<h2>Definitions</h2><ul>${Object.entries(summary.definitions).map(([k, v]) => `<li><b>${esc(k)}</b>: ${esc(v)}</li>`).join('')}<li><b>arrivals</b>: ${esc(summary.arrivalModel)}</li></ul>`);
   parts.push('</body></html>\n');
   return parts.join('\n');
 }
 
+/** The input's worth, first thing in the report: rows, rejections by reason, ignored codes, unmapped channels. */
+function inputSection(q: InputQuality, atspm: AtspmOutputSummary | undefined): string {
+  const list = (m: Record<string, number> | undefined, what: string) => {
+    const e = Object.entries(m ?? {}).sort((a, b) => b[1] - a[1]);
+    if (e.length === 0) return '';
+    const shown = e.slice(0, 12).map(([k, n]) => `${esc(k)} ×${n.toLocaleString('en')}`).join(', ');
+    return `<tr><td>${what}</td><td>${shown}${e.length > 12 ? `, and ${e.length - 12} more (summary.json)` : ''}</td></tr>`;
+  };
+  const rows = [
+    `<tr><td>rows read</td><td>${q.rows.toLocaleString('en')}</td></tr>`,
+    `<tr><td>rejected</td><td>${q.rejected.toLocaleString('en')} (${(100 * q.rejectedShare).toFixed(1)} %)</td></tr>`,
+    list(q.rejectedByReason, 'rejected, by reason'),
+    list(q.ignoredByCode, 'event codes ignored (unknown or unused)'),
+    list(q.unmappedChannels, 'detector events of unmapped channels (device/channel)'),
+    list(q.unknownDevices, 'rows of unmapped devices'),
+    q.repeatedDetectorOns ? `<tr><td>repeated detector-on events (counted, off imputed)</td><td>${q.repeatedDetectorOns.toLocaleString('en')}</td></tr>` : '',
+    atspm ? `<tr><td>detector configuration</td><td>${esc(atspm.detectorConfig)}</td></tr>` : '',
+    atspm ? `<tr><td>ATSPM tables (local time, ${esc(atspm.timeZone)})</td><td>${atspm.tables.map((t) => `${esc(t.file)} (${t.rows} rows)`).join(', ')} in ${esc(atspm.directory)}</td></tr>` : '',
+  ];
+  const flags = q.flags.map((f) => `<p class="flag">${esc(f)}</p>`).join('');
+  return `<h2>Input</h2>${flags}<table class="input">${rows.join('')}</table>`;
+}
+
+const clocks = new Map<string, Intl.DateTimeFormat>();
+
+/** Local time of day, HH:MM (or HH:MM:SS), in a time zone. */
+function clock(ms: number, timeZone: string, seconds = false): string {
+  const key = `${timeZone}|${seconds}`;
+  let f = clocks.get(key);
+  if (!f) clocks.set(key, (f = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', ...(seconds ? { second: '2-digit' } : {}), hourCycle: 'h23' })));
+  return f.format(new Date(ms));
+}
+
 function pct(s: SourceTotals): number {
   return s.arrivals > 0 ? Math.round((1000 * s.arrivalsOnGreen) / s.arrivals) / 10 : 0;
 }
 
-function totalRow(label: string, a: number, e: number, digits: number, lowerIsBetter: boolean): string {
+/** Which way is better: a change of a neutral figure (plan changes) is shown uncoloured. */
+type Better = 'lower' | 'higher' | 'neutral';
+
+function totalRow(label: string, a: number, e: number, digits: number, better: Better): string {
   const d = e - a;
-  const good = lowerIsBetter ? d < 0 : d > 0;
+  const good = better === 'lower' ? d < 0 : d > 0;
   const rel = a !== 0 ? ` (${d > 0 ? '+' : ''}${((100 * d) / Math.abs(a)).toFixed(1)} %)` : '';
-  return `<tr><td>${label}</td><td>${a.toFixed(digits)}</td><td>${e.toFixed(digits)}</td><td class="${d === 0 ? '' : good ? 'good' : 'bad'}">${d > 0 ? '+' : ''}${d.toFixed(digits)}${rel}</td></tr>`;
+  const cls = d === 0 || better === 'neutral' ? '' : good ? 'good' : 'bad';
+  return `<tr><td>${label}</td><td>${a.toFixed(digits)}</td><td>${e.toFixed(digits)}</td><td class="${cls}">${d > 0 ? '+' : ''}${d.toFixed(digits)}${rel}</td></tr>`;
 }
 
-function heatmap(title: string, byIntersection: Map<string, BinRow[]>, binStarts: number[], value: (b: BinRow) => number): string {
+function heatmap(title: string, byIntersection: Map<string, BinRow[]>, binStarts: number[], value: (b: BinRow) => number, tz: string): string {
   const ids = [...byIntersection.keys()];
   const cw = Math.max(3, Math.min(8, Math.floor(560 / Math.max(1, binStarts.length))));
   const ch = Math.max(3, Math.min(14, Math.floor(600 / Math.max(1, ids.length))));
@@ -100,9 +150,19 @@ function heatmap(title: string, byIntersection: Map<string, BinRow[]>, binStarts
     for (const b of byIntersection.get(id)!) cells.push(`<rect x="${left + col.get(b.binStartMs)! * cw}" y="${20 + r * ch}" width="${cw}" height="${ch}" fill="${dosColour(value(b))}"><title>${esc(id)} ${b.binStart.slice(11, 16)}: x = ${value(b)}</title></rect>`);
   });
   binStarts.forEach((b, i) => {
-    if (new Date(b).getUTCMinutes() === 0 && new Date(b).getUTCHours() % 3 === 0) cells.push(`<text x="${left + i * cw}" y="${h - 8}" font-size="10">${new Date(b).toISOString().slice(11, 16)}</text>`);
+    const label = clock(b, tz);
+    if (label.endsWith(':00') && Number(label.slice(0, 2)) % 3 === 0) cells.push(`<text x="${left + i * cw}" y="${h - 8}" font-size="10">${label}</text>`);
   });
-  return `<figure><figcaption>${esc(title)}</figcaption><svg width="${w}" height="${h}" viewBox="0 0 ${w} ${h}">${cells.join('')}</svg></figure>`;
+  return `<figure><figcaption>${esc(title)} · rows: intersections; columns: 15-minute bins, time of day (${esc(tz)})</figcaption><svg width="${w}" height="${h}" viewBox="0 0 ${w} ${h}">${cells.join('')}</svg>${dosScale()}</figure>`;
+}
+
+/** Colour scale of the degree-of-saturation heat maps. */
+function dosScale(): string {
+  const steps = 24;
+  const w = 240;
+  const rects = Array.from({ length: steps }, (_, i) => `<rect x="${10 + (i * w) / steps}" y="4" width="${w / steps + 0.5}" height="10" fill="${dosColour((i + 0.5) * (1.2 / steps))}"/>`).join('');
+  const ticks = [0, 0.6, 0.85, 1, 1.2].map((v) => `<text x="${10 + (v / 1.2) * w}" y="26" font-size="9" text-anchor="middle">${v === 1.2 ? '≥ 1.2' : v}</text>`).join('');
+  return `<svg width="${w + 60}" height="30" viewBox="0 0 ${w + 60} 30">${rects}${ticks}<text x="${w + 16}" y="13" font-size="9">x (flow / capacity)</text></svg>`;
 }
 
 function dosColour(x: number): string {
@@ -113,7 +173,7 @@ function dosColour(x: number): string {
   return `rgb(${Math.min(255, r)},${Math.max(0, g)},60)`;
 }
 
-function flowChart(id: string, rows: BinRow[]): string {
+function flowChart(id: string, rows: BinRow[], tz: string): string {
   const w = 300;
   const h = 120;
   const pad = 26;
@@ -128,11 +188,11 @@ function flowChart(id: string, rows: BinRow[]): string {
     <rect x="${pad}" y="${pad}" width="${w - 2 * pad}" height="${h - 2 * pad}" fill="#fafafa" stroke="#ddd"/>
     ${line((r) => r.flowVehPerHour, maxFlow, '#999', 2)}${line((r) => r.actual.cycleSeconds, maxCycle, ACTUAL)}${line((r) => r.engine.cycleSeconds, maxCycle, ENGINE)}
     <text x="2" y="${pad - 4}" font-size="9">${Math.round(maxFlow)} veh/h</text><text x="${w - 2}" y="${pad - 4}" font-size="9" text-anchor="end">${Math.round(maxCycle)} s</text>
-    <text x="${pad}" y="${h - 8}" font-size="9">${new Date(t0).toISOString().slice(11, 16)}</text><text x="${w - pad}" y="${h - 8}" font-size="9" text-anchor="end">${new Date(t1).toISOString().slice(11, 16)}</text>
-  </svg></figure>`;
+    <text x="${pad}" y="${h - 8}" font-size="9">${clock(t0, tz)}</text><text x="${w / 2}" y="${h - 8}" font-size="9" text-anchor="middle">time of day (${esc(tz)})</text><text x="${w - pad}" y="${h - 8}" font-size="9" text-anchor="end">${clock(t1, tz)}</text>
+  </svg><div class="legend"><span class="key" style="background:#999"></span> entering flow (veh/h, left) <span class="key" style="background:${ACTUAL}"></span> actual cycle (s, right) <span class="key" style="background:${ENGINE}"></span> engine cycle (s, right)</div></figure>`;
 }
 
-function pcd(a: PcdApproach, raster: PcdRaster, which: 'actual' | 'engine'): string {
+function pcd(a: PcdApproach, raster: { columns: number; originSeconds: number }, which: 'actual' | 'engine' | 'log', tz: string): string {
   const used: number[] = [];
   for (let c = 0; c < raster.columns; c++) {
     let any = false;
@@ -168,14 +228,16 @@ function pcd(a: PcdApproach, raster: PcdRaster, which: 'actual' | 'engine'): str
     return `<polyline fill="none" stroke="${colour}" stroke-width="1.5" points="${pts.join(' ')}"/>`;
   };
   const aog = a.arrivals > 0 ? ((100 * a.onGreen) / a.arrivals).toFixed(1) : '0';
-  const hour = (c: number) => new Date((raster.originSeconds + c * PCD_COLUMN_SECONDS) * 1000).toISOString().slice(11, 16);
-  return `<figure><figcaption style="color:${which === 'actual' ? ACTUAL : ENGINE}">${which === 'actual' ? 'actual plans' : "engine's plans"} · arrivals on green ${aog} %</figcaption><svg width="${w}" height="${h}" viewBox="0 0 ${w} ${h}">
+  const hour = (c: number) => clock((raster.originSeconds + c * PCD_COLUMN_SECONDS) * 1000, tz);
+  const caption = which === 'log' ? `${esc(a.intersectionId)} ${esc(a.linkId)}` : which === 'actual' ? 'actual plans' : "engine's plans";
+  return `<figure><figcaption style="color:${which === 'engine' ? ENGINE : ACTUAL}">${caption} · arrivals on green ${aog} %</figcaption><svg width="${w}" height="${h}" viewBox="0 0 ${w} ${h}">
     <image href="data:image/png;base64,${png}" x="${pad}" y="${pad}" width="${w - 2 * pad}" height="${h - 2 * pad}" preserveAspectRatio="none" style="image-rendering:pixelated"/>
     <rect x="${pad}" y="${pad}" width="${w - 2 * pad}" height="${h - 2 * pad}" fill="none" stroke="#bbb"/>
     ${lines(a.greenStartSum, '#2ca02c')}${lines(a.greenEndSum, '#e6b800')}
     <text x="2" y="${pad}" font-size="9">${PCD_MAX_CYCLE_SECONDS} s</text><text x="2" y="${h - pad}" font-size="9">0</text>
-    <text x="${pad}" y="${h - 10}" font-size="9">${hour(c0)}</text><text x="${w - pad}" y="${h - 10}" font-size="9" text-anchor="end">${hour(c1)}</text>
-  </svg></figure>`;
+    <text x="10" y="${h / 2}" font-size="9" transform="rotate(-90 10 ${h / 2})" text-anchor="middle">seconds into the cycle (from start of red)</text>
+    <text x="${pad}" y="${h - 10}" font-size="9">${hour(c0)}</text><text x="${w / 2}" y="${h - 10}" font-size="9" text-anchor="middle">time of day (${esc(tz)}), ${PCD_COLUMN_SECONDS / 60}-minute columns</text><text x="${w - pad}" y="${h - 10}" font-size="9" text-anchor="end">${hour(c1)}</text>
+  </svg><div class="legend"><span class="key" style="background:rgb(30,30,120)"></span> arrivals: darker is more (darkest ${max} in a cell of 1 s × ${PCD_COLUMN_SECONDS / 60} min) <span class="key" style="background:#2ca02c"></span> mean start of green <span class="key" style="background:#e6b800"></span> mean end of green</div></figure>`;
 }
 
 interface CorridorGeometry {
@@ -236,7 +298,7 @@ export function bandwidthSeconds(g: CorridorGeometry, plans: PhasePlan[], t0: nu
   return band;
 }
 
-function timeSpace(snap: CorridorSnapshot, network: NetworkFile): string {
+function timeSpace(snap: CorridorSnapshot, network: NetworkFile, tz: string): string {
   const g = corridorGeometry(snap, network);
   const t0 = snap.binStartMs / 1000;
   const span = 3 * Math.max(...snap.actual.map((p) => p.cycleSeconds), ...snap.engine.map((p) => p.cycleSeconds));
@@ -268,9 +330,9 @@ function timeSpace(snap: CorridorSnapshot, network: NetworkFile): string {
       if (ok) out.push(`<line x1="${X(dep).toFixed(1)}" y1="${Y(0)}" x2="${X(dep + g.travel[g.travel.length - 1]).toFixed(1)}" y2="${Y(g.distance[g.distance.length - 1])}" stroke="${colour}" stroke-opacity="0.25"/>`);
     }
     const bw = bandwidthSeconds(g, plans, t0);
-    return `<figure><figcaption style="color:${colour}">${title} · through band ${bw} s of a ${C0} s cycle</figcaption><svg width="${w}" height="${h}" viewBox="0 0 ${w} ${h}">${out.join('')}<text x="${pad}" y="${h - 6}" font-size="10">${new Date(t0 * 1000).toISOString().slice(11, 19)}</text><text x="${w - 10}" y="${h - 6}" font-size="10" text-anchor="end">+${Math.round(span)} s</text></svg></figure>`;
+    return `<figure><figcaption style="color:${colour}">${title} · through band ${bw} s of a ${C0} s cycle</figcaption><svg width="${w}" height="${h}" viewBox="0 0 ${w} ${h}">${out.join('')}<text x="${pad}" y="${h - 6}" font-size="10">${clock(t0 * 1000, tz, true)}</text><text x="${(pad + w) / 2}" y="${h - 6}" font-size="10" text-anchor="middle">time (s, ${esc(tz)})</text><text x="${w - 10}" y="${h - 6}" font-size="10" text-anchor="end">+${Math.round(span)} s</text><text x="10" y="${h / 2}" font-size="9" transform="rotate(-90 10 ${h / 2})" text-anchor="middle">distance (${Math.round(maxD)} m)</text></svg><div class="legend"><span class="key" style="background:#2ca02c"></span> through green <span class="key" style="background:#d62728"></span> not green <span class="key" style="background:${colour};opacity:0.4"></span> free-flow trajectories through every green</div></figure>`;
   };
-  return `<h3>${esc(g.ids.join(' → '))} · busiest 15 min from ${new Date(snap.binStartMs).toISOString().slice(11, 16)} (${snap.flowVehPerHour} veh/h entering)</h3><div class="row">${diagram(snap.actual, ACTUAL, 'actual plans')}${diagram(snap.engine, ENGINE, "engine's plans")}</div>`;
+  return `<h3>${esc(g.ids.join(' → '))} · busiest 15 min from ${clock(snap.binStartMs, tz)} (${snap.flowVehPerHour} veh/h entering)</h3><div class="row">${diagram(snap.actual, ACTUAL, 'actual plans')}${diagram(snap.engine, ENGINE, "engine's plans")}</div>`;
 }
 
 function esc(s: string): string {
@@ -280,4 +342,5 @@ function esc(s: string): string {
 const CSS = `body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:1400px}h1{font-size:22px}h2{margin-top:32px;border-bottom:1px solid #ddd}
 table{border-collapse:collapse}td,th{padding:3px 8px;border-bottom:1px solid #eee;text-align:right}td:first-child,th:first-child{text-align:left}
 .good{color:#1a7f37}.bad{color:#c62828}.meta{color:#666}.row{display:flex;flex-wrap:wrap;gap:16px}.grid{display:flex;flex-wrap:wrap;gap:8px}
-figure{margin:0}figcaption{font-weight:600;font-size:12px}.small figcaption{font-weight:400}.key{display:inline-block;width:12px;height:12px;vertical-align:middle}`;
+figure{margin:0}figcaption{font-weight:600;font-size:12px}.small figcaption{font-weight:400}.key{display:inline-block;width:12px;height:12px;vertical-align:middle}
+.legend{font-size:11px;color:#444}.flag{background:#fdecea;border-left:4px solid #c62828;padding:6px 10px}table.input td{text-align:left}`;

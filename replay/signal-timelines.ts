@@ -59,6 +59,8 @@ export class PlanTimeline implements SignalTimeline {
 
 interface ObservedPhase {
   state: SignalState;
+  /** The log has reported this phase's state (until then it is unknown, shown as red). */
+  seen: boolean;
   cycle: number;
   redStart: number;
   greenStart: number;
@@ -94,14 +96,24 @@ export class ObservedTimeline implements SignalTimeline {
     return this.phases[x] !== undefined;
   }
 
+  /** Whether the log has reported the state of every one of these phases at x. */
+  knows(x: number, phases: readonly number[]): boolean {
+    const list = this.phases[x];
+    if (!list) return false;
+    for (const p of phases) if (!list[p]?.seen) return false;
+    return true;
+  }
+
   apply(x: number, phase: number, state: SignalState, t: number): void {
     let list = this.phases[x];
     if (!list) {
-      list = Array.from({ length: this.phaseCounts[x] }, () => ({ state: 'red' as SignalState, cycle: 0, redStart: t, greenStart: NaN, greenEnd: NaN, lastGreenSeconds: 0, lastGreenCycle: -1, lastGreenStartInCycle: 0, cycleSeconds: NaN, greenTotal: 0, cyclesStarted: 0 }));
+      list = Array.from({ length: this.phaseCounts[x] }, () => ({ state: 'red' as SignalState, seen: false, cycle: 0, redStart: t, greenStart: NaN, greenEnd: NaN, lastGreenSeconds: 0, lastGreenCycle: -1, lastGreenStartInCycle: 0, cycleSeconds: NaN, greenTotal: 0, cyclesStarted: 0 }));
       this.phases[x] = list;
     }
     const p = list[phase];
-    if (!p || p.state === state) return;
+    if (!p) return;
+    p.seen = true;
+    if (p.state === state) return;
     if (p.state === 'green') {
       p.greenEnd = t;
       p.lastGreenSeconds = t - p.greenStart;

@@ -6,6 +6,7 @@ import type { NetworkFile } from '../../network-models/index.js';
 import { importSumoNetwork } from '../../network-models/importers/sumo/index.js';
 import { SumoProcess } from './sumo-process.js';
 import { TraciError } from './traci/traci-error.js';
+import type { SubscriptionResult } from './traci/traci-protocol.js';
 import { readSumoXmlFile, resolveScenario, type SumoScenario } from './sumo-scenario.js';
 import { summarizeTripinfo, type TripSummary } from './tripinfo-summary.js';
 import type { ControlMode, LoopController } from './control/loop-controller.js';
@@ -52,6 +53,9 @@ export interface ClosedLoopSummary extends TripSummary {
   signals: number;
   importIssues: number;
 }
+
+/** Simulation steps sent ahead of their answers for a passive control. */
+const STEPS_IN_FLIGHT = 4;
 
 export function controllerFor(mode: ControlMode, engine?: EngineControlOptions, maxPressure?: MaxPressureControlOptions): LoopController {
   switch (mode) {
@@ -127,10 +131,27 @@ export async function runSumoClosedLoop(o: ClosedLoopOptions): Promise<ClosedLoo
     let pending = 0;
     let backlogSeconds = 0;
     let t = begin;
+    // A passive control (nothing to do between steps) with a known end: steps are sent ahead of their answers,
+    // never past the last one, so SUMO goes on with the next step while this process reads the last; SUMO gets
+    // the same commands in the same order as when every step waits for its answer.
+    const sendAhead = controller.passive === true && end !== undefined;
+    const lastBefore = Math.min(end ?? Infinity, limit);
+    const inFlight: Array<Promise<SubscriptionResult[]>> = [];
+    let sentUpTo = begin;
+    const sendStep = () => {
+      const answer = client.step();
+      answer.catch(() => undefined); // awaited in turn below; a failure ends the run there
+      inFlight.push(answer);
+      sentUpTo += step;
+    };
     try {
       for (;;) {
-        await client.step();
-        const snap = client.simulation.snapshot();
+        if (inFlight.length === 0) sendStep();
+        // the last step sent ends at sentUpTo: send another only while that one surely is not the final step
+        while (sendAhead && inFlight.length < STEPS_IN_FLIGHT && sentUpTo + step / 2 < lastBefore) sendStep();
+        const results = await inFlight.shift()!;
+        // with steps in flight, the client's stored values may already be those of a later step
+        const snap = sendAhead ? client.simulation.snapshotIn(results) : client.simulation.snapshot();
         t = snap.timeSeconds;
         teleports += snap.teleportsStarted;
         pending = snap.pending;

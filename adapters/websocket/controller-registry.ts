@@ -45,20 +45,41 @@ export class ControllerRegistry {
     IntersectionControl & { controllerId: string | null; ackAlarmed: boolean; newestSent: number; unacknowledgedSinceMs: number | null }
   >();
 
-  /** Registers a (re)connected controller; returns the controllers that ran any of these intersections before, still online. */
+  /**
+   * Registers a (re)connected controller as the owner of exactly these intersections (the ones it named before and
+   * not now are no longer its); returns the controllers that ran any of them before and are still online.
+   */
   connect(controllerId: string, intersectionIds: string[], nowMs: number): string[] {
     const displaced = new Set<string>();
+    const previousOwners = new Set<string>();
+    for (const id of this.controllers.get(controllerId)?.intersectionIds ?? []) {
+      const x = this.intersection(id);
+      if (x.controllerId === controllerId && !intersectionIds.includes(id)) x.controllerId = null;
+    }
     for (const id of intersectionIds) {
       const x = this.intersection(id);
-      if (x.controllerId && x.controllerId !== controllerId && this.controllers.get(x.controllerId)?.online) displaced.add(x.controllerId);
+      if (x.controllerId && x.controllerId !== controllerId) {
+        previousOwners.add(x.controllerId);
+        if (this.controllers.get(x.controllerId)?.online) displaced.add(x.controllerId);
+      }
       x.controllerId = controllerId;
     }
-    for (const other of displaced) {
+    for (const other of previousOwners) {
       const c = this.controllers.get(other)!;
       c.intersectionIds = c.intersectionIds.filter((id) => !intersectionIds.includes(id));
     }
     this.controllers.set(controllerId, { controllerId, online: true, connectedAtMs: nowMs, lastHeartbeatMs: nowMs, disconnectedAtMs: null, intersectionIds: [...intersectionIds] });
     return [...displaced];
+  }
+
+  /** The controller that runs an intersection (online or not), or null: the server's one ownership map. */
+  ownerOf(intersectionId: string): string | null {
+    return this.byIntersection.get(intersectionId)?.controllerId ?? null;
+  }
+
+  /** Whether a controller is registered and connected. */
+  isOnline(controllerId: string): boolean {
+    return this.controllers.get(controllerId)?.online ?? false;
   }
 
   disconnect(controllerId: string, nowMs: number): void {

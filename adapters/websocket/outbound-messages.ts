@@ -67,6 +67,21 @@ export interface Alarm {
   controllerId?: string;
 }
 
+/** An operator override in force (or just ended, in an `override` delta with `active: false`). */
+export interface OverrideState {
+  intersectionId: string;
+  action: 'hold' | 'fallback';
+  reason: string;
+  /** The operator token's subject. */
+  by: string;
+  sinceMs: number;
+  untilMs: number;
+  /** Version of the plan held or forced. */
+  planVersion: number;
+  /** fallback: the time-of-day plan forced (its startsAt). */
+  fallbackPlan?: string;
+}
+
 export interface SnapshotMessage {
   type: 'snapshot';
   protocolVersion: number;
@@ -78,6 +93,8 @@ export interface SnapshotMessage {
   /** The last recentKpiIntervals optimisation intervals, oldest first. */
   kpis: Array<{ atMs: number; kpis: IntersectionKpi[] }>;
   alarms: Alarm[];
+  /** Operator overrides in force on intersections in scope. */
+  overrides?: OverrideState[];
   counters: EngineCounters;
 }
 
@@ -89,6 +106,7 @@ export type FeedDelta =
   | { type: 'detector'; atMs: number; health: DetectorHealth }
   | KpiDelta
   | Alarm
+  | ({ type: 'override'; atMs: number; active: boolean } & OverrideState)
   | { type: 'stats'; atMs: number; counters: EngineCounters; clients: Record<string, number> };
 
 export function networkSummary(network: NetworkFile): NetworkSummary {

@@ -40,10 +40,13 @@ export const PROTOCOL_ERRORS = {
   GW_PROTO_INVALID_UTF8: { kind: 'fatal', closeCode: 1007, summary: 'a text frame that is not valid UTF-8; closed by the WebSocket layer (RFC 6455 §8.1)' },
   GW_PROTO_BAD_FRAME: { kind: 'fatal', closeCode: 1002, summary: 'a frame that breaks RFC 6455 (bad opcode, unmasked, bad close code...); closed by the WebSocket layer' },
   GW_PROTO_SERVER_SHUTDOWN: { kind: 'fatal', closeCode: 1001, summary: 'the server is stopping' },
+  GW_PROTO_TOKEN_EXPIRED: { kind: 'fatal', closeCode: 4011, summary: "the connection's token expired while it was open; reconnect with a new token" },
+  GW_PROTO_TOKEN_REVOKED: { kind: 'fatal', closeCode: 4012, summary: "the connection's token was revoked (its jti is in the revocation list)" },
   // refusals at the HTTP upgrade
   GW_AUTH_MISSING_TOKEN: { kind: 'refusal', httpStatus: 401, summary: 'no token in the Authorization header or the token query parameter' },
   GW_AUTH_INVALID_TOKEN: { kind: 'refusal', httpStatus: 401, summary: 'the token is malformed or its signature does not match' },
   GW_AUTH_TOKEN_EXPIRED: { kind: 'refusal', httpStatus: 401, summary: 'the token has expired' },
+  GW_AUTH_TOKEN_REVOKED: { kind: 'refusal', httpStatus: 401, summary: 'the token id is in the revocation list' },
   GW_AUTH_WRONG_ROLE: { kind: 'refusal', httpStatus: 403, summary: "the token's role may not use this endpoint" },
   GW_HTTP_BAD_HANDSHAKE: { kind: 'refusal', httpStatus: 400, summary: 'not a valid WebSocket handshake (Sec-WebSocket-Key, -Version); answered by the WebSocket layer' },
   GW_HTTP_NOT_FOUND: { kind: 'refusal', httpStatus: 404, summary: 'no such endpoint' },

@@ -40,6 +40,8 @@ export interface ServerLimits {
   recentAlarms: number;
   /** A controller that has not acknowledged the plans sent to it for this long raises an alarm, whatever the optimisation period. */
   planAckTimeoutMs: number;
+  /** How often the revocation file is checked for changes, ms. */
+  revocationReloadMs: number;
   /** An alarm of the same cause (code, intersection, controller) within this time of the last updates it (count + 1). */
   alarmCoalesceWindowMs: number;
 }
@@ -65,6 +67,7 @@ export const DEFAULT_SERVER_LIMITS: Readonly<ServerLimits> = Object.freeze({
   recentAlarms: 50,
   planAckTimeoutMs: 15_000,
   alarmCoalesceWindowMs: 600_000,
+  revocationReloadMs: 5000,
 });
 
 export function resolveServerLimits(input: Partial<ServerLimits> = {}): ServerLimits {

@@ -24,7 +24,8 @@ export type TokenCheck = { ok: true; claims: TokenClaims } | { ok: false; code: 
 const PREFIX = 'gw1';
 /** Secrets that ship in examples and must never guard a real deployment. */
 const KNOWN_DEFAULT_SECRETS = new Set(['', 'secret', 'changeme', 'change-me', 'greenwave', 'password', 'demo', 'default', 'test']);
-export const MIN_SECRET_LENGTH = 16;
+/** Key material a secret must carry outside demo mode, bytes (what `greenwave token --new-secret` prints: 32 random bytes). */
+export const MIN_SECRET_BYTES = 32;
 
 /**
  * A token is `gw1.<claims as base64url JSON>.<HMAC-SHA256 of "gw1.<claims>" as base64url>`: self-contained, so
@@ -54,12 +55,32 @@ export function verifyToken(secret: string, token: string, nowMs: number): Token
   return { ok: true, claims: c };
 }
 
-/** Why a secret may not be used outside demo mode, or undefined when it is fine. */
+/**
+ * Why a secret may not be used outside demo mode, or undefined when it is fine: it must carry at least 32 bytes
+ * of key material (64 hex digits, 43 base64 characters, else 32 bytes of text) and not look low-entropy (fewer
+ * than 10 distinct characters, or one character making up more than a quarter of it).
+ */
 export function weakSecretReason(secret: string | undefined): string | undefined {
   if (secret === undefined || secret === '') return 'the secret is empty';
   if (KNOWN_DEFAULT_SECRETS.has(secret.toLowerCase())) return `"${secret}" is a well-known default secret`;
-  if (secret.length < MIN_SECRET_LENGTH) return `the secret is shorter than ${MIN_SECRET_LENGTH} characters`;
+  const bytes = secretKeyBytes(secret);
+  if (bytes < MIN_SECRET_BYTES) return `the secret carries ${bytes} bytes of key material, fewer than ${MIN_SECRET_BYTES} random bytes`;
+  const counts = new Map<string, number>();
+  for (const ch of secret) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  if (counts.size < 10 || Math.max(...counts.values()) > secret.length / 4) return 'the secret looks low-entropy (too few distinct characters)';
   return undefined;
+}
+
+/** Bytes of key material in a secret, by its alphabet: hex, base64/base64url, else its UTF-8 bytes. */
+function secretKeyBytes(secret: string): number {
+  if (/^[0-9a-fA-F]+$/.test(secret)) return Math.floor(secret.length / 2);
+  if (/^[A-Za-z0-9+/_-]+=*$/.test(secret)) return Math.floor((secret.replace(/=+$/, '').length * 6) / 8);
+  return Buffer.byteLength(secret);
+}
+
+/** A new token id. */
+export function newTokenId(): string {
+  return randomBytes(12).toString('base64url');
 }
 
 /**

@@ -1,10 +1,13 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { replayDay, ReplayInputError, sumoNetMismatch, type ActualPlanPolicy, type ReplayProgress } from '../../replay/index.js';
+import { atspmNetwork, AtspmConfigError, replayDay, ReplayInputError, sumoNetMismatch, type ActualPlanPolicy, type DetectorConfig, type ReplayProgress } from '../../replay/index.js';
+import type { NetworkFile } from '../../network-models/index.js';
 import { CliError, loadNetworkFile } from '../load-network-file.js';
 
 interface ReplayCliOptions {
-  network: string;
+  network?: string;
+  atspmConfig?: string;
+  timeZone?: string;
   input: string;
   from?: string;
   to?: string;
@@ -30,7 +33,9 @@ export function registerReplayCommand(program: Command): void {
   program
     .command('replay')
     .description('Replay a recorded day (day file, counts NDJSON or ATSPM hi-res CSV) through the engine in virtual time; write its plans, 15-minute measures and an HTML report')
-    .requiredOption('--network <file>', 'network file (JSON), or demo:arterial / demo:grid')
+    .option('--network <file>', 'network file (JSON), or demo:arterial / demo:grid (optional with --atspm-config)')
+    .option('--atspm-config <file>', "ATSPM detector configuration CSV (DeviceId,Phase,Parameter,Function or UDOT's detector export) for an event log: the ATSPM tables' detectors; without --network, a network skeleton is built from it (its defaults stated in summary.json)")
+    .option('--time-zone <zone>', "IANA time zone of the event log's local times (default: the network's, else UTC)")
     .requiredOption('--input <file>', 'recorded day: .ndjson[.gz] day file or counts, or .csv ATSPM high-resolution event log')
     .requiredOption('--out <dir>', 'output directory: plans.ndjson, bins.ndjson, summary.json, report.html')
     .option('--from <time>', 'start: ISO-8601, or HH:MM local time on the recorded day')
@@ -62,7 +67,7 @@ export function registerReplayCommand(program: Command): void {
 }
 
 async function runReplay(opts: ReplayCliOptions): Promise<number> {
-  const network = loadNetworkFile(opts.network);
+  const { network, detectorConfig, detectorConfigSource } = await replayNetwork(opts);
   const sumoDrain = Number(opts.sumoDrain);
   const sumoSeed = Number(opts.sumoSeed);
   if (opts.sumo) {
@@ -120,6 +125,8 @@ async function runReplay(opts: ReplayCliOptions): Promise<number> {
       onWarning: (w) => process.stderr.write(`greenwave replay: warning ${w.code}: ${w.message}\n`),
       onProgress: draw,
       onNote: (text) => process.stderr.write(`greenwave replay: ${text}\n`),
+      detectorConfig,
+      detectorConfigSource,
     });
   } catch (err) {
     if (err instanceof ReplayInputError) throw new CliError(err.message);
@@ -136,4 +143,40 @@ async function runReplay(opts: ReplayCliOptions): Promise<number> {
   );
   if (s.countsAccepted === 0) return 2;
   return s.countsRejected + malformed > 0 ? 1 : 0;
+}
+
+/**
+ * The network to replay on, and for an event log with --atspm-config its detector configuration: the network
+ * file; or, without --network, a skeleton built from the configuration and the phases seen in the log.
+ */
+async function replayNetwork(opts: ReplayCliOptions): Promise<{ network: NetworkFile; detectorConfig?: DetectorConfig; detectorConfigSource?: string }> {
+  if (opts.timeZone !== undefined) {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: opts.timeZone });
+    } catch {
+      throw new CliError(`--time-zone = ${opts.timeZone}: not an IANA time zone (e.g. America/Denver)`);
+    }
+  }
+  const network = opts.network !== undefined ? loadNetworkFile(opts.network) : undefined;
+  if (network && opts.timeZone) network.timeZone = opts.timeZone;
+  if (!opts.atspmConfig) {
+    if (!network) throw new CliError('--network FILE is required (or --atspm-config DETECTORS.csv with an event log)');
+    return { network };
+  }
+  if (!/\.csv(\.gz)?$/i.test(opts.input)) throw new CliError('--atspm-config goes with an ATSPM event log (--input LOG.csv)');
+  let reported = 0;
+  try {
+    return await atspmNetwork({
+      configPath: opts.atspmConfig,
+      inputPath: opts.input,
+      network,
+      timeZone: opts.timeZone,
+      onProblem: (p) => {
+        if (++reported <= MAX_REPORTED_PROBLEMS) process.stderr.write(`${opts.atspmConfig}:${p.lineNo}: ${p.message}\n`);
+      },
+    });
+  } catch (err) {
+    if (err instanceof AtspmConfigError) throw new CliError(err.message);
+    throw err;
+  }
 }

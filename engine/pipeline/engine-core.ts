@@ -38,6 +38,8 @@ export class EngineCore {
   private readonly intersections;
   private startedAtMs: number | undefined;
   private lastDemand = new Map<string, MovementDemand>();
+  /** Intersections an operator holds: their plan in force is not replaced by the optimizer. */
+  private readonly held = new Set<string>();
 
   constructor(
     readonly network: NetworkFile,
@@ -140,7 +142,7 @@ export class EngineCore {
       const proposed = optimizeGroup({ group, demand, plansInForce: this.plansInForce, config: this.config.optimizer, nowMs });
       for (const [id, plan] of proposed) {
         const inForce = this.plansInForce.get(id);
-        if (plan === inForce) continue;
+        if (plan === inForce || this.held.has(id)) continue;
         const problems = checkPlanSafety(plan, this.intersections.get(id)!, this.config.safetyGate);
         if (problems.length > 0) {
           this.counters.plansRejected++;
@@ -152,6 +154,36 @@ export class EngineCore {
         events.push({ type: 'plan', atMs: nowMs, plan, previousVersion: inForce?.version ?? null });
       }
     }
+  }
+
+  /** Holds an intersection on its plan in force (the optimizer's plans for it are not adopted), or releases it. */
+  hold(intersectionId: string, held: boolean): void {
+    if (held) this.held.add(intersectionId);
+    else this.held.delete(intersectionId);
+  }
+
+  isHeld(intersectionId: string): boolean {
+    return this.held.has(intersectionId);
+  }
+
+  /**
+   * Puts a plan chosen outside the optimizer (an operator's) in force, as the next version, if it passes the safety
+   * gate; returns the 'plan' event, or the gate's problems (the plan in force stays).
+   */
+  adopt(plan: PhasePlan, nowMs: number): { ok: true; event: EngineEvent } | { ok: false; problems: string[] } {
+    this.ensureStarted(nowMs);
+    const x = this.intersections.get(plan.intersectionId);
+    if (!x || x.control !== 'signalized') return { ok: false, problems: [`no signalized intersection ${plan.intersectionId}`] };
+    const problems = checkPlanSafety(plan, x, this.config.safetyGate);
+    if (problems.length > 0) {
+      this.counters.plansRejected++;
+      return { ok: false, problems };
+    }
+    const inForce = this.plansInForce.get(plan.intersectionId);
+    const adopted: PhasePlan = { ...plan, version: (inForce?.version ?? this.config.planVersionBase) + 1, computedAtMs: nowMs };
+    this.plansInForce.set(plan.intersectionId, adopted);
+    this.counters.plansEmitted++;
+    return { ok: true, event: { type: 'plan', atMs: nowMs, plan: adopted, previousVersion: inForce?.version ?? null } };
   }
 
   private ensureStarted(nowMs: number): void {

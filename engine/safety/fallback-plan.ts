@@ -31,7 +31,11 @@ function toMinutes(hhmm: string): number {
 
 /** The fallback time-of-day plan as a phase plan (version 0, source 'fallback'), with fixed greens. */
 export function fallbackPhasePlan(x: Intersection, atMs: number, timeZone?: string): PhasePlan {
-  const tod = timeOfDayPlanAt(x.fallbackPlans, localMinuteOfDay(atMs, timeZone));
+  return timeOfDayPhasePlan(x, timeOfDayPlanAt(x.fallbackPlans, localMinuteOfDay(atMs, timeZone)), atMs);
+}
+
+/** One of an intersection's time-of-day plans as a phase plan (version 0, source 'fallback'), with fixed greens. */
+export function timeOfDayPhasePlan(x: Intersection, tod: TimeOfDayPlan, atMs: number): PhasePlan {
   return {
     intersectionId: x.id,
     version: 0,

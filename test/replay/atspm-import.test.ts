@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -79,6 +79,52 @@ describe('ATSPM hi-res import', () => {
     expect(ia1.actual.measuredSplitFailures).toBe(0);
     expect(summary.arrivalModel).toContain('measured');
     expect(summary.actualPlanSource).toContain('observed');
-    expect(readFileSync(join(dir, 'out', 'report.html'), 'utf8')).toContain('IA1 from');
+    const html = readFileSync(join(dir, 'out', 'report.html'), 'utf8');
+    expect(html).toContain('IA1 from');
+    // Import statistics first in summary.json and in the report; a few bad rows are not flagged.
+    expect(Object.keys(summary).slice(0, 3)).toEqual(['network', 'input', 'inputQuality']);
+    expect(summary.inputQuality).toMatchObject({ rejected: 3, rejectedByReason: { GW_ATSPM_COLUMNS: 1, GW_ATSPM_TIMESTAMP: 1, GW_ATSPM_NUMBER: 1 }, ignoredByCode: { 43: 1, 999: 1 }, unmappedChannels: { 'IA1/99': 1 }, unknownDevices: { OTHER: 1 }, flags: [] });
+    expect(html.indexOf('<h2>Input</h2>')).toBeLessThan(html.indexOf('What the engine would have changed'));
+    expect(html).toContain('IA1/99 ×1');
+    expect(html).toContain('Delay saved:');
+    // Charts carry their units and scales; plan changes are neither good nor bad.
+    expect(html).toContain('x (flow / capacity)');
+    expect(html).toContain('seconds into the cycle (from start of red)');
+    expect(html).toContain('entering flow (veh/h, left)');
+    expect(html).toMatch(/<td>plan changes<\/td><td>\d+<\/td><td>\d+<\/td><td class="">/);
+    // Per-phase and per-detector tables from the log's own events, in local time.
+    expect(summary.atspm!.tables.map((t) => t.file)).toEqual(['actuations.csv', 'arrival_on_green.csv', 'split_failures.csv', 'terminations.csv', 'splits.csv', 'measured_splits.csv', 'yellow_red_actuations.csv', 'ped_delay.csv']);
+    const aog = readFileSync(join(dir, 'out', 'atspm', 'arrival_on_green.csv'), 'utf8').trim().split('\n');
+    expect(aog[0]).toBe('TimeStamp,DeviceId,Phase,Total_Actuations,Percent_AOG');
+    // Phase 2's advance detector: 7 vehicles a cycle, all in green (each of its two approach detectors' events).
+    expect(aog.slice(1).map((l) => l.split(',')).filter((c) => c[2] === '2').every((c) => c[4] === '1')).toBe(true);
+    expect(existsSync(join(dir, 'out', 'atspm', 'split_failures.csv'))).toBe(true);
+  });
+
+  it('refuses a network that maps two intersections to one controller (exit 2, both named)', () => {
+    const { network, lines } = fixture();
+    network.intersections[1].external = { atspm: { signalId: 'IA1' } };
+    const dir = mkdtempSync(join(tmpdir(), 'gw-atspm-'));
+    writeFileSync(join(dir, 'net.json'), JSON.stringify(network));
+    writeFileSync(join(dir, 'log.csv'), `${lines.join('\n')}\n`);
+    const r = runCli(['replay', '--network', join(dir, 'net.json'), '--input', join(dir, 'log.csv'), '--out', join(dir, 'out'), '--no-progress']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`intersections IA1 and ${network.intersections[1].id} both map to controller (signal id) "IA1"`);
+  });
+
+  it('flags a run whose rows were mostly rejected and does not headline a saving', () => {
+    const { network, lines } = fixture();
+    const dir = mkdtempSync(join(tmpdir(), 'gw-atspm-'));
+    writeFileSync(join(dir, 'net.json'), JSON.stringify(network));
+    // Two of every three data rows with an unreadable timestamp.
+    const bad = lines.map((l, i) => (i > 0 && i % 3 !== 0 ? l.replace(/,2026-11-23 /, ',23.11.2026 ') : l));
+    writeFileSync(join(dir, 'log.csv'), `${bad.join('\n')}\n`);
+    const r = runCli(['replay', '--network', join(dir, 'net.json'), '--input', join(dir, 'log.csv'), '--out', join(dir, 'out'), '--json', '--no-progress']);
+    const summary = JSON.parse(r.stdout) as ReplaySummary;
+    expect(summary.inputQuality!.rejectedShare).toBeGreaterThan(0.6);
+    expect(summary.inputQuality!.flags[0]).toMatch(/^most of the input was rejected/);
+    const html = readFileSync(join(dir, 'out', 'report.html'), 'utf8');
+    expect(html).toContain('Not a saving: most of the input was rejected');
+    expect(html).not.toContain('Delay saved:');
   });
 });

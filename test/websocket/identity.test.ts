@@ -56,3 +56,17 @@ describe('controller identity is bound to the token (issue 11, defect 3)', () =>
     for (const id of ['cab/', 'cabx', 'ca', 'other', 'x/cab']) expect(mayClaimControllerId('cab', id), id).toBe(false);
   });
 });
+
+describe('one ownership map: the registry', () => {
+  it('a repeated hello naming fewer intersections releases the others; a new owner removes them from the old one', async () => {
+    const { ControllerRegistry } = await import('../../adapters/websocket/controller-registry.js');
+    const r = new ControllerRegistry();
+    r.connect('a', ['IA1', 'IA2'], 0);
+    r.connect('a', ['IA1'], 1);
+    expect([r.ownerOf('IA1'), r.ownerOf('IA2')]).toEqual(['a', null]);
+    r.disconnect('a', 2);
+    r.connect('b', ['IA1'], 3);
+    expect(r.ownerOf('IA1')).toBe('b');
+    expect(r.view('a')!.intersections).toEqual([]);
+  });
+});

@@ -8,7 +8,8 @@ import { VirtualClockScheduler } from '../../engine/pipeline/virtual-clock-sched
 import { createGreenwaveServer, type GreenwaveServerOptions } from '../../adapters/websocket/greenwave-server.js';
 import { mintToken, type Role } from '../../adapters/websocket/tokens.js';
 
-export const SECRET = 'test-secret-0123456789abcdef';
+/** 32 random bytes, base64url (as `greenwave token --new-secret` prints). */
+export const SECRET = 'jI7VrpE9BSluuTUkTcNuSeu3qCOfdbm02QTK3uuM_oM';
 /** Engine clock of the tests: Monday 23 Nov 2026, 08:00 UTC (morning peak). */
 export const T0 = Date.UTC(2026, 10, 23, 8, 0, 0);
 

@@ -32,6 +32,12 @@ export interface ControlStats {
 /** Who drives the signals during a closed-loop run. */
 export interface LoopController {
   readonly mode: ControlMode;
+  /**
+   * True when `afterStep` never sends SUMO anything nor reads the client's subscribed values (the control acts in
+   * `init` only): the runner then sends simulation steps ahead of their answers, so SUMO never waits for this
+   * process between steps. Default false.
+   */
+  readonly passive?: boolean;
   /** Extra SUMO additional files this control needs (written by the runner into its work directory). */
   additionalXml?(network: NetworkFile): string | undefined;
   /**

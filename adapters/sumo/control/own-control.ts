@@ -9,6 +9,8 @@ import { netWithPrograms, ownControlAdditionalXml, ownControlProgramId } from '.
  * the network's phase sequence, as netconvert --tls.default-type builds it, and switch to it.
  */
 export class OwnControl implements LoopController {
+  /** SUMO runs its own programs once they are loaded: nothing to do between steps. */
+  readonly passive = true;
   private switched = 0;
   constructor(readonly mode: 'own' | 'static' | 'actuated' | 'delay_based') {}
 

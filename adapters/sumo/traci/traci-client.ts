@@ -1,7 +1,8 @@
 import { CMD, TRACI_API_VERSION, SUBSCRIBE_FROM_START, SUBSCRIBE_UNTIL_END } from './traci-constants.js';
 import { TraciConnection, type TraciConnectOptions } from './traci-connection.js';
 import { TraciError } from './traci-error.js';
-import { encodeCommand, readStatus, readStepResults, readSubscriptionResult, readVersionResponse, simStepCommand, subscribeCommand, type SubscriptionResult } from './traci-protocol.js';
+import { encodeCommand, readStatus, readVersionResponse, simStepCommand, subscribeCommand, readSubscriptionResult, type SubscriptionResult } from './traci-protocol.js';
+import { StepResultCache } from './step-result-cache.js';
 import type { TraciReader, TraciValue } from './traci-storage.js';
 import type { SubscriptionStore, TraciTransport } from './traci-transport.js';
 import { SimulationDomain } from './domains/simulation-domain.js';
@@ -11,9 +12,16 @@ import { LaneDomain } from './domains/lane-domain.js';
 
 export type { SubscriptionStore, TraciTransport } from './traci-transport.js';
 
+interface QueuedCommand {
+  command: Buffer;
+  commandId: number;
+  what: string;
+}
+
 /**
  * TraCI client facade: one object per SUMO domain (simulation, inductionLoop, trafficLight, lane), sharing
- * one connection. Subscribed values are refreshed by every `step()`.
+ * one connection. Subscribed values are refreshed by every `step()`; set commands are pipelined with the next
+ * message (normally the step), so a closed loop makes one round trip per simulation step.
  */
 export class TraciClient implements TraciTransport {
   readonly subscriptions: SubscriptionStore = new Map();
@@ -21,6 +29,9 @@ export class TraciClient implements TraciTransport {
   readonly inductionLoop: InductionLoopDomain;
   readonly trafficLight: TrafficLightDomain;
   readonly lane: LaneDomain;
+  private queue: QueuedCommand[] = [];
+  private readonly stepResults = new StepResultCache();
+  private messages = 0;
 
   private constructor(private readonly connection: TraciConnection) {
     this.simulation = new SimulationDomain(this);
@@ -51,11 +62,26 @@ export class TraciClient implements TraciTransport {
     return this.connection.closed;
   }
 
+  /** Messages sent to SUMO so far (round trips). */
+  get messagesSent(): number {
+    return this.messages;
+  }
+
+  /** Commands queued for the next message. */
+  get queuedCommands(): number {
+    return this.queue.length;
+  }
+
+  enqueue(command: Buffer, commandId: number, what: string): void {
+    this.queue.push({ command, commandId, what });
+  }
+
   async request(commands: readonly Buffer[], commandIds: readonly number[]): Promise<TraciReader> {
-    const r = await this.connection.request(commands);
+    const { reader, queuedError } = await this.send(commands);
+    if (queuedError) throw queuedError;
     // commands batched through here have no result body, except a single last one (read by the caller)
-    for (const id of commandIds) readStatus(r, id);
-    return r;
+    for (const id of commandIds) readStatus(reader, id);
+    return reader;
   }
 
   async getVersion(): Promise<{ apiVersion: number; sumoVersion: string }> {
@@ -68,7 +94,8 @@ export class TraciClient implements TraciTransport {
     const batch = 500;
     for (let i = 0; i < objectIds.length; i += batch) {
       const ids = objectIds.slice(i, i + batch);
-      const r = await this.connection.request(ids.map((id) => subscribeCommand(commandId, SUBSCRIBE_FROM_START, SUBSCRIBE_UNTIL_END, id, variableIds)));
+      const { reader: r, queuedError } = await this.send(ids.map((id) => subscribeCommand(commandId, SUBSCRIBE_FROM_START, SUBSCRIBE_UNTIL_END, id, variableIds)));
+      if (queuedError) throw queuedError;
       let failure: Error | null = null;
       for (let k = 0; k < ids.length; k++) {
         try {
@@ -84,11 +111,17 @@ export class TraciClient implements TraciTransport {
     }
   }
 
-  /** Advances the simulation by one step (or to `targetSeconds`) and refreshes all subscribed values. */
+  /**
+   * Sends the queued commands and a simulation step (to `targetSeconds`, or one step) as one message, and
+   * refreshes the subscribed values that changed. A queued command SUMO rejected is thrown after the step's
+   * results are stored (SUMO ran the step anyway).
+   */
   async step(targetSeconds = 0): Promise<SubscriptionResult[]> {
-    const r = await this.request([simStepCommand(targetSeconds)], [CMD.SIMSTEP]);
-    const results = readStepResults(r);
-    for (const res of results) this.store(res);
+    const { reader, queuedError } = await this.send([simStepCommand(targetSeconds)]);
+    readStatus(reader, CMD.SIMSTEP);
+    const { results, changed } = this.stepResults.read(reader);
+    for (const res of changed) this.store(res);
+    if (queuedError) throw queuedError;
     return results;
   }
 
@@ -103,9 +136,32 @@ export class TraciClient implements TraciTransport {
     this.connection.destroy();
   }
 
-  /** Drops the connection without telling SUMO (which then ends the run itself). */
+  /** Drops the connection without telling SUMO (which then ends the run itself). Queued commands are dropped. */
   destroy(): void {
+    this.queue = [];
     this.connection.destroy();
+  }
+
+  /**
+   * Sends the queued commands, then `commands`, as one message; reads the queued commands' statuses and leaves
+   * the reader at the first of `commands`. A queued command SUMO rejected is returned (the first one), not thrown,
+   * so the rest of the answer can still be read; a fatal error is thrown.
+   */
+  private async send(commands: readonly Buffer[]): Promise<{ reader: TraciReader; queuedError: TraciError | null }> {
+    const queued = this.queue;
+    this.queue = [];
+    this.messages++;
+    const reader = await this.connection.request(queued.length === 0 ? commands : [...queued.map((q) => q.command), ...commands]);
+    let queuedError: TraciError | null = null;
+    for (const q of queued) {
+      try {
+        readStatus(reader, q.commandId);
+      } catch (e) {
+        if (!(e instanceof TraciError) || e.fatal) throw e;
+        queuedError ??= new TraciError(e.code, `${q.what}: ${e.message}`);
+      }
+    }
+    return { reader, queuedError };
   }
 
   private store(res: SubscriptionResult): void {

@@ -68,6 +68,10 @@ export class TraciReader {
   private pos = 0;
   constructor(private readonly buf: Buffer) {}
 
+  /** The whole message read (not a copy). */
+  get bytes(): Buffer {
+    return this.buf;
+  }
   get remaining(): number {
     return this.buf.length - this.pos;
   }
@@ -76,6 +80,12 @@ export class TraciReader {
   }
   seek(pos: number): void {
     this.pos = pos;
+  }
+  /** A view of `length` bytes from `start` (not a copy); a fatal protocol error when the message is shorter. */
+  bytesAt(start: number, length: number): Buffer {
+    if (start < 0 || length < 0 || start + length > this.buf.length)
+      throw new TraciError('GW_ERR_TRACI_PROTOCOL', `truncated TraCI message: need ${length} bytes at ${start} of ${this.buf.length}`);
+    return this.buf.subarray(start, start + length);
   }
   private need(n: number): void {
     if (this.pos + n > this.buf.length)

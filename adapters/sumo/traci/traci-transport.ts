@@ -1,12 +1,21 @@
 import type { TraciReader, TraciValue } from './traci-storage.js';
 
-/** Latest subscription values: response id -> object id -> variable id -> value. */
+/**
+ * Latest subscription values: response id -> object id -> variable id -> value. An object's value map is replaced
+ * only when SUMO reports something new for it: the same map (by identity) means unchanged data.
+ */
 export type SubscriptionStore = Map<number, Map<string, Map<number, TraciValue>>>;
 
 /** What the domains need from the client. */
 export interface TraciTransport {
   /** Sends the commands as one message and checks each status; with one command, the reader is left at its result. */
   request(commands: readonly Buffer[], commandIds: readonly number[]): Promise<TraciReader>;
+  /**
+   * Queues a command that has no result (a set command): it goes to SUMO ahead of the next message's own commands,
+   * in order, so nothing SUMO does in between can tell the difference; its status is checked when that answer comes
+   * (a rejection is thrown from that request or step). `what` names the command in that error.
+   */
+  enqueue(command: Buffer, commandId: number, what: string): void;
   subscribe(commandId: number, objectIds: readonly string[], variableIds: readonly number[]): Promise<void>;
   readonly subscriptions: SubscriptionStore;
 }

@@ -1,6 +1,7 @@
 import { CMD, VAR } from '../traci-constants.js';
 import { getVariableCommand, readGetResponse } from '../traci-protocol.js';
 import type { TraciTransport } from '../traci-transport.js';
+import type { TraciValue } from '../traci-storage.js';
 
 export interface InductionLoopStep {
   /** Ids of vehicles that touched the loop during the last step. */
@@ -10,6 +11,7 @@ export interface InductionLoopStep {
 }
 
 export class InductionLoopDomain {
+  private readonly decoded = new WeakMap<Map<number, TraciValue>, InductionLoopStep>();
   constructor(private readonly t: TraciTransport) {}
 
   async getIdList(): Promise<string[]> {
@@ -20,13 +22,19 @@ export class InductionLoopDomain {
   subscribe(ids: readonly string[]): Promise<void> {
     return this.t.subscribe(CMD.SUBSCRIBE_INDUCTIONLOOP_VARIABLE, ids, [VAR.LAST_STEP_VEHICLE_ID_LIST, VAR.LAST_STEP_OCCUPANCY]);
   }
+  /** The last step's reading; the same object (treat it as read-only) as long as SUMO reports no change. */
   lastStep(id: string): InductionLoopStep | undefined {
     const v = this.t.subscriptions.get(CMD.RESPONSE_SUBSCRIBE_INDUCTIONLOOP_VARIABLE)?.get(id);
     if (!v) return undefined;
-    return {
-      vehicleIds: (v.get(VAR.LAST_STEP_VEHICLE_ID_LIST) as string[] | undefined) ?? [],
-      // SUMO reports occupancy in percent
-      occupancy: ((v.get(VAR.LAST_STEP_OCCUPANCY) as number | undefined) ?? 0) / 100,
-    };
+    let step = this.decoded.get(v);
+    if (!step) {
+      step = {
+        vehicleIds: (v.get(VAR.LAST_STEP_VEHICLE_ID_LIST) as string[] | undefined) ?? [],
+        // SUMO reports occupancy in percent
+        occupancy: ((v.get(VAR.LAST_STEP_OCCUPANCY) as number | undefined) ?? 0) / 100,
+      };
+      this.decoded.set(v, step);
+    }
+    return step;
   }
 }

@@ -1,5 +1,6 @@
 import { CMD, VAR } from '../traci-constants.js';
-import { getVariableCommand, readGetResponse } from '../traci-protocol.js';
+import { getVariableCommand, readGetResponse, type SubscriptionResult } from '../traci-protocol.js';
+import type { TraciValue } from '../traci-storage.js';
 import type { TraciTransport } from '../traci-transport.js';
 
 const SIM_VARS = [VAR.TIME, VAR.DEPARTED_VEHICLES_NUMBER, VAR.ARRIVED_VEHICLES_NUMBER, VAR.MIN_EXPECTED_VEHICLES, VAR.TELEPORT_STARTING_VEHICLES_NUMBER, VAR.LOADED_VEHICLES_NUMBER, VAR.PENDING_VEHICLES];
@@ -35,7 +36,13 @@ export class SimulationDomain {
   }
   /** Values of the last step (counters are per step, not cumulative). */
   snapshot(): SimulationSnapshot {
-    const v = this.t.subscriptions.get(CMD.RESPONSE_SUBSCRIBE_SIM_VARIABLE)?.get('');
+    return this.snapshotOf(this.t.subscriptions.get(CMD.RESPONSE_SUBSCRIBE_SIM_VARIABLE)?.get(''));
+  }
+  /** The counters in the results of one step (as `step()` returns them), for steps sent ahead of their answers. */
+  snapshotIn(results: readonly SubscriptionResult[]): SimulationSnapshot {
+    return this.snapshotOf(results.find((r) => r.responseId === CMD.RESPONSE_SUBSCRIBE_SIM_VARIABLE && r.objectId === '')?.values);
+  }
+  private snapshotOf(v: Map<number, TraciValue> | undefined): SimulationSnapshot {
     const n = (id: number) => (v?.get(id) as number | undefined) ?? 0;
     return {
       timeSeconds: n(VAR.TIME),

@@ -47,7 +47,13 @@ export function encodeProgramLogic(logic: SumoProgramLogic): Buffer {
   return w.toBuffer();
 }
 
+export interface TrafficLightStep {
+  programId: string;
+  phaseIndex: number;
+}
+
 export class TrafficLightDomain {
+  private readonly decoded = new WeakMap<Map<number, TraciValue>, TrafficLightStep>();
   constructor(private readonly t: TraciTransport) {}
 
   async getIdList(): Promise<string[]> {
@@ -75,35 +81,46 @@ export class TrafficLightDomain {
   subscribe(ids: readonly string[]): Promise<void> {
     return this.t.subscribe(CMD.SUBSCRIBE_TL_VARIABLE, ids, [VAR.TL_CURRENT_PROGRAM, VAR.TL_CURRENT_PHASE]);
   }
-  lastStep(tlsId: string): { programId: string; phaseIndex: number } | undefined {
+  /** The last step's program and phase; the same object as long as SUMO reports no change. */
+  lastStep(tlsId: string): TrafficLightStep | undefined {
     const v = this.t.subscriptions.get(CMD.RESPONSE_SUBSCRIBE_TL_VARIABLE)?.get(tlsId);
     if (!v) return undefined;
-    return { programId: (v.get(VAR.TL_CURRENT_PROGRAM) as string | undefined) ?? '', phaseIndex: (v.get(VAR.TL_CURRENT_PHASE) as number | undefined) ?? -1 };
+    let step = this.decoded.get(v);
+    if (!step) {
+      step = { programId: (v.get(VAR.TL_CURRENT_PROGRAM) as string | undefined) ?? '', phaseIndex: (v.get(VAR.TL_CURRENT_PHASE) as number | undefined) ?? -1 };
+      this.decoded.set(v, step);
+    }
+    return step;
   }
 
+  /*
+   * Set commands are queued and go to SUMO with the next message (normally the simulation step), in order; the
+   * returned promise resolves once queued. SUMO's rejection of one is thrown by that next request or step.
+   */
   setProgramLogic(tlsId: string, logic: SumoProgramLogic): Promise<void> {
-    return this.set(VAR.TL_COMPLETE_PROGRAM_RYG, tlsId, encodeProgramLogic(logic));
+    return this.set(VAR.TL_COMPLETE_PROGRAM_RYG, tlsId, encodeProgramLogic(logic), `setProgramLogic(${tlsId}, '${logic.programId}')`);
   }
   setProgram(tlsId: string, programId: string): Promise<void> {
-    return this.set(VAR.TL_PROGRAM, tlsId, new TraciWriter().typedString(programId).toBuffer());
+    return this.set(VAR.TL_PROGRAM, tlsId, new TraciWriter().typedString(programId).toBuffer(), `setProgram(${tlsId}, '${programId}')`);
   }
   setPhase(tlsId: string, index: number): Promise<void> {
-    return this.set(VAR.TL_PHASE_INDEX, tlsId, new TraciWriter().typedInt(index).toBuffer());
+    return this.set(VAR.TL_PHASE_INDEX, tlsId, new TraciWriter().typedInt(index).toBuffer(), `setPhase(${tlsId}, ${index})`);
   }
   /** Remaining duration of the current phase, seconds (this cycle only). */
   setPhaseDuration(tlsId: string, seconds: number): Promise<void> {
-    return this.set(VAR.TL_PHASE_DURATION, tlsId, new TraciWriter().typedDouble(seconds).toBuffer());
+    return this.set(VAR.TL_PHASE_DURATION, tlsId, new TraciWriter().typedDouble(seconds).toBuffer(), `setPhaseDuration(${tlsId}, ${seconds})`);
   }
   /** Sets the state directly; SUMO stops its own sequencing for this TLS until setProgram is called. */
   setRedYellowGreenState(tlsId: string, state: string): Promise<void> {
-    return this.set(VAR.TL_RED_YELLOW_GREEN_STATE, tlsId, new TraciWriter().typedString(state).toBuffer());
+    return this.set(VAR.TL_RED_YELLOW_GREEN_STATE, tlsId, new TraciWriter().typedString(state).toBuffer(), `setRedYellowGreenState(${tlsId}, '${state}')`);
   }
 
   private async get(variableId: number, objectId: string): Promise<TraciValue> {
     const r = await this.t.request([getVariableCommand(CMD.GET_TL_VARIABLE, variableId, objectId)], [CMD.GET_TL_VARIABLE]);
     return readGetResponse(r, CMD.GET_TL_VARIABLE + 0x10, variableId, objectId);
   }
-  private async set(variableId: number, objectId: string, typedValue: Buffer): Promise<void> {
-    await this.t.request([setVariableCommand(CMD.SET_TL_VARIABLE, variableId, objectId, typedValue)], [CMD.SET_TL_VARIABLE]);
+  private set(variableId: number, objectId: string, typedValue: Buffer, what: string): Promise<void> {
+    this.t.enqueue(setVariableCommand(CMD.SET_TL_VARIABLE, variableId, objectId, typedValue), CMD.SET_TL_VARIABLE, `trafficLight.${what}`);
+    return Promise.resolve();
   }
 }

@@ -1,0 +1,129 @@
+/**
+ * Closed-loop speed: SUMO alone and `greenwave sumo` under each control on the same scenario, in one run, side
+ * by side. SUMO alone gets the same inputs and options as the closed loop (the network's detectors, tripinfo
+ * output, seed), without TraCI; once with the network's own programs (the reference of the targets) and once
+ * with SUMO's actuated control (traffic closer to the engine's, so SUMO's own share of the work is similar).
+ * Wall time is the closed loop's whole run (network import, SUMO start, the run, the tripinfo summary). Default scenario: a 3x3 grid (9 signals) with 2 hours of demand, generated into
+ * bench/out/sumo-speed/ from the suite's grid3-1lane definition.
+ * Usage: npx tsx bench/sumo/speed.ts [--controls static,engine] [--repeats 2] [--seed 1] [--config FILE.sumocfg]
+ * Targets (issue 13): static >= 0.8x and engine >= 0.5x SUMO alone's speed.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { CONTROL_MODES, controllerFor, resolveScenario, runSumoClosedLoop, type ClosedLoopSummary, type ControlMode } from '../../adapters/sumo/index.js';
+import { importSumoNetwork } from '../../network-models/importers/sumo/index.js';
+import { SCENARIOS } from './scenario-definitions.js';
+import { generateScenario } from './generate-scenarios.js';
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+/** The suite's 3x3 grid with each demand period stretched to 30 minutes: 9 signals, 7,200 s. */
+function speedScenario(out: string): string {
+  const base = SCENARIOS.find((s) => s.name === 'grid3-1lane');
+  if (!base) throw new Error('scenario grid3-1lane is missing from bench/sumo/scenario-definitions.ts');
+  const name = 'grid3-2h';
+  const cfg = join(out, name, `${name}.sumocfg`);
+  if (existsSync(cfg)) return cfg;
+  return generateScenario({ ...base, name, periods: base.periods.map((p) => ({ ...p, seconds: 1800 })), drainSeconds: 0 }, out);
+}
+
+/** CPU seconds (user + system) of this process's children that have exited and been waited for. */
+function childrenCpuSeconds(): number {
+  const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+  // fields 16 and 17 (cutime, cstime), in clock ticks (100 per second on Linux)
+  return (Number(f[13]) + Number(f[14])) / 100;
+}
+
+interface Timing {
+  wallSeconds: number;
+  /** CPU seconds of SUMO, and of this process during the closed loop. */
+  sumoCpuSeconds: number;
+  nodeCpuSeconds: number;
+}
+
+/**
+ * SUMO alone on the config with the closed loop's inputs and options (and the control's programs, for SUMO's own
+ * actuated or delay_based: the last program loaded is the one SUMO runs); wall from spawn to exit.
+ */
+function sumoAlone(configFile: string, seed: number, control: 'static' | 'actuated' | 'delay_based'): Timing {
+  const sc = resolveScenario({ configFile });
+  const work = mkdtempSync(join(tmpdir(), 'greenwave-speed-'));
+  try {
+    const imported = importSumoNetwork(readFileSync(sc.netFile, 'utf8'), { source: sc.netFile });
+    const additional = [...sc.additionalFiles, join(work, 'detectors.add.xml')];
+    writeFileSync(additional[additional.length - 1], imported.detectorsXml);
+    const programs = controllerFor(control).additionalXml?.(imported.network);
+    if (programs) {
+      additional.push(join(work, 'programs.add.xml'));
+      writeFileSync(additional[additional.length - 1], programs);
+    }
+    const args = ['-c', configFile, '--additional-files', additional.join(','), '--seed', String(seed), '--tripinfo-output', join(work, 'tripinfo.xml'), '--tripinfo-output.write-unfinished', 'true', '--no-step-log', 'true', '--no-warnings', 'true', '--duration-log.disable', 'true'];
+    const cpu0 = childrenCpuSeconds();
+    const t0 = performance.now();
+    execFileSync(process.env['SUMO_BINARY'] ?? 'sumo', args, { stdio: 'pipe', env: { ...process.env, SUMO_HOME: process.env['SUMO_HOME'] ?? '/usr/share/sumo' } });
+    return { wallSeconds: (performance.now() - t0) / 1000, sumoCpuSeconds: childrenCpuSeconds() - cpu0, nodeCpuSeconds: 0 };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+async function closedLoop(configFile: string, seed: number, control: ControlMode): Promise<Timing & { summary: ClosedLoopSummary }> {
+  const cpu0 = childrenCpuSeconds();
+  const node0 = process.cpuUsage();
+  const t0 = performance.now();
+  const summary = await runSumoClosedLoop({ scenario: { configFile }, seed, control });
+  const wallSeconds = (performance.now() - t0) / 1000;
+  const node = process.cpuUsage(node0);
+  return { summary, wallSeconds, sumoCpuSeconds: childrenCpuSeconds() - cpu0, nodeCpuSeconds: (node.user + node.system) / 1e6 };
+}
+
+async function main(): Promise<void> {
+  const out = resolve(arg('--out') ?? 'bench/out/sumo-speed');
+  const config = arg('--config') ? resolve(arg('--config')!) : speedScenario(out);
+  const controls = (arg('--controls') ?? 'static,engine').split(',') as ControlMode[];
+  for (const c of controls) if (!CONTROL_MODES.includes(c)) throw new Error(`unknown control '${c}' (one of ${CONTROL_MODES.join(', ')})`);
+  const repeats = Number(arg('--repeats') ?? 2);
+  const seed = Number(arg('--seed') ?? 1);
+  const refs = ['static', 'actuated'] as const;
+  const alone = new Map<string, Timing[]>();
+  const loops = new Map<ControlMode, Array<Timing & { summary: ClosedLoopSummary }>>();
+  // interleaved, so a change in the shared host's load affects every row alike
+  for (let r = 0; r < repeats; r++) {
+    for (const ref of refs) {
+      const a = sumoAlone(config, seed, ref);
+      alone.set(ref, [...(alone.get(ref) ?? []), a]);
+      process.stderr.write(`SUMO alone, ${ref} programs: ${a.wallSeconds.toFixed(2)} s wall, ${a.sumoCpuSeconds.toFixed(2)} s CPU\n`);
+    }
+    for (const c of controls) {
+      const s = await closedLoop(config, seed, c);
+      loops.set(c, [...(loops.get(c) ?? []), s]);
+      process.stderr.write(`${c}: ${s.wallSeconds.toFixed(2)} s wall, SUMO ${s.sumoCpuSeconds.toFixed(2)} s + node ${s.nodeCpuSeconds.toFixed(2)} s CPU, mean time loss ${s.summary.meanTimeLoss} s, ${s.summary.vehicles} veh\n`);
+    }
+  }
+  const best = <T extends Timing>(xs: T[]): T => xs.reduce((a, b) => (b.wallSeconds < a.wallSeconds ? b : a));
+  const ref = best(alone.get('static')!);
+  const refActuated = best(alone.get('actuated')!);
+  const rows = [
+    `scenario: ${config} (seed ${seed}; best wall of ${repeats} interleaved runs; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')})`,
+    '',
+    '| run | wall s | speed vs SUMO alone (network\'s programs) | vs SUMO alone (actuated) | SUMO CPU s | node CPU s | mean time loss (s) |',
+    '|---|---:|---:|---:|---:|---:|---:|',
+    `| SUMO alone, the network's programs | ${ref.wallSeconds.toFixed(2)} | 1.00x | | ${ref.sumoCpuSeconds.toFixed(2)} | | |`,
+    `| SUMO alone, SUMO's actuated | ${refActuated.wallSeconds.toFixed(2)} | | 1.00x | ${refActuated.sumoCpuSeconds.toFixed(2)} | | |`,
+  ];
+  for (const c of controls) {
+    const b = best(loops.get(c)!);
+    rows.push(`| greenwave sumo --control ${c} | ${b.wallSeconds.toFixed(2)} | ${(ref.wallSeconds / b.wallSeconds).toFixed(2)}x | ${(refActuated.wallSeconds / b.wallSeconds).toFixed(2)}x | ${b.sumoCpuSeconds.toFixed(2)} | ${b.nodeCpuSeconds.toFixed(2)} | ${b.summary.meanTimeLoss} |`);
+  }
+  process.stdout.write(`${rows.join('\n')}\n`);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
+  process.exitCode = 1;
+});

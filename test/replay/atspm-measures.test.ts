@@ -1,0 +1,166 @@
+import { describe, expect, it } from 'vitest';
+import { AtspmTables } from '../../replay/atspm/atspm-tables.js';
+import { DetectorConfig } from '../../replay/atspm/detector-config.js';
+import { EventLogReader, isEventLogProblem } from '../../replay/atspm/event-log.js';
+import type { AtspmTable } from '../../replay/atspm/table.js';
+
+/**
+ * Device 7, phase 2 and pedestrian phase 4, local time 2026-11-23. Detector channels: 1 advance at the stop
+ * bar's distance 0; 2 advance 100 m upstream at 20 m/s (5 s to the stop bar); 3 stop-bar presence and
+ * yellow/red; 4 a lane count. Phase 2: green 07:00:00, yellow 07:00:20, red clearance 07:00:24, end of red
+ * clearance 07:00:26; green 07:01:00, yellow 07:01:30, red 07:01:34, end 07:01:40; green 07:02:00, yellow
+ * 07:20:00 (no red in the log after it).
+ */
+const LOG = `
+06:59:00 22 4
+06:59:50 82 1
+06:59:51 81 1
+07:00:00 1 2
+07:00:00 134 30
+07:00:05 82 1
+07:00:06 81 1
+07:00:10 82 2
+07:00:11 81 2
+07:00:18 82 2
+07:00:19 81 2
+07:00:19 4 2
+07:00:20 8 2
+07:00:21 82 3
+07:00:21.5 81 3
+07:00:24 10 2
+07:00:25.2 82 3
+07:00:26 81 3
+07:00:26 11 2
+07:00:30 45 4
+07:00:40 90 4
+07:01:00 1 2
+07:01:00 82 3
+07:01:10 21 4
+07:01:10 82 4
+07:01:15 45 4
+07:01:20 22 4
+07:01:28 81 3
+07:01:29 5 2
+07:01:30 8 2
+07:01:33 82 3
+07:01:34 10 2
+07:01:38 81 3
+07:01:40 11 2
+07:02:00 1 2
+07:02:00 45 4
+07:02:30 21 4
+07:05:00 135 40
+07:10:00 134 34
+07:20:00 8 2`;
+
+const config = new DetectorConfig([
+  { deviceId: '7', channel: 1, phase: 2, functions: ['Advance'], distanceFromStopBarMetres: 0, approachSpeedMetresPerSecond: 20 },
+  { deviceId: '7', channel: 2, phase: 2, functions: ['Advance'], distanceFromStopBarMetres: 100, approachSpeedMetresPerSecond: 20 },
+  { deviceId: '7', channel: 3, phase: 2, functions: ['Presence', 'Yellow_Red'] },
+  { deviceId: '7', channel: 4, phase: 2, functions: ['Count'] },
+]);
+
+function measure(): { tables: Map<string, AtspmTable>; arrivalsBeforePhaseState: number } {
+  const reader = new EventLogReader('UTC');
+  const tables = new AtspmTables(config);
+  const lines = ['TimeStamp,DeviceId,EventId,Parameter', ...LOG.trim().split('\n').map((l) => {
+    const [time, code, param] = l.split(' ');
+    return `2026-11-23 ${time},7,${code},${param}`;
+  })];
+  lines.forEach((l, i) => {
+    const e = reader.read(i + 1, l);
+    if (e && !isEventLogProblem(e)) tables.event(e);
+    else if (e) throw new Error(e.message);
+  });
+  const out = tables.finish();
+  return { tables: new Map(out.tables.map((t) => [t.file, t])), arrivalsBeforePhaseState: out.arrivalsBeforePhaseState };
+}
+
+const T = (hhmm: string) => `2026-11-23 ${hhmm}:00`;
+
+describe('ATSPM measures from the event log (worked by hand)', () => {
+  const { tables, arrivalsBeforePhaseState } = measure();
+  const rows = (file: string) => tables.get(file)!.rows;
+
+  it('actuations: every 82 per channel and 15-minute bin', () => {
+    expect(tables.get('actuations.csv')!.header).toEqual(['TimeStamp', 'DeviceId', 'Detector', 'Total']);
+    expect(rows('actuations.csv')).toEqual([
+      [T('06:45'), '7', 1, 1],
+      [T('07:00'), '7', 1, 1],
+      [T('07:00'), '7', 2, 2],
+      [T('07:00'), '7', 3, 4],
+      [T('07:00'), '7', 4, 1],
+    ]);
+  });
+
+  it('arrivals on green: advance actuations at the stop bar, green only; none before the phase is known', () => {
+    // 07:00:05 (channel 1) and 07:00:10 + 5 s = 07:00:15 (channel 2) in green; 07:00:18 + 5 s = 07:00:23 in
+    // yellow: 2 of 3. The 06:59:50 actuation came before phase 2's first event: not judged.
+    expect(rows('arrival_on_green.csv')).toEqual([[T('07:00'), '7', 2, 3, 0.6667]]);
+    expect(arrivalsBeforePhaseState).toBe(1);
+  });
+
+  it('split failures: one row a judged cycle', () => {
+    // Cycle 07:00:00: no presence event before its green, not judged. Cycle 07:01:00: green 30 s, occupied
+    // 07:01:00-07:01:28 (28/30 = 0.9333); red window 07:01:34-07:01:39, occupied to 07:01:38 (4/5 = 0.8):
+    // a failure. Cycle 07:02:00 has no red in the log: not judged.
+    expect(rows('split_failures.csv')).toEqual([['2026-11-23 07:01:00', '7', 2, 30, 0.9333, 0.8, 1]]);
+  });
+
+  it('terminations: gap-outs, max-outs, force-offs per phase', () => {
+    expect(rows('terminations.csv')).toEqual([
+      [T('07:00'), '7', 2, 'GapOut', 1],
+      [T('07:00'), '7', 2, 'MaxOut', 1],
+    ]);
+  });
+
+  it('splits: programmed split events 134-149, and measured splits from begin green to end of red clearance', () => {
+    // 134 at 30 s and 34 s, 135 at 40 s; measured 26 s and 40 s.
+    expect(rows('splits.csv')).toEqual([
+      [T('07:00'), '7', 134, 2, 32],
+      [T('07:00'), '7', 135, 1, 40],
+    ]);
+    expect(rows('measured_splits.csv')).toEqual([[T('07:00'), '7', 2, 2, 33]]);
+  });
+
+  it('yellow and red actuations by offset from begin red clearance, rounded to 0.5 s', () => {
+    // Cycle 07:00: 07:00:21 in yellow (-3 s), 07:00:25.2 in red (+1.2 s → 1). Cycle 07:01: 07:01:33 in yellow
+    // (-1 s); 07:01:00 was in green. Cycle 07:02 has no red: left out.
+    expect(rows('yellow_red_actuations.csv')).toEqual([
+      [T('07:00'), '7', 2, 8, -3, 1],
+      [T('07:00'), '7', 2, 8, -1, 1],
+      [T('07:00'), '7', 2, 10, 1, 1],
+    ]);
+  });
+
+  it('pedestrian delay: first call after the walk ended to the next walk', () => {
+    // Call 07:00:30 (the 07:00:40 push waits with it) to walk 07:01:10: 40 s; the 07:01:15 call is served by
+    // that walk; call 07:02:00 to walk 07:02:30: 30 s.
+    expect(rows('ped_delay.csv')).toEqual([[T('07:00'), '7', 4, 2, 35, 40]]);
+  });
+});
+
+describe('per-phase Purdue Coordination Diagram from the event log (worked by hand)', () => {
+  it('places each arrival by time of day and seconds since the start of red, and averages each cycle\'s green', () => {
+    // Phase 2: red 07:00:00, green 07:00:30, yellow 07:01:00, red 07:01:04, green 07:01:30, yellow 07:02:00,
+    // red 07:02:04. Arrivals over advance channel 1 (at the stop bar): 07:00:10 (10 s into the cycle, red),
+    // 07:00:40 (40 s, green), 07:01:14 (10 s into the second cycle, red).
+    const log = ['07:00:00 10 2', '07:00:10 82 1', '07:00:30 1 2', '07:00:40 82 1', '07:01:00 8 2', '07:01:04 10 2', '07:01:14 82 1', '07:01:30 1 2', '07:02:00 8 2', '07:02:04 10 2'];
+    const reader = new EventLogReader('UTC');
+    const tables = new AtspmTables(config);
+    ['TimeStamp,DeviceId,EventId,Parameter', ...log.map((l) => `2026-11-23 ${l.split(' ')[0]},7,${l.split(' ')[1]},${l.split(' ')[2]}`)].forEach((l, i) => {
+      const e = reader.read(i + 1, l);
+      if (e && !isEventLogProblem(e)) tables.event(e);
+    });
+    const pcds = tables.finish().phasePcds!;
+    expect(pcds.originSeconds).toBe(Date.UTC(2026, 10, 23) / 1000);
+    expect(pcds.approaches.map((a) => [a.intersectionId, a.linkId, a.arrivals, a.onGreen])).toEqual([['7', 'phase 2', 3, 1]]);
+    const a = pcds.approaches[0];
+    const col = 7 * 12; // 07:00-07:05
+    expect(a.cells[col * 200 + 10]).toBe(2);
+    expect(a.cells[col * 200 + 40]).toBe(1);
+    expect(a.cells.reduce((s, v) => s + v, 0)).toBe(3);
+    // Cycle 1: green 30-60 s; cycle 2: green 26-56 s.
+    expect([a.cycles[col], a.greenStartSum[col], a.greenEndSum[col]]).toEqual([2, 56, 116]);
+  });
+});
