@@ -12,7 +12,6 @@ import { summarizeTripinfo, type TripSummary } from './tripinfo-summary.js';
 import type { ControlMode, LoopController } from './control/loop-controller.js';
 import { OwnControl } from './control/own-control.js';
 import { EngineControl, actuationOptionsFromEnv, type EngineControlOptions } from './control/engine-control.js';
-import { LegacyEngineControl } from './control/legacy-engine-control.js';
 import { MaxPressureControl, type MaxPressureControlOptions } from './control/max-pressure-control.js';
 
 export interface ClosedLoopOptions {
@@ -60,7 +59,6 @@ const STEPS_IN_FLIGHT = 4;
 export function controllerFor(mode: ControlMode, engine?: EngineControlOptions, maxPressure?: MaxPressureControlOptions): LoopController {
   switch (mode) {
     case 'engine':
-      if (engine?.actuation === 'sumo-actuated' || process.env['GREENWAVE_LEGACY_ACTUATION'] === '1') return new LegacyEngineControl(engine);
       return new EngineControl({ ...engine, actuationOptions: { ...actuationOptionsFromEnv(), ...engine?.actuationOptions } });
     case 'max-pressure':
       return new MaxPressureControl(maxPressure);

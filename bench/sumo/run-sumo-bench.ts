@@ -38,7 +38,7 @@ async function main(): Promise<void> {
   for (const c of controls) if (!CONTROL_MODES.includes(c)) throw new Error(`unknown control ${c}`);
   const jobs = Number(arg('--jobs') ?? Math.max(1, Math.min(2, cpus().length)));
   // engine local actuation: the adapter's default unless asked otherwise
-  const actuation = arg('--actuation') as 'none' | 'sumo-actuated' | 'gap-out' | undefined;
+  const actuation = arg('--actuation') as 'none' | 'gap-out' | undefined;
   // experiments: engine control options as JSON, e.g. --engine-options '{"gapSeconds":3,"config":{"smoothingSeconds":120}}'
   const engineOptions = JSON.parse(arg('--engine-options') ?? '{}') as Record<string, unknown>;
   const maxPressureOptions = JSON.parse(arg('--max-pressure-options') ?? '{}') as Record<string, unknown>;

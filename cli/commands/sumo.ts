@@ -17,7 +17,7 @@ interface SumoCliOptions {
   control: ControlMode;
   tripinfo?: string;
   json?: boolean;
-  actuation: 'gap-out' | 'none' | 'sumo-actuated';
+  actuation: 'gap-out' | 'none';
   queues: 'lanes' | 'loops';
   sumoBinary?: string;
   sumoOption: string[];
@@ -75,7 +75,7 @@ export function registerSumoCommand(program: Command): void {
     .addOption(new Option('--control <mode>', 'who drives the signals').choices([...CONTROL_MODES]).makeOptionMandatory())
     .option('--tripinfo <file>', "keep SUMO's tripinfo output (unfinished vehicles included)")
     .option('--json', 'print the summary as one JSON object on the last line')
-    .addOption(new Option('--actuation <mode>', 'engine plans: local actuation inside the plan bounds (gap-out: the adapter ends greens on gaps and extends them while vehicles come)').choices(['gap-out', 'none', 'sumo-actuated']).default('gap-out'))
+    .addOption(new Option('--actuation <mode>', 'engine: local actuation (gap-out: engine/actuation ends greens on gaps and extends them while vehicles come, within the phases\' bounds; none: the engine\'s plans run fixed-time)').choices(['gap-out', 'none']).default('gap-out'))
     .addOption(new Option('--queues <source>', "max-pressure: queues from SUMO's lanes (more than detectors see) or from the induction loops alone").choices(['lanes', 'loops']).default('lanes'))
     .option('--sumo-binary <path>', 'sumo executable (default: $SUMO_BINARY or sumo on the PATH)')
     .option('--sumo-option <key=value>', 'pass an option to SUMO, e.g. time-to-teleport=-1 (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])

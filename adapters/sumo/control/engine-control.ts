@@ -26,11 +26,10 @@ export interface EngineControlOptions {
   countIntervalSeconds?: number;
   config?: EngineConfigInput;
   /**
-   * Local actuation inside the plan's bounds (engine/actuation). 'gap-out' (default): greens end on gaps and are
-   * extended while vehicles come, up to the plan's maximum. 'none': plans run fixed-time. 'sumo-actuated': plans
-   * are loaded as SUMO actuated programs with minDur/maxDur from the bounds (SUMO then ignores cycle and offset).
+   * Local actuation (engine/actuation). 'gap-out' (default): greens end on gaps and are extended while vehicles
+   * come, up to their maximum. 'none': the engine's plans run fixed-time.
    */
-  actuation?: 'none' | 'sumo-actuated' | 'gap-out';
+  actuation?: 'none' | 'gap-out';
   /** Rules of the local actuation (engine/actuation's options); the clock step is SUMO's. */
   actuationOptions?: Omit<ActuationOptions, 'kind' | 'stepSeconds'>;
   /** Gap detection: presence on set-back loops and passage on stop-line loops ('hybrid', default). */
