@@ -41,7 +41,7 @@ export interface ActuationOptions {
    * networks worse wherever the demand estimate was off (luxembourg_lust_red 46.6 → 65.4 s, game-square 13.2 →
    * 25.3 s, rilsa-example1 19.2 → 25.1 s) and helped by at most 3 % elsewhere.
    */
-  bounds?: 'plan' | 'phase';
+  bounds?: 'plan' | 'phase' | 'auto';
 }
 
 export interface ActuatedSignalInput {
@@ -137,12 +137,12 @@ export class ActuatedSignal {
       conditionalProtectedPhases: o.conditionalProtectedPhases ?? true,
       addedInitial: o.addedInitial ?? true,
       restInGreen: o.restInGreen ?? true,
-      offsetSync: o.offsetSync ?? (o.bounds ?? 'phase') === 'plan',
+      offsetSync: o.offsetSync ?? (o.bounds ?? 'phase') !== 'phase',
       splitFailuresToFreeMode: o.splitFailuresToFreeMode ?? 0,
       stepSeconds: o.stepSeconds ?? 1,
       bounds: o.bounds ?? 'phase',
     };
-    if (this.o.bounds === 'phase') this.mode = 'free';
+    if (this.o.bounds !== 'plan') this.mode = 'free';
     this.phases = input.intersection.phases;
     if (this.phases.length === 0) throw new Error(`intersection ${input.intersection.id} has no phases to actuate`);
     this.layout = input.initialLayout;
@@ -262,7 +262,7 @@ export class ActuatedSignal {
 
   private startVariable(t: number, layout: PhaseDisplayLayout): void {
     this.variableEnd = t + layout.plannedVariableSeconds;
-    if (this.phaseIndex === 0 && this.plan && this.o.offsetSync && (this.mode === 'plan' || this.o.bounds === 'phase')) this.syncOffset(t, layout);
+    if (this.phaseIndex === 0 && this.plan && this.syncsOffset) this.syncOffset(t, layout);
   }
 
   /**
@@ -296,7 +296,7 @@ export class ActuatedSignal {
       return this.endVariable(t, 'planned');
     }
     const phase = this.phases[this.phaseIndex];
-    const timing = this.mode === 'plan' ? this.timing(this.phaseIndex) : undefined;
+    const timing = this.planBinds ? this.timing(this.phaseIndex) : undefined;
     const maxG = timing?.maxGreenSeconds ?? phase.maxGreenSeconds;
     const minG = Math.min(maxG, Math.max(timing?.minGreenSeconds ?? phase.minGreenSeconds, this.initialGreen));
     const elapsed = t - this.greenStart;
@@ -390,6 +390,22 @@ export class ActuatedSignal {
     if (this.selfCheck) this.splitFailures.greenEnded(index, t);
   }
 
+  /**
+   * Whether the plan's bounds hold the running green: always with bounds 'plan' (unless the self-check has left
+   * them), never with 'phase', and with 'auto' only while the plan in force judges the intersection oversaturated:
+   * there the plan's cycle and narrowed window manage the network's storage; elsewhere plain full actuation serves
+   * each approach as its own detectors say.
+   */
+  private get planBinds(): boolean {
+    if (this.o.bounds === 'auto') return this.plan?.diagnostics.oversaturated === true;
+    return this.mode === 'plan';
+  }
+
+  private get syncsOffset(): boolean {
+    if (this.o.bounds === 'auto') return this.planBinds && this.o.offsetSync;
+    return this.o.offsetSync && (this.mode === 'plan' || this.o.bounds === 'phase');
+  }
+
   private get selfCheck(): boolean {
     return this.o.kind === 'actuated';
   }
@@ -410,7 +426,7 @@ export class ActuatedSignal {
     }
     const n = this.o.splitFailuresToFreeMode;
     if (n <= 0) return;
-    if (this.o.bounds === 'phase') return;
+    if (this.o.bounds !== 'plan') return;
     if (this.mode === 'plan') {
       const failing = m.failuresInARow.findIndex((f) => f >= n);
       if (failing < 0) return;

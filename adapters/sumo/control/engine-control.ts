@@ -60,7 +60,7 @@ const actuationOptionsSchema = z
     restInGreen: z.boolean(),
     offsetSync: z.boolean(),
     splitFailuresToFreeMode: z.number().int().min(0).max(20),
-    bounds: z.enum(['plan', 'phase']),
+    bounds: z.enum(['plan', 'phase', 'auto']),
   })
   .partial()
   .strict();
