@@ -35,11 +35,12 @@ export interface ActuationOptions {
   /** Step of the clock that calls `step`, seconds. Default 1. */
   stepSeconds?: number;
   /**
-   * Whose bounds a green keeps to. 'phase' (default): the phases' own minimum and maximum (plain fully-actuated,
-   * NEMA), the plan only setting the cycle's reference when `offsetSync` is on; 'plan': the plan's actuation
-   * window around each green. Measured on 17 corpus scenarios (bench/README.md): the plan's window made real
-   * networks worse wherever the demand estimate was off (luxembourg_lust_red 46.6 → 65.4 s, game-square 13.2 →
-   * 25.3 s, rilsa-example1 19.2 → 25.1 s) and helped by at most 3 % elsewhere.
+   * Whose bounds a green keeps to. 'plan' (default): the plan's actuation window around each green, with the
+   * cycle pulled onto the plan's offset; 'phase': the phases' own minimum and maximum (plain fully-actuated,
+   * NEMA), no offset correction unless `offsetSync`; 'auto': the plan's window only while the plan judges the
+   * intersection oversaturated. Measured per scenario in bench/README.md ("Local actuation"): 'phase' was better
+   * on six of eight real networks (luxembourg_lust_red 65.4 → 46.6 s, game-square 25.3 → 13.2 s) but worse on
+   * Bologna acosta (453 → 620 s, and behind its fixed programs in the 20-minute CI run), so it is not the default.
    */
   bounds?: 'plan' | 'phase' | 'auto';
 }
@@ -137,10 +138,10 @@ export class ActuatedSignal {
       conditionalProtectedPhases: o.conditionalProtectedPhases ?? true,
       addedInitial: o.addedInitial ?? true,
       restInGreen: o.restInGreen ?? true,
-      offsetSync: o.offsetSync ?? (o.bounds ?? 'phase') !== 'phase',
+      offsetSync: o.offsetSync ?? (o.bounds ?? 'plan') !== 'phase',
       splitFailuresToFreeMode: o.splitFailuresToFreeMode ?? 0,
       stepSeconds: o.stepSeconds ?? 1,
-      bounds: o.bounds ?? 'phase',
+      bounds: o.bounds ?? 'plan',
     };
     if (this.o.bounds !== 'plan') this.mode = 'free';
     this.phases = input.intersection.phases;
