@@ -199,7 +199,7 @@ async function main(): Promise<void> {
     killChildren();
     process.exit(130);
   });
-  // longest first (a rough guess from the scenario's files), so the pool does not end waiting on one big run
+  // the engine's runs first: they take longest (the pool should not end waiting on one), and they are what a change judges
   todo.sort((a, b) => (a.control === 'engine' ? 0 : 1) - (b.control === 'engine' ? 0 : 1));
   let next = 0;
   let done = 0;
