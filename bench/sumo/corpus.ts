@@ -6,7 +6,7 @@
  *   npx tsx bench/sumo/corpus.ts [--jobs 2] [--only substr,...] [--seeds 1,2,3] [--split train|validation|all]
  *     [--scenarios-dir DIR ...] [--controls static,actuated,delay_based,own,max-pressure,engine]
  *     [--teleport default|off|both] [--out results.json] [--label NAME] [--engine-options JSON] [--no-cache]
- *     [--timeout-minutes 30] [--list]
+ *     [--timeout-minutes 30] [--list] [--cached-only]
  *   npx tsx bench/sumo/corpus.ts --compare A.json B.json [--control engine]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -61,6 +61,7 @@ function parse() {
         'timeout-minutes': { type: 'string', default: '30' },
         'cache-dir': { type: 'string', default: 'bench/out/corpus' },
         list: { type: 'boolean', default: false },
+        'cached-only': { type: 'boolean', default: false },
         compare: { type: 'string', multiple: true },
         control: { type: 'string', default: 'engine' },
       },
@@ -194,7 +195,11 @@ async function main(): Promise<void> {
     if (hit) results.push(hit);
     else todo.push(spec);
   }
-  log(`${scenarios.length} scenarios, ${specs.length} runs: ${results.length} cached, ${todo.length} to run, ${jobs} at a time`);
+  const cachedCount = results.length;
+  if (v['cached-only']) {
+    log(`${scenarios.length} scenarios, ${specs.length} runs: ${results.length} cached; --cached-only: ${todo.length} not run, shown as '-'`);
+    todo.length = 0;
+  } else log(`${scenarios.length} scenarios, ${specs.length} runs: ${results.length} cached, ${todo.length} to run, ${jobs} at a time`);
   process.once('SIGINT', () => {
     killChildren();
     process.exit(130);
@@ -233,7 +238,10 @@ async function main(): Promise<void> {
   writeFileSync(out, `${JSON.stringify(file, null, 1)}\n`);
   process.stdout.write(formatTable(rowsOf(file), controls));
   const failed = results.filter((r) => r.error).length;
-  process.stdout.write(`\n${specs.length} runs (${specs.length - todo.length} cached, ${failed} failed) in ${elapsed()} wall, ${jobs} in parallel; results in ${out}\n`);
+  const notRun = specs.length - results.length;
+  process.stdout.write(
+    `\n${specs.length} runs (${cachedCount} cached, ${results.length - cachedCount} run now, ${failed} failed${notRun ? `, ${notRun} not run` : ''}) in ${elapsed()} wall, ${jobs} in parallel; results in ${out}\n`,
+  );
 }
 
 function sumoVersion(): string {
