@@ -204,8 +204,12 @@ async function main(): Promise<void> {
     killChildren();
     process.exit(130);
   });
-  // the engine's runs first: they take longest (the pool should not end waiting on one), and they are what a change judges
-  todo.sort((a, b) => (a.control === 'engine' ? 0 : 1) - (b.control === 'engine' ? 0 : 1));
+  // scenario by scenario, the quickest first (by what any control took there before; unknown: a minute), so that
+  // whole rows of the table are done early and an interrupted run still compares something
+  const seconds = new Map<string, number>();
+  for (const r of results) if (r.metrics) seconds.set(r.scenario, Math.max(seconds.get(r.scenario) ?? 0, r.metrics.wallSeconds));
+  const guess = (s: CellSpec) => seconds.get(s.scenario) ?? 60;
+  todo.sort((a, b) => guess(a) - guess(b) || (a.scenario < b.scenario ? -1 : a.scenario > b.scenario ? 1 : 0));
   let next = 0;
   let done = 0;
   const worker = async () => {
