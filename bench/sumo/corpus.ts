@@ -10,14 +10,13 @@
  *   npx tsx bench/sumo/corpus.ts --compare A.json B.json [--control engine]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CONTROL_MODES } from '../../adapters/sumo/control/loop-controller.js';
 import type { CellResult, CellSpec, TeleportMode } from './corpus/corpus-cell.js';
-import { CellCache } from './corpus/cell-cache.js';
+import { CellCache, sumoVersion } from './corpus/cell-cache.js';
 import { buildCorpus, type CorpusScenario } from './corpus/corpus-scenarios.js';
 import { buildRows, formatComparison, formatTable } from './corpus/corpus-table.js';
 
@@ -248,13 +247,6 @@ async function main(): Promise<void> {
   );
 }
 
-function sumoVersion(): string {
-  try {
-    return execFileSync('sumo', ['--version'], { encoding: 'utf8' }).split('\n')[0].trim();
-  } catch {
-    return 'unknown';
-  }
-}
 
 main().catch((e: unknown) => {
   killChildren();
