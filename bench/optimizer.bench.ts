@@ -1,14 +1,14 @@
 // Optimizer benchmark: one re-optimisation of every signal in generated grid cities of 1 to 10,000 signals.
 // Run: npx tsx bench/optimizer.bench.ts   (target: a 1,000-signal city in under 50 ms on one core)
 import { Bench } from 'tinybench';
-import { buildGridNetwork } from '../network-models/demo/build-grid-network.js';
-import { buildRoadGraph } from '../network-models/road-graph.js';
-import { signalGroups } from '../engine/pipeline/signal-groups.js';
-import { buildSignalGroupModel, optimizeGroup } from '../engine/optimizer/optimize-group.js';
-import { resolveOptimizerConfig } from '../engine/optimizer/optimizer-config.js';
-import { fallbackPhasePlan } from '../engine/safety/fallback-plan.js';
-import { mulberry32 } from '../network-models/synthetic-demand.js';
-import type { MovementDemand, PhasePlan } from '../engine/plan-types.js';
+import { buildGridNetwork } from '../network-models/index.js';
+import { buildRoadGraph } from '../network-models/index.js';
+import { signalGroups } from '../engine/index.js';
+import { buildSignalGroupModel, optimizeGroup } from '../engine/index.js';
+import { resolveOptimizerConfig } from '../engine/index.js';
+import { fallbackPhasePlan } from '../engine/index.js';
+import { mulberry32 } from '../network-models/index.js';
+import type { MovementDemand, PhasePlan } from '../engine/index.js';
 import { printTable } from './print-table.js';
 
 const sizes: Array<[number, number]> = [[1, 1], [10, 10], [40, 25], [100, 100]];

@@ -2,13 +2,13 @@
 // 100-signal grid), through validation, smoothing, health, demand estimation and optimisation every 60 s.
 // Run: npx tsx bench/pipeline.bench.ts   (target: above 500,000 counts/s)
 import os from 'node:os';
-import { createEnginePipeline } from '../engine/pipeline/create-engine-pipeline.js';
-import { VirtualClockScheduler } from '../engine/pipeline/virtual-clock-scheduler.js';
-import { virtualTimeSource } from '../engine/pipeline/virtual-time-source.js';
-import { gridCityNetwork } from '../network-models/demo/demo-networks.js';
-import { buildGridNetwork } from '../network-models/demo/build-grid-network.js';
-import { SyntheticDemand, type SyntheticCount } from '../network-models/synthetic-demand.js';
-import type { NetworkFile } from '../network-models/network-types.js';
+import { createEnginePipeline } from '../engine/index.js';
+import { VirtualClockScheduler } from '../engine/index.js';
+import { virtualTimeSource } from '../engine/index.js';
+import { gridCityNetwork } from '../network-models/index.js';
+import { buildGridNetwork } from '../network-models/index.js';
+import { SyntheticDemand, type SyntheticCount } from '../network-models/index.js';
+import type { NetworkFile } from '../network-models/index.js';
 
 const day = Date.UTC(2026, 10, 23);
 const cases: Array<[string, NetworkFile, number]> = [

@@ -1,25 +1,26 @@
 // Replay end to end, report included: a synthetic day of 1-minute counts for 100 signals with 8 detectors each
-// (about 1.15 million records) in a gzip day file, through `greenwave replay`. Target: under 10 s on 2 cores;
-// memory flat in the length of the day.
-// Run: npx tsx bench/replay.bench.ts [hours=24] [replay options, e.g. --plans compact]
+// (about 1.15 million records) in a gzip day file, through the replay `greenwave replay` runs (`replayDay`).
+// Target: under 10 s on 2 cores; memory flat in the length of the day.
+// Run: npx tsx bench/replay.bench.ts [hours=24] [--plans compact|full] [--period SECONDS]
 import { spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createGzip } from 'node:zlib';
-import { Command } from 'commander';
-import { buildGridNetwork } from '../network-models/demo/build-grid-network.js';
-import { SyntheticDemand } from '../network-models/synthetic-demand.js';
-import { registerReplayCommand } from '../cli/commands/replay.js';
+import { parseArgs } from 'node:util';
+import { buildGridNetwork, SyntheticDemand } from '../network-models/index.js';
+import { DEFAULT_PLATOON_SHARE, replayDay } from '../replay/index.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dir = join(root, 'tmp', 'replay-bench');
 const generating = process.argv[2] === '--generate';
 const args = process.argv.slice(generating ? 3 : 2);
 const hours = args[0] !== undefined && /^\d+(\.\d+)?$/.test(args[0]) ? Number(args.shift()) : 24;
-/** Further arguments go to `greenwave replay`, e.g. `--plans compact`. */
+/** Further arguments: the replay's options, as `greenwave replay` takes them. */
 const extra = generating ? [] : args;
+const { values: replayOptions } = parseArgs({ args: extra, options: { plans: { type: 'string', default: 'full' }, period: { type: 'string', default: '60' } }, strict: true });
+if (replayOptions.plans !== 'full' && replayOptions.plans !== 'compact') throw new Error(`--plans = ${replayOptions.plans}: must be full or compact`);
 const networkPath = join(dir, 'city-100.json');
 const dayPath = join(dir, `day-${hours}h.ndjson.gz`);
 
@@ -58,11 +59,18 @@ if (generating) {
   }
   const net = network();
   const records = net.detectors.length * hours * 60;
-  const program = new Command().exitOverride();
-  registerReplayCommand(program);
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  await program.parseAsync(['node', 'greenwave', 'replay', '--network', networkPath, '--input', dayPath, '--out', join(dir, 'out'), '--no-progress', ...extra]);
+  await replayDay({
+    network: net,
+    inputPath: dayPath,
+    outDir: join(dir, 'out'),
+    periodSeconds: Number(replayOptions.period),
+    actualPlans: 'acked',
+    platoonShare: DEFAULT_PLATOON_SHARE,
+    speed: 0,
+    compactPlans: replayOptions.plans === 'compact',
+  });
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   const cpuSeconds = (cpu.user + cpu.system) / 1e6;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { weakSecretReason } from '../adapters/websocket/tokens.js';
+import { weakSecretReason } from '../adapters/websocket/index.js';
 import { CliError } from './load-network-file.js';
 
 /** Where a secret comes from: an environment variable (default GREENWAVE_SECRET) or a file. Never a flag. */
@@ -18,7 +18,7 @@ export function readSecret(opts: { secretFile?: string; secretEnv?: string }): s
 
 export function requireStrongSecret(secret: string | undefined, what: string): string {
   const weak = weakSecretReason(secret);
-  if (weak) throw new CliError(`${what}: ${weak}. Set GREENWAVE_SECRET (or --secret-file) to >= 16 random characters (\`greenwave token --new-secret\` prints one), or use --demo`);
+  if (weak) throw new CliError(`${what}: ${weak}. Set GREENWAVE_SECRET (or --secret-file) to >= 32 random bytes (\`greenwave token --new-secret\` prints one), or use --demo`);
   return secret!;
 }
 
@@ -51,6 +51,11 @@ export const startConfigSchema = z.strictObject({
   demo: z.boolean().optional(),
   optimisationPeriodSeconds: z.number().min(1).max(3600).optional(),
   secretFile: z.string().optional(),
+  /** Revoked token ids, one per line; re-read when it changes. */
+  revocationFile: z.string().min(1).optional(),
+  /** Serve https and wss: certificate and key files (PEM), both or neither. */
+  tlsCert: z.string().min(1).optional(),
+  tlsKey: z.string().min(1).optional(),
   /** Day files of everything received and decided go here; false: no recording. Default "recordings". */
   recordDirectory: z.union([z.string().min(1), z.literal(false)]).optional(),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).optional(),

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { DEMO_NETWORKS } from '../network-models/demo/demo-networks.js';
-import { parseNetwork } from '../network-models/load-network.js';
-import type { NetworkFile } from '../network-models/network-types.js';
+import { DEMO_NETWORKS } from '../network-models/index.js';
+import { parseNetwork } from '../network-models/index.js';
+import type { NetworkFile } from '../network-models/index.js';
 
 /** Error the CLI reports without a stack trace, with an exit code. */
 export class CliError extends Error {

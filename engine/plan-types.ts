@@ -61,3 +61,9 @@ export interface PhasePlan {
   computedAtMs: number;
   diagnostics: PlanDiagnostics;
 }
+
+/** A plan to put in force from a given engine time (epoch ms): recorded plans replayed open loop. */
+export interface ScheduledPlan {
+  atMs: number;
+  plan: PhasePlan;
+}

@@ -6,3 +6,5 @@ export { buildRoadGraph, type RoadGraph, type SignalHop, type RoutePath } from '
 export { SyntheticDemand, mulberry32, poisson, type SyntheticCount, type SyntheticDemandOptions } from './synthetic-demand.js';
 export { arterialCorridorNetwork, gridCityNetwork, DEMO_NETWORKS } from './demo/demo-networks.js';
 export { buildGridNetwork, type GridNetworkSpec } from './demo/build-grid-network.js';
+export { FORMAT_LIMITS } from './format-limits.js';
+export { laneKey, pairKey, unorderedPairKey, listKey, groupByLane, movementsPerLane, movementsFromLane, type LaneRef } from './lane-index.js';

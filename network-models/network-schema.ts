@@ -1,7 +1,8 @@
 import { z } from 'zod';
+import { FORMAT_LIMITS as L } from './format-limits.js';
 import { NETWORK_FORMAT, NETWORK_FORMAT_VERSION } from './network-types.js';
 
-const id = z.string().min(1).max(200);
+const id = z.string().min(1).max(L.idMaxLength);
 const nonNegative = z.number().finite().min(0);
 const positive = z.number().finite().gt(0);
 const timeOfDay = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'must be "HH:MM" (00:00 to 23:59)');
@@ -18,8 +19,8 @@ const linkSchema = z.object({
   fromIntersectionId: id.nullable(),
   toIntersectionId: id.nullable(),
   lengthMetres: positive,
-  freeFlowSpeedMetresPerSecond: positive.max(70),
-  lanes: z.number().int().min(1).max(16),
+  freeFlowSpeedMetresPerSecond: positive.max(L.freeFlowSpeedMaxMetresPerSecond),
+  lanes: z.number().int().min(L.lanesPerLinkMin).max(L.lanesPerLinkMax),
   name: z.string().optional(),
 });
 
@@ -29,24 +30,24 @@ const movementSchema = z.object({
   toLinkId: id,
   turn: z.enum(['left', 'through', 'right', 'uturn']),
   fromLaneIndices: z.array(z.number().int().min(0)).min(1),
-  saturationFlowVehPerHour: positive.max(20_000),
+  saturationFlowVehPerHour: positive.max(L.saturationFlowMaxVehPerHour),
 });
 
 const phaseSchema = z.object({
   id,
   movementIds: z.array(id).min(1),
-  minGreenSeconds: nonNegative.max(600),
-  maxGreenSeconds: positive.max(600),
-  yellowSeconds: nonNegative.max(10),
-  allRedSeconds: nonNegative.max(30),
+  minGreenSeconds: nonNegative.max(L.greenMaxSeconds),
+  maxGreenSeconds: positive.max(L.greenMaxSeconds),
+  yellowSeconds: nonNegative.max(L.yellowMaxSeconds),
+  allRedSeconds: nonNegative.max(L.allRedMaxSeconds),
   pedestrian: z
-    .object({ walkSeconds: nonNegative.max(120), clearanceSeconds: nonNegative.max(120) })
+    .object({ walkSeconds: nonNegative.max(L.pedestrianIntervalMaxSeconds), clearanceSeconds: nonNegative.max(L.pedestrianIntervalMaxSeconds) })
     .optional(),
 });
 
 const timeOfDayPlanSchema = z.object({
   startsAt: timeOfDay,
-  cycleSeconds: positive.max(600),
+  cycleSeconds: positive.max(L.cycleMaxSeconds),
   offsetSeconds: nonNegative,
   greenSecondsByPhase: z.record(z.string(), nonNegative),
 });
@@ -60,7 +61,7 @@ const intersectionSchema = z.object({
   phases: z.array(phaseSchema),
   conflicts: z.array(z.tuple([id, id])),
   fallbackPlans: z.array(timeOfDayPlanSchema),
-  cycleBounds: z.object({ minSeconds: positive.max(600), maxSeconds: positive.max(600) }).optional(),
+  cycleBounds: z.object({ minSeconds: positive.max(L.cycleMaxSeconds), maxSeconds: positive.max(L.cycleMaxSeconds) }).optional(),
   external: z.record(z.string(), z.unknown()).optional(),
 });
 

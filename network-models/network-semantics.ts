@@ -1,5 +1,6 @@
 import type { Intersection, NetworkFile } from './network-types.js';
 import type { ValidationProblem } from './validation-problem.js';
+import { pairKey } from './lane-index.js';
 
 /**
  * Rules the schema cannot express: references resolve, ids are unique, phases never serve conflicting
@@ -96,8 +97,8 @@ function checkIntersection(
     if (!local.has(a)) add(`${p}.conflicts[${k}][0]`, a, 'unknown movement at this intersection');
     if (!local.has(b)) add(`${p}.conflicts[${k}][1]`, b, 'unknown movement at this intersection');
     if (a === b) add(`${p}.conflicts[${k}]`, [a, b], 'a movement cannot conflict with itself');
-    conflictSet.add(`${a}\u0000${b}`);
-    conflictSet.add(`${b}\u0000${a}`);
+    conflictSet.add(pairKey(a, b));
+    conflictSet.add(pairKey(b, a));
   });
 
   if (x.control === 'unsignalized') {
@@ -122,7 +123,7 @@ function checkIntersection(
     });
     for (let a = 0; a < ph.movementIds.length; a++)
       for (let b = a + 1; b < ph.movementIds.length; b++)
-        if (conflictSet.has(`${ph.movementIds[a]}\u0000${ph.movementIds[b]}`))
+        if (conflictSet.has(pairKey(ph.movementIds[a], ph.movementIds[b])))
           add(`${pp}.movementIds`, [ph.movementIds[a], ph.movementIds[b]], 'phase serves two conflicting movements');
   });
   x.movements.forEach((m, k) => {

@@ -1,3 +1,4 @@
+import { dischargedVehicles } from '../engine/index.js';
 import type { PhaseCyclePosition } from './plan-clock.js';
 import type { MeasuredNetwork } from './measured-lanes.js';
 import type { SignalTimeline } from './signal-timelines.js';
@@ -97,7 +98,7 @@ export class ArrivalMeasures {
     this.timeline.closedGreen(lane.intersection, lane.phase, this.cycle[l], last, this.closed);
     const green = Math.max(0, this.closed[1] - this.closed[0]);
     this.pcd?.cycle(l, t, this.closed[0], this.closed[1]);
-    const capacity = lane.saturationFlowPerSecond * green;
+    const capacity = dischargedVehicles(lane.saturationFlowVehPerHourPerLane, green);
     let residual = this.queue[l] + this.beforeGreenEnd[l] - capacity;
     if (residual >= this.residualQueueVehicles) this.fail(lane.intersection, lane.phase, this.cycle[l]);
     let q = Math.max(0, residual) + this.afterGreenEnd[l];

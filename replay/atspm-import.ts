@@ -1,5 +1,5 @@
-import type { NetworkFile } from '../network-models/network-types.js';
-import type { DayRecord, SignalState } from './day-record.js';
+import type { NetworkFile } from '../network-models/index.js';
+import type { DayRecord, SignalState } from '../adapters/files/index.js';
 
 /**
  * Indiana hi-resolution controller event enumerations used here (Sturdevant et al., 2012; kept in the 2019

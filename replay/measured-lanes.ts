@@ -1,6 +1,6 @@
-import type { NetworkFile } from '../network-models/network-types.js';
-import { buildIntersectionModel, type IntersectionModel } from '../engine/optimizer/intersection-model.js';
-import { DEFAULT_OPTIMIZER_CONFIG } from '../engine/optimizer/optimizer-config.js';
+import { groupByLane, movementsFromLane, type NetworkFile } from '../network-models/index.js';
+import { buildIntersectionModel, type IntersectionModel } from '../engine/index.js';
+import { DEFAULT_OPTIMIZER_CONFIG } from '../engine/index.js';
 
 /** A lane whose arrivals are measured: one detector per lane (the advance one when there is one, as ATSPM does). */
 export interface MeasuredLane {
@@ -14,7 +14,8 @@ export interface MeasuredLane {
   servingPhases: number[];
   /** The phase whose cycle the lane's PCD and split failures follow (the longest-green serving phase). */
   phase: number;
-  saturationFlowPerSecond: number;
+  /** Saturation flow of one lane of its movement, veh/h: what the lane discharges at on green. */
+  saturationFlowVehPerHourPerLane: number;
   /** Upstream signal feeding this link, for the platoon arrival model. */
   upstream?: { intersection: number; phases: number[]; travelSeconds: number };
 }
@@ -57,18 +58,13 @@ export function measuredNetwork(network: NetworkFile): MeasuredNetwork {
   const lanes: MeasuredLane[] = [];
   const intersections: MeasuredIntersection[] = signals.map((x, xi) => {
     const model = models[xi];
-    const byLane = new Map<string, number[]>();
-    network.detectors.forEach((d, di) => {
-      if (d.intersectionId !== x.id) return;
-      const key = `${d.linkId}\u0000${d.laneIndex}`;
-      byLane.set(key, [...(byLane.get(key) ?? []), di]);
-    });
+    const ofIntersection = network.detectors.flatMap((d, di) => (d.intersectionId === x.id ? [di] : []));
+    const byLane = groupByLane(ofIntersection, (di) => network.detectors[di]);
     const flowLanes: FlowLane[] = [];
     const laneIds: number[] = [];
-    for (const [key, dets] of byLane) {
-      const [linkId, laneText] = key.split('\u0000');
-      const laneIndex = Number(laneText);
-      const movements = x.movements.flatMap((m, k) => (m.fromLinkId === linkId && m.fromLaneIndices.includes(laneIndex) ? [k] : []));
+    for (const dets of byLane.values()) {
+      const { linkId, laneIndex } = network.detectors[dets[0]];
+      const movements = movementsFromLane(x, { linkId, laneIndex });
       flowLanes.push({ detectors: dets, movements });
       if (movements.length === 0) continue;
       const primary = movements.find((k) => x.movements[k].turn === 'through') ?? movements[0];
@@ -91,7 +87,7 @@ export function measuredNetwork(network: NetworkFile): MeasuredNetwork {
         shiftSeconds: det.distanceFromStopLineMetres / speed,
         servingPhases: mm.phaseIndices,
         phase,
-        saturationFlowPerSecond: mm.saturationFlowVehPerHour / Math.max(1, x.movements[primary].fromLaneIndices.length) / 3600,
+        saturationFlowVehPerHourPerLane: mm.saturationFlowVehPerHour / Math.max(1, x.movements[primary].fromLaneIndices.length),
       };
       const up = link?.fromIntersectionId ? intersectionIndex.get(link.fromIntersectionId) : undefined;
       if (up !== undefined && link) {

@@ -1,5 +1,5 @@
 import type { MeasuredNetwork } from './measured-lanes.js';
-import type { SignalState } from './day-record.js';
+import type { SignalState } from '../adapters/files/index.js';
 
 /** ATSPM thresholds: green occupancy ratio and red occupancy ratio (first 5 s of red) both above 0.79. */
 export const SPLIT_FAILURE_OCCUPANCY_THRESHOLD = 0.79;

@@ -1,3 +1,4 @@
+import { pairKey } from '../network-models/index.js';
 import type { MeasuredNetwork } from './measured-lanes.js';
 
 /** Columns of the diagram, seconds (5 minutes), and its height: seconds into the cycle shown. */
@@ -38,7 +39,7 @@ export class PcdRaster {
     net.lanes.forEach((lane, l) => {
       const x = net.intersections[lane.intersection];
       if (!intersectionIds.includes(x.id)) return;
-      const key = `${x.id}\u0000${lane.linkId}`;
+      const key = pairKey(x.id, lane.linkId);
       let a = byKey.get(key);
       if (a === undefined) {
         a = this.approaches.length;

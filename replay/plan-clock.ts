@@ -1,4 +1,4 @@
-import type { PhasePlan } from '../engine/plan-types.js';
+import { greenStartsSeconds, modulo, type PhasePlan } from '../engine/index.js';
 
 /** A plan pre-digested for signal-state arithmetic: phase starts within the cycle, relative to the offset. */
 export interface CompiledPlan {
@@ -18,29 +18,21 @@ export function compilePlan(plan: PhasePlan): CompiledPlan {
   let c = compiled.get(plan);
   if (c) return c;
   const n = plan.phases.length;
-  const phaseStart = new Float64Array(n);
+  const phaseStart = Float64Array.from(greenStartsSeconds(plan.phases));
   const green = new Float64Array(n);
   const yellow = new Float64Array(n);
-  let t = 0;
   plan.phases.forEach((p, i) => {
-    phaseStart[i] = t;
     green[i] = p.greenSeconds;
     yellow[i] = p.yellowSeconds;
-    t += p.greenSeconds + p.yellowSeconds + p.allRedSeconds;
   });
   c = { plan, cycleSeconds: plan.cycleSeconds, offsetSeconds: plan.offsetSeconds, phaseStart, green, yellow };
   compiled.set(plan, c);
   return c;
 }
 
-function mod(a: number, m: number): number {
-  const r = a % m;
-  return r < 0 ? r + m : r;
-}
-
 /** Whether phase `i` shows green at epoch second `t`. */
 export function phaseGreenAt(c: CompiledPlan, i: number, t: number): boolean {
-  return mod(t - c.offsetSeconds - c.phaseStart[i], c.cycleSeconds) < c.green[i];
+  return modulo(t - c.offsetSeconds - c.phaseStart[i], c.cycleSeconds) < c.green[i];
 }
 
 /**

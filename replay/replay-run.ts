@@ -1,21 +1,21 @@
 import { Subject } from 'rxjs';
-import type { NetworkFile } from '../network-models/network-types.js';
-import { buildRoadGraph, type RoutePath } from '../network-models/road-graph.js';
-import { createEnginePipeline } from '../engine/pipeline/create-engine-pipeline.js';
-import { VirtualClockScheduler } from '../engine/pipeline/virtual-clock-scheduler.js';
-import type { EngineCore } from '../engine/pipeline/engine-core.js';
-import type { EngineConfigInput } from '../engine/pipeline/engine-config.js';
-import type { PhasePlan } from '../engine/plan-types.js';
-import { fallbackPhasePlan, localMinuteOfDay, timeOfDayPlanAt } from '../engine/safety/fallback-plan.js';
-import { evaluatePlan } from '../engine/optimizer/plan-evaluation.js';
-import type { DayRecord } from './day-record.js';
+import type { NetworkFile } from '../network-models/index.js';
+import { buildRoadGraph, type RoutePath } from '../network-models/index.js';
+import { createEnginePipeline } from '../engine/index.js';
+import { VirtualClockScheduler } from '../engine/index.js';
+import type { EngineCore } from '../engine/index.js';
+import type { EngineConfigInput } from '../engine/index.js';
+import type { PhasePlan } from '../engine/index.js';
+import { fallbackPhasePlan, localMinuteOfDay, timeOfDayPlanAt } from '../engine/index.js';
+import { evaluatePlan } from '../engine/index.js';
+import type { DayRecord } from '../adapters/files/index.js';
 import { measuredNetwork, type MeasuredNetwork } from './measured-lanes.js';
 import { ObservedTimeline, PlanTimeline } from './signal-timelines.js';
-import { ArrivalMeasures } from './arrival-measures.js';
 import { OccupancySplitFailures } from './occupancy-split-failures.js';
-import { PcdRaster, PCD_COLUMN_SECONDS } from './pcd-raster.js';
+import { PCD_COLUMN_SECONDS, type PcdRaster } from './pcd-raster.js';
+import { PlanTrack } from './plan-track.js';
 import { placeArrivals } from './arrival-model.js';
-import { localDayOf } from './local-day.js';
+import { localDayOf } from '../adapters/files/index.js';
 import type { BinRow, IntersectionSummary, ReplaySummary, SourceMeasures, SourceTotals } from './replay-summary.js';
 
 export const BIN_MS = 15 * 60_000;
@@ -68,8 +68,6 @@ export interface ReplayResult {
   measured: MeasuredNetwork;
 }
 
-const SOURCES = 2; // 0 actual, 1 engine
-
 /**
  * A replay of a recorded day through the same engine pipeline as live, in virtual time: feed records in time
  * order with `push`, then `finish`. Alongside the engine, it keeps the plans actually in force (recorded and
@@ -87,9 +85,11 @@ export class ReplayRun {
   private readonly actualPlans: PlanTimeline;
   private readonly observed: ObservedTimeline;
   private readonly engine: PlanTimeline;
-  private readonly measures: ArrivalMeasures[];
+  /** The plans actually in force, and the engine's: measured against the same traffic. */
+  private readonly actualTrack: PlanTrack;
+  private readonly engineTrack: PlanTrack;
+  private readonly tracks: readonly PlanTrack[];
   private readonly occupancy: OccupancySplitFailures;
-  private pcd: [PcdRaster, PcdRaster] | undefined;
   private readonly pcdIds: string[];
   private readonly detectorSums: Float64Array;
   private readonly phaseIndex: Array<Map<string, number>>;
@@ -97,10 +97,6 @@ export class ReplayRun {
   private readonly onFallback: boolean[];
   private readonly currentTod: string[];
   private nextTodCheckMs = -Infinity;
-  private readonly segPlan: PhasePlan[][];
-  private readonly segStart: Float64Array[];
-  private readonly segs: Array<Array<Map<PhasePlan, number>>>;
-  private readonly planChanges: Float64Array[];
   private readonly totals: IntersectionSummary[];
   private readonly bins: BinRow[] = [];
   private readonly corridors: RoutePath[];
@@ -120,7 +116,6 @@ export class ReplayRun {
     this.timeZone = options.network.timeZone ?? 'UTC';
     this.net = measuredNetwork(options.network);
     const signals = this.net.intersections.map((x) => x.model.intersection);
-    const nx = signals.length;
     this.phaseIndex = signals.map((x) => new Map(x.phases.map((p, i) => [p.id, i])));
     const placeholder = signals.map((x) => fallbackPhasePlan(x, 0, this.timeZone));
     this.actualPlans = new PlanTimeline(placeholder);
@@ -130,14 +125,12 @@ export class ReplayRun {
     this.currentTod = signals.map(() => '');
     this.occupancy = new OccupancySplitFailures(this.net);
     this.detectorSums = new Float64Array(options.network.detectors.length);
-    this.segPlan = [0, 1].map(() => [...placeholder]);
-    this.segStart = [0, 1].map(() => new Float64Array(nx).fill(NaN));
-    this.segs = [0, 1].map(() => signals.map(() => new Map<PhasePlan, number>()));
-    this.planChanges = [0, 1].map(() => new Float64Array(nx));
+    this.actualTrack = new PlanTrack('actual', this.net, this.observed, placeholder);
+    this.engineTrack = new PlanTrack('engine', this.net, this.engine, placeholder);
+    this.tracks = [this.actualTrack, this.engineTrack];
     this.totals = signals.map((x) => ({ intersectionId: x.id, vehicles: 0, actual: emptyTotals(), engine: emptyTotals() }));
     this.corridors = buildRoadGraph(options.network).corridors().slice(0, 3);
     this.pcdIds = options.pcdIntersections ?? (this.corridors[0]?.intersectionIds.slice(0, 4) ?? signals.slice(0, 2).map((x) => x.id));
-    this.measures = [new ArrivalMeasures(this.net, this.observed, undefined), new ArrivalMeasures(this.net, this.engine, undefined)];
     this.arrivalsObserved = options.measuredArrivals ?? false;
   }
 
@@ -191,7 +184,7 @@ export class ReplayRun {
         this.arrivalsObserved = true;
         const d = this.net.detectorIndex.get(record.detectorId);
         const l = d === undefined ? -1 : this.net.laneOfDetector[d];
-        if (l >= 0) for (const m of this.measures) m.arrival(l, t / 1000);
+        if (l >= 0) for (const track of this.tracks) track.measures.arrival(l, t / 1000);
         break;
       }
       case 'detector': {
@@ -249,8 +242,8 @@ export class ReplayRun {
     return {
       summary,
       bins: this.bins,
-      pcdActual: this.pcd?.[0],
-      pcdEngine: this.pcd?.[1],
+      pcdActual: this.actualTrack.pcd,
+      pcdEngine: this.engineTrack.pcd,
       corridors: this.snapshots,
       network: this.network,
       measured: this.net,
@@ -271,17 +264,12 @@ export class ReplayRun {
       this.actualPlans.set(i, plan);
       this.options.onActualPlan?.(plan, startMs);
       this.engine.set(i, plan);
-      for (let s = 0; s < SOURCES; s++) {
-        this.segPlan[s][i] = plan;
-        this.segStart[s][i] = startMs;
-      }
+      for (const track of this.tracks) track.begin(i, plan, startMs);
     });
     const day = localDayOf(startMs, this.timeZone);
     const origin = day.startMs / 1000;
     const columns = Math.ceil((day.endMs - day.startMs) / 1000 / PCD_COLUMN_SECONDS) + 1;
-    this.pcd = [new PcdRaster(this.net, this.pcdIds, origin, columns), new PcdRaster(this.net, this.pcdIds, origin, columns)];
-    this.measures[0] = new ArrivalMeasures(this.net, this.observed, this.pcd[0]);
-    this.measures[1] = new ArrivalMeasures(this.net, this.engine, this.pcd[1]);
+    for (const track of this.tracks) track.drawPcd(this.pcdIds, origin, columns);
     this.bin = Math.floor(startMs / BIN_MS);
     // KPI events are not used here (the replay measures both plan sets itself): skipped, they cost time.
     createEnginePipeline(this.network, this.input, { scheduler: this.scheduler, config: { emitKpis: false, ...this.options.engineConfig }, onCore: (core) => (this.core = core) }).subscribe((event) => {
@@ -290,7 +278,7 @@ export class ReplayRun {
       if (x === undefined) return;
       this.counters.enginePlans++;
       this.engine.set(x, event.plan);
-      this.segment(1, x, event.plan, event.atMs);
+      this.engineTrack.switchTo(x, event.plan, event.atMs);
       this.options.onPlan?.(event.plan);
     });
   }
@@ -309,7 +297,7 @@ export class ReplayRun {
       if (first) return;
       const plan = fallbackPhasePlan(x, t, this.timeZone);
       this.actualPlans.set(i, plan);
-      this.segment(0, i, plan, t);
+      this.actualTrack.switchTo(i, plan, t);
       this.options.onActualPlan?.(plan, t);
     });
   }
@@ -320,17 +308,8 @@ export class ReplayRun {
     if (x === undefined || this.observed.observed(x)) return;
     this.onFallback[x] = false;
     this.actualPlans.set(x, plan);
-    this.segment(0, x, plan, t);
+    this.actualTrack.switchTo(x, plan, t);
     this.options.onActualPlan?.(plan, t);
-  }
-
-  private segment(s: number, x: number, plan: PhasePlan, t: number): void {
-    const prev = this.segPlan[s][x];
-    const secs = (t - this.segStart[s][x]) / 1000;
-    if (secs > 0) this.segs[s][x].set(prev, (this.segs[s][x].get(prev) ?? 0) + secs);
-    this.segPlan[s][x] = plan;
-    this.segStart[s][x] = Math.max(t, this.segStart[s][x]);
-    this.planChanges[s][x]++;
   }
 
   private count(raw: unknown, t: number): void {
@@ -347,8 +326,7 @@ export class ReplayRun {
     const to = t / 1000 + lane.shiftSeconds;
     const from = to - r.intervalSeconds;
     const share = this.options.platoonShare ?? DEFAULT_PLATOON_SHARE;
-    for (let s = 0; s < SOURCES; s++) {
-      const timeline = s === 0 ? this.observed : this.engine;
+    for (const { timeline, measures } of this.tracks) {
       const w = this.windows;
       w.length = 0;
       if (lane.upstream) {
@@ -357,8 +335,7 @@ export class ReplayRun {
         for (let j = 0; j < w.length; j++) w[j] += tt;
       }
       const n = placeArrivals(Math.round(r.count), from, to, w, share, this.arrivalTimes);
-      const m = this.measures[s];
-      for (let j = 0; j < n; j++) m.arrival(l, this.arrivalTimes[j]);
+      for (let j = 0; j < n; j++) measures.arrival(l, this.arrivalTimes[j]);
     }
   }
 
@@ -387,8 +364,8 @@ export class ReplayRun {
           binStart: new Date(binStartMs).toISOString(),
           coveredSeconds,
           flowVehPerHour: round(flow, 1),
-          actual: this.sourceMeasures(0, x, flows, binEndForSegments, coveredSeconds),
-          engine: this.sourceMeasures(1, x, flows, binEndForSegments, coveredSeconds),
+          actual: this.sourceMeasures(this.actualTrack, x, flows, binEndForSegments, coveredSeconds),
+          engine: this.sourceMeasures(this.engineTrack, x, flows, binEndForSegments, coveredSeconds),
         };
         const tot = this.totals[x];
         tot.vehicles += row.actual.arrivals;
@@ -400,24 +377,15 @@ export class ReplayRun {
       this.snapshotCorridors(binStartMs, corridorFlow);
     }
     this.detectorSums.fill(0);
-    for (const m of this.measures) m.resetBin();
+    for (const track of this.tracks) track.closeBin(binEndMs);
     this.occupancy.resetBin();
-    for (let s = 0; s < SOURCES; s++) {
-      this.planChanges[s].fill(0);
-      for (let x = 0; x < this.segs[s].length; x++) {
-        this.segs[s][x].clear();
-        if (this.segStart[s][x] < binEndMs) this.segStart[s][x] = Math.max(this.segStart[s][x], binEndMs);
-      }
-    }
     this.bin = nextKey;
   }
 
-  private sourceMeasures(s: number, x: number, flows: Float64Array, endMs: number, coveredSeconds: number): SourceMeasures {
+  private sourceMeasures(track: PlanTrack, x: number, flows: Float64Array, endMs: number, coveredSeconds: number): SourceMeasures {
     const model = this.net.intersections[x].model;
-    const segs = this.segs[s][x];
-    const tail = (endMs - this.segStart[s][x]) / 1000;
-    if (tail > 0) segs.set(this.segPlan[s][x], (segs.get(this.segPlan[s][x]) ?? 0) + tail);
-    const observedGreens = s === 0 ? this.observed.takeGreenTotals(x, endMs / 1000) : undefined;
+    const segs = track.secondsByPlanUntil(x, endMs);
+    const observedGreens = track === this.actualTrack ? this.observed.takeGreenTotals(x, endMs / 1000) : undefined;
     let weightSum = 0;
     let cycle = 0;
     let maxX = 0;
@@ -440,7 +408,7 @@ export class ReplayRun {
     }
     let flow = 0;
     for (const q of flows) flow += q;
-    const m = this.measures[s];
+    const m = track.measures;
     const out: SourceMeasures = {
       cycleSeconds: round(cycle, 1),
       maxDegreeOfSaturation: round(maxX, 3),
@@ -449,9 +417,9 @@ export class ReplayRun {
       arrivals: m.arrivals[x],
       arrivalsOnGreen: m.onGreen[x],
       splitFailures: m.splitFailures[x],
-      planChanges: this.planChanges[s][x],
+      planChanges: track.planChanges[x],
     };
-    if (s === 0 && this.observed.observed(x)) out.measuredSplitFailures = this.occupancy.splitFailures[x];
+    if (track === this.actualTrack && this.observed.observed(x)) out.measuredSplitFailures = this.occupancy.splitFailures[x];
     return out;
   }
 

@@ -1,10 +1,10 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { NetworkFile } from '../network-models/network-types.js';
+import type { NetworkFile } from '../network-models/index.js';
 import { importSumoNetwork } from '../network-models/importers/sumo/index.js';
-import { runSumoClosedLoop, type ClosedLoopSummary } from '../adapters/sumo/run-closed-loop.js';
-import type { ScheduledPlan } from '../adapters/sumo/control/engine-control.js';
-import type { EngineConfigInput } from '../engine/pipeline/engine-config.js';
+import { runSumoClosedLoop, type ClosedLoopSummary } from '../adapters/sumo/index.js';
+import type { ScheduledPlan } from '../engine/index.js';
+import type { EngineConfigInput } from '../engine/index.js';
 import { SUMO_DEMAND_MODEL, type SumoDemand } from './sumo-demand.js';
 import type { ReplaySumoRun, ReplaySumoSummary } from './replay-summary.js';
 

@@ -1,7 +1,7 @@
-import type { NetworkFile } from '../network-models/network-types.js';
-import type { PhasePlan } from '../engine/plan-types.js';
-import { buildIntersectionModel } from '../engine/optimizer/intersection-model.js';
-import { DEFAULT_OPTIMIZER_CONFIG } from '../engine/optimizer/optimizer-config.js';
+import type { NetworkFile } from '../network-models/index.js';
+import type { PhasePlan } from '../engine/index.js';
+import { buildIntersectionModel } from '../engine/index.js';
+import { DEFAULT_OPTIMIZER_CONFIG } from '../engine/index.js';
 import { compilePlan, greenWindows } from './plan-clock.js';
 import { encodePng } from './png-encode.js';
 import { PCD_COLUMN_SECONDS, PCD_MAX_CYCLE_SECONDS, type PcdApproach, type PcdRaster } from './pcd-raster.js';

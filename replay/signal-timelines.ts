@@ -1,6 +1,6 @@
-import type { PhasePlan } from '../engine/plan-types.js';
+import type { PhasePlan } from '../engine/index.js';
 import { compilePlan, greenWindows, phaseCycleAt, phaseGreenAt, type CompiledPlan, type PhaseCyclePosition } from './plan-clock.js';
-import type { SignalState } from './day-record.js';
+import type { SignalState } from '../adapters/files/index.js';
 
 /** Signal states through time at every intersection: from plans (engine, recorded, fallback) or as observed. */
 export interface SignalTimeline {

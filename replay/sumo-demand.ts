@@ -1,5 +1,5 @@
-import type { Link, Movement, NetworkFile } from '../network-models/network-types.js';
-import { mulberry32 } from '../network-models/synthetic-demand.js';
+import type { Link, Movement, NetworkFile } from '../network-models/index.js';
+import { mulberry32 } from '../network-models/index.js';
 
 /** Demand bins, ms (15 minutes, aligned to the clock like the replay's bins). */
 export const DEMAND_BIN_MS = 15 * 60_000;

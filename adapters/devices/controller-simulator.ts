@@ -1,8 +1,8 @@
 import { pino, type Logger } from 'pino';
 import { WebSocket } from 'ws';
-import { fallbackPhasePlan } from '../../engine/safety/fallback-plan.js';
-import type { PhasePlan } from '../../engine/plan-types.js';
-import type { Intersection, NetworkFile } from '../../network-models/network-types.js';
+import { fallbackPhasePlan } from '../../engine/index.js';
+import type { PhasePlan } from '../../engine/index.js';
+import type { Intersection, NetworkFile } from '../../network-models/index.js';
 import { planRejectionReason, signalStateAt, type SignalState } from './signal-timeline.js';
 import { nextBackoffMs, type BackoffOptions, DEFAULT_BACKOFF } from './reconnect-backoff.js';
 

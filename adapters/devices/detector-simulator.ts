@@ -1,7 +1,7 @@
 import { pino, type Logger } from 'pino';
 import { WebSocket } from 'ws';
-import type { NetworkFile } from '../../network-models/network-types.js';
-import { SyntheticDemand } from '../../network-models/synthetic-demand.js';
+import type { NetworkFile } from '../../network-models/index.js';
+import { SyntheticDemand } from '../../network-models/index.js';
 import { DEFAULT_BACKOFF, nextBackoffMs, type BackoffOptions } from './reconnect-backoff.js';
 
 export interface DetectorSimulatorOptions {

@@ -1,5 +1,5 @@
-import type { PhasePlan } from '../../engine/plan-types.js';
-import type { Intersection } from '../../network-models/network-types.js';
+import { intervalAt, modulo, type PhasePlan } from '../../engine/index.js';
+import type { Intersection } from '../../network-models/index.js';
 
 export type SignalInterval = 'green' | 'yellow' | 'all-red';
 
@@ -17,20 +17,9 @@ export interface SignalState {
  * reference (epoch) shifted by the offset, so every controller with the same plan clock agrees.
  */
 export function signalStateAt(plan: PhasePlan, atMs: number): SignalState {
-  const cycle = plan.cycleSeconds;
-  let t = (((atMs / 1000 - plan.offsetSeconds) % cycle) + cycle) % cycle;
-  const cycleSecond = t;
-  for (const p of plan.phases) {
-    if (t < p.greenSeconds) return { phaseId: p.phaseId, interval: 'green', secondsLeft: p.greenSeconds - t, cycleSecond };
-    t -= p.greenSeconds;
-    if (t < p.yellowSeconds) return { phaseId: p.phaseId, interval: 'yellow', secondsLeft: p.yellowSeconds - t, cycleSecond };
-    t -= p.yellowSeconds;
-    if (t < p.allRedSeconds) return { phaseId: p.phaseId, interval: 'all-red', secondsLeft: p.allRedSeconds - t, cycleSecond };
-    t -= p.allRedSeconds;
-  }
-  // rounding leaves a sliver at the end of the cycle: it belongs to the last phase's all-red
-  const last = plan.phases[plan.phases.length - 1];
-  return { phaseId: last.phaseId, interval: 'all-red', secondsLeft: 0, cycleSecond };
+  const cycleSecond = modulo(atMs / 1000 - plan.offsetSeconds, plan.cycleSeconds);
+  const { phase, interval, secondsLeft } = intervalAt(plan.phases, cycleSecond);
+  return { phaseId: plan.phases[phase].phaseId, interval, secondsLeft, cycleSecond };
 }
 
 /**

@@ -1,16 +1,18 @@
-import type { GreenwaveServer } from '../websocket/greenwave-server.js';
-import type { DayFileWriter } from '../../replay/day-file-writer.js';
+import type { GreenwaveServer } from '../websocket/index.js';
+import type { DayFileWriter } from '../files/index.js';
+import { recordableCount } from './recordable-count.js';
 
 /**
- * Records everything the live server receives and decides into day files: every count as received (before
- * validation, so a replay sees the same input, rejects included), every plan issued, every controller
- * acknowledgement, and detector faults, recoveries and plans stopped by the safety gate. Returns the unsubscribe.
+ * Records everything the live server receives and decides into day files: every count as received (rejects
+ * included, so a replay sees the same input) but only its schema fields, size-capped (`recordableCount`), every
+ * plan issued, every controller acknowledgement, and detector faults, recoveries and plans stopped by the safety
+ * gate. Returns the unsubscribe.
  */
 export function recordServerEvents(server: Pick<GreenwaveServer, 'tap'>, writer: DayFileWriter, now: () => number = Date.now): () => void {
   return server.tap((e) => {
     switch (e.kind) {
       case 'count':
-        writer.write({ kind: 'count', atMs: e.atMs, record: e.record });
+        writer.write({ kind: 'count', atMs: e.atMs, record: recordableCount(e.record) });
         break;
       case 'controller-message':
         if (e.message.type === 'ack')

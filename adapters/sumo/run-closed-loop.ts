@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync, existsS
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
-import type { NetworkFile } from '../../network-models/network-types.js';
+import type { NetworkFile } from '../../network-models/index.js';
 import { importSumoNetwork } from '../../network-models/importers/sumo/index.js';
 import { SumoProcess } from './sumo-process.js';
 import { TraciError } from './traci/traci-error.js';

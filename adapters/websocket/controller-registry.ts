@@ -36,23 +36,50 @@ interface ControllerState {
  * outlives connections: a controller that comes back is resent the newest plan it has not accepted.
  */
 export class ControllerRegistry {
-  private readonly controllers = new Map<string, ControllerState>();
-  private readonly byIntersection = new Map<string, IntersectionControl & { controllerId: string | null; ackAlarmed: boolean; newestSent: number }>();
+  /** @param firstVersion the first plan version of this engine run: anything below was never issued by it. */
+  constructor(readonly firstVersion = 0) {}
 
-  /** Registers a (re)connected controller; returns the controllers that ran any of these intersections before, still online. */
+  private readonly controllers = new Map<string, ControllerState>();
+  private readonly byIntersection = new Map<
+    string,
+    IntersectionControl & { controllerId: string | null; ackAlarmed: boolean; newestSent: number; unacknowledgedSinceMs: number | null }
+  >();
+
+  /**
+   * Registers a (re)connected controller as the owner of exactly these intersections (the ones it named before and
+   * not now are no longer its); returns the controllers that ran any of them before and are still online.
+   */
   connect(controllerId: string, intersectionIds: string[], nowMs: number): string[] {
     const displaced = new Set<string>();
+    const previousOwners = new Set<string>();
+    for (const id of this.controllers.get(controllerId)?.intersectionIds ?? []) {
+      const x = this.intersection(id);
+      if (x.controllerId === controllerId && !intersectionIds.includes(id)) x.controllerId = null;
+    }
     for (const id of intersectionIds) {
       const x = this.intersection(id);
-      if (x.controllerId && x.controllerId !== controllerId && this.controllers.get(x.controllerId)?.online) displaced.add(x.controllerId);
+      if (x.controllerId && x.controllerId !== controllerId) {
+        previousOwners.add(x.controllerId);
+        if (this.controllers.get(x.controllerId)?.online) displaced.add(x.controllerId);
+      }
       x.controllerId = controllerId;
     }
-    for (const other of displaced) {
+    for (const other of previousOwners) {
       const c = this.controllers.get(other)!;
       c.intersectionIds = c.intersectionIds.filter((id) => !intersectionIds.includes(id));
     }
     this.controllers.set(controllerId, { controllerId, online: true, connectedAtMs: nowMs, lastHeartbeatMs: nowMs, disconnectedAtMs: null, intersectionIds: [...intersectionIds] });
     return [...displaced];
+  }
+
+  /** The controller that runs an intersection (online or not), or null: the server's one ownership map. */
+  ownerOf(intersectionId: string): string | null {
+    return this.byIntersection.get(intersectionId)?.controllerId ?? null;
+  }
+
+  /** Whether a controller is registered and connected. */
+  isOnline(controllerId: string): boolean {
+    return this.controllers.get(controllerId)?.online ?? false;
   }
 
   disconnect(controllerId: string, nowMs: number): void {
@@ -69,7 +96,8 @@ export class ControllerRegistry {
 
   /**
    * Whether a (re)connecting controller must be sent `newestVersion`: yes unless it says it runs that version
-   * already. A controller that does not say may have restarted without its plan, so it is always sent one.
+   * already. A controller that does not say may have restarted without its plan, so it is always sent one; one
+   * that names a version of an earlier engine run differs from every version of this run, so it is sent one too.
    */
   needsPlan(intersectionId: string, newestVersion: number, runningVersion?: number): boolean {
     if (runningVersion !== newestVersion) return true;
@@ -80,29 +108,40 @@ export class ControllerRegistry {
   sent(intersectionId: string, version: number, nowMs: number): void {
     const x = this.intersection(intersectionId);
     x.unacknowledged = { version, sentAtMs: nowMs };
-    x.ackAlarmed = false;
+    // a newer plan replacing an unacknowledged one does not restart the wait: the controller has been silent since the first
+    x.unacknowledgedSinceMs ??= nowMs;
     x.newestSent = Math.max(x.newestSent, version);
   }
 
-  /** Records an acknowledgement. 'stale' = for an older plan than the newest sent; 'unknown' = newer than any plan sent (versions only grow). */
+  /**
+   * Records an acknowledgement. 'stale' = for an older plan than the newest sent; 'unknown' = newer than any plan
+   * sent (versions only grow) or older than this engine run.
+   */
   acked(intersectionId: string, version: number, status: 'accepted' | 'rejected', reason: string | undefined, nowMs: number): AckOutcome {
     const x = this.byIntersection.get(intersectionId);
-    if (!x || version > x.newestSent) return 'unknown';
+    if (!x || version > x.newestSent || version < this.firstVersion) return 'unknown';
     const newest = x.unacknowledged?.version ?? x.versionInForce ?? -1;
     if (status === 'rejected') x.lastRejection = { version, reason: reason ?? '', atMs: nowMs };
     if (version < newest) return 'stale';
     if (status === 'accepted') x.versionInForce = version;
-    if (x.unacknowledged?.version === version) x.unacknowledged = null;
+    if (x.unacknowledged?.version === version) {
+      x.unacknowledged = null;
+      x.unacknowledgedSinceMs = null;
+      x.ackAlarmed = false;
+    }
     return 'current';
   }
 
-  /** Unacknowledged plans older than `timeoutMs`, each reported once. */
-  overdue(nowMs: number, timeoutMs: number): Array<{ intersectionId: string; controllerId: string | null; version: number; sentAtMs: number }> {
+  /**
+   * Intersections whose plans have gone unacknowledged for more than `timeoutMs` since the first of them was sent
+   * (newer plans sent meanwhile do not restart the wait), each reported once until an acknowledgement.
+   */
+  overdue(nowMs: number, timeoutMs: number): Array<{ intersectionId: string; controllerId: string | null; version: number; sentAtMs: number; waitingSinceMs: number }> {
     const out = [];
     for (const x of this.byIntersection.values())
-      if (x.unacknowledged && !x.ackAlarmed && nowMs - x.unacknowledged.sentAtMs > timeoutMs) {
+      if (x.unacknowledged && x.unacknowledgedSinceMs !== null && !x.ackAlarmed && nowMs - x.unacknowledgedSinceMs >= timeoutMs) {
         x.ackAlarmed = true;
-        out.push({ intersectionId: x.intersectionId, controllerId: x.controllerId, ...x.unacknowledged });
+        out.push({ intersectionId: x.intersectionId, controllerId: x.controllerId, ...x.unacknowledged, waitingSinceMs: x.unacknowledgedSinceMs });
       }
     return out;
   }
@@ -136,7 +175,7 @@ export class ControllerRegistry {
   private intersection(id: string) {
     let x = this.byIntersection.get(id);
     if (!x) {
-      x = { intersectionId: id, controllerId: null, versionInForce: null, unacknowledged: null, lastRejection: null, ackAlarmed: false, newestSent: -1 };
+      x = { intersectionId: id, controllerId: null, versionInForce: null, unacknowledged: null, lastRejection: null, ackAlarmed: false, newestSent: -1, unacknowledgedSinceMs: null };
       this.byIntersection.set(id, x);
     }
     return x;

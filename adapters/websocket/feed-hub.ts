@@ -1,3 +1,4 @@
+import { asyncScheduler, interval, type SchedulerLike } from 'rxjs';
 import type { WebSocket } from 'ws';
 import type { ServerLimits } from './server-limits.js';
 
@@ -16,7 +17,8 @@ interface FeedClient {
 
 export interface FeedHubOptions {
   limits: FeedLimits;
-  now?: () => number;
+  /** Clock and timer of flushes and stall timeouts; default asyncScheduler (live time). */
+  scheduler?: SchedulerLike;
   /** Called once when a client is dropped for reading too slowly, before its socket is closed. */
   onSlowConsumer?: (ws: WebSocket, detail: { bufferedBytes: number; stalledMs: number }) => void;
   /** Called when a held-back delta is replaced by a newer one for the same key. */
@@ -32,11 +34,11 @@ export interface FeedHubOptions {
  */
 export function createFeedHub(options: FeedHubOptions) {
   const { limits } = options;
-  const now = options.now ?? Date.now;
+  const scheduler = options.scheduler ?? asyncScheduler;
+  const now = () => scheduler.now();
   const clients = new Map<WebSocket, FeedClient>();
   const backlogged = new Set<FeedClient>();
-  const timer = setInterval(flushAll, limits.feedFlushIntervalMs);
-  timer.unref();
+  const timer = interval(limits.feedFlushIntervalMs, scheduler).subscribe(flushAll);
 
   // this is our public API:
   return {
@@ -68,7 +70,7 @@ export function createFeedHub(options: FeedHubOptions) {
       return backlogged.size;
     },
     close(): void {
-      clearInterval(timer);
+      timer.unsubscribe();
       clients.clear();
       backlogged.clear();
     },

@@ -1,7 +1,7 @@
 export { createGreenwaveServer, ServerConfigError, type GreenwaveServer, type GreenwaveServerOptions, type ListeningAddress, type TapEvent } from './greenwave-server.js';
 export { DEFAULT_SERVER_LIMITS, resolveServerLimits, type ServerLimits } from './server-limits.js';
 export { PROTOCOL_ERRORS, protocolError, fromInputError, closeCodeOf, httpStatusOf, type ErrorMessage, type ProtocolErrorCode, type FatalErrorCode, type RefusalCode } from './protocol-errors.js';
-export { mintToken, verifyToken, weakSecretReason, randomSecret, scopeMatcher, ROLES, MIN_SECRET_LENGTH, type Role, type TokenClaims } from './tokens.js';
+export { mintToken, verifyToken, weakSecretReason, randomSecret, newTokenId, scopeMatcher, ROLES, MIN_SECRET_BYTES, mayClaimControllerId, tokenSubject, type Role, type TokenClaims } from './tokens.js';
 export { ENDPOINTS, authorizeUpgrade, type Endpoint } from './upgrade-auth.js';
 export { detectorMessageSchema, controllerMessageSchema, helloMessageSchema, ackMessageSchema, parseMessage, type DetectorMessage, type HelloMessage, type AckMessage } from './inbound-messages.js';
 export type * from './outbound-messages.js';

@@ -1,7 +1,7 @@
-import type { DetectorHealth, IntersectionKpi } from '../../engine/pipeline/engine-events.js';
-import type { EngineCounters } from '../../engine/pipeline/engine-core.js';
-import type { PhasePlan } from '../../engine/plan-types.js';
-import type { NetworkFile } from '../../network-models/network-types.js';
+import type { DetectorHealth, IntersectionKpi } from '../../engine/index.js';
+import type { EngineCounters } from '../../engine/index.js';
+import type { PhasePlan } from '../../engine/index.js';
+import { pairKey, type NetworkFile } from '../../network-models/index.js';
 import type { ControllerView } from './controller-registry.js';
 import type { ErrorMessage } from './protocol-errors.js';
 
@@ -52,12 +52,34 @@ export interface KpiDelta extends IntersectionKpi {
 export interface Alarm {
   type: 'alarm';
   alarmId: number;
+  /** When the alarm was last raised (its latest occurrence). */
   atMs: number;
+  /** When its first occurrence in this run of the same cause was raised. */
+  firstAtMs: number;
+  /** Occurrences of the same cause (code, intersection, controller) coalesced into this alarm. */
+  count: number;
   severity: 'info' | 'warning' | 'critical';
   code: string;
   message: string;
   intersectionId?: string;
+  /** Every intersection the alarm is about, when more than one (a controller's); viewers see alarms in their scope. */
+  intersectionIds?: string[];
   controllerId?: string;
+}
+
+/** An operator override in force (or just ended, in an `override` delta with `active: false`). */
+export interface OverrideState {
+  intersectionId: string;
+  action: 'hold' | 'fallback';
+  reason: string;
+  /** The operator token's subject. */
+  by: string;
+  sinceMs: number;
+  untilMs: number;
+  /** Version of the plan held or forced. */
+  planVersion: number;
+  /** fallback: the time-of-day plan forced (its startsAt). */
+  fallbackPlan?: string;
 }
 
 export interface SnapshotMessage {
@@ -71,6 +93,8 @@ export interface SnapshotMessage {
   /** The last recentKpiIntervals optimisation intervals, oldest first. */
   kpis: Array<{ atMs: number; kpis: IntersectionKpi[] }>;
   alarms: Alarm[];
+  /** Operator overrides in force on intersections in scope. */
+  overrides?: OverrideState[];
   counters: EngineCounters;
 }
 
@@ -82,6 +106,7 @@ export type FeedDelta =
   | { type: 'detector'; atMs: number; health: DetectorHealth }
   | KpiDelta
   | Alarm
+  | ({ type: 'override'; atMs: number; active: boolean } & OverrideState)
   | { type: 'stats'; atMs: number; counters: EngineCounters; clients: Record<string, number> };
 
 export function networkSummary(network: NetworkFile): NetworkSummary {
@@ -92,8 +117,8 @@ export function networkSummary(network: NetworkFile): NetworkSummary {
   for (const l of network.links) {
     if (l.fromIntersectionId === null || l.toIntersectionId === null) continue;
     const [a, b] = [l.fromIntersectionId, l.toIntersectionId].sort();
-    if (seen.has(`${a}\u0000${b}`)) continue;
-    seen.add(`${a}\u0000${b}`);
+    if (seen.has(pairKey(a, b))) continue;
+    seen.add(pairKey(a, b));
     roads.push([a, b]);
   }
   return {

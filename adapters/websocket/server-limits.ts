@@ -3,8 +3,14 @@
  * ("Limits"); change both together.
  */
 export interface ServerLimits {
-  /** Open WebSocket connections, all endpoints together. Over it: the upgrade is refused with HTTP 503. */
+  /** Detector, viewer and operator connections together (handshakes in progress count). Over it: HTTP 503. */
   maxClients: number;
+  /** Controller connections: a pool of their own, so that no storm of other clients keeps a cabinet out. Over it: HTTP 503. */
+  maxControllerClients: number;
+  /** Viewer and operator connections together, within maxClients (so watchers cannot crowd out detectors). Over it: HTTP 503. */
+  maxViewerClients: number;
+  /** Connections one token (its jti, else its sub and role) may hold; controllers are bounded by identity instead. Over it: HTTP 429. */
+  maxConnectionsPerToken: number;
   /** Largest message handled, bytes. Over it: GW_PROTO_MESSAGE_TOO_LARGE, the message is dropped, the connection stays. */
   maxMessageBytes: number;
   /** Largest frame the WebSocket layer will buffer, bytes (>= maxMessageBytes). Over it: close 1009. */
@@ -13,6 +19,8 @@ export interface ServerLimits {
   maxBatchRecords: number;
   /** Messages a client may send per second (token bucket, burst of the same size). Over it: GW_PROTO_RATE_LIMITED, dropped. */
   maxMessagesPerSecond: number;
+  /** Count records a detector connection may send per second (token bucket, burst of the same size, >= maxBatchRecords). Over it: GW_PROTO_RATE_LIMITED, the message dropped. */
+  maxRecordsPerSecond: number;
   /** Error messages sent to one client per second; the rest are counted in /metrics but not sent. */
   maxErrorsPerSecond: number;
   /** Record errors detailed in one batch result; the rest are only counted in it. */
@@ -30,16 +38,24 @@ export interface ServerLimits {
   /** Feed snapshot: KPI intervals and alarms kept for new subscribers. */
   recentKpiIntervals: number;
   recentAlarms: number;
-  /** A plan sent to a controller and not acknowledged within this time raises an alarm (once per plan). */
+  /** A controller that has not acknowledged the plans sent to it for this long raises an alarm, whatever the optimisation period. */
   planAckTimeoutMs: number;
+  /** How often the revocation file is checked for changes, ms. */
+  revocationReloadMs: number;
+  /** An alarm of the same cause (code, intersection, controller) within this time of the last updates it (count + 1). */
+  alarmCoalesceWindowMs: number;
 }
 
 export const DEFAULT_SERVER_LIMITS: Readonly<ServerLimits> = Object.freeze({
   maxClients: 1000,
+  maxControllerClients: 1000,
+  maxViewerClients: 200,
+  maxConnectionsPerToken: 64,
   maxMessageBytes: 256 * 1024,
   maxFrameBytes: 1024 * 1024,
   maxBatchRecords: 5000,
   maxMessagesPerSecond: 200,
+  maxRecordsPerSecond: 10_000,
   maxErrorsPerSecond: 20,
   maxErrorsPerBatch: 20,
   heartbeatIntervalMs: 30_000,
@@ -50,12 +66,16 @@ export const DEFAULT_SERVER_LIMITS: Readonly<ServerLimits> = Object.freeze({
   recentKpiIntervals: 10,
   recentAlarms: 50,
   planAckTimeoutMs: 15_000,
+  alarmCoalesceWindowMs: 600_000,
+  revocationReloadMs: 5000,
 });
 
 export function resolveServerLimits(input: Partial<ServerLimits> = {}): ServerLimits {
   const limits = { ...DEFAULT_SERVER_LIMITS, ...input };
   for (const [name, value] of Object.entries(limits))
     if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new RangeError(`server limit ${name} = ${String(value)}: must be a positive number`);
+  if (limits.maxRecordsPerSecond < limits.maxBatchRecords)
+    throw new RangeError(`server limit maxRecordsPerSecond (${limits.maxRecordsPerSecond}) must be >= maxBatchRecords (${limits.maxBatchRecords}), or a full batch could never pass`);
   if (limits.maxFrameBytes < limits.maxMessageBytes) throw new RangeError(`server limit maxFrameBytes (${limits.maxFrameBytes}) must be >= maxMessageBytes (${limits.maxMessageBytes})`);
   return limits;
 }

@@ -33,6 +33,13 @@ export class ServerMetrics {
     this.define('greenwave_plans_acked_total', 'counter', 'Plan acknowledgements from controllers, by status.');
     this.define('greenwave_connections_refused_total', 'counter', 'WebSocket upgrades refused, by error code.');
     this.define('greenwave_clients_dropped_total', 'counter', 'Connections closed by the server, by error code.');
+    this.define('greenwave_records_rate_limited_total', 'counter', 'Count records dropped because their connection exceeded maxRecordsPerSecond.');
+    this.define('greenwave_alarms_total', 'counter', 'Alarm occurrences, by code and severity (coalesced ones included).');
+    this.define('greenwave_alarms_coalesced_total', 'counter', 'Alarm occurrences that updated an open alarm of the same cause instead of raising a new one.');
+    this.define('greenwave_operator_actions_total', 'counter', 'Operator override requests, by action (refused ones included).');
+    this.define('greenwave_operator_actions_refused_total', 'counter', 'Operator override requests refused, by code (unsafe plan, nothing to return...).');
+    this.define('greenwave_engine_faults_total', 'counter', 'Exceptions the engine caught at a record or signal-group boundary, by stage (the rest flowed on).');
+    this.define('greenwave_handler_faults_total', 'counter', 'Exceptions caught in a server handler, by handler (the message was dropped, the connection stays).');
     this.define('greenwave_feed_deltas_conflated_total', 'counter', 'Feed deltas replaced by a newer value for the same key before they were sent.');
     this.loopDelay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
     this.loopDelay.enable();

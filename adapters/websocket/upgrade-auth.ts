@@ -5,11 +5,11 @@ import { verifyToken, type Role, type TokenClaims } from './tokens.js';
 
 export type Endpoint = 'detectors' | 'controllers' | 'feed';
 
-/** The versioned WebSocket endpoints and the role each one admits. */
-export const ENDPOINTS: Readonly<Record<string, { endpoint: Endpoint; role: Role }>> = Object.freeze({
-  '/v1/detectors': { endpoint: 'detectors', role: 'detector' },
-  '/v1/controllers': { endpoint: 'controllers', role: 'controller' },
-  '/v1/feed': { endpoint: 'feed', role: 'viewer' },
+/** The versioned WebSocket endpoints and the roles each one admits. */
+export const ENDPOINTS: Readonly<Record<string, { endpoint: Endpoint; roles: readonly Role[] }>> = Object.freeze({
+  '/v1/detectors': { endpoint: 'detectors', roles: ['detector'] },
+  '/v1/controllers': { endpoint: 'controllers', roles: ['controller'] },
+  '/v1/feed': { endpoint: 'feed', roles: ['viewer', 'operator'] },
 });
 
 export type UpgradeDecision = { ok: true; endpoint: Endpoint; claims: TokenClaims } | { ok: false; code: RefusalCode; reason: string };
@@ -33,8 +33,8 @@ export function authorizeUpgrade(req: IncomingMessage, secret: string, nowMs: nu
   if (!token) return { ok: false, code: 'GW_AUTH_MISSING_TOKEN', reason: 'send "Authorization: Bearer <token>" or ?token=<token>' };
   const checked = verifyToken(secret, token, nowMs);
   if (!checked.ok) return { ok: false, code: checked.code, reason: checked.reason };
-  if (checked.claims.role !== route.role)
-    return { ok: false, code: 'GW_AUTH_WRONG_ROLE', reason: `${url.pathname} admits role ${route.role}, the token has role ${checked.claims.role}` };
+  if (!route.roles.includes(checked.claims.role))
+    return { ok: false, code: 'GW_AUTH_WRONG_ROLE', reason: `${url.pathname} admits role ${route.roles.join(' or ')}, the token has role ${checked.claims.role}` };
   return { ok: true, endpoint: route.endpoint, claims: checked.claims };
 }
 
@@ -42,7 +42,7 @@ export function authorizeUpgrade(req: IncomingMessage, secret: string, nowMs: nu
 export function refuseUpgrade(socket: Duplex, code: RefusalCode, reason: string): void {
   const status = httpStatusOf(code);
   const body = JSON.stringify({ error: { code, reason, summary: PROTOCOL_ERRORS[code].summary } });
-  const text = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' }[status] ?? 'Error';
+  const text = { 400: 'Bad Request', 401: 'Unauthorized', 429: 'Too Many Requests', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' }[status] ?? 'Error';
   const auth = status === 401 ? 'WWW-Authenticate: Bearer realm="greenwave"\r\n' : '';
   if (!socket.writable) return void socket.destroy();
   socket.end(

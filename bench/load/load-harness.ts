@@ -5,6 +5,13 @@
  * engine result; optimisation tick to feed delta), server CPU and memory at start and end, and the ratios.
  *
  *   npx tsx bench/load/load-harness.ts --detectors 50000 --connections 50 --feeds 10 --seconds 60
+ *
+ * Soak mode (Greenwave only) adds the clients that hurt a long-running server: a feed client that never reads, a
+ * controller reconnect churn (connect, hello, take the plan, leave, a few a second) and a flood client (junk
+ * and over-rate messages as fast as the socket takes them); every sample prints RSS, p99 count→result and
+ * tick→feed latency over the last window, and RSS drift against the first window:
+ *
+ *   npx tsx bench/load/load-harness.ts --soak --detectors 48000 --seconds 1800 --sample-every 60
  */
 import { fork } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -13,9 +20,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { WebSocket } from 'ws';
-import { buildGridNetwork } from '../../network-models/demo/build-grid-network.js';
-import { mulberry32 } from '../../network-models/synthetic-demand.js';
-import type { NetworkFile } from '../../network-models/network-types.js';
+import { buildGridNetwork } from '../../network-models/index.js';
+import { mulberry32 } from '../../network-models/index.js';
+import type { NetworkFile } from '../../network-models/index.js';
 import type { HarnessToServer, ServerToHarness } from './load-server.js';
 
 type Sample = Extract<ServerToHarness, { type: 'sample' }>;
@@ -29,8 +36,10 @@ const { values: args } = parseArgs({
     period: { type: 'string', default: '60' },
     'sample-every': { type: 'string', default: '10' },
     'skip-bare': { type: 'boolean', default: false },
+    soak: { type: 'boolean', default: false },
   },
 });
+const soak = args.soak;
 const detectorsWanted = Number(args.detectors);
 const connections = Number(args.connections);
 const feeds = Number(args.feeds);
@@ -50,7 +59,8 @@ out(`${detectorIds.length} detectors at 1 Hz over ${connections} sockets (${Math
   `network ${network.intersections.length} signals; optimisation every ${period} s; node ${process.version}, ${(await import('node:os')).cpus().length} cores`);
 out();
 
-const bare = args['skip-bare'] ? undefined : await run('bare');
+if (soak) out(`soak: + 1 paused feed client, controller churn (4 reconnects/s), 1 flood client; RSS drift against the first window`);
+const bare = args['skip-bare'] || soak ? undefined : await run('bare');
 const greenwave = await run('greenwave');
 
 out();
@@ -146,14 +156,23 @@ async function run(mode: 'bare' | 'greenwave'): Promise<RunResult> {
     };
     timers[i] = setTimeout(next, offset);
   });
+  const stopSoak = soak && mode === 'greenwave' ? await startSoakClients(url, ready, () => stopped) : () => undefined;
   const samples: Sample[] = [start];
+  let windowStart = { result: resultLatencyMs.length, feed: feedLatencyMs.length };
   const sampler = setInterval(async () => {
     const s = await sample();
     samples.push(s);
     const last = samples[samples.length - 2];
     // rates over the time between the two samples as the server took them (a tick may delay an answer)
     const dt = (s.atMs - last.atMs) / 1000;
-    out(`  ${mode} t=${Math.round((Date.now() - startedAt) / 1000)}s: ${mode === 'bare' ? `${Math.round(((s.messages - last.messages) * perConnection) / dt)} counts/s received` : `${Math.round((s.countsAccepted + s.countsRejected - last.countsAccepted - last.countsRejected) / dt)} counts/s ingested`}, RSS ${mb(s.rssBytes)} MB, heap ${mb(s.heapUsedBytes)} MB, CPU ${(((s.cpuMicros - last.cpuMicros) / 1e6 / dt) * 100).toFixed(0)}%${mode === 'greenwave' ? `, loop lag p99 ${(s.lagP99Seconds * 1000).toFixed(0)} ms` : ''}`);
+    let soakText = '';
+    if (soak) {
+      const w = (xs: number[], from: number) => (xs.length > from ? `${pct(xs.slice(from), 0.99)}` : 'n/a');
+      const firstRss = samples[1].rssBytes;
+      soakText = `, p99 count→result ${w(resultLatencyMs, windowStart.result)} ms, p99 tick→feed ${w(feedLatencyMs, windowStart.feed)} ms, RSS drift ${(((s.rssBytes - firstRss) / firstRss) * 100).toFixed(1)} %`;
+      windowStart = { result: resultLatencyMs.length, feed: feedLatencyMs.length };
+    }
+    out(`  ${mode} t=${Math.round((Date.now() - startedAt) / 1000)}s: ${mode === 'bare' ? `${Math.round(((s.messages - last.messages) * perConnection) / dt)} counts/s received` : `${Math.round((s.countsAccepted + s.countsRejected - last.countsAccepted - last.countsRejected) / dt)} counts/s ingested`}, RSS ${mb(s.rssBytes)} MB, heap ${mb(s.heapUsedBytes)} MB, CPU ${(((s.cpuMicros - last.cpuMicros) / 1e6 / dt) * 100).toFixed(0)}%${mode === 'greenwave' ? `, loop lag p99 ${(s.lagP99Seconds * 1000).toFixed(0)} ms` : ''}${soakText}`);
   }, sampleEvery * 1000);
   await new Promise((r) => setTimeout(r, seconds * 1000));
   stopped = true;
@@ -162,6 +181,12 @@ async function run(mode: 'bare' | 'greenwave'): Promise<RunResult> {
   // let the last batches land
   await new Promise((r) => setTimeout(r, 1500));
   const end = await sample();
+  stopSoak();
+  if (soak && samples.length > 2) {
+    const first = samples[1].rssBytes;
+    const drift = ((end.rssBytes - first) / first) * 100;
+    out(`soak: RSS after the first window ${mb(first)} MB, at the end ${mb(end.rssBytes)} MB: drift ${drift.toFixed(1)} % (${Math.abs(drift) <= 10 ? 'flat within 10 %' : 'NOT flat within 10 %'})`);
+  }
   for (const s of [...detectorSockets.map((d) => d.ws), ...feedSockets]) s.terminate();
   child.send({ type: 'stop' } satisfies HarnessToServer);
   await new Promise((r) => child.once('exit', r));
@@ -177,6 +202,42 @@ async function run(mode: 'bare' | 'greenwave'): Promise<RunResult> {
     cpuPercent: ((end.cpuMicros - start.cpuMicros) / 1e6 / seconds) * 100,
     start,
     end,
+  };
+}
+
+/** The soak's hostile clients; returns their stop. */
+async function startSoakClients(url: string, ready: Extract<ServerToHarness, { type: 'ready' }>, stopped: () => boolean): Promise<() => void> {
+  // a feed client that never reads: the server must drop it (4008) without slowing anything else
+  const paused = await open(`${url}/v1/feed`, ready.viewerToken, () => undefined);
+  (paused as unknown as { _socket: { pause(): void } })._socket.pause();
+  paused.on('error', () => undefined);
+  // controller churn: sub-identities of one gateway token connect, say hello, take their plan and leave
+  const signals = network.intersections.filter((x) => x.control === 'signalized').map((x) => x.id);
+  let churnIndex = 0;
+  const churn = setInterval(() => {
+    if (stopped()) return;
+    const id = signals[churnIndex++ % signals.length];
+    const ws = new WebSocket(`${url}/v1/controllers`, { headers: { authorization: `Bearer ${ready.controllerToken}` }, perMessageDeflate: false });
+    ws.on('error', () => undefined);
+    ws.on('open', () => ws.send(JSON.stringify({ type: 'hello', controllerId: `bench-churn/${id}`, intersectionIds: [id] })));
+    ws.on('message', (data) => {
+      if (String(data).startsWith('{"type":"plan"')) ws.close();
+    });
+    setTimeout(() => ws.terminate(), 5000);
+  }, 250);
+  // a flood client: junk and well-formed messages as fast as its socket drains, far over the rate limits
+  const flood = await open(`${url}/v1/detectors`, ready.floodToken, () => undefined);
+  const junk = ['{"type":"count",', JSON.stringify({ type: 'batch', counts: Array(50).fill({ detectorId: 'nope', timestamp: 0, count: 1, intervalSeconds: 1 }) }), 'x'.repeat(2000)];
+  let f = 0;
+  const floodTimer = setInterval(() => {
+    if (stopped()) return;
+    while (flood.readyState === WebSocket.OPEN && flood.bufferedAmount < 1 << 20) flood.send(junk[f++ % junk.length]);
+  }, 10);
+  return () => {
+    clearInterval(churn);
+    clearInterval(floodTimer);
+    paused.terminate();
+    flood.terminate();
   };
 }
 

@@ -5,17 +5,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { WebSocketServer } from 'ws';
-import { createGreenwaveServer } from '../../adapters/websocket/greenwave-server.js';
-import { mintToken } from '../../adapters/websocket/tokens.js';
-import type { NetworkFile } from '../../network-models/network-types.js';
+import { createGreenwaveServer, mintToken, randomSecret } from '../../adapters/websocket/index.js';
+import type { NetworkFile } from '../../network-models/index.js';
 
 export type ServerToHarness =
-  | { type: 'ready'; port: number; detectorToken: string; viewerToken: string }
+  | { type: 'ready'; port: number; detectorToken: string; viewerToken: string; controllerToken: string; floodToken: string }
   | { type: 'sample'; atMs: number; rssBytes: number; heapUsedBytes: number; cpuMicros: number; countsAccepted: number; countsRejected: number; messages: number; lagP99Seconds: number };
 export type HarnessToServer = { type: 'sample' } | { type: 'stop' };
 
 const [mode, networkPath, periodText] = process.argv.slice(2);
-const secret = 'load-harness-secret-0123456789abcdef';
+const secret = randomSecret();
 const send = (m: ServerToHarness) => process.send!(m);
 
 if (mode === 'greenwave') {
@@ -25,10 +24,18 @@ if (mode === 'greenwave') {
     secret,
     port: 0,
     engine: { optimisationPeriodSeconds: Number(periodText) },
-    limits: { maxClients: 10_000, maxMessagesPerSecond: 1000 },
+    limits: { maxClients: 10_000, maxMessagesPerSecond: 1000, maxConnectionsPerToken: 10_000 },
   });
   const address = await server.listen();
-  send({ type: 'ready', port: address.port, detectorToken: mintToken(secret, { sub: 'bench', role: 'detector', scope: ['*'] }), viewerToken: mintToken(secret, { sub: 'bench', role: 'viewer', scope: ['*'] }) });
+  send({
+    type: 'ready',
+    port: address.port,
+    detectorToken: mintToken(secret, { sub: 'bench', role: 'detector', scope: ['*'] }),
+    viewerToken: mintToken(secret, { sub: 'bench', role: 'viewer', scope: ['*'] }),
+    // soak: one gateway token whose sub-identities (bench-churn/<intersection>) connect and leave
+    controllerToken: mintToken(secret, { sub: 'bench-churn', role: 'controller', scope: ['*'] }),
+    floodToken: mintToken(secret, { sub: 'bench-flood', role: 'detector', scope: ['*'] }),
+  });
   process.on('message', async (m: HarnessToServer) => {
     if (m.type === 'sample') {
       const c = server.core!.counters;
@@ -45,7 +52,7 @@ if (mode === 'greenwave') {
   wss.on('connection', (ws) => ws.on('message', () => messages++));
   await new Promise<void>((resolve) => wss.once('listening', () => resolve()));
   const port = (wss.address() as { port: number }).port;
-  send({ type: 'ready', port, detectorToken: 'unused', viewerToken: 'unused' });
+  send({ type: 'ready', port, detectorToken: 'unused', viewerToken: 'unused', controllerToken: 'unused', floodToken: 'unused' });
   process.on('message', (m: HarnessToServer) => {
     if (m.type === 'sample') send({ type: 'sample', ...usage(), countsAccepted: 0, countsRejected: 0, messages, lagP99Seconds: 0 });
     else {

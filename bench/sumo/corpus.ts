@@ -14,7 +14,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { CONTROL_MODES } from '../../adapters/sumo/control/loop-controller.js';
+import { CONTROL_MODES } from '../../adapters/sumo/index.js';
 import type { CellResult, CellSpec, TeleportMode } from './corpus/corpus-cell.js';
 import { CellCache, sumoVersion } from './corpus/cell-cache.js';
 import { buildCorpus, type CorpusScenario } from './corpus/corpus-scenarios.js';

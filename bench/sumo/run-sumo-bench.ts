@@ -10,8 +10,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
-import { runSumoClosedLoop, type ClosedLoopSummary } from '../../adapters/sumo/run-closed-loop.js';
-import { CONTROL_MODES, type ControlMode } from '../../adapters/sumo/control/loop-controller.js';
+import { runSumoClosedLoop, type ClosedLoopSummary } from '../../adapters/sumo/index.js';
+import { CONTROL_MODES, type ControlMode } from '../../adapters/sumo/index.js';
 import { SCENARIOS } from './scenario-definitions.js';
 import { generateScenario } from './generate-scenarios.js';
 

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { Command } from 'commander';
-import { readSumoXmlFile } from '../../adapters/sumo/sumo-scenario.js';
+import { readSumoXmlFile } from '../../adapters/sumo/index.js';
 import { formatImportIssue, importSumoNetwork, SumoImportError } from '../../network-models/importers/sumo/index.js';
 
 interface ImportSumoOptions {

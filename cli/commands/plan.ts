@@ -3,9 +3,7 @@ import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import { Subject } from 'rxjs';
 import type { Command } from 'commander';
-import { createEnginePipeline } from '../../engine/pipeline/create-engine-pipeline.js';
-import { VirtualClockScheduler } from '../../engine/pipeline/virtual-clock-scheduler.js';
-import type { EngineCore } from '../../engine/pipeline/engine-core.js';
+import { createEnginePipeline, isRepresentableInstant, VirtualClockScheduler, type EngineCore } from '../../engine/index.js';
 import { CliError, loadNetworkFile } from '../load-network-file.js';
 
 interface PlanOptions {
@@ -132,7 +130,8 @@ function recordTime(text: string, intervalStart: boolean, parsed?: unknown): num
   if (r === null || typeof r !== 'object') return undefined;
   const { timestamp, intervalSeconds } = r as { timestamp?: unknown; intervalSeconds?: unknown };
   const t = typeof timestamp === 'number' ? timestamp : typeof timestamp === 'string' ? Date.parse(timestamp) : NaN;
-  if (!Number.isFinite(t)) return undefined;
+  // a time no Date can hold (a device's -1e300) never moves the clock; the engine rejects the record itself
+  if (!isRepresentableInstant(t)) return undefined;
   if (!intervalStart) return t;
   return typeof intervalSeconds === 'number' && intervalSeconds > 0 ? t - intervalSeconds * 1000 : t;
 }

@@ -1,16 +1,6 @@
-import { createWriteStream, mkdirSync, statSync, writeFileSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { readLineBatches, type LineWarning } from '../../replay/day-file-reader.js';
-import type { DayRecord } from '../../replay/day-record.js';
-import { isDayLineProblem, readDayRecordBatches } from '../../replay/day-record-batches.js';
-import { AtspmImport } from '../../replay/atspm-import.js';
-import { localTimeOn } from '../../replay/local-day.js';
-import { renderReport } from '../../replay/report-html.js';
-import { ReplayRun, type ActualPlanPolicy } from '../../replay/replay-run.js';
-import { SumoDemand } from '../../replay/sumo-demand.js';
-import { replayInSumo, sumoNetMismatch } from '../../replay/replay-sumo.js';
-import type { ScheduledPlan } from '../../adapters/sumo/control/engine-control.js';
+import { replayDay, ReplayInputError, sumoNetMismatch, type ActualPlanPolicy, type ReplayProgress } from '../../replay/index.js';
 import { CliError, loadNetworkFile } from '../load-network-file.js';
 
 interface ReplayCliOptions {
@@ -75,16 +65,12 @@ async function runReplay(opts: ReplayCliOptions): Promise<number> {
   const network = loadNetworkFile(opts.network);
   const sumoDrain = Number(opts.sumoDrain);
   const sumoSeed = Number(opts.sumoSeed);
-  let demand: SumoDemand | undefined;
-  /** With --sumo: the plans actually in force, from their times, to play into SUMO. */
-  const actualSchedule: ScheduledPlan[] = [];
   if (opts.sumo) {
     if (!opts.sumoNet) throw new CliError('--sumo needs --sumo-net NET.xml: the SUMO network the --network was imported from (greenwave import-sumo NET.xml -o network.json)');
     if (!(sumoDrain >= 0)) throw new CliError(`--sumo-drain = ${opts.sumoDrain}: must be >= 0 seconds`);
     if (!Number.isInteger(sumoSeed)) throw new CliError(`--sumo-seed = ${opts.sumoSeed}: must be an integer`);
     const mismatch = sumoNetMismatch(network, opts.sumoNet);
     if (mismatch) throw new CliError(mismatch);
-    demand = new SumoDemand(network);
   } else if (opts.sumoNet) throw new CliError('--sumo-net is only used with --sumo');
   const period = Number(opts.period);
   if (!Number.isFinite(period) || period < 1 || period > 3600) throw new CliError(`--period = ${opts.period}: must be a number of seconds in 1..3600`);
@@ -92,183 +78,55 @@ async function runReplay(opts: ReplayCliOptions): Promise<number> {
   const platoonShare = Number(opts.platoonShare);
   if (!(platoonShare >= 0 && platoonShare <= 1)) throw new CliError(`--platoon-share = ${opts.platoonShare}: must be in [0, 1]`);
   if (opts.plans !== 'full' && opts.plans !== 'compact') throw new CliError(`--plans = ${opts.plans}: must be full or compact`);
-  const compactPlans = opts.plans === 'compact';
   const speed = Number(opts.speed);
   if (!(speed >= 0)) throw new CliError(`--speed = ${opts.speed}: must be >= 0`);
-  let size: number;
-  try {
-    size = statSync(opts.input).size;
-  } catch (err) {
-    throw new CliError(`cannot read input ${opts.input}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  mkdirSync(opts.out, { recursive: true });
-  const timeZone = network.timeZone ?? 'UTC';
+
   const started = performance.now();
-  const progress = opts.progress ?? process.stderr.isTTY === true;
-  let bytesRead = 0;
+  const showProgress = opts.progress ?? process.stderr.isTTY === true;
   let lastDraw = 0;
-  const draw = (final = false) => {
-    if (!progress) return;
+  const draw = ({ bytesRead, totalBytes, records }: ReplayProgress, final: boolean) => {
+    if (!showProgress) return;
     const now = performance.now();
     if (!final && now - lastDraw < 200) return;
     lastDraw = now;
-    const f = size > 0 ? Math.min(1, bytesRead / size) : 1;
+    const f = totalBytes > 0 ? Math.min(1, bytesRead / totalBytes) : 1;
     const width = 30;
     const done = Math.round(f * width);
     process.stderr.write(`\r[${'#'.repeat(done)}${'.'.repeat(width - done)}] ${(f * 100).toFixed(0).padStart(3)} % ${records.toLocaleString('en')} records ${((now - started) / 1000).toFixed(1)} s${final ? '\n' : ''}`);
   };
-
   let problems = 0;
   const problem = (text: string) => {
     problems++;
     if (problems <= MAX_REPORTED_PROBLEMS) process.stderr.write(`${text}\n`);
     else if (problems === MAX_REPORTED_PROBLEMS + 1) process.stderr.write('greenwave replay: more problems; only their number is reported from now on\n');
   };
-  const warn = (w: LineWarning) => process.stderr.write(`greenwave replay: warning ${w.code}: ${w.message}\n`);
 
-  const plansOut = createWriteStream(join(opts.out, 'plans.ndjson'));
-  const binsOut = createWriteStream(join(opts.out, 'bins.ndjson'));
-  let run: ReplayRun | undefined;
-  let records = 0;
-  const wallStart = performance.now();
-  let firstAt: number | undefined;
-
-  const csv = /\.csv(\.gz)?$/i.test(opts.input);
-  const begin = (first: DayRecord) => {
-    const bound = (text: string | undefined, name: string) => {
-      if (text === undefined) return undefined;
-      const t = /^\d{1,2}:\d{2}$/.test(text) ? localTimeOn(first.atMs, text.padStart(5, '0'), timeZone) : Date.parse(text);
-      if (!Number.isFinite(t)) throw new CliError(`--${name} = ${text}: need ISO-8601 or HH:MM`);
-      return t;
-    };
-    return new ReplayRun({
+  let result;
+  try {
+    result = await replayDay({
       network,
-      inputName: opts.input,
-      engineConfig: { optimisationPeriodSeconds: period },
-      fromMs: bound(opts.from, 'from'),
-      toMs: bound(opts.to, 'to'),
+      inputPath: opts.input,
+      outDir: opts.out,
+      from: opts.from,
+      to: opts.to,
+      periodSeconds: period,
       actualPlans: opts.actual as ActualPlanPolicy,
       platoonShare,
-      measuredArrivals: csv,
       pcdIntersections: opts.pcd?.split(',').map((s) => s.trim()).filter(Boolean),
-      onPlan: compactPlans
-        ? (plan) => {
-            const { diagnostics: _, ...timings } = plan;
-            write(plansOut, `${JSON.stringify(timings)}\n`);
-          }
-        : (plan) => write(plansOut, `${JSON.stringify(plan)}\n`),
-      onBin: (row) => write(binsOut, `${JSON.stringify(row)}\n`),
-      onActualPlan: demand ? (plan, atMs) => actualSchedule.push({ atMs, plan }) : undefined,
+      speed,
+      compactPlans: opts.plans === 'compact',
+      sumo: opts.sumo ? { netFile: opts.sumoNet!, drainSeconds: sumoDrain, seed: sumoSeed } : undefined,
+      onProblem: problem,
+      onWarning: (w) => process.stderr.write(`greenwave replay: warning ${w.code}: ${w.message}\n`),
+      onProgress: draw,
+      onNote: (text) => process.stderr.write(`greenwave replay: ${text}\n`),
     });
-  };
-  /** Past --to (with a minute's grace for slightly unordered records) the rest of the file is not read. */
-  let stopAfterMs = Infinity;
-  let stop = false;
-  const push = (record: DayRecord) => {
-    if (!run) {
-      run = begin(record);
-      if (opts.to !== undefined) stopAfterMs = run.toMs + 60_000;
-    }
-    if (record.atMs > stopAfterMs) stop = true;
-    records++;
-    run.push(record);
-    if (demand && record.kind === 'count') {
-      const c = record.record as { detectorId?: unknown; count?: unknown; intervalSeconds?: unknown };
-      if (typeof c?.detectorId === 'string' && typeof c.count === 'number' && typeof c.intervalSeconds === 'number' && record.atMs >= run.fromMs && record.atMs <= run.toMs)
-        demand.count(c.detectorId, record.atMs, c.intervalSeconds, c.count);
-    }
-    if ((records & 4095) === 0) draw();
-  };
-  /** With --speed, waits until the wall clock catches up with the replay (between batches). */
-  const pace = async (atMs: number | undefined) => {
-    if (!(speed > 0) || atMs === undefined) return;
-    firstAt ??= atMs;
-    const ahead = wallStart + (atMs - firstAt) / speed - performance.now();
-    if (ahead > 5) await new Promise((r) => setTimeout(r, ahead));
-  };
-
-  const reading = { onWarning: warn, onBytes: (b: number) => (bytesRead = b) };
-  // Paced replays go record by record; fast ones a chunk at a time.
-  const paced = speed > 0;
-  let malformed = 0;
-  try {
-    if (csv) {
-      const importer = new AtspmImport(network, {
-        onProblem: (p) => {
-          malformed++;
-          problem(`${opts.input}:${p.lineNo}: ${p.code}: ${p.message}`);
-        },
-      });
-      const pending: DayRecord[] = [];
-      for await (const batch of readLineBatches(opts.input, reading)) {
-        if (stop) break;
-        for (let i = 0; i < batch.lines.length; i++) {
-          importer.line(batch.firstLineNo + i, batch.lines[i], (r) => pending.push(r));
-          for (const r of pending) {
-            if (paced) await pace(r.atMs);
-            push(r);
-          }
-          pending.length = 0;
-        }
-      }
-      importer.end((r) => pending.push(r));
-      for (const r of pending) push(r);
-      const s = importer.stats();
-      process.stderr.write(`greenwave replay: ATSPM import: ${s.rows} rows, ${s.used} used, ${Object.entries(s.ignoredByCode).map(([c, n]) => `code ${c} ×${n}`).join(', ') || 'no'} unknown or unused codes ignored, ${s.unknownChannels} events of unmapped channels, ${s.malformed} malformed\n`);
-    } else {
-      // Read and parsed on a worker thread, while this one runs the engine on the previous batches.
-      for await (const batch of readDayRecordBatches(opts.input, reading)) {
-        if (stop) break;
-        for (const line of batch) {
-          if (isDayLineProblem(line)) {
-            malformed++;
-            problem(`${opts.input}:${line.lineNo}: ${line.message}`);
-            continue;
-          }
-          if (paced) await pace(line.atMs);
-          push(line);
-        }
-      }
-    }
   } catch (err) {
-    if (err instanceof CliError) throw err;
-    throw new CliError(`cannot read input ${opts.input}: ${(err as Error).message}`);
+    if (err instanceof ReplayInputError) throw new CliError(err.message);
+    throw err;
   }
-  bytesRead = size;
-  draw(true);
-  if (!run) throw new CliError(`${opts.input}: no usable records`);
-  const result = run.finish();
-  await Promise.all([end(plansOut), end(binsOut)]);
-  result.summary.malformedLines = malformed;
-  if (demand) {
-    const sum = result.summary;
-    const byKind = sum.recordsByKind;
-    try {
-      sum.sumo = await replayInSumo({
-        network,
-        netFile: opts.sumoNet!,
-        demand,
-        fromMs: sum.fromMs,
-        toMs: sum.toMs,
-        outDir: opts.out,
-        engineConfig: { optimisationPeriodSeconds: period },
-        seed: sumoSeed,
-        drainSeconds: sumoDrain,
-        actualPlanSource: sum.actualPlanSource,
-        actualIsFallback: opts.actual === 'fallback' || !(byKind['plan'] || byKind['ack'] || byKind['phase']),
-        // Recorded plans are played; observed signal states (a controller event log) are not plans.
-        actualSchedule: !byKind['phase'] && actualSchedule.some((p) => p.plan.source !== 'fallback') ? actualSchedule.sort((a, b) => a.atMs - b.atMs) : undefined,
-        onRunStart: (which) => process.stderr.write(`greenwave replay: SUMO run under ${which === 'actual' ? 'the actual plans' : 'the engine in closed loop'}\n`),
-      });
-    } catch (err) {
-      throw new CliError(`--sumo: ${(err as Error).message}`);
-    }
-  }
-  result.summary.elapsedSeconds = Math.round((performance.now() - started) / 10) / 100;
-  writeFileSync(join(opts.out, 'report.html'), renderReport(result));
-  result.summary.elapsedSeconds = Math.round((performance.now() - started) / 10) / 100;
-  writeFileSync(join(opts.out, 'summary.json'), `${JSON.stringify(result.summary, null, 2)}\n`);
   const s = result.summary;
+  const malformed = s.malformedLines;
   if (opts.json) process.stdout.write(`${JSON.stringify(s)}\n`);
   process.stderr.write(
     `greenwave replay: ${s.records} records, ${s.countsAccepted} counts accepted, ${s.countsRejected} rejected, ${malformed} malformed; ${s.optimisations} optimisations, ${s.enginePlans} engine plans; ` +
@@ -278,28 +136,4 @@ async function runReplay(opts: ReplayCliOptions): Promise<number> {
   );
   if (s.countsAccepted === 0) return 2;
   return s.countsRejected + malformed > 0 ? 1 : 0;
-}
-
-/** Output is gathered into ~1 MiB writes: one write per plan would cost more than the plan. */
-const buffers = new WeakMap<WriteStream, { parts: string[]; size: number }>();
-
-function write(stream: WriteStream, text: string): void {
-  let b = buffers.get(stream);
-  if (!b) buffers.set(stream, (b = { parts: [], size: 0 }));
-  b.parts.push(text);
-  b.size += text.length;
-  if (b.size >= 1 << 20) {
-    stream.write(b.parts.join(''));
-    b.parts = [];
-    b.size = 0;
-  }
-}
-
-function end(stream: WriteStream): Promise<void> {
-  const b = buffers.get(stream);
-  if (b && b.size > 0) stream.write(b.parts.join(''));
-  return new Promise((resolve, reject) => {
-    stream.once('error', reject);
-    stream.end(() => resolve());
-  });
 }

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
-import { createControllerSimulator, type ControllerSimulator } from '../../adapters/devices/controller-simulator.js';
+import { createControllerSimulator, type ControllerSimulator } from '../../adapters/devices/index.js';
 import { deviceOptions, runDevices, type DeviceFlags } from '../device-runner.js';
 import { CliError, loadNetworkFile } from '../load-network-file.js';
 import { parseNumber, readToken } from '../live-settings.js';
+import { tokenSubject } from '../../adapters/websocket/index.js';
 
 interface ControllerFlags extends DeviceFlags {
   intersections: string;
@@ -26,7 +27,7 @@ export function registerSimulateControllerCommand(program: Command): void {
         const groups = flags.oneConnection ? [ids] : ids.map((id) => [id]);
         const backupSeconds = parseNumber('--backup-seconds', flags.backupSeconds, 1, 86_400);
         const sims: ControllerSimulator[] = groups.map((group) =>
-          createControllerSimulator({ url: flags.url, token, network, intersectionIds: group, ...(flags.oneConnection ? {} : { controllerId: `cabinet-${group[0]}` }), backupSeconds, logger: log.child({ controller: group.join('+') }) }),
+          createControllerSimulator({ url: flags.url, token, network, intersectionIds: group, ...(flags.oneConnection ? {} : { controllerId: `${tokenSubject(token) ?? 'controller'}/${group[0]}` }), backupSeconds, logger: log.child({ controller: group.join('+') }) }),
         );
         for (const s of sims) {
           s.on((e) => {

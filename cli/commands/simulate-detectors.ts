@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createDetectorSimulator } from '../../adapters/devices/detector-simulator.js';
+import { createDetectorSimulator } from '../../adapters/devices/index.js';
 import { deviceOptions, runDevices, type DeviceFlags } from '../device-runner.js';
 import { loadNetworkFile } from '../load-network-file.js';
 import { parseNumber, readToken, timeOfDayToday } from '../live-settings.js';

@@ -1,16 +1,17 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import type { Logger } from 'pino';
-import { createControllerSimulator, type ControllerSimulator } from '../../adapters/devices/controller-simulator.js';
-import { createDetectorSimulator, type DetectorSimulator } from '../../adapters/devices/detector-simulator.js';
-import { serveStaticFiles } from '../../adapters/http/static-files.js';
-import { recordServerEvents } from '../../adapters/recording/record-server-events.js';
-import { DayFileWriter } from '../../replay/day-file-writer.js';
-import { createGreenwaveServer, ServerConfigError, type GreenwaveServer } from '../../adapters/websocket/greenwave-server.js';
-import type { ServerLimits } from '../../adapters/websocket/server-limits.js';
-import { mintToken, randomSecret } from '../../adapters/websocket/tokens.js';
-import type { EngineConfigInput } from '../../engine/pipeline/engine-config.js';
+import { createControllerSimulator, type ControllerSimulator } from '../../adapters/devices/index.js';
+import { createDetectorSimulator, type DetectorSimulator } from '../../adapters/devices/index.js';
+import { serveStaticFiles } from '../../adapters/http/index.js';
+import { recordServerEvents } from '../../adapters/recording/index.js';
+import { DayFileWriter } from '../../adapters/files/index.js';
+import { createGreenwaveServer, ServerConfigError, type GreenwaveServer } from '../../adapters/websocket/index.js';
+import type { ServerLimits } from '../../adapters/websocket/index.js';
+import { mintToken, randomSecret } from '../../adapters/websocket/index.js';
+import type { EngineConfigInput } from '../../engine/index.js';
 import { createCliLogger, type LogFormat } from '../cli-logger.js';
 import { CliError, loadNetworkFile } from '../load-network-file.js';
 import { loadStartConfig, parseNumber, readSecret, requireStrongSecret, timeOfDayToday, type StartConfig } from '../live-settings.js';
@@ -23,6 +24,9 @@ interface StartFlags {
   demo?: boolean;
   period?: string;
   secretFile?: string;
+  revocationFile?: string;
+  tlsCert?: string;
+  tlsKey?: string;
   simulate?: boolean;
   speedup?: string;
   simStart?: string;
@@ -56,6 +60,9 @@ export function registerStartCommand(program: Command): void {
     .option('--demo', 'demo mode: a random secret, tokens printed, simulators attached')
     .option('--period <seconds>', `optimisation period (default ${START_DEFAULTS.demoPeriodSeconds} in demo mode, else ${START_DEFAULTS.periodSeconds})`)
     .option('--secret-file <file>', 'token secret from a file (default: environment variable GREENWAVE_SECRET)')
+    .option('--tls-cert <file>', 'serve https and wss with this certificate (PEM); needs --tls-key')
+    .option('--tls-key <file>', 'private key (PEM) of --tls-cert')
+    .option('--revocation-file <file>', 'revoked token ids (jti), one per line; re-read when it changes (and on SIGHUP)')
     .option('--no-simulate', 'in demo mode, do not attach the simulators')
     .option('--speedup <factor>', `simulated time of day runs this much faster than real time (default ${START_DEFAULTS.speedup})`)
     .option('--sim-start <HH:MM>', `simulated time of day when the simulators start (default ${START_DEFAULTS.simStart})`)
@@ -94,6 +101,9 @@ async function runStart(flags: StartFlags): Promise<void> {
   if (demo) secret ||= randomSecret();
   else secret = requireStrongSecret(secret, 'refusing to start');
 
+  const revocationFile = flags.revocationFile ?? file.revocationFile;
+  const tls = readTls(flags.tlsCert ?? file.tlsCert, flags.tlsKey ?? file.tlsKey);
+  const recordDir = flags.record === false ? undefined : (flags.record ?? (file.recordDirectory === false ? undefined : (file.recordDirectory ?? 'recordings')));
   // The built dashboard (dist/web, next to dist/cli) is served when present.
   const webDir = fileURLToPath(new URL('../../web/', import.meta.url));
   const dashboardDir = existsSync(`${webDir}index.html`) ? webDir : undefined;
@@ -105,6 +115,9 @@ async function runStart(flags: StartFlags): Promise<void> {
     port,
     engine: { ...(file.engine as EngineConfigInput | undefined), optimisationPeriodSeconds: period },
     limits: file.limits as Partial<ServerLimits> | undefined,
+    ...(revocationFile ? { revocationFile } : {}),
+    ...(tls ? { tls } : {}),
+    ...(recordDir ? { auditFile: join(recordDir, 'audit.ndjson') } : {}),
     logger: log.child({ component: 'server' }),
     ...(dashboardDir ? { httpFallback: serveStaticFiles(dashboardDir) } : {}),
   });
@@ -112,6 +125,7 @@ async function runStart(flags: StartFlags): Promise<void> {
   try {
     address = await server.listen();
   } catch (err) {
+    if (err instanceof ServerConfigError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
     throw new CliError(code === 'EADDRINUSE' ? `port ${port} on ${host} is in use: stop the other process or pass --port <n>` : `cannot listen on ${host}:${port}: ${code ?? (err as Error).message}`);
   }
@@ -150,7 +164,6 @@ async function runStart(flags: StartFlags): Promise<void> {
   }
   for (const d of devices) d.start();
 
-  const recordDir = flags.record === false ? undefined : (flags.record ?? (file.recordDirectory === false ? undefined : (file.recordDirectory ?? 'recordings')));
   const recorder = recordDir ? new DayFileWriter({ directory: recordDir, timeZone: network.timeZone, logger: log.child({ component: 'recorder' }) }) : undefined;
   if (recorder) {
     recordServerEvents(server, recorder);
@@ -160,8 +173,23 @@ async function runStart(flags: StartFlags): Promise<void> {
   printBanner({ address, dashboard: Boolean(dashboardDir), network: network.name, signals: signals.length, detectors: network.detectors.length, demo, simulate, viewerToken, secret, speedup, interval, period, simStart: flags.simStart ?? sim.startTime ?? START_DEFAULTS.simStart });
   const detectorSim = devices.find((d): d is DetectorSimulator => 'stats' in d);
   reportEachInterval(server, log, detectorSim, signals.length);
+  if (revocationFile) process.on('SIGHUP', () => void server.reloadRevocations().then((n) => log.info({ revokedIds: n }, 'SIGHUP: revocation list re-read')));
   // Devices and server are told in the same tick, so neither side reports the planned goodbyes as faults.
   await untilSignal(log, () => Promise.all([...devices.map((d) => d.stop()), server.close()]).then(() => recorder?.close()));
+}
+
+/** The certificate and key for https/wss: both files or neither. */
+function readTls(certFile: string | undefined, keyFile: string | undefined): { cert: Buffer; key: Buffer } | undefined {
+  if (!certFile && !keyFile) return undefined;
+  if (!certFile || !keyFile) throw new CliError(`TLS needs both --tls-cert and --tls-key (got only ${certFile ? '--tls-cert' : '--tls-key'})`);
+  const read = (flag: string, path: string) => {
+    try {
+      return readFileSync(path);
+    } catch (err) {
+      throw new CliError(`${flag} ${path}: cannot read: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+  };
+  return { cert: read('--tls-cert', certFile), key: read('--tls-key', keyFile) };
 }
 
 function printBanner(b: {

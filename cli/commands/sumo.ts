@@ -4,10 +4,7 @@ import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import pino from 'pino';
 import { XMLParser } from 'fast-xml-parser';
-import { runSumoClosedLoop, type ClosedLoopSummary } from '../../adapters/sumo/run-closed-loop.js';
-import { CONTROL_MODES, type ControlMode } from '../../adapters/sumo/control/loop-controller.js';
-import { killAllSumoProcesses } from '../../adapters/sumo/sumo-process.js';
-import { TraciError } from '../../adapters/sumo/traci/traci-error.js';
+import { runSumoClosedLoop, CONTROL_MODES, killAllSumoProcesses, TraciError, type ClosedLoopSummary, type ControlMode } from '../../adapters/sumo/index.js';
 
 interface SumoCliOptions {
   config?: string;

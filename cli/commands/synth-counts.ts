@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { SyntheticDemand } from '../../network-models/synthetic-demand.js';
+import { SyntheticDemand } from '../../network-models/index.js';
 import { CliError, loadNetworkFile } from '../load-network-file.js';
 
 interface SynthOptions {

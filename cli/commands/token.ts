@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { mintToken, randomSecret, ROLES, type Role } from '../../adapters/websocket/tokens.js';
+import { mintToken, newTokenId, randomSecret, ROLES, type Role } from '../../adapters/websocket/index.js';
 import { CliError } from '../load-network-file.js';
 import { readSecret, requireStrongSecret } from '../live-settings.js';
 
@@ -16,7 +16,7 @@ export function registerTokenCommand(program: Command): void {
   program
     .command('token')
     .description('Mint a device or viewer token (HMAC-signed with the server secret from GREENWAVE_SECRET), or print a new secret')
-    .option('--role <role>', `one of ${ROLES.join(', ')}`)
+    .option('--role <role>', `one of ${ROLES.join(', ')} (operator: a viewer that may also override signals)`)
     .option('--scope <ids>', 'comma-separated detector ids (detector) or intersection ids (controller, viewer); "prefix*" matches a prefix, "*" everything', '*')
     .option('--sub <name>', 'who holds the token (device or person), shown in logs', undefined)
     .option('--expires-in <duration>', 'lifetime such as 90d, 12h, 30m (default: no expiry)')
@@ -30,8 +30,11 @@ export function registerTokenCommand(program: Command): void {
       const scope = opts.scope.split(',').map((s) => s.trim()).filter(Boolean);
       if (scope.length === 0) throw new CliError('--scope: give at least one id or "*"');
       const exp = opts.expiresIn ? Math.floor(Date.now() / 1000) + durationSeconds(opts.expiresIn) : undefined;
-      const token = mintToken(secret, { sub: opts.sub ?? `${opts.role}-${Date.now().toString(36)}`, role: opts.role as Role, scope, ...(exp ? { exp } : {}) });
+      const jti = newTokenId();
+      const token = mintToken(secret, { sub: opts.sub ?? `${opts.role}-${Date.now().toString(36)}`, role: opts.role as Role, scope, ...(exp ? { exp } : {}), jti });
       process.stdout.write(`${token}\n`);
+      // the id goes to stderr, so that `TOKEN=$(greenwave token ...)` still captures only the token
+      process.stderr.write(`token id (jti): ${jti}; revoke it by adding this id to the server's --revocation-file\n`);
     });
 }
 

@@ -1,4 +1,5 @@
-import type { RoadGraph, SignalHop } from '../../network-models/road-graph.js';
+import { unorderedPairKey, type RoadGraph, type SignalHop } from '../../network-models/index.js';
+import { cycleSecondsRounded, greenStartSeconds } from '../timing/index.js';
 import type { IntersectionModel } from './intersection-model.js';
 import type { OptimizerConfig } from './optimizer-config.js';
 
@@ -86,7 +87,7 @@ export function coordinationOffsets(
       (down.currentlyCoordinatedFrom === hop.fromIntersectionId && down.currentlyCoordinatedFromUpstream !== false) ||
       (up.currentlyCoordinatedFrom === hop.toIntersectionId && up.currentlyCoordinatedFromUpstream === false);
     if (inForce) directed.flowVehPerHour += incumbencyMarginVehPerHour(directed.flowVehPerHour, config);
-    const key = [hop.fromIntersectionId, hop.toIntersectionId].sort().join('\u0000');
+    const key = unorderedPairKey(hop.fromIntersectionId, hop.toIntersectionId);
     const best = pairBest.get(key);
     if (!best || directed.flowVehPerHour > best.flowVehPerHour || (directed.flowVehPerHour === best.flowVehPerHour && hop.fromIntersectionId < best.hop.fromIntersectionId))
       pairBest.set(key, directed);
@@ -113,11 +114,7 @@ export function coordinationOffsets(
   const ids = [...members.keys()].sort((a, b) => rootWeight.get(b)! - rootWeight.get(a)! || a.localeCompare(b));
   /** Per signal placed: the phase its offset was aligned on and how far that green leads the platoon. */
   const lead = new Map<string, { phase: number; seconds: number }>();
-  const start = (m: MemberTiming, phase: number) => {
-    let t = 0;
-    for (let p = 0; p < phase; p++) t += m.greens[p] + m.model.yellowSeconds[p] + m.model.allRedSeconds[p];
-    return t;
-  };
+  const start = (m: MemberTiming, phase: number) => greenStartSeconds(m.greens, m.model.yellowSeconds, m.model.allRedSeconds, phase);
   for (const root of ids) {
     if (result.has(root)) continue;
     const tree = [root];
@@ -140,11 +137,11 @@ export function coordinationOffsets(
         const departs = result.get(u)!.offsetSeconds + start(U, e.upstreamPhase) + (uLead.phase === e.upstreamPhase ? uLead.seconds : 0);
         const offset = departs + e.hop.travelTimeSeconds - e.leadSeconds - start(V, e.downstreamPhase);
         lead.set(v, { phase: e.downstreamPhase, seconds: e.leadSeconds });
-        result.set(v, { offsetSeconds: mod(offset, cycleSeconds), coordinatedFrom: { intersectionId: u, linkIds: e.hop.linkIds, travelTimeSeconds: e.hop.travelTimeSeconds, phaseId: V.model.phaseIds[e.downstreamPhase], fromPhaseId: U.model.phaseIds[e.upstreamPhase] } });
+        result.set(v, { offsetSeconds: cycleSecondsRounded(offset, cycleSeconds), coordinatedFrom: { intersectionId: u, linkIds: e.hop.linkIds, travelTimeSeconds: e.hop.travelTimeSeconds, phaseId: V.model.phaseIds[e.downstreamPhase], fromPhaseId: U.model.phaseIds[e.upstreamPhase] } });
       } else {
         const offset = result.get(v)!.offsetSeconds + start(V, e.downstreamPhase) + e.leadSeconds - e.hop.travelTimeSeconds - start(U, e.upstreamPhase);
         lead.set(u, { phase: e.upstreamPhase, seconds: 0 });
-        result.set(u, { offsetSeconds: mod(offset, cycleSeconds), coordinatedFrom: { intersectionId: v, linkIds: e.hop.linkIds, travelTimeSeconds: -e.hop.travelTimeSeconds, phaseId: U.model.phaseIds[e.upstreamPhase], fromPhaseId: V.model.phaseIds[e.downstreamPhase] } });
+        result.set(u, { offsetSeconds: cycleSecondsRounded(offset, cycleSeconds), coordinatedFrom: { intersectionId: v, linkIds: e.hop.linkIds, travelTimeSeconds: -e.hop.travelTimeSeconds, phaseId: U.model.phaseIds[e.upstreamPhase], fromPhaseId: V.model.phaseIds[e.downstreamPhase] } });
       }
       tree.push(uIn ? v : u);
       for (const next of adjacency.get(uIn ? v : u) ?? []) frontier.push(next);
@@ -168,7 +165,7 @@ function shiftTreeTowardsCurrent(tree: string[], result: Map<string, OffsetResul
   const keepWithin = Math.max(config.offsetHysteresisSeconds, config.offsetHysteresisFraction * cycleSeconds);
   let best = { shift: 0, kept: -1, moved: Infinity };
   for (const candidate of placed) {
-    const shift = mod(candidate.current - candidate.proposed, cycleSeconds);
+    const shift = cycleSecondsRounded(candidate.current - candidate.proposed, cycleSeconds);
     let kept = 0;
     let moved = 0;
     for (const p of placed) {
@@ -181,7 +178,7 @@ function shiftTreeTowardsCurrent(tree: string[], result: Map<string, OffsetResul
   if (best.shift === 0) return;
   for (const id of tree) {
     const r = result.get(id)!;
-    result.set(id, { ...r, offsetSeconds: mod(r.offsetSeconds + best.shift, cycleSeconds) });
+    result.set(id, { ...r, offsetSeconds: cycleSecondsRounded(r.offsetSeconds + best.shift, cycleSeconds) });
   }
 }
 
@@ -246,15 +243,9 @@ function argmax(values: number[], favoured: number, config: OptimizerConfig): nu
   return best;
 }
 
-export function mod(v: number, m: number): number {
-  const r = v % m;
-  const out = r < 0 ? r + m : r;
-  return Math.round(out * 1e6) / 1e6 >= m ? 0 : Math.round(out * 1e6) / 1e6;
-}
-
 /** Shortest distance between two offsets on a cycle, seconds. */
 export function circularDifference(a: number, b: number, cycleSeconds: number): number {
-  const d = mod(a - b, cycleSeconds);
+  const d = cycleSecondsRounded(a - b, cycleSeconds);
   return Math.min(d, cycleSeconds - d);
 }
 

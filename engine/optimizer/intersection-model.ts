@@ -1,5 +1,6 @@
-import type { Intersection } from '../../network-models/network-types.js';
+import type { Intersection } from '../../network-models/index.js';
 import type { OptimizerConfig } from './optimizer-config.js';
+import { lostTimeSeconds } from '../timing/index.js';
 
 export interface MovementModel {
   id: string;
@@ -49,7 +50,7 @@ export function buildIntersectionModel(x: Intersection, config: OptimizerConfig)
       if (k !== undefined) movements[k].phaseIndices.push(phaseIndexById.get(p.id)!);
     }
   });
-  const lost = sum(yellow) + sum(allRed);
+  const lost = lostTimeSeconds(x.phases);
   const feasibleLow = lost + sum(minGreen);
   const feasibleHigh = lost + sum(maxGreen);
   const boundLow = x.cycleBounds?.minSeconds ?? config.minCycleSeconds;

@@ -1,5 +1,5 @@
-import type { RoadGraph } from '../../network-models/road-graph.js';
-import type { Intersection } from '../../network-models/network-types.js';
+import type { RoadGraph } from '../../network-models/index.js';
+import type { Intersection } from '../../network-models/index.js';
 import type { MovementDemand, PhasePlan, PhaseTiming } from '../plan-types.js';
 import { requiredCycle, type CycleChoice } from './cycle-length.js';
 import { buildCoordinationTopology, circularDifference, coordinationOffsets, type CoordinationTopology, type MemberTiming, type OffsetResult } from './coordination-offsets.js';
@@ -8,6 +8,7 @@ import { distributeGreens, roundGreens } from './green-splits.js';
 import { buildIntersectionModel, clamp, type IntersectionModel } from './intersection-model.js';
 import type { OptimizerConfig } from './optimizer-config.js';
 import { evaluatePlan, type PlanEvaluation } from './plan-evaluation.js';
+import { degreeOfSaturationOfFlowRatio } from '../timing/index.js';
 
 /** Signals that share a common cycle, with everything about them that does not depend on demand. */
 export interface SignalGroupModel {
@@ -223,7 +224,7 @@ function buildPlan(w: MemberWork, offsetSeconds: number, ev: PlanEvaluation, off
       criticalMovementByPhase[id] = model.movements[k].id;
       minConfidence = Math.min(minConfidence, w.confidence[k]);
     }
-    degreeOfSaturationByPhase[id] = round4(w.greens[i] > 0 ? (ratios.byPhase[i] * w.cycleSeconds) / w.greens[i] : 0);
+    degreeOfSaturationByPhase[id] = round4(degreeOfSaturationOfFlowRatio(ratios.byPhase[i], w.greens[i], w.cycleSeconds));
   });
   const delaySecondsPerVehByMovement: Record<string, number> = {};
   model.movements.forEach((m, k) => (delaySecondsPerVehByMovement[m.id] = round1(ev.delaySecondsPerVehByMovement[k])));

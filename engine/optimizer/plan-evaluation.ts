@@ -1,5 +1,6 @@
 import type { IntersectionModel } from './intersection-model.js';
 import { hcmControlDelaySecondsPerVeh } from './signal-timing-math.js';
+import { capacityVehPerHour } from '../timing/index.js';
 
 export interface PlanEvaluation {
   delaySecondsPerVehByMovement: number[];
@@ -19,7 +20,7 @@ export function evaluatePlan(model: IntersectionModel, greens: ArrayLike<number>
     let g = 0;
     for (const p of m.phaseIndices) g += greens[p];
     const q = Math.max(0, flows[k]);
-    const capacity = (m.saturationFlowVehPerHour * Math.min(g, cycleSeconds)) / cycleSeconds;
+    const capacity = capacityVehPerHour(m.saturationFlowVehPerHour, Math.min(g, cycleSeconds), cycleSeconds);
     const x = capacity > 0 ? q / capacity : q > 0 ? Infinity : 0;
     const d = hcmControlDelaySecondsPerVeh({
       cycleSeconds,

@@ -46,10 +46,3 @@ export function hcmControlDelaySecondsPerVeh(i: DelayInputs): number {
   const d2 = 900 * T * (x - 1 + Math.sqrt((x - 1) ** 2 + (8 * k * x) / (capacity * T)));
   return d1 + d2;
 }
-
-/** Degree of saturation x = q / (s · g / C). */
-export function degreeOfSaturation(flowVehPerHour: number, saturationFlowVehPerHour: number, greenSeconds: number, cycleSeconds: number): number {
-  const capacity = (saturationFlowVehPerHour * greenSeconds) / cycleSeconds;
-  if (capacity <= 0) return flowVehPerHour > 0 ? Infinity : 0;
-  return flowVehPerHour / capacity;
-}

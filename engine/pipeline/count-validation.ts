@@ -1,8 +1,10 @@
 import type { DetectorCount, InputError } from './engine-events.js';
+import { formatInstant } from './format-instant.js';
 
 export interface CountLimits {
   maxLaneFlowVehPerHour: number;
   maxFutureSkewSeconds: number;
+  maxPastSkewSeconds: number;
   maxIntervalSeconds: number;
 }
 
@@ -48,13 +50,20 @@ export function checkCount(raw: unknown, lookup: (detectorId: string) => KnownDe
   if (flow > limits.maxLaneFlowVehPerHour)
     return fail('GW_ERR_COUNT_IMPOSSIBLE', 'count', count, `${count} veh in ${interval} s is ${Math.round(flow)} veh/h, above the limit of ${limits.maxLaneFlowVehPerHour} veh/h for one lane`, detectorId);
   if (timestampMs > nowMs + limits.maxFutureSkewSeconds * 1000)
-    return fail('GW_ERR_TIMESTAMP_FUTURE', 'timestamp', r.timestamp, `is ${Math.round((timestampMs - nowMs) / 1000)} s ahead of the engine clock (limit ${limits.maxFutureSkewSeconds} s)`, detectorId);
+    return fail('GW_ERR_TIMESTAMP_FUTURE', 'timestamp', r.timestamp, `is ${formatSeconds((timestampMs - nowMs) / 1000)} s ahead of the engine clock (limit ${limits.maxFutureSkewSeconds} s)`, detectorId);
+  if (timestampMs < nowMs - limits.maxPastSkewSeconds * 1000)
+    return fail('GW_ERR_TIMESTAMP_PAST', 'timestamp', r.timestamp, `is ${formatSeconds((nowMs - timestampMs) / 1000)} s behind the engine clock (limit ${limits.maxPastSkewSeconds} s)`, detectorId);
   if (timestampMs <= detector.lastTimestampMs)
-    return fail('GW_ERR_TIMESTAMP_BACKWARDS', 'timestamp', r.timestamp, `must be later than this detector's previous count at ${new Date(detector.lastTimestampMs).toISOString()}`, detectorId);
+    return fail('GW_ERR_TIMESTAMP_BACKWARDS', 'timestamp', r.timestamp, `must be later than this detector's previous count at ${formatInstant(detector.lastTimestampMs)}`, detectorId);
 
   const out: DetectorCount = { detectorId, timestampMs, count, intervalSeconds: interval };
   if (occupancy !== undefined) out.occupancy = occupancy as number;
   return { ok: true, count: out };
+}
+
+/** Whole seconds, or exponent notation for distances too large to print in full (a client's 1e300). */
+function formatSeconds(seconds: number): string {
+  return Math.abs(seconds) < 1e12 ? String(Math.round(seconds)) : seconds.toPrecision(3);
 }
 
 function fail(code: InputError['code'], field: string, value: unknown, reason: string, detectorId?: string): CountCheck {

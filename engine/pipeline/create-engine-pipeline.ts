@@ -1,8 +1,8 @@
 import { asyncScheduler, defer, interval, Observable, type SchedulerLike } from 'rxjs';
-import type { NetworkFile } from '../../network-models/network-types.js';
-import { EngineCore } from './engine-core.js';
+import type { NetworkFile } from '../../network-models/index.js';
+import { causeOf, EngineCore } from './engine-core.js';
 import { resolveEngineConfig, type EngineConfigInput } from './engine-config.js';
-import type { EngineEvent } from './engine-events.js';
+import type { EngineEvent, InputError } from './engine-events.js';
 
 export interface EnginePipelineOptions {
   /** Clock and timers: asyncScheduler live, a VirtualClockScheduler in replay and tests. */
@@ -28,13 +28,29 @@ export function createEnginePipeline(network: NetworkFile, counts$: Observable<u
         core.plans(scheduler.now());
         options.onCore?.(core);
         // Timers first: a synchronous input (a replayed day) moves the clock while it is being read.
+        // core.tick and core.ingest catch their own faults; these guards keep a defect that escapes them (or a
+        // clock that cannot be read) from ever erroring the stream, which would stop the engine for good.
         const ticks = interval(config.optimisationPeriodSeconds * 1000, scheduler).subscribe(() => {
-          for (const event of core.tick(scheduler.now())) subscriber.next(event);
+          let events: EngineEvent[];
+          const now = scheduler.now();
+          try {
+            events = core.tick(now);
+          } catch (err) {
+            core.counters.faults++;
+            events = [{ type: 'engine-fault', atMs: now, stage: 'optimise', intersectionIds: [], cause: causeOf(err) }];
+          }
+          for (const event of events) subscriber.next(event);
         });
         const input = counts$.subscribe({
           next(raw) {
             const now = scheduler.now();
-            const error = core.ingest(raw, now);
+            let error: InputError | undefined;
+            try {
+              error = core.ingest(raw, now);
+            } catch (err) {
+              core.counters.faults++;
+              error = { code: 'GW_ERR_INTERNAL', field: '(record)', value: null, reason: `could not be processed (${causeOf(err)}); the record was dropped` };
+            }
             if (error) subscriber.next({ type: 'input-error', atMs: now, error });
           },
           error: (err) => subscriber.error(err),

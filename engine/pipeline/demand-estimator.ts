@@ -1,6 +1,7 @@
-import type { Intersection, NetworkFile } from '../../network-models/network-types.js';
+import { laneKey, movementsPerLane, type Intersection, type NetworkFile } from '../../network-models/index.js';
 import type { MovementDemand, PhasePlan } from '../plan-types.js';
 import type { DetectorState } from './detector-state.js';
+import { capacityVehPerHour } from '../timing/index.js';
 
 interface LaneSource {
   detectors: DetectorState[];
@@ -30,8 +31,7 @@ export class DemandEstimator {
   constructor(network: NetworkFile, detectorsByLane: Map<string, DetectorState[]>) {
     for (const x of network.intersections) {
       if (x.control !== 'signalized') continue;
-      const laneUse = new Map<string, number>();
-      for (const m of x.movements) for (const lane of m.fromLaneIndices) laneUse.set(laneKey(m.fromLinkId, lane), (laneUse.get(laneKey(m.fromLinkId, lane)) ?? 0) + 1);
+      const laneUse = movementsPerLane(x);
       for (const m of x.movements) {
         const lanes = m.fromLaneIndices.map((lane) => {
           const key = laneKey(m.fromLinkId, lane);
@@ -82,7 +82,7 @@ export class DemandEstimator {
       if (plan && healthyLanes > 0) {
         let green = 0;
         for (const i of s.phaseIndices) green += plan.phases[i]?.greenSeconds ?? 0;
-        const capacity = (s.saturationFlowVehPerHour * green) / plan.cycleSeconds;
+        const capacity = capacityVehPerHour(s.saturationFlowVehPerHour, green, plan.cycleSeconds);
         if (capacity > 0 && flow >= limits.saturatedMovementThreshold * capacity) flow *= 1 + limits.saturatedDemandBoost;
       }
       out.set(s.movementId, {
@@ -105,8 +105,4 @@ function impliedMovementFlow(s: MovementSources, plan: PhasePlan | undefined, x:
     if (ph.movementIds.includes(m.id)) green += plan.phases[i]?.greenSeconds ?? 0;
   });
   return (x * m.saturationFlowVehPerHour * green) / plan.cycleSeconds;
-}
-
-export function laneKey(linkId: string, laneIndex: number): string {
-  return `${linkId}\u0000${laneIndex}`;
 }

@@ -1,4 +1,4 @@
-import type { Detector } from '../../network-models/network-types.js';
+import type { Detector } from '../../network-models/index.js';
 import type { DetectorCount, DetectorFaultKind, DetectorHealth } from './engine-events.js';
 
 const SLOTS_PER_DAY = 96;

@@ -17,6 +17,8 @@ export interface EngineConfig {
   maxLaneFlowVehPerHour: number;
   /** Counts stamped further than this ahead of the engine clock are rejected, seconds. */
   maxFutureSkewSeconds: number;
+  /** Counts stamped further than this behind the engine clock are rejected, seconds (devices resend buffered counts after an outage). */
+  maxPastSkewSeconds: number;
   /** Longest counting interval accepted, seconds. */
   maxIntervalSeconds: number;
   /** A faulty detector's last healthy flow stands in for it this long when it has no time-of-day history, seconds. */
@@ -27,6 +29,11 @@ export interface EngineConfig {
   saturatedMovementThreshold: number;
   /** ...and its demand is taken this much above what was counted (a queue was left behind). */
   saturatedDemandBoost: number;
+  /**
+   * Version of the first plans (the fallback plans); each adopted plan is the one in force plus one. A live server
+   * starts each engine run at a new base so that versions never repeat across restarts.
+   */
+  planVersionBase: number;
   /** Emit a KPI event on each optimisation tick. */
   emitKpis: boolean;
   optimizer: OptimizerConfig;
@@ -42,11 +49,13 @@ export const DEFAULT_ENGINE_CONFIG: Readonly<EngineConfig> = Object.freeze({
   stuckZeroSeconds: 1200,
   maxLaneFlowVehPerHour: 3600,
   maxFutureSkewSeconds: 60,
+  maxPastSkewSeconds: 86_400,
   maxIntervalSeconds: 3600,
   recentHistorySeconds: 3600,
   fallbackImpliedDegreeOfSaturation: 0.8,
   saturatedMovementThreshold: 0.85,
   saturatedDemandBoost: 0.2,
+  planVersionBase: 0,
   emitKpis: true,
   optimizer: DEFAULT_OPTIMIZER_CONFIG,
   safetyGate: DEFAULT_SAFETY_GATE_CONFIG,

@@ -1,12 +1,12 @@
-import type { NetworkFile } from '../../network-models/network-types.js';
-import { buildRoadGraph } from '../../network-models/road-graph.js';
+import type { NetworkFile } from '../../network-models/index.js';
+import { buildRoadGraph, groupByLane } from '../../network-models/index.js';
 import { buildSignalGroupModel, optimizeGroup, type SignalGroupModel } from '../optimizer/optimize-group.js';
 import { evaluatePlan } from '../optimizer/plan-evaluation.js';
 import type { MovementDemand, PhasePlan } from '../plan-types.js';
 import { fallbackPhasePlan, localMinuteOfDay } from '../safety/fallback-plan.js';
 import { checkPlanSafety } from '../safety/plan-safety-gate.js';
 import { checkCount } from './count-validation.js';
-import { DemandEstimator, laneKey } from './demand-estimator.js';
+import { DemandEstimator } from './demand-estimator.js';
 import { DetectorState, slotOfMinute } from './detector-state.js';
 import type { EngineConfig } from './engine-config.js';
 import type { EngineEvent, InputError, IntersectionKpi } from './engine-events.js';
@@ -19,6 +19,8 @@ export interface EngineCounters {
   plansEmitted: number;
   plansRejected: number;
   optimisations: number;
+  /** Exceptions caught at a record or group boundary (see the 'engine-fault' event). */
+  faults: number;
 }
 
 /**
@@ -27,7 +29,7 @@ export interface EngineCounters {
  * The RxJS pipeline drives it from a scheduler; nothing here reads a clock.
  */
 export class EngineCore {
-  readonly counters: EngineCounters = { countsAccepted: 0, countsRejected: 0, rejectedByCode: {}, plansEmitted: 0, plansRejected: 0, optimisations: 0 };
+  readonly counters: EngineCounters = { countsAccepted: 0, countsRejected: 0, rejectedByCode: {}, plansEmitted: 0, plansRejected: 0, optimisations: 0, faults: 0 };
   private readonly detectors = new Map<string, DetectorState>();
   private readonly detectorsByIntersection = new Map<string, DetectorState[]>();
   private readonly groups: SignalGroupModel[];
@@ -36,36 +38,46 @@ export class EngineCore {
   private readonly intersections;
   private startedAtMs: number | undefined;
   private lastDemand = new Map<string, MovementDemand>();
+  /** Intersections an operator holds: their plan in force is not replaced by the optimizer. */
+  private readonly held = new Set<string>();
 
   constructor(
     readonly network: NetworkFile,
     readonly config: EngineConfig,
   ) {
     this.intersections = new Map(network.intersections.map((x) => [x.id, x]));
-    const byLane = new Map<string, DetectorState[]>();
-    for (const d of network.detectors) {
-      const state = new DetectorState(d);
+    const states = network.detectors.map((d) => new DetectorState(d));
+    for (const state of states) {
+      const d = state.detector;
       this.detectors.set(d.id, state);
-      const key = laneKey(d.linkId, d.laneIndex);
-      byLane.set(key, [...(byLane.get(key) ?? []), state]);
       this.detectorsByIntersection.set(d.intersectionId, [...(this.detectorsByIntersection.get(d.intersectionId) ?? []), state]);
     }
     const roadGraph = buildRoadGraph(network, { maxHopDistanceMetres: config.optimizer.maxCoordinationDistanceMetres });
     this.groups = signalGroups(network, roadGraph, config.optimizer.maxSignalsPerGroup).map((g) =>
       buildSignalGroupModel(g.id, g.intersectionIds.map((id) => this.intersections.get(id)!), roadGraph, config.optimizer),
     );
-    this.estimator = new DemandEstimator(network, byLane);
+    this.estimator = new DemandEstimator(network, groupByLane(states, (s) => s.detector));
   }
 
-  /** Validates and absorbs one raw count record; returns the rejection, if any. Never throws on bad input. */
+  /**
+   * Validates and absorbs one raw count record; returns the rejection, if any. Never throws: an exception while
+   * handling the record (a defect, not bad input) rejects that record alone as GW_ERR_INTERNAL.
+   */
   ingest(raw: unknown, nowMs: number): InputError | undefined {
-    const checked = checkCount(raw, (id) => this.detectors.get(id), nowMs, this.config);
-    if (!checked.ok) {
-      this.counters.countsRejected++;
-      this.counters.rejectedByCode[checked.error.code] = (this.counters.rejectedByCode[checked.error.code] ?? 0) + 1;
-      return checked.error;
+    let error: InputError | undefined;
+    try {
+      const checked = checkCount(raw, (id) => this.detectors.get(id), nowMs, this.config);
+      if (checked.ok) this.detectors.get(checked.count.detectorId)!.add(checked.count, this.config.smoothingSeconds, this.config.stuckOnOccupancy);
+      else error = checked.error;
+    } catch (err) {
+      this.counters.faults++;
+      error = { code: 'GW_ERR_INTERNAL', field: '(record)', value: null, reason: `could not be processed (${causeOf(err)}); the record was dropped` };
     }
-    this.detectors.get(checked.count.detectorId)!.add(checked.count, this.config.smoothingSeconds, this.config.stuckOnOccupancy);
+    if (error) {
+      this.counters.countsRejected++;
+      this.counters.rejectedByCode[error.code] = (this.counters.rejectedByCode[error.code] ?? 0) + 1;
+      return error;
+    }
     this.counters.countsAccepted++;
     return undefined;
   }
@@ -84,19 +96,53 @@ export class EngineCore {
     return [...this.detectors.values()].map((d) => d.health(d.detector.intersectionId));
   }
 
+  /**
+   * One optimisation interval. Never throws: an exception in detector health or demand estimation skips this
+   * interval (plans in force stay), one in a group's optimisation skips that group; each is reported as an
+   * 'engine-fault' event and counted.
+   */
   tick(nowMs: number): EngineEvent[] {
-    this.ensureStarted(nowMs);
     const events: EngineEvent[] = [];
-    const slot = slotOfMinute(localMinuteOfDay(nowMs, this.network.timeZone));
-    this.updateHealth(nowMs, events);
-    for (const d of this.detectors.values()) d.learnHistory(slot, nowMs);
-    const demand = this.estimator.estimate(slot, nowMs, this.plansInForce, this.config);
-    this.lastDemand = demand;
+    let demand: Map<string, MovementDemand>;
+    try {
+      this.ensureStarted(nowMs);
+      const slot = slotOfMinute(localMinuteOfDay(nowMs, this.network.timeZone));
+      this.updateHealth(nowMs, events);
+      for (const d of this.detectors.values()) d.learnHistory(slot, nowMs);
+      demand = this.estimator.estimate(slot, nowMs, this.plansInForce, this.config);
+      this.lastDemand = demand;
+    } catch (err) {
+      this.counters.faults++;
+      events.push({ type: 'engine-fault', atMs: nowMs, stage: 'health', intersectionIds: [], cause: causeOf(err) });
+      return events;
+    }
     for (const group of this.groups) {
+      try {
+        this.optimiseGroup(group, demand, nowMs, events);
+      } catch (err) {
+        this.counters.faults++;
+        events.push({ type: 'engine-fault', atMs: nowMs, stage: 'optimise', intersectionIds: group.members.map((m) => m.intersection.id), cause: causeOf(err) });
+      }
+    }
+    this.counters.optimisations++;
+    if (this.config.emitKpis) {
+      try {
+        events.push({ type: 'kpi', atMs: nowMs, kpis: this.kpis(demand), demand: [...demand.values()] });
+      } catch (err) {
+        this.counters.faults++;
+        events.push({ type: 'engine-fault', atMs: nowMs, stage: 'optimise', intersectionIds: [], cause: causeOf(err) });
+      }
+    }
+    return events;
+  }
+
+  /** Optimises one signal group and puts the plans that pass the safety gate in force. */
+  protected optimiseGroup(group: SignalGroupModel, demand: ReadonlyMap<string, MovementDemand>, nowMs: number, events: EngineEvent[]): void {
+    {
       const proposed = optimizeGroup({ group, demand, plansInForce: this.plansInForce, config: this.config.optimizer, nowMs });
       for (const [id, plan] of proposed) {
         const inForce = this.plansInForce.get(id);
-        if (plan === inForce) continue;
+        if (plan === inForce || this.held.has(id)) continue;
         const problems = checkPlanSafety(plan, this.intersections.get(id)!, this.config.safetyGate);
         if (problems.length > 0) {
           this.counters.plansRejected++;
@@ -108,16 +154,43 @@ export class EngineCore {
         events.push({ type: 'plan', atMs: nowMs, plan, previousVersion: inForce?.version ?? null });
       }
     }
-    this.counters.optimisations++;
-    if (this.config.emitKpis) events.push({ type: 'kpi', atMs: nowMs, kpis: this.kpis(demand), demand: [...demand.values()] });
-    return events;
+  }
+
+  /** Holds an intersection on its plan in force (the optimizer's plans for it are not adopted), or releases it. */
+  hold(intersectionId: string, held: boolean): void {
+    if (held) this.held.add(intersectionId);
+    else this.held.delete(intersectionId);
+  }
+
+  isHeld(intersectionId: string): boolean {
+    return this.held.has(intersectionId);
+  }
+
+  /**
+   * Puts a plan chosen outside the optimizer (an operator's) in force, as the next version, if it passes the safety
+   * gate; returns the 'plan' event, or the gate's problems (the plan in force stays).
+   */
+  adopt(plan: PhasePlan, nowMs: number): { ok: true; event: EngineEvent } | { ok: false; problems: string[] } {
+    this.ensureStarted(nowMs);
+    const x = this.intersections.get(plan.intersectionId);
+    if (!x || x.control !== 'signalized') return { ok: false, problems: [`no signalized intersection ${plan.intersectionId}`] };
+    const problems = checkPlanSafety(plan, x, this.config.safetyGate);
+    if (problems.length > 0) {
+      this.counters.plansRejected++;
+      return { ok: false, problems };
+    }
+    const inForce = this.plansInForce.get(plan.intersectionId);
+    const adopted: PhasePlan = { ...plan, version: (inForce?.version ?? this.config.planVersionBase) + 1, computedAtMs: nowMs };
+    this.plansInForce.set(plan.intersectionId, adopted);
+    this.counters.plansEmitted++;
+    return { ok: true, event: { type: 'plan', atMs: nowMs, plan: adopted, previousVersion: inForce?.version ?? null } };
   }
 
   private ensureStarted(nowMs: number): void {
     if (this.startedAtMs !== undefined) return;
     this.startedAtMs = nowMs;
     for (const x of this.network.intersections)
-      if (x.control === 'signalized') this.plansInForce.set(x.id, fallbackPhasePlan(x, nowMs, this.network.timeZone));
+      if (x.control === 'signalized') this.plansInForce.set(x.id, { ...fallbackPhasePlan(x, nowMs, this.network.timeZone), version: this.config.planVersionBase });
   }
 
   private updateHealth(nowMs: number, events: EngineEvent[]): void {
@@ -158,4 +231,10 @@ export class EngineCore {
       }
     return out;
   }
+}
+
+/** An exception as one short line, its class and message: the key under which faults are counted and logged. */
+export function causeOf(err: unknown): string {
+  if (err instanceof Error) return `${err.name}: ${err.message}`.slice(0, 200);
+  return `thrown ${typeof err}: ${String(err)}`.slice(0, 200);
 }

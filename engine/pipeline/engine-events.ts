@@ -19,6 +19,8 @@ export type InputErrorCode =
   | 'GW_ERR_UNKNOWN_DETECTOR'
   | 'GW_ERR_COUNT_IMPOSSIBLE'
   | 'GW_ERR_TIMESTAMP_FUTURE'
+  | 'GW_ERR_TIMESTAMP_PAST'
+  | 'GW_ERR_INTERNAL'
   | 'GW_ERR_TIMESTAMP_BACKWARDS';
 
 export interface InputError {
@@ -61,4 +63,9 @@ export type EngineEvent =
   | { type: 'input-error'; atMs: number; error: InputError }
   | { type: 'detector-fault'; atMs: number; health: DetectorHealth }
   | { type: 'detector-recovered'; atMs: number; health: DetectorHealth }
-  | { type: 'kpi'; atMs: number; kpis: IntersectionKpi[]; demand: MovementDemand[] };
+  | { type: 'kpi'; atMs: number; kpis: IntersectionKpi[]; demand: MovementDemand[] }
+  /**
+   * An exception while handling one record or one group of intersections: caught at that boundary so the rest
+   * flows on. `cause` is the exception's class and message, the key under which adapters count and rate-limit logs.
+   */
+  | { type: 'engine-fault'; atMs: number; stage: 'ingest' | 'optimise' | 'health'; intersectionIds: string[]; cause: string };

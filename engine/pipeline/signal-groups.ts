@@ -1,5 +1,5 @@
-import type { NetworkFile } from '../../network-models/network-types.js';
-import type { RoadGraph } from '../../network-models/road-graph.js';
+import type { NetworkFile } from '../../network-models/index.js';
+import type { RoadGraph } from '../../network-models/index.js';
 
 export interface SignalGroup {
   id: string;

@@ -1,5 +1,6 @@
-import type { Intersection, TimeOfDayPlan } from '../../network-models/network-types.js';
+import type { Intersection, TimeOfDayPlan } from '../../network-models/index.js';
 import type { PhasePlan } from '../plan-types.js';
+import { lostTimeSeconds } from '../timing/index.js';
 
 const formats = new Map<string, Intl.DateTimeFormat>();
 
@@ -30,7 +31,11 @@ function toMinutes(hhmm: string): number {
 
 /** The fallback time-of-day plan as a phase plan (version 0, source 'fallback'), with fixed greens. */
 export function fallbackPhasePlan(x: Intersection, atMs: number, timeZone?: string): PhasePlan {
-  const tod = timeOfDayPlanAt(x.fallbackPlans, localMinuteOfDay(atMs, timeZone));
+  return timeOfDayPhasePlan(x, timeOfDayPlanAt(x.fallbackPlans, localMinuteOfDay(atMs, timeZone)), atMs);
+}
+
+/** One of an intersection's time-of-day plans as a phase plan (version 0, source 'fallback'), with fixed greens. */
+export function timeOfDayPhasePlan(x: Intersection, tod: TimeOfDayPlan, atMs: number): PhasePlan {
   return {
     intersectionId: x.id,
     version: 0,
@@ -49,7 +54,7 @@ export function fallbackPhasePlan(x: Intersection, atMs: number, timeZone?: stri
       delaySecondsPerVehByMovement: {},
       totalDelayVehHoursPerHour: 0,
       sumCriticalFlowRatio: 0,
-      lostTimeSeconds: x.phases.reduce((s, p) => s + p.yellowSeconds + p.allRedSeconds, 0),
+      lostTimeSeconds: lostTimeSeconds(x.phases),
       websterCycleSeconds: -1,
       demandConfidence: 0,
       oversaturated: false,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { degreeOfSaturation, hcmControlDelaySecondsPerVeh, minimumCycleSeconds, websterOptimumCycleSeconds } from '../../engine/optimizer/signal-timing-math.js';
+import { hcmControlDelaySecondsPerVeh, minimumCycleSeconds, websterOptimumCycleSeconds } from '../../engine/optimizer/signal-timing-math.js';
+import { degreeOfSaturation } from '../../engine/timing/index.js';
 import { distributeGreens } from '../../engine/optimizer/green-splits.js';
 import { buildIntersectionModel } from '../../engine/optimizer/intersection-model.js';
 import { resolveOptimizerConfig } from '../../engine/optimizer/optimizer-config.js';

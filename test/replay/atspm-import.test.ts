@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { arterialCorridorNetwork } from '../../network-models/demo/demo-networks.js';
 import { AtspmImport, type AtspmProblem } from '../../replay/atspm-import.js';
-import type { DayRecord } from '../../replay/day-record.js';
+import type { DayRecord } from '../../adapters/files/index.js';
 import type { ReplaySummary } from '../../replay/replay-summary.js';
 import { runCli } from '../fixtures/run-cli.js';
 

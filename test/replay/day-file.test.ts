@@ -6,9 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { DayFileWriter } from '../../replay/day-file-writer.js';
-import { readLines, type LineWarning } from '../../replay/day-file-reader.js';
-import type { DayRecord } from '../../replay/day-record.js';
+import { DayFileWriter } from '../../adapters/files/index.js';
+import { readLines, type LineWarning } from '../../adapters/files/index.js';
+import type { DayRecord } from '../../adapters/files/index.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 

@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it, vi } from 'vitest';
-import { readLineBatches, type LineReaderOptions } from '../../replay/day-file-reader.js';
-import { readDayRecordBatches } from '../../replay/day-record-batches.js';
-import { toDayRecord } from '../../replay/day-record.js';
+import { readLineBatches, type LineReaderOptions } from '../../adapters/files/index.js';
+import { readDayRecordBatches } from '../../adapters/files/index.js';
+import { toDayRecord } from '../../adapters/files/index.js';
 
 // Every Worker the module under test starts, to see it end.
 const workers = vi.hoisted(() => [] as { exited: boolean }[]);
@@ -170,7 +170,7 @@ describe('day records read on a worker thread', () => {
     await batches.return(undefined);
     expect(workers[before].exited).toBe(true);
 
-    const script = `import { readDayRecordBatches } from './replay/day-record-batches.ts';
+    const script = `import { readDayRecordBatches } from './adapters/files/day-record-batches.ts';
       for await (const batch of readDayRecordBatches(${JSON.stringify(path)})) break;
       process.stdout.write('stopped');`;
     const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: root, encoding: 'utf8', timeout: 30_000 });

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { recordServerEvents } from '../../adapters/recording/record-server-events.js';
-import { DayFileWriter } from '../../replay/day-file-writer.js';
-import { readLines } from '../../replay/day-file-reader.js';
+import { DayFileWriter } from '../../adapters/files/index.js';
+import { readLines } from '../../adapters/files/index.js';
 import { countsFor, startServer, T0, TestClient, token } from './ws-test-kit.js';
 
 describe('recording the live server into day files', () => {

@@ -74,6 +74,11 @@ describe('heartbeats and slow clients', () => {
     s = await fx.start({ limits: { heartbeatIntervalMs: 50 } });
     const silent = new WebSocket(`${s.wsUrl}/v1/feed`, { headers: { authorization: `Bearer ${token('viewer')}` }, autoPong: false });
     const healthy = await connect('/v1/feed', token('viewer'));
+    if (silent.readyState !== WebSocket.OPEN) await once(silent, 'open');
+    // heartbeats run on the server's (virtual) clock: one ping, time for the pongs, then the check
+    s.scheduler.advanceTo(T0 + 50);
+    await new Promise((r) => setTimeout(r, 100));
+    s.scheduler.advanceTo(T0 + 100);
     const [code] = await once(silent, 'close');
     expect(code).toBe(1006);
     expect(s.server.metrics.get('greenwave_clients_dropped_total', { code: 'GW_PROTO_HEARTBEAT_TIMEOUT' })).toBe(1);
@@ -90,11 +95,14 @@ describe('heartbeats and slow clients', () => {
     const dropped = () => s!.server.metrics.get('greenwave_clients_dropped_total', { code: 'GW_PROTO_SLOW_CONSUMER' });
     const padding = 'x'.repeat(2000);
     let last = 0;
+    let n = 0;
     const started = Date.now();
     while (dropped() === 0) {
       if (Date.now() - started > 20_000) throw new Error('paused client never dropped');
-      for (let i = 0; i < 50; i++) last = s.server.raiseAlarm({ severity: 'info', code: 'test-flood', message: padding }).alarmId;
+      // distinct codes: alarms of one cause would be coalesced into one
+      for (let i = 0; i < 50; i++) last = s.server.raiseAlarm({ severity: 'info', code: `test-flood-${n++}`, message: padding }).alarmId;
       await new Promise((r) => setTimeout(r, 5));
+      s.scheduler.advanceTo(s.scheduler.now() + 20); // feed flushes and stall timeouts run on the server's clock
     }
     // the reader got every alarm, to the last one (alarms are never conflated)
     const tail = await reader.next((m) => m.type === 'alarm' && m.alarmId === last, 10_000);

@@ -8,7 +8,8 @@ import { VirtualClockScheduler } from '../../engine/pipeline/virtual-clock-sched
 import { createGreenwaveServer, type GreenwaveServerOptions } from '../../adapters/websocket/greenwave-server.js';
 import { mintToken, type Role } from '../../adapters/websocket/tokens.js';
 
-export const SECRET = 'test-secret-0123456789abcdef';
+/** 32 random bytes, base64url (as `greenwave token --new-secret` prints). */
+export const SECRET = 'jI7VrpE9BSluuTUkTcNuSeu3qCOfdbm02QTK3uuM_oM';
 /** Engine clock of the tests: Monday 23 Nov 2026, 08:00 UTC (morning peak). */
 export const T0 = Date.UTC(2026, 10, 23, 8, 0, 0);
 
@@ -38,10 +39,22 @@ export function token(role: Role, scope: string[] = ['*'], sub = `${role}-1`, ex
 }
 
 /** A server on an ephemeral 127.0.0.1 port with a virtual engine clock the test moves. */
-export async function startServer(overrides: Partial<GreenwaveServerOptions> = {}) {
-  const scheduler = new VirtualClockScheduler(T0);
+export async function startServer(overrides: Partial<GreenwaveServerOptions> = {}, startMs = T0) {
+  const scheduler = new VirtualClockScheduler(startMs);
   const network = overrides.network ?? twoSignalStreet();
-  const server = createGreenwaveServer({ network, secret: SECRET, port: 0, scheduler, engine: { optimisationPeriodSeconds: 60 }, ...overrides });
+  // Versions from 0 keep the expectations readable; test/websocket/plan-versions.test.ts covers the default epoch base.
+  // Every server timer runs on this virtual clock. A jump of the clock is like a frozen server: clients cannot answer
+  // pings during it, so heartbeats are off (24 h) unless a test sets them.
+  const server = createGreenwaveServer({
+    network,
+    secret: SECRET,
+    port: 0,
+    scheduler,
+    engine: { optimisationPeriodSeconds: 60 },
+    planVersionBase: 0,
+    ...overrides,
+    limits: { heartbeatIntervalMs: 86_400_000, ...overrides.limits },
+  });
   const address = await server.listen();
   return { server, scheduler, network, address, wsUrl: address.wsUrl, httpUrl: address.httpUrl };
 }
@@ -148,8 +161,9 @@ export function serverPerTest(closeClient: (c: TestClient) => void = (c) => c.cl
     current = undefined;
   });
   return {
-    async start(overrides: Partial<GreenwaveServerOptions> = {}) {
-      current = await startServer(overrides);
+    async start(overrides: Partial<GreenwaveServerOptions> = {}, startMs = T0) {
+      await current?.server.close();
+      current = await startServer(overrides, startMs);
       return current;
     },
     async connect(path: string, tok?: string): Promise<TestClient> {

@@ -1,4 +1,4 @@
-import type { DetectorCount } from '../../../engine/pipeline/engine-events.js';
+import type { DetectorCount } from '../../../engine/index.js';
 import type { InductionLoopStep } from '../traci/domains/induction-loop-domain.js';
 
 /**

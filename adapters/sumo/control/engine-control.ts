@@ -1,6 +1,6 @@
 import { Subject, type Subscription } from 'rxjs';
-import type { Intersection, NetworkFile, Phase } from '../../../network-models/network-types.js';
-import type { PhasePlan } from '../../../engine/plan-types.js';
+import type { Intersection, NetworkFile, Phase } from '../../../network-models/index.js';
+import type { PhasePlan, ScheduledPlan } from '../../../engine/index.js';
 import { createEnginePipeline, checkPlanSafety, VirtualClockScheduler, type EngineConfigInput } from '../../../engine/index.js';
 import { sumoSignalOf, type SumoSignalExternal } from '../../../network-models/importers/sumo/index.js';
 import type { ControlStats, LoopContext, LoopController } from './loop-controller.js';
@@ -72,11 +72,6 @@ export interface EngineControlOptions {
    * own clearance where the running one still shows a green.
    */
   directSkips?: boolean;
-}
-
-export interface ScheduledPlan {
-  atMs: number;
-  plan: PhasePlan;
 }
 
 interface SignalState {

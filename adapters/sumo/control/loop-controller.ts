@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { NetworkFile } from '../../../network-models/network-types.js';
+import type { NetworkFile } from '../../../network-models/index.js';
 import type { TraciClient } from '../traci/traci-client.js';
 
 /** `own`: the network's own programs as shipped; `static`/`actuated`/`delay_based`: SUMO's controllers rebuilt over its phases. */

@@ -1,6 +1,6 @@
-import type { Intersection } from '../../../network-models/network-types.js';
+import type { Intersection } from '../../../network-models/index.js';
 import { sumoNetworkOf, sumoSignalOf, type SumoSignalExternal } from '../../../network-models/importers/sumo/index.js';
-import { maxPressureDecision, type MaxPressureConfig, type MaxPressureMovement } from '../../../engine/max-pressure/index.js';
+import { maxPressureDecision, type MaxPressureConfig, type MaxPressureMovement } from '../../../engine/index.js';
 import { transitionState } from './sumo-program-builder.js';
 import type { ControlStats, LoopContext, LoopController } from './loop-controller.js';
 import { DetectorCounter } from './detector-counter.js';

@@ -1,4 +1,4 @@
-import type { NetworkFile } from '../../../network-models/network-types.js';
+import type { NetworkFile } from '../../../network-models/index.js';
 import { sumoSignalOf, xmlEscape } from '../../../network-models/importers/sumo/index.js';
 import { buildSumoProgram, fallbackTimings, type SumoProgramType } from './sumo-program-builder.js';
 

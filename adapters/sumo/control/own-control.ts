@@ -1,4 +1,4 @@
-import type { NetworkFile } from '../../../network-models/network-types.js';
+import type { NetworkFile } from '../../../network-models/index.js';
 import { sumoSignalOf } from '../../../network-models/importers/sumo/index.js';
 import type { ControlStats, LoopContext, LoopController } from './loop-controller.js';
 import { netWithPrograms, ownControlAdditionalXml, ownControlProgramId } from './own-control-programs.js';

@@ -1,4 +1,4 @@
-import type { Detector, Intersection, Link, NetworkFile, Phase } from '../../../network-models/network-types.js';
+import type { Detector, Intersection, Link, NetworkFile, Phase } from '../../../network-models/index.js';
 import { protectedOnlyPhases } from './phase-skip.js';
 import type { LaneLoopLayout } from './loop-queue-estimator.js';
 

@@ -1,6 +1,6 @@
-import type { Intersection, Phase } from '../../../network-models/network-types.js';
+import type { Intersection, Phase } from '../../../network-models/index.js';
 import type { SumoSignalExternal } from '../../../network-models/importers/sumo/index.js';
-import type { BuiltProgram } from './sumo-program-builder.js';
+import type { BuiltProgram } from './built-program.js';
 
 /** Whether the program index lies in some phase's green block (not in a clearance). */
 export function inGreenBlock(built: BuiltProgram, sig: SumoSignalExternal, phaseIds: readonly string[], index: number): boolean {

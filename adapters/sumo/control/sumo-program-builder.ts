@@ -1,9 +1,12 @@
-import type { Intersection } from '../../../network-models/network-types.js';
-import type { PhasePlan } from '../../../engine/plan-types.js';
+import type { Intersection } from '../../../network-models/index.js';
+import type { PhasePlan } from '../../../engine/index.js';
 import { sumoSignalOf, type SumoSignalExternal, type SumoStateSegment } from '../../../network-models/importers/sumo/index.js';
 import type { SumoProgramLogic, SumoProgramPhase } from '../traci/domains/traffic-light-domain.js';
 import { TRAFFICLIGHT_TYPE } from '../traci/traci-constants.js';
 import { isSafeTransition } from './phase-skip.js';
+import type { BuiltProgram } from './built-program.js';
+
+export type { BuiltProgram } from './built-program.js';
 
 /** Timing of one engine phase to be turned into SUMO phases. */
 export interface PhaseTimingInput {
@@ -23,23 +26,6 @@ const TYPE_CODE: Record<SumoProgramType, number> = {
   actuated: TRAFFICLIGHT_TYPE.ACTUATED,
   delay_based: TRAFFICLIGHT_TYPE.DELAYBASED,
 };
-
-export interface BuiltProgram {
-  logic: SumoProgramLogic;
-  /** Phases of the cycle; direct transitions follow them in the program. */
-  cyclePhaseCount: number;
-  /**
-   * Where the direct clearance from one phase's green to another's starts (from id → to id → index), for every
-   * pair the cycle does not already join: yellow then all-red for the movements the target does not serve, whose
-   * last segment goes on to the target's green. A controller that passes over phases jumps here as the green ends.
-   */
-  directClearanceIndex: Record<string, Record<string, number>>;
-  /** SUMO phase index where each engine phase's green starts. */
-  greenStartIndex: Record<string, number>;
-  /** SUMO phase index of each engine phase's variable green segment. */
-  variableIndex: Record<string, number>;
-  cycleSeconds: number;
-}
 
 /**
  * Turns engine phase timings into a SUMO program over the imported state strings: each engine phase gives its

@@ -3,21 +3,13 @@ import { TraciConnection, type TraciConnectOptions } from './traci-connection.js
 import { TraciError } from './traci-error.js';
 import { encodeCommand, readStatus, readStepResults, readSubscriptionResult, readVersionResponse, simStepCommand, subscribeCommand, type SubscriptionResult } from './traci-protocol.js';
 import type { TraciReader, TraciValue } from './traci-storage.js';
+import type { SubscriptionStore, TraciTransport } from './traci-transport.js';
 import { SimulationDomain } from './domains/simulation-domain.js';
 import { InductionLoopDomain } from './domains/induction-loop-domain.js';
 import { TrafficLightDomain } from './domains/traffic-light-domain.js';
 import { LaneDomain } from './domains/lane-domain.js';
 
-/** Latest subscription values: response id -> object id -> variable id -> value. */
-export type SubscriptionStore = Map<number, Map<string, Map<number, TraciValue>>>;
-
-/** What the domains need from the client. */
-export interface TraciTransport {
-  /** Sends the commands as one message and checks each status; with one command, the reader is left at its result. */
-  request(commands: readonly Buffer[], commandIds: readonly number[]): Promise<TraciReader>;
-  subscribe(commandId: number, objectIds: readonly string[], variableIds: readonly number[]): Promise<void>;
-  readonly subscriptions: SubscriptionStore;
-}
+export type { SubscriptionStore, TraciTransport } from './traci-transport.js';
 
 /**
  * TraCI client facade: one object per SUMO domain (simulation, inductionLoop, trafficLight, lane), sharing

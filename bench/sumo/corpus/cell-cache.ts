@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { basename, join, relative } from 'node:path';
-import { resolveScenario } from '../../../adapters/sumo/sumo-scenario.js';
+import { resolveScenario } from '../../../adapters/sumo/index.js';
 import type { CellResult, CellSpec } from './corpus-cell.js';
 
 /** Bump when what a cell measures changes. */

@@ -6,9 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
-import { runSumoClosedLoop } from '../../../adapters/sumo/run-closed-loop.js';
-import { summarizeTripinfo } from '../../../adapters/sumo/tripinfo-summary.js';
-import type { ControlMode } from '../../../adapters/sumo/control/loop-controller.js';
+import { runSumoClosedLoop, summarizeTripinfo, type ControlMode } from '../../../adapters/sumo/index.js';
 
 export type TeleportMode = 'default' | 'off';
 

@@ -1,6 +1,8 @@
 import {
+  FORMAT_LIMITS,
   NETWORK_FORMAT,
   NETWORK_FORMAT_VERSION,
+  pairKey,
   type Detector,
   type Intersection,
   type Link,
@@ -8,7 +10,7 @@ import {
   type NetworkFile,
   type Phase,
   type TurnKind,
-} from '../../network-types.js';
+} from '../../index.js';
 import type { SumoConnection, SumoJunction, SumoLane, SumoNet, SumoTlLogic } from './sumo-net-types.js';
 import type { ImportIssue, ImportIssueCode } from './import-issue.js';
 import type { SumoNetworkExternal, SumoPhaseStates, SumoSignalExternal } from './sumo-external.js';
@@ -28,7 +30,7 @@ export interface SumoImportOptions {
   saturationFlowPerLaneVehPerHour?: number;
   /** Factor on the saturation flow of turning movements (left, right). Default 0.9; U-turns 0.5. */
   turnSaturationFactor?: number;
-  /** Distance of the stop-line detector upstream of the lane end, metres. Default 1. */
+  /** Distance of the stop-line detector upstream of the lane end, metres (at most half the lane). Default 2.5. */
   stopLineDetectorSetbackMetres?: number;
   /** Distance of advance detectors upstream of the stop line, metres. Default 50. */
   advanceDetectorDistanceMetres?: number;
@@ -42,9 +44,6 @@ export interface SumoImportResult {
   network: NetworkFile;
   issues: ImportIssue[];
 }
-
-/** Longest cycle and green the network format accepts, seconds. */
-const MAX_CYCLE_SECONDS = 600;
 
 const SKIPPED_JUNCTION_TYPES = new Set(['dead_end', 'internal', 'district']);
 
@@ -62,14 +61,66 @@ interface MovementDraft {
   requests: Array<[string, number]>;
 }
 
+/** The import options with their defaults. */
+interface ResolvedOptions {
+  name: string;
+  vehicleClass: string;
+  minGreen: number;
+  maxGreen: number;
+  satPerLane: number;
+  turnFactor: number;
+  stopSetback: number;
+  advanceDistance: number;
+  minAdvanceLane: number;
+  includeUnsignalized: boolean;
+}
+
+type IssueSink = (code: ImportIssueCode, severity: ImportIssue['severity'], element: string, message: string) => void;
+
+interface SignalDraft {
+  tlsId: string;
+  logic: SumoTlLogic;
+  junctionIds: string[];
+  movements: MovementDraft[];
+  grouping: ProgramGrouping;
+  movementLinks: Map<string, number[]>;
+}
+
 /**
  * Converts a parsed SUMO network into the Greenwave network format. Each SUMO traffic light (TLS) becomes one
  * signalized intersection (a TLS that spans several junctions stays one intersection); other junctions become
  * unsignalized intersections; edges with vehicle lanes become links. Everything that cannot be represented is
- * listed in `issues` rather than guessed silently.
+ * listed in `issues` rather than guessed silently. The stages, in order, are the functions below.
  */
 export function convertSumoNet(net: SumoNet, options: SumoImportOptions = {}): SumoImportResult {
-  const o = {
+  const o = resolveOptions(options);
+  const issues: ImportIssue[] = [];
+  const issue: IssueSink = (code, severity, element, message) => issues.push({ code, severity, element, message });
+
+  const lanes = vehicleLanesOf(net, o, issue);
+  const { drafts, junctions, external, junctionOf } = movementDrafts(net, lanes, issue);
+  const tlsOfJunction = signalOfEachJunction(external, junctionOf, issue);
+  const signals = signalDrafts(net, tlsOfJunction, drafts, o, issue);
+  const intersectionOfJunction = intersectionIds(net, signals, o, issue);
+  const { links, sumoLaneIndexByLink } = buildLinks(lanes, intersectionOfJunction);
+  const intersections = buildIntersections(net, junctions, drafts, signals, intersectionOfJunction, links, lanes, o, issue);
+  const { detectors, detectorLaneIds, detectorPositions } = placeDetectors(links, signals, lanes, o);
+
+  const netExternal: SumoNetworkExternal = { sumoLaneIndexByLink, detectorLaneIds, detectorPositions };
+  const network: NetworkFile = {
+    format: NETWORK_FORMAT,
+    version: NETWORK_FORMAT_VERSION,
+    name: o.name,
+    intersections,
+    links,
+    detectors,
+    external: { sumo: netExternal },
+  };
+  return { network, issues };
+}
+
+function resolveOptions(options: SumoImportOptions): ResolvedOptions {
+  return {
     name: options.name ?? 'sumo-import',
     vehicleClass: options.vehicleClass ?? 'passenger',
     minGreen: options.minGreenSeconds ?? 5,
@@ -81,11 +132,19 @@ export function convertSumoNet(net: SumoNet, options: SumoImportOptions = {}): S
     minAdvanceLane: options.minLaneLengthForAdvanceMetres ?? 35,
     includeUnsignalized: options.includeUnsignalized ?? true,
   };
-  const issues: ImportIssue[] = [];
-  const issue = (code: ImportIssueCode, severity: ImportIssue['severity'], element: string, message: string) =>
-    issues.push({ code, severity, element, message });
+}
 
-  // ---- edges and vehicle lanes
+interface VehicleLanes {
+  normalEdges: SumoNet['edges'];
+  edges: Map<string, SumoNet['edges'][number]>;
+  /** Lanes of each edge open to the vehicle class, in SUMO lane order. */
+  vehicleLanes: Map<string, SumoLane[]>;
+  /** SUMO lane id -> network lane index. */
+  laneNumber: Map<string, number>;
+}
+
+/** Stage 1: the normal edges and their lanes open to the vehicle class. */
+function vehicleLanesOf(net: SumoNet, o: ResolvedOptions, issue: IssueSink): VehicleLanes {
   const normalEdges = net.edges.filter((e) => e.func === undefined || e.func === 'normal');
   const edges = new Map(normalEdges.map((e) => [e.id, e]));
   const vehicleLanes = new Map<string, SumoLane[]>();
@@ -104,6 +163,11 @@ export function convertSumoNet(net: SumoNet, options: SumoImportOptions = {}): S
     issue('SUMO_EDGES_WITHOUT_VEHICLE_LANES', 'info', '(network)',
       `${edgesWithoutVehicleLanes} edges have no lane open to '${o.vehicleClass}' (sidewalks, rail, bike paths); they are not imported`);
 
+  return { normalEdges, edges, vehicleLanes, laneNumber };
+}
+
+/** Stage 2: vehicle movements, one per (from edge, to edge), with their connections and junction request indices. */
+function movementDrafts(net: SumoNet, { edges, vehicleLanes, laneNumber }: VehicleLanes, issue: IssueSink) {
   const junctions = new Map(net.junctions.map((j) => [j.id, j]));
   const external = net.connections.filter((c) => !c.from.startsWith(':'));
   const internal = net.connections.filter((c) => c.from.startsWith(':'));
@@ -113,7 +177,6 @@ export function convertSumoNet(net: SumoNet, options: SumoImportOptions = {}): S
     issue('SUMO_NO_INTERNAL_LINKS', 'info', '(network)',
       'the network has no internal lanes; conflict data is read in SUMO\'s default link order (incoming lane, then connection)');
 
-  // ---- vehicle movements, grouped by (from edge, to edge)
   const drafts = new Map<string, MovementDraft>();
   for (const c of external) {
     const fromLane = laneNumber.get(`${c.from}_${c.fromLane}`);
@@ -135,10 +198,11 @@ export function convertSumoNet(net: SumoNet, options: SumoImportOptions = {}): S
   if (unresolved > 0)
     issue('SUMO_REQUEST_INDEX_UNKNOWN', 'warning', '(network)',
       `${unresolved} movements have connections whose junction request index could not be found; their conflicts may be incomplete`);
+  return { drafts, junctions, external, junctionOf };
+}
 
-  // ---- traffic lights: which junctions each one controls
-  const logicsByTls = new Map<string, SumoTlLogic[]>();
-  for (const l of net.tlLogics) logicsByTls.set(l.id, [...(logicsByTls.get(l.id) ?? []), l]);
+/** Stage 3: the traffic light each junction belongs to (the one controlling most of its connections). */
+function signalOfEachJunction(external: SumoConnection[], junctionOf: (c: SumoConnection) => string | undefined, issue: IssueSink): Map<string, string> {
   const tlsCountsByJunction = new Map<string, Map<string, number>>();
   for (const c of external) {
     if (c.tl === undefined) continue;
@@ -156,16 +220,16 @@ export function convertSumoNet(net: SumoNet, options: SumoImportOptions = {}): S
       issue('SUMO_JUNCTION_SEVERAL_SIGNALS', 'warning', jid,
         `junction has connections of several traffic lights (${sorted.map((s) => s[0]).join(', ')}); imported as part of ${sorted[0][0]} and the other signals' movements here are not modelled`);
   }
+  return tlsOfJunction;
+}
 
-  // ---- per traffic light: program, phases, conflicts
-  interface SignalDraft {
-    tlsId: string;
-    logic: SumoTlLogic;
-    junctionIds: string[];
-    movements: MovementDraft[];
-    grouping: ProgramGrouping;
-    movementLinks: Map<string, number[]>;
-  }
+/**
+ * Stage 4: per traffic light, its program, the movements it controls and gives green, and the program's
+ * phases grouped into engine phases. Signals that cannot be modelled are left out (imported as unsignalized).
+ */
+function signalDrafts(net: SumoNet, tlsOfJunction: Map<string, string>, drafts: Map<string, MovementDraft>, o: ResolvedOptions, issue: IssueSink): Map<string, SignalDraft> {
+  const logicsByTls = new Map<string, SumoTlLogic[]>();
+  for (const l of net.tlLogics) logicsByTls.set(l.id, [...(logicsByTls.get(l.id) ?? []), l]);
   const signals = new Map<string, SignalDraft>();
   const tlsIds = [...new Set(tlsOfJunction.values())].sort();
   for (const tlsId of tlsIds) {
@@ -214,9 +278,9 @@ export function convertSumoNet(net: SumoNet, options: SumoImportOptions = {}): S
     movementLinks = new Map([...movementLinks].sort((a, b) => a[1][0] - b[1][0]));
     const grouping = groupProgramPhases(logic.phases, movementLinks);
     const longest = Math.max(...grouping.groups.map((g) => g.green.reduce((acc, x) => acc + x.durationSeconds, 0)));
-    if (grouping.cycleSeconds > MAX_CYCLE_SECONDS || longest > MAX_CYCLE_SECONDS) {
+    if (grouping.cycleSeconds > FORMAT_LIMITS.cycleMaxSeconds || longest > FORMAT_LIMITS.cycleMaxSeconds) {
       issue('SUMO_PROGRAM_OUT_OF_RANGE', 'warning', tlsId,
-        `program '${logic.programID}' has a ${grouping.cycleSeconds} s cycle (longest green ${longest} s), beyond the ${MAX_CYCLE_SECONDS} s the network format allows (a signal held by an operator or a script); imported as unsignalized, SUMO keeps its program`);
+        `program '${logic.programID}' has a ${grouping.cycleSeconds} s cycle (longest green ${longest} s), beyond the ${FORMAT_LIMITS.cycleMaxSeconds} s the network format allows (a signal held by an operator or a script); imported as unsignalized, SUMO keeps its program`);
       continue;
     }
     for (const mid of grouping.partialGreenMovements)
@@ -238,8 +302,11 @@ export function convertSumoNet(net: SumoNet, options: SumoImportOptions = {}): S
       movementLinks,
     });
   }
+  return signals;
+}
 
-  // ---- intersection ids
+/** Stage 5: the intersection id of every imported junction (signals by TLS id, the others by junction id). */
+function intersectionIds(net: SumoNet, signals: Map<string, SignalDraft>, o: ResolvedOptions, issue: IssueSink): Map<string, string> {
   const intersectionOfJunction = new Map<string, string>();
   const usedIds = new Set<string>(signals.keys());
   for (const s of signals.values()) for (const j of s.junctionIds) intersectionOfJunction.set(j, s.tlsId);
@@ -255,8 +322,11 @@ export function convertSumoNet(net: SumoNet, options: SumoImportOptions = {}): S
       intersectionOfJunction.set(j.id, id);
     }
   }
+  return intersectionOfJunction;
+}
 
-  // ---- links
+/** Stage 6: links, one per edge with vehicle lanes that touches an imported intersection. */
+function buildLinks({ normalEdges, vehicleLanes }: VehicleLanes, intersectionOfJunction: Map<string, string>) {
   const links: Link[] = [];
   const sumoLaneIndexByLink: Record<string, number[]> = {};
   for (const e of normalEdges) {
@@ -270,13 +340,28 @@ export function convertSumoNet(net: SumoNet, options: SumoImportOptions = {}): S
       fromIntersectionId: from,
       toIntersectionId: to,
       lengthMetres: Math.max(0.1, round2(Math.max(...lanes.map((l) => l.length)))),
-      freeFlowSpeedMetresPerSecond: Math.min(70, Math.max(0.1, Math.max(...lanes.map((l) => l.speed)))),
-      lanes: Math.min(16, lanes.length),
+      freeFlowSpeedMetresPerSecond: Math.min(FORMAT_LIMITS.freeFlowSpeedMaxMetresPerSecond, Math.max(0.1, Math.max(...lanes.map((l) => l.speed)))),
+      lanes: Math.min(FORMAT_LIMITS.lanesPerLinkMax, lanes.length),
     };
     if (e.name) link.name = e.name;
     links.push(link);
     sumoLaneIndexByLink[e.id] = lanes.map((l) => l.index);
   }
+  return { links, sumoLaneIndexByLink };
+}
+
+/** Stage 7: intersections with their movements (shared lanes split their saturation flow), phases and conflicts. */
+function buildIntersections(
+  net: SumoNet,
+  junctions: Map<string, SumoJunction>,
+  drafts: Map<string, MovementDraft>,
+  signals: Map<string, SignalDraft>,
+  intersectionOfJunction: Map<string, string>,
+  links: Link[],
+  { laneNumber }: VehicleLanes,
+  o: ResolvedOptions,
+  issue: IssueSink,
+): Intersection[] {
   const linkById = new Map(links.map((l) => [l.id, l]));
 
   // ---- movements (shared lanes split their saturation flow)
@@ -302,7 +387,7 @@ export function convertSumoNet(net: SumoNet, options: SumoImportOptions = {}): S
       toLinkId: d.to,
       turn: d.turn,
       fromLaneIndices: lanes.map((l) => laneNumber.get(`${d.from}_${l}`)!).sort((a, b) => a - b),
-      saturationFlowVehPerHour: Math.min(20_000, Math.round(sat)),
+      saturationFlowVehPerHour: Math.min(FORMAT_LIMITS.saturationFlowMaxVehPerHour, Math.round(sat)),
     };
   };
   const movementsByIntersection = new Map<string, MovementDraft[]>();
@@ -311,7 +396,6 @@ export function convertSumoNet(net: SumoNet, options: SumoImportOptions = {}): S
     movementsByIntersection.set(xid, [...(movementsByIntersection.get(xid) ?? []), d]);
   }
 
-  // ---- intersections
   const intersections: Intersection[] = [];
   const requestsByJunction = new Map(net.junctions.map((j) => [j.id, j]));
   for (const [xid, jids] of groupJunctions(intersectionOfJunction)) {
@@ -337,8 +421,14 @@ export function convertSumoNet(net: SumoNet, options: SumoImportOptions = {}): S
     }
     intersections.push(buildSignal(sig, movements, foes, position, o, issue));
   }
+  return intersections;
+}
 
-  // ---- detectors: stop line on every vehicle lane entering a signal, advance where the lane is long enough
+/**
+ * Stage 8: detectors on every vehicle lane entering a signal: a stop-line loop `stopLineDetectorSetbackMetres`
+ * (default 2.5 m) back from the lane's end, at most half the lane, and an advance loop where the lane is long enough.
+ */
+function placeDetectors(links: Link[], signals: Map<string, SignalDraft>, { vehicleLanes }: VehicleLanes, o: ResolvedOptions) {
   const detectors: Detector[] = [];
   const detectorLaneIds: Record<string, string> = {};
   const detectorPositions: Record<string, number> = {};
@@ -362,18 +452,7 @@ export function convertSumoNet(net: SumoNet, options: SumoImportOptions = {}): S
       }
     });
   }
-
-  const netExternal: SumoNetworkExternal = { sumoLaneIndexByLink, detectorLaneIds, detectorPositions };
-  const network: NetworkFile = {
-    format: NETWORK_FORMAT,
-    version: NETWORK_FORMAT_VERSION,
-    name: o.name,
-    intersections,
-    links,
-    detectors,
-    external: { sumo: netExternal },
-  };
-  return { network, issues };
+  return { detectors, detectorLaneIds, detectorPositions };
 }
 
 function buildSignal(
@@ -396,18 +475,18 @@ function buildSignal(
     const fixed = green - g.green[g.variableGreenIndex].durationSeconds;
     const v = g.green[g.variableGreenIndex];
     let minG = Math.min(green, fixed + o.minGreen);
-    let maxG = Math.max(green, Math.min(600, fixed + o.maxGreen));
+    let maxG = Math.max(green, Math.min(FORMAT_LIMITS.greenMaxSeconds, fixed + o.maxGreen));
     if (actuatedProgram && v.minDur !== undefined && v.maxDur !== undefined && v.maxDur >= v.minDur) {
       minG = Math.min(green, fixed + v.minDur);
-      maxG = Math.max(green, Math.min(600, fixed + v.maxDur));
+      maxG = Math.max(green, Math.min(FORMAT_LIMITS.greenMaxSeconds, fixed + v.maxDur));
     }
     let yellow = sum(g.clearance.filter((c) => c.kind === 'yellow').map((c) => c.durationSeconds));
     let allRed = sum(g.clearance.filter((c) => c.kind === 'all-red').map((c) => c.durationSeconds));
-    if (yellow > 10 || allRed > 30) {
+    if (yellow > FORMAT_LIMITS.yellowMaxSeconds || allRed > FORMAT_LIMITS.allRedMaxSeconds) {
       issue('SUMO_CLEARANCE_CLAMPED', 'warning', sig.tlsId,
-        `phase ${id} clearance (yellow ${yellow} s, all-red ${allRed} s) exceeds the format's limits (10 s, 30 s); the excess is not represented in the network file, SUMO keeps the original durations`);
-      yellow = Math.min(10, yellow);
-      allRed = Math.min(30, allRed);
+        `phase ${id} clearance (yellow ${yellow} s, all-red ${allRed} s) exceeds the format's limits (${FORMAT_LIMITS.yellowMaxSeconds} s, ${FORMAT_LIMITS.allRedMaxSeconds} s); the excess is not represented in the network file, SUMO keeps the original durations`);
+      yellow = Math.min(FORMAT_LIMITS.yellowMaxSeconds, yellow);
+      allRed = Math.min(FORMAT_LIMITS.allRedMaxSeconds, allRed);
     }
     phases.push({
       id,
@@ -429,12 +508,12 @@ function buildSignal(
   // Foes the program lets run at the same time yield to each other (permissive): not conflicts.
   const coGreen = new Set<string>();
   for (const ph of phases)
-    for (const a of ph.movementIds) for (const b of ph.movementIds) if (a !== b) coGreen.add(`${a}\u0000${b}`);
+    for (const a of ph.movementIds) for (const b of ph.movementIds) if (a !== b) coGreen.add(pairKey(a, b));
   const conflicts: Array<[string, string]> = [];
   const permissivePairs: Array<[string, string]> = [];
   for (const [a, b] of foes) {
     if (!movementIds.has(a) || !movementIds.has(b)) continue;
-    (coGreen.has(`${a}\u0000${b}`) ? permissivePairs : conflicts).push([a, b]);
+    (coGreen.has(pairKey(a, b)) ? permissivePairs : conflicts).push([a, b]);
   }
 
   const movementLinkIndices: Record<string, number[]> = {};

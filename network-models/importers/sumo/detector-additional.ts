@@ -1,4 +1,4 @@
-import type { NetworkFile } from '../../network-types.js';
+import type { NetworkFile } from '../../index.js';
 import { sumoNetworkOf } from './sumo-external.js';
 
 export interface DetectorAdditionalOptions {

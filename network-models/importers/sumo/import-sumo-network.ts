@@ -1,6 +1,6 @@
-import type { NetworkFile } from '../../network-types.js';
-import { validateNetwork } from '../../load-network.js';
-import { formatProblem } from '../../validation-problem.js';
+import type { NetworkFile } from '../../index.js';
+import { validateNetwork } from '../../index.js';
+import { formatProblem } from '../../index.js';
 import { parseSumoNet } from './parse-sumo-net.js';
 import { convertSumoNet, type SumoImportOptions, type SumoImportResult } from './convert-sumo-net.js';
 import { detectorAdditionalXml } from './detector-additional.js';

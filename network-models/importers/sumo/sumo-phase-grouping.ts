@@ -1,5 +1,6 @@
 import type { SumoPhase } from './sumo-net-types.js';
 import type { SumoStateSegment } from './sumo-external.js';
+import { listKey } from '../../index.js';
 
 export interface ProgramPhaseGroup {
   /** Movements with green (G or g) during the green part, in the order given. */
@@ -43,7 +44,7 @@ export function groupProgramPhases(phases: SumoPhase[], movementLinks: Map<strin
       if (on > 0) green.push(m);
       if (on > 0 && on < links.length && !isTransition) partial.add(m);
     }
-    return { isTransition, green, key: green.join('\u0000') };
+    return { isTransition, green, key: listKey(green) };
   };
   const info = phases.map(classify);
   const n = phases.length;
@@ -68,7 +69,7 @@ export function groupProgramPhases(phases: SumoPhase[], movementLinks: Map<strin
     const c = info[i];
     const current = groups[groups.length - 1];
     if (isGreen(i)) {
-      if (current && current.clearance.length === 0 && current.movementIds.join('\u0000') === c.key) {
+      if (current && current.clearance.length === 0 && listKey(current.movementIds) === c.key) {
         current.green.push({ state: p.state, durationSeconds: p.duration, kind: 'green', minDur: p.minDur, maxDur: p.maxDur });
       } else {
         groups.push({

@@ -1,8 +1,8 @@
-import type { Alarm, FeedDelta, NetworkSummary, SnapshotMessage } from '../../../adapters/websocket/outbound-messages.js';
+import type { Alarm, FeedDelta, NetworkSummary, OverrideState, SnapshotMessage } from '../../../adapters/websocket/outbound-messages.js';
 import type { ControllerView } from '../../../adapters/websocket/controller-registry.js';
-import type { DetectorHealth, IntersectionKpi } from '../../../engine/pipeline/engine-events.js';
-import type { EngineCounters } from '../../../engine/pipeline/engine-core.js';
-import type { PhasePlan } from '../../../engine/plan-types.js';
+import type { DetectorHealth, IntersectionKpi } from '../../../engine/index.js';
+import type { EngineCounters } from '../../../engine/index.js';
+import type { PhasePlan } from '../../../engine/index.js';
 
 /** How much history the page keeps in memory (a browser tab left open all week must not grow). */
 export const LIMITS = Object.freeze({
@@ -29,6 +29,8 @@ export interface DashboardState {
   latestKpi: Map<string, IntersectionKpi & { atMs: number }>;
   kpiSeries: Map<string, KpiSeries>;
   alarms: Alarm[];
+  /** Operator overrides in force, by intersection. */
+  overrides: Map<string, OverrideState>;
   counters: EngineCounters | null;
   clients: Record<string, number>;
   /** Engine time of the newest message, epoch ms. */
@@ -49,6 +51,7 @@ export function emptyState(): DashboardState {
     latestKpi: new Map(),
     kpiSeries: new Map(),
     alarms: [],
+    overrides: new Map(),
     counters: null,
     clients: {},
     atMs: 0,
@@ -71,6 +74,7 @@ export function applySnapshot(previous: DashboardState, s: SnapshotMessage): Das
   state.detectorTotals = { total: s.detectors.total, healthy: s.detectors.healthy };
   for (const interval of s.kpis) for (const k of interval.kpis) addKpi(state, { ...k, atMs: interval.atMs });
   state.alarms = s.alarms.slice(-LIMITS.alarms);
+  for (const o of s.overrides ?? []) state.overrides.set(o.intersectionId, o);
   state.counters = s.counters;
   state.atMs = s.atMs;
   state.revision = previous.revision + 1;
@@ -95,9 +99,19 @@ export function applyDelta(state: DashboardState, d: FeedDelta): void {
     case 'kpi':
       addKpi(state, d);
       break;
-    case 'alarm':
+    case 'override': {
+      const { type: _type, atMs: _atMs, active, ...o } = d;
+      if (active) state.overrides.set(o.intersectionId, o);
+      else state.overrides.delete(o.intersectionId);
+      break;
+    }
+    case 'alarm': {
+      // a repeated cause comes back as the same alarm with a higher count: replace it
+      const i = state.alarms.findIndex((a) => a.alarmId === d.alarmId);
+      if (i >= 0) state.alarms.splice(i, 1);
       state.alarms.push(d);
       if (state.alarms.length > LIMITS.alarms) state.alarms.splice(0, state.alarms.length - LIMITS.alarms);
+    }
       break;
     case 'stats':
       state.counters = d.counters;

@@ -97,7 +97,7 @@ function App() {
           {state.alarms.length === 0 && <li class="muted">none</li>}
           {[...state.alarms].reverse().slice(0, 50).map((a) => (
             <li key={a.alarmId} class={`alarm alarm-${a.severity}`} onClick={() => a.intersectionId && setSelected(a.intersectionId)}>
-              <time>{new Date(a.atMs).toLocaleTimeString()}</time> <b>{a.code}</b> {a.message}
+              <time>{new Date(a.atMs).toLocaleTimeString()}</time> <b>{a.code}</b>{a.count > 1 ? ` ×${a.count}` : ''} {a.message}
             </li>
           ))}
         </ol>
@@ -116,7 +116,15 @@ function App() {
                   <td title={x.name}>{x.id}</td>
                   <td><span class={`dot band-${saturationBand(k?.maxDegreeOfSaturation)}`} />{k ? k.maxDegreeOfSaturation.toFixed(2) : '—'}</td>
                   <td>{k ? Math.round(k.flowVehPerHour) : '—'}</td>
-                  <td>v{state.plans.get(x.id)?.version ?? '—'}</td>
+                  <td>
+                    v{state.plans.get(x.id)?.version ?? '—'}
+                    {state.overrides.has(x.id) && (
+                      <b class="override" data-testid={`override-${x.id}`} title={`${state.overrides.get(x.id)!.reason} (${state.overrides.get(x.id)!.by})`}>
+                        {' '}
+                        {state.overrides.get(x.id)!.action === 'hold' ? 'held' : `fallback ${state.overrides.get(x.id)!.fallbackPlan ?? ''}`}
+                      </b>
+                    )}
+                  </td>
                   <td>
                     {control && !control.online && <span class="badge offline" data-testid={`offline-${x.id}`}>offline</span>}
                     {faults.has(x.id) && <span class="badge fault">{faults.get(x.id)!.length} det</span>}

@@ -1,4 +1,4 @@
-import type { PhasePlan } from '../../../engine/plan-types.js';
+import type { PhasePlan } from '../../../engine/index.js';
 
 /** One cycle of a plan as a bar: each phase's green (labelled), yellow and all-red, and the offset. */
 export function PhaseBar({ plan }: { plan: PhasePlan }) {

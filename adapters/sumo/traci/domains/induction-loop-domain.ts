@@ -1,6 +1,6 @@
 import { CMD, VAR } from '../traci-constants.js';
 import { getVariableCommand, readGetResponse } from '../traci-protocol.js';
-import type { TraciTransport } from '../traci-client.js';
+import type { TraciTransport } from '../traci-transport.js';
 
 export interface InductionLoopStep {
   /** Ids of vehicles that touched the loop during the last step. */

@@ -1,5 +1,5 @@
 import { CMD, VAR } from '../traci-constants.js';
-import type { TraciTransport } from '../traci-client.js';
+import type { TraciTransport } from '../traci-transport.js';
 
 export interface LaneStep {
   vehicles: number;

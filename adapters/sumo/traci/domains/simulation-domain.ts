@@ -1,6 +1,6 @@
 import { CMD, VAR } from '../traci-constants.js';
 import { getVariableCommand, readGetResponse } from '../traci-protocol.js';
-import type { TraciTransport } from '../traci-client.js';
+import type { TraciTransport } from '../traci-transport.js';
 
 const SIM_VARS = [VAR.TIME, VAR.DEPARTED_VEHICLES_NUMBER, VAR.ARRIVED_VEHICLES_NUMBER, VAR.MIN_EXPECTED_VEHICLES, VAR.TELEPORT_STARTING_VEHICLES_NUMBER, VAR.LOADED_VEHICLES_NUMBER, VAR.PENDING_VEHICLES];
 

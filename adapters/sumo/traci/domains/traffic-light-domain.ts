@@ -1,7 +1,7 @@
 import { CMD, VAR } from '../traci-constants.js';
 import { getVariableCommand, readGetResponse, setVariableCommand } from '../traci-protocol.js';
 import { TraciWriter, type TraciValue } from '../traci-storage.js';
-import type { TraciTransport } from '../traci-client.js';
+import type { TraciTransport } from '../traci-transport.js';
 
 export interface SumoProgramPhase {
   durationSeconds: number;

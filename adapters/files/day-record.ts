@@ -1,4 +1,4 @@
-import type { PhasePlan } from '../engine/plan-types.js';
+import type { PhasePlan } from '../../engine/index.js';
 
 /**
  * One line of a day file: everything the live engine received and decided, stamped with engine time `atMs`

@@ -1,0 +1,1 @@
+export { serveStaticFiles } from './static-files.js';

@@ -1,0 +1,1 @@
+export { recordServerEvents } from './record-server-events.js';

@@ -1,0 +1,58 @@
+import type { Intersection } from './network-types.js';
+
+/** A lane of a link, as detectors and movements name it. */
+export interface LaneRef {
+  linkId: string;
+  laneIndex: number;
+}
+
+// Keys join ids with NUL, which no id contains in practice and none needs to: a key is only compared, never split.
+
+/** Map key of one lane of a link. */
+export function laneKey(linkId: string, laneIndex: number): string {
+  return `${linkId}\u0000${laneIndex}`;
+}
+
+/** Map key of an ordered pair of ids (two movements, an intersection and a link). */
+export function pairKey(a: string, b: string): string {
+  return `${a}\u0000${b}`;
+}
+
+/** Map key of an unordered pair of ids: the same whichever comes first. */
+export function unorderedPairKey(a: string, b: string): string {
+  return a < b ? pairKey(a, b) : pairKey(b, a);
+}
+
+/** Map key of a list of ids, in its order. */
+export function listKey(ids: readonly string[]): string {
+  return ids.join('\u0000');
+}
+
+/** Items grouped by the lane they are on: groups in order of their first item, items in the order given. */
+export function groupByLane<T>(items: Iterable<T>, laneOf: (item: T) => LaneRef): Map<string, T[]> {
+  const byLane = new Map<string, T[]>();
+  for (const item of items) {
+    const { linkId, laneIndex } = laneOf(item);
+    const key = laneKey(linkId, laneIndex);
+    const group = byLane.get(key);
+    if (group) group.push(item);
+    else byLane.set(key, [item]);
+  }
+  return byLane;
+}
+
+/** How many of an intersection's movements leave from each lane (a shared lane's flow splits among them). */
+export function movementsPerLane(x: Intersection): Map<string, number> {
+  const count = new Map<string, number>();
+  for (const m of x.movements)
+    for (const lane of m.fromLaneIndices) {
+      const key = laneKey(m.fromLinkId, lane);
+      count.set(key, (count.get(key) ?? 0) + 1);
+    }
+  return count;
+}
+
+/** Indices of the intersection's movements that leave from a lane. */
+export function movementsFromLane(x: Intersection, { linkId, laneIndex }: LaneRef): number[] {
+  return x.movements.flatMap((m, k) => (m.fromLinkId === linkId && m.fromLaneIndices.includes(laneIndex) ? [k] : []));
+}

@@ -1,0 +1,217 @@
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ScheduledPlan } from '../engine/index.js';
+import type { NetworkFile } from '../network-models/index.js';
+import { isDayLineProblem, localTimeOn, readDayRecordBatches, readLineBatches, type DayRecord, type LineWarning } from '../adapters/files/index.js';
+import { AtspmImport } from './atspm-import.js';
+import { BufferedOutput } from './buffered-output.js';
+import { renderReport } from './report-html.js';
+import { ReplayRun, type ActualPlanPolicy, type ReplayResult } from './replay-run.js';
+import { replayInSumo } from './replay-sumo.js';
+import { SumoDemand } from './sumo-demand.js';
+
+/** A replay that cannot go on (unreadable input, bad bounds, no usable record): the message says why. */
+export class ReplayInputError extends Error {}
+
+export interface ReplayProgress {
+  bytesRead: number;
+  totalBytes: number;
+  records: number;
+}
+
+export interface ReplayDayOptions {
+  network: NetworkFile;
+  /** Day file (.ndjson[.gz]: day records or bare counts) or ATSPM high-resolution event log (.csv[.gz]). */
+  inputPath: string;
+  /** Written: plans.ndjson, bins.ndjson, summary.json, report.html (and SUMO's files with `sumo`). */
+  outDir: string;
+  /** Start and end of the replayed span: ISO-8601, or HH:MM local time on the recorded day. */
+  from?: string;
+  to?: string;
+  periodSeconds: number;
+  actualPlans: ActualPlanPolicy;
+  platoonShare: number;
+  /** Intersections drawn as Purdue Coordination Diagrams (default: the first corridor). */
+  pcdIntersections?: string[];
+  /** Pace at this multiple of real time; 0: as fast as possible. */
+  speed: number;
+  /** plans.ndjson without the optimiser's diagnostics. */
+  compactPlans: boolean;
+  /** Also play the recorded demand through SUMO under the actual plans and under the engine in closed loop. */
+  sumo?: { netFile: string; drainSeconds: number; seed: number };
+  /** A record rejected or a line malformed, as `input:line: message`. */
+  onProblem?: (text: string) => void;
+  onWarning?: (warning: LineWarning) => void;
+  /** Every 4096 records, and once at the end with `final`. */
+  onProgress?: (progress: ReplayProgress, final: boolean) => void;
+  /** A step worth telling (ATSPM import figures, each SUMO run starting). */
+  onNote?: (text: string) => void;
+}
+
+/**
+ * The what-if replay of a recorded day: reads it (on a worker thread, or through the ATSPM importer), runs the
+ * engine over it in virtual time against the plans actually in force, writes the plans, 15-minute bins, summary
+ * and HTML report, and with `sumo` plays the demand through SUMO both ways.
+ */
+export async function replayDay(o: ReplayDayOptions): Promise<ReplayResult> {
+  const { network } = o;
+  const demand = o.sumo ? new SumoDemand(network) : undefined;
+  /** With SUMO: the plans actually in force, from their times, to play into SUMO. */
+  const actualSchedule: ScheduledPlan[] = [];
+  let size: number;
+  try {
+    size = statSync(o.inputPath).size;
+  } catch (err) {
+    throw new ReplayInputError(`cannot read input ${o.inputPath}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  mkdirSync(o.outDir, { recursive: true });
+  const timeZone = network.timeZone ?? 'UTC';
+  const started = performance.now();
+  let bytesRead = 0;
+  let records = 0;
+  const progress = (final: boolean) => o.onProgress?.({ bytesRead, totalBytes: size, records }, final);
+  const problem = (text: string) => o.onProblem?.(text);
+
+  const plansOut = new BufferedOutput(join(o.outDir, 'plans.ndjson'));
+  const binsOut = new BufferedOutput(join(o.outDir, 'bins.ndjson'));
+  let run: ReplayRun | undefined;
+  const wallStart = performance.now();
+  let firstAt: number | undefined;
+
+  const csv = /\.csv(\.gz)?$/i.test(o.inputPath);
+  const begin = (first: DayRecord) => {
+    const bound = (text: string | undefined, name: string) => {
+      if (text === undefined) return undefined;
+      const t = /^\d{1,2}:\d{2}$/.test(text) ? localTimeOn(first.atMs, text.padStart(5, '0'), timeZone) : Date.parse(text);
+      if (!Number.isFinite(t)) throw new ReplayInputError(`--${name} = ${text}: need ISO-8601 or HH:MM`);
+      return t;
+    };
+    return new ReplayRun({
+      network,
+      inputName: o.inputPath,
+      engineConfig: { optimisationPeriodSeconds: o.periodSeconds },
+      fromMs: bound(o.from, 'from'),
+      toMs: bound(o.to, 'to'),
+      actualPlans: o.actualPlans,
+      platoonShare: o.platoonShare,
+      measuredArrivals: csv,
+      pcdIntersections: o.pcdIntersections,
+      onPlan: o.compactPlans
+        ? (plan) => {
+            const { diagnostics: _, ...timings } = plan;
+            plansOut.write(`${JSON.stringify(timings)}\n`);
+          }
+        : (plan) => plansOut.write(`${JSON.stringify(plan)}\n`),
+      onBin: (row) => binsOut.write(`${JSON.stringify(row)}\n`),
+      onActualPlan: demand ? (plan, atMs) => actualSchedule.push({ atMs, plan }) : undefined,
+    });
+  };
+  /** Past `to` (with a minute's grace for slightly unordered records) the rest of the file is not read. */
+  let stopAfterMs = Infinity;
+  let stop = false;
+  const push = (record: DayRecord) => {
+    if (!run) {
+      run = begin(record);
+      if (o.to !== undefined) stopAfterMs = run.toMs + 60_000;
+    }
+    if (record.atMs > stopAfterMs) stop = true;
+    records++;
+    run.push(record);
+    if (demand && record.kind === 'count') {
+      const c = record.record as { detectorId?: unknown; count?: unknown; intervalSeconds?: unknown };
+      if (typeof c?.detectorId === 'string' && typeof c.count === 'number' && typeof c.intervalSeconds === 'number' && record.atMs >= run.fromMs && record.atMs <= run.toMs)
+        demand.count(c.detectorId, record.atMs, c.intervalSeconds, c.count);
+    }
+    if ((records & 4095) === 0) progress(false);
+  };
+  /** With a speed, waits until the wall clock catches up with the replay (between batches). */
+  const pace = async (atMs: number | undefined) => {
+    if (!(o.speed > 0) || atMs === undefined) return;
+    firstAt ??= atMs;
+    const ahead = wallStart + (atMs - firstAt) / o.speed - performance.now();
+    if (ahead > 5) await new Promise((r) => setTimeout(r, ahead));
+  };
+
+  const reading = { onWarning: o.onWarning, onBytes: (b: number) => (bytesRead = b) };
+  // Paced replays go record by record; fast ones a chunk at a time.
+  const paced = o.speed > 0;
+  let malformed = 0;
+  try {
+    if (csv) {
+      const importer = new AtspmImport(network, {
+        onProblem: (p) => {
+          malformed++;
+          problem(`${o.inputPath}:${p.lineNo}: ${p.code}: ${p.message}`);
+        },
+      });
+      const pending: DayRecord[] = [];
+      for await (const batch of readLineBatches(o.inputPath, reading)) {
+        if (stop) break;
+        for (let i = 0; i < batch.lines.length; i++) {
+          importer.line(batch.firstLineNo + i, batch.lines[i], (r) => pending.push(r));
+          for (const r of pending) {
+            if (paced) await pace(r.atMs);
+            push(r);
+          }
+          pending.length = 0;
+        }
+      }
+      importer.end((r) => pending.push(r));
+      for (const r of pending) push(r);
+      const s = importer.stats();
+      o.onNote?.(`ATSPM import: ${s.rows} rows, ${s.used} used, ${Object.entries(s.ignoredByCode).map(([c, n]) => `code ${c} ×${n}`).join(', ') || 'no'} unknown or unused codes ignored, ${s.unknownChannels} events of unmapped channels, ${s.malformed} malformed`);
+    } else {
+      // Read and parsed on a worker thread, while this one runs the engine on the previous batches.
+      for await (const batch of readDayRecordBatches(o.inputPath, reading)) {
+        if (stop) break;
+        for (const line of batch) {
+          if (isDayLineProblem(line)) {
+            malformed++;
+            problem(`${o.inputPath}:${line.lineNo}: ${line.message}`);
+            continue;
+          }
+          if (paced) await pace(line.atMs);
+          push(line);
+        }
+      }
+    }
+  } catch (err) {
+    if (err instanceof ReplayInputError) throw err;
+    throw new ReplayInputError(`cannot read input ${o.inputPath}: ${(err as Error).message}`);
+  }
+  bytesRead = size;
+  progress(true);
+  if (!run) throw new ReplayInputError(`${o.inputPath}: no usable records`);
+  const result = run.finish();
+  await Promise.all([plansOut.end(), binsOut.end()]);
+  result.summary.malformedLines = malformed;
+  if (demand && o.sumo) {
+    const sum = result.summary;
+    const byKind = sum.recordsByKind;
+    try {
+      sum.sumo = await replayInSumo({
+        network,
+        netFile: o.sumo.netFile,
+        demand,
+        fromMs: sum.fromMs,
+        toMs: sum.toMs,
+        outDir: o.outDir,
+        engineConfig: { optimisationPeriodSeconds: o.periodSeconds },
+        seed: o.sumo.seed,
+        drainSeconds: o.sumo.drainSeconds,
+        actualPlanSource: sum.actualPlanSource,
+        actualIsFallback: o.actualPlans === 'fallback' || !(byKind['plan'] || byKind['ack'] || byKind['phase']),
+        // Recorded plans are played; observed signal states (a controller event log) are not plans.
+        actualSchedule: !byKind['phase'] && actualSchedule.some((p) => p.plan.source !== 'fallback') ? actualSchedule.sort((a, b) => a.atMs - b.atMs) : undefined,
+        onRunStart: (which) => o.onNote?.(`SUMO run under ${which === 'actual' ? 'the actual plans' : 'the engine in closed loop'}`),
+      });
+    } catch (err) {
+      throw new ReplayInputError(`--sumo: ${(err as Error).message}`);
+    }
+  }
+  result.summary.elapsedSeconds = Math.round((performance.now() - started) / 10) / 100;
+  writeFileSync(join(o.outDir, 'report.html'), renderReport(result));
+  result.summary.elapsedSeconds = Math.round((performance.now() - started) / 10) / 100;
+  writeFileSync(join(o.outDir, 'summary.json'), `${JSON.stringify(result.summary, null, 2)}\n`);
+  return result;
+}
