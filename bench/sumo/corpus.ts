@@ -6,18 +6,17 @@
  *   npx tsx bench/sumo/corpus.ts [--jobs 2] [--only substr,...] [--seeds 1,2,3] [--split train|validation|all]
  *     [--scenarios-dir DIR ...] [--controls static,actuated,delay_based,own,max-pressure,engine]
  *     [--teleport default|off|both] [--out results.json] [--label NAME] [--engine-options JSON] [--no-cache]
- *     [--timeout-minutes 30] [--list]
+ *     [--timeout-minutes 30] [--list] [--cached-only]
  *   npx tsx bench/sumo/corpus.ts --compare A.json B.json [--control engine]
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { CONTROL_MODES } from '../../adapters/sumo/index.js';
 import type { CellResult, CellSpec, TeleportMode } from './corpus/corpus-cell.js';
-import { CellCache } from './corpus/cell-cache.js';
+import { CellCache, sumoVersion } from './corpus/cell-cache.js';
 import { buildCorpus, type CorpusScenario } from './corpus/corpus-scenarios.js';
 import { buildRows, formatComparison, formatTable } from './corpus/corpus-table.js';
 
@@ -61,6 +60,7 @@ function parse() {
         'timeout-minutes': { type: 'string', default: '30' },
         'cache-dir': { type: 'string', default: 'bench/out/corpus' },
         list: { type: 'boolean', default: false },
+        'cached-only': { type: 'boolean', default: false },
         compare: { type: 'string', multiple: true },
         control: { type: 'string', default: 'engine' },
       },
@@ -194,13 +194,21 @@ async function main(): Promise<void> {
     if (hit) results.push(hit);
     else todo.push(spec);
   }
-  log(`${scenarios.length} scenarios, ${specs.length} runs: ${results.length} cached, ${todo.length} to run, ${jobs} at a time`);
+  const cachedCount = results.length;
+  if (v['cached-only']) {
+    log(`${scenarios.length} scenarios, ${specs.length} runs: ${results.length} cached; --cached-only: ${todo.length} not run, shown as '-'`);
+    todo.length = 0;
+  } else log(`${scenarios.length} scenarios, ${specs.length} runs: ${results.length} cached, ${todo.length} to run, ${jobs} at a time`);
   process.once('SIGINT', () => {
     killChildren();
     process.exit(130);
   });
-  // longest first (a rough guess from the scenario's files), so the pool does not end waiting on one big run
-  todo.sort((a, b) => (a.control === 'engine' ? 0 : 1) - (b.control === 'engine' ? 0 : 1));
+  // scenario by scenario, the quickest first (by what any control took there before; unknown: a minute), so that
+  // whole rows of the table are done early and an interrupted run still compares something
+  const seconds = new Map<string, number>();
+  for (const r of results) if (r.metrics) seconds.set(r.scenario, Math.max(seconds.get(r.scenario) ?? 0, r.metrics.wallSeconds));
+  const guess = (s: CellSpec) => seconds.get(s.scenario) ?? 60;
+  todo.sort((a, b) => guess(a) - guess(b) || (a.scenario < b.scenario ? -1 : a.scenario > b.scenario ? 1 : 0));
   let next = 0;
   let done = 0;
   const worker = async () => {
@@ -233,16 +241,12 @@ async function main(): Promise<void> {
   writeFileSync(out, `${JSON.stringify(file, null, 1)}\n`);
   process.stdout.write(formatTable(rowsOf(file), controls));
   const failed = results.filter((r) => r.error).length;
-  process.stdout.write(`\n${specs.length} runs (${specs.length - todo.length} cached, ${failed} failed) in ${elapsed()} wall, ${jobs} in parallel; results in ${out}\n`);
+  const notRun = specs.length - results.length;
+  process.stdout.write(
+    `\n${specs.length} runs (${cachedCount} cached, ${results.length - cachedCount} run now, ${failed} failed${notRun ? `, ${notRun} not run` : ''}) in ${elapsed()} wall, ${jobs} in parallel; results in ${out}\n`,
+  );
 }
 
-function sumoVersion(): string {
-  try {
-    return execFileSync('sumo', ['--version'], { encoding: 'utf8' }).split('\n')[0].trim();
-  } catch {
-    return 'unknown';
-  }
-}
 
 main().catch((e: unknown) => {
   killChildren();

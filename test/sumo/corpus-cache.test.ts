@@ -24,27 +24,40 @@ function fixture() {
 }
 
 describe('corpus cache', () => {
-  it('re-runs only the engine after an engine change; SUMO own controls keep their results', () => {
+  it('re-runs only the engine and max-pressure after a source change; SUMO own controls go by their version', () => {
     const { root, write, spec } = fixture();
-    const before = new CellCache(join(root, 'cache'), root, {});
+    const cache = (version = '1 SUMO 1.15') => new CellCache(join(root, 'cache'), root, {}, version);
     const keys = (c: CellCache) => ['static', 'actuated', 'delay_based', 'own', 'engine', 'max-pressure'].map((k) => c.key(spec(k)));
-    const k0 = keys(before);
+    const k0 = keys(cache());
     expect(new Set(k0).size).toBe(6);
     write('engine/optimizer.ts', 'v2');
-    write('adapters/sumo/control/engine-control.ts', 'v2');
-    const k1 = keys(new CellCache(join(root, 'cache'), root, {}));
+    write('adapters/sumo/control/own-control-programs.ts', 'v2');
+    const k1 = keys(cache());
     expect(k1.slice(0, 4)).toEqual(k0.slice(0, 4));
     expect(k1[4]).not.toBe(k0[4]);
     expect(k1[5]).not.toBe(k0[5]);
-    // the code that builds SUMO's own programs: everything re-runs
-    write('adapters/sumo/control/own-control-programs.ts', 'v2');
-    const k2 = keys(new CellCache(join(root, 'cache'), root, {}));
-    for (let i = 0; i < 6; i++) expect(k2[i]).not.toBe(k1[i]);
+    // a new OWN_CONTROLS_VERSION or another SUMO: SUMO's own controls run again, the others do not
+    const k2 = keys(cache('2 SUMO 1.15'));
+    for (let i = 0; i < 4; i++) expect(k2[i]).not.toBe(k1[i]);
+    expect(k2.slice(4)).toEqual(k1.slice(4));
+  });
+
+  it('hashes a scenario by its files, wherever they are', () => {
+    const { root, write, spec } = fixture();
+    const other = workDir('corpus-cache-other');
+    mkdirSync(join(other, 'elsewhere'), { recursive: true });
+    writeFileSync(join(other, 'elsewhere', 's.net.xml'), '<net/>');
+    writeFileSync(join(other, 'elsewhere', 's.rou.xml'), '<routes/>');
+    // the same scenario with absolute paths to another folder
+    write('moved/s.sumocfg', `<configuration><input><net-file value="${join(other, 'elsewhere', 's.net.xml')}"/><route-files value="${join(other, 'elsewhere', 's.rou.xml')}"/></input></configuration>`);
+    const c = new CellCache(join(root, 'cache'), root, {}, '1');
+    const moved = { ...spec('actuated'), configFile: join(root, 'moved/s.sumocfg') };
+    expect(c.key(moved)).toBe(c.key(spec('actuated')));
   });
 
   it('keys by the scenario files content, seed, teleport mode, engine options and GREENWAVE_* environment', () => {
     const { root, write, spec } = fixture();
-    const cache = (env: NodeJS.ProcessEnv = {}) => new CellCache(join(root, 'cache'), root, env);
+    const cache = (env: NodeJS.ProcessEnv = {}) => new CellCache(join(root, 'cache'), root, env, '1');
     const base = cache().key(spec('engine'));
     expect(cache().key(spec('engine', { seed: 2 }))).not.toBe(base);
     expect(cache().key(spec('engine', { teleport: 'off' }))).not.toBe(base);
@@ -60,7 +73,7 @@ describe('corpus cache', () => {
 
   it('keeps successful runs only, and answers for the scenario under its current name', () => {
     const { root, spec } = fixture();
-    const c = new CellCache(join(root, 'cache'), root, {});
+    const c = new CellCache(join(root, 'cache'), root, {}, '1');
     const s = spec('static');
     c.put(s, { ...s, error: 'SUMO quit' });
     expect(c.get(s)).toBeUndefined();

@@ -4,7 +4,7 @@
  * where it has none. Samples are read in place; only a .sumocfg (and generated trips) go to the cache.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export interface SumoSample {
@@ -18,6 +18,11 @@ export interface SumoSample {
   description: string;
   /** randomTrips --period (mean seconds between trips) where the sample has no demand. */
   tripPeriodSeconds?: number;
+  /**
+   * The game networks' programs are one 1000-10000 s green per program, switched by the player: no plan to
+   * compare with. Their programs are rebuilt by netconvert from the network's own junctions (a copy in the cache).
+   */
+  rebuildPrograms?: boolean;
 }
 
 const REAL = 'sumolib/scenario/scenarios/RealWorld';
@@ -43,14 +48,14 @@ export const SUMO_SAMPLES: SumoSample[] = [
   { name: 'rilsa1-both-tls', dir: `${BASIC}/RiLSA1BothTLS`, net: 'rilsa1both.net.xml', description: 'RiLSA1BothTLS, randomTrips demand', tripPeriodSeconds: 2.5 },
   { name: 'game-kuehne', dir: 'game/kuehne', net: 'kuehne.net.xml', routes: ['kuehne.rou.xml'], description: 'traffic-light game "kuehne", own demand' },
   { name: 'game-square', dir: 'game/square', net: 'square.net.xml', routes: ['square.rou.xml'], description: 'traffic-light game "square", own demand' },
-  { name: 'game-a10kw', dir: 'game/A10KW', net: 'osm.net.xml', routes: ['osm.passenger.rou.xml', 'osm.truck.rou.xml'], description: 'traffic-light game A10 Königs Wusterhausen (OSM), own demand' },
-  { name: 'game-bs3d', dir: 'game/bs3d', net: 'bs.net.xml', routes: ['bs3d.rou.xml'], description: 'traffic-light game Braunschweig 3D, own demand' },
+  { name: 'game-a10kw', dir: 'game/A10KW', net: 'osm.net.xml', routes: ['osm.passenger.rou.xml', 'osm.truck.rou.xml'], description: 'traffic-light game A10 Königs Wusterhausen (OSM), own demand; programs rebuilt by netconvert (the game switches programs held 10000 s)', rebuildPrograms: true },
+  { name: 'game-bs3d', dir: 'game/bs3d', net: 'bs.net.xml', routes: ['bs3d.rou.xml'], description: 'traffic-light game Braunschweig 3D, own demand; programs rebuilt by netconvert (the game switches programs held 10000 s)', rebuildPrograms: true },
   { name: 'game-drt-osm', dir: 'game/DRT', net: 'osm.net.xml', description: 'game DRT network (OSM), randomTrips demand (its own demand is taxi requests)', tripPeriodSeconds: 2 },
   { name: 'game-grid6', dir: 'game/grid6', net: 'grid6.net.xml', routes: ['grid6.rou.xml'], description: 'traffic-light game "grid6", own demand' },
-  { name: 'game-corridor', dir: 'game/corridor', net: 'corridor.net.xml', routes: ['corridor.rou.xml'], description: 'traffic-light game "corridor", own demand' },
+  { name: 'game-corridor', dir: 'game/corridor', net: 'corridor.net.xml', routes: ['corridor.rou.xml'], description: 'traffic-light game "corridor", own demand; programs rebuilt by netconvert (the game switches programs held 10000 s)', rebuildPrograms: true },
   { name: 'game-cross', dir: 'game/cross', net: 'cross.net.xml', routes: ['cross.rou.xml'], description: 'traffic-light game "cross", own demand' },
-  { name: 'game-ramp', dir: 'game/ramp', net: 'ramp.net.xml', routes: ['ramp.rou.xml'], description: 'ramp-metering game, own demand' },
-  { name: 'game-highway', dir: 'game/highway', net: 'highway.net.xml', routes: ['highway.rou.xml'], description: 'highway ramp-metering game, own demand' },
+  { name: 'game-ramp', dir: 'game/ramp', net: 'ramp.net.xml', routes: ['ramp.rou.xml'], description: 'ramp-metering game, own demand; programs rebuilt by netconvert (the game switches programs held 10000 s)', rebuildPrograms: true },
+  { name: 'game-highway', dir: 'game/highway', net: 'highway.net.xml', routes: ['highway.rou.xml'], description: 'highway ramp-metering game, own demand; programs rebuilt by netconvert (the game switches programs held 10000 s)', rebuildPrograms: true },
 ];
 
 /** Every sample simulates one hour (their own flows run far longer). */
@@ -65,16 +70,32 @@ export function materializeSample(s: SumoSample, sumoHome: string, dir: string):
   const net = join(base, s.net);
   if (!existsSync(net)) return { missing: `${net} not found (install sumo-tools)` };
   const configFile = join(dir, `${s.name}.sumocfg`);
+  // what was generated for another definition of the sample goes
+  const stamp = join(dir, 'definition.json');
+  if (existsSync(dir) && (!existsSync(stamp) || readFileSync(stamp, 'utf8') !== JSON.stringify(s))) rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
+  writeFileSync(stamp, JSON.stringify(s));
+  const env = { ...process.env, SUMO_HOME: sumoHome };
+  let netFile = net;
+  if (s.rebuildPrograms) {
+    netFile = join(dir, `${s.name}.net.xml`);
+    if (!existsSync(netFile)) {
+      // through plain XML without the programs (.tll.xml): netconvert builds its default ones
+      const plain = join(dir, 'plain');
+      execFileSync('netconvert', ['-s', net, '--plain-output-prefix', plain], { env, stdio: 'pipe' });
+      const types = existsSync(`${plain}.typ.xml`) ? ['-t', `${plain}.typ.xml`] : [];
+      execFileSync('netconvert', ['-n', `${plain}.nod.xml`, '-e', `${plain}.edg.xml`, '-x', `${plain}.con.xml`, ...types, '--ignore-errors.edge-type', '-o', netFile], { env, stdio: 'pipe' });
+    }
+  }
   let routes = (s.routes ?? []).map((r) => join(base, r));
   if (routes.length === 0) {
     const trips = join(dir, 'random.trips.xml');
     if (!existsSync(trips)) {
       execFileSync('python3', [
-        join(sumoHome, 'tools', 'randomTrips.py'), '-n', net, '-o', trips, '-b', '0', '-e', String(SAMPLE_END_SECONDS - 600),
+        join(sumoHome, 'tools', 'randomTrips.py'), '-n', netFile, '-o', trips, '-b', '0', '-e', String(SAMPLE_END_SECONDS - 600),
         '--period', String(s.tripPeriodSeconds ?? 3), '--fringe-factor', '10', '--seed', '42', '--validate', '--min-distance', '100',
         '--vehicle-class', 'passenger', '--trip-attributes', 'departLane="best" departSpeed="max"',
-      ], { env: { ...process.env, SUMO_HOME: sumoHome }, stdio: 'pipe', cwd: dir });
+      ], { env, stdio: 'pipe', cwd: dir });
     }
     routes = [trips];
   }
@@ -85,7 +106,7 @@ export function materializeSample(s: SumoSample, sumoHome: string, dir: string):
 <!-- ${s.description}; written by bench/sumo/corpus (SUMO sample read in place) -->
 <configuration>
     <input>
-        <net-file value="${net}"/>
+        <net-file value="${netFile}"/>
         <route-files value="${routes.join(',')}"/>${additional.length ? `\n        <additional-files value="${additional.join(',')}"/>` : ''}
     </input>
     <time>
