@@ -4,6 +4,7 @@ import type { ActuationEvent, ActuationMode, GreenTermination, PhaseDisplayLayou
 import type { DetectorTracker } from './detector-tracker.js';
 import type { PhaseLoops } from './phase-detectors.js';
 import { SplitFailureMonitor } from './split-failure-monitor.js';
+import { modulo } from '../timing/index.js';
 
 export interface ActuationOptions {
   /** 'actuated' (default): greens end on gaps inside the plan's bounds; 'fixed': greens run as planned. */
@@ -274,7 +275,7 @@ export class ActuatedSignal {
     const plan = this.plan!;
     const cycle = this.layout.cycleSeconds;
     if (!(cycle > 0)) return;
-    const err = mod(this.input.clockEpochSeconds + this.greenStart - plan.offsetSeconds, cycle);
+    const err = modulo(this.input.clockEpochSeconds + this.greenStart - plan.offsetSeconds, cycle);
     if (err <= 0.5 || cycle - err <= 0.5) return;
     const first = this.phases[0];
     const fixed = fixedGreenSeconds(layout);
@@ -535,6 +536,3 @@ function fixedGreenAfterSeconds(layout: PhaseDisplayLayout): number {
   return layout.greenSegmentSeconds.reduce<number>((s, d, i) => (i > v ? s + (d ?? 0) : s), 0);
 }
 
-function mod(a: number, m: number): number {
-  return ((a % m) + m) % m;
-}

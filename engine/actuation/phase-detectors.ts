@@ -1,4 +1,4 @@
-import type { Detector, Intersection, Link, NetworkFile, Phase } from '../../network-models/index.js';
+import { laneKey, type Detector, type Intersection, type Link, type NetworkFile, type Phase } from '../../network-models/index.js';
 
 /** The loops of one lane, as a queue estimator needs them. */
 export interface LaneLoopLayout {
@@ -140,9 +140,6 @@ function mapPhaseLoops(byLane: Map<string, Detector[]>, links: Map<string, Link>
 /** Road space a queued vehicle takes (length plus gap), metres. */
 const JAM_SPACING_METRES = 7.5;
 
-export function laneKey(linkId: string, laneIndex: number): string {
-  return `${linkId}\u0000${laneIndex}`;
-}
 
 /**
  * Phases that only protect movements another phase also serves (a protected left after the permissive one): a

@@ -1,11 +1,11 @@
-import type { Intersection } from '../../../network-models/index.js';
 import { sumoNetworkOf, sumoSignalOf, type SumoSignalExternal } from '../../../network-models/importers/sumo/index.js';
 import { maxPressureDecision, type MaxPressureConfig, type MaxPressureMovement } from '../../../engine/index.js';
 import { transitionState } from './sumo-program-builder.js';
 import type { ControlStats, LoopContext, LoopController } from './loop-controller.js';
 import { DetectorCounter } from './detector-counter.js';
 import { LoopQueueEstimator } from './loop-queue-estimator.js';
-import { NetworkLoops, laneKey } from '../../../engine/index.js';
+import { NetworkLoops } from '../../../engine/index.js';
+import { laneKey, type Intersection } from '../../../network-models/index.js';
 
 export interface MaxPressureControlOptions {
   config?: MaxPressureConfig;
