@@ -7,7 +7,7 @@ import {
   DetectorTracker,
   NetworkLoops,
   createEnginePipeline,
-  checkPlanSafety,
+  checkPlan,
   VirtualClockScheduler,
   type ActuationCounters,
   type ActuationOptions,
@@ -161,10 +161,10 @@ export class EngineControl implements LoopController {
     const s = this.signals.get(plan.intersectionId);
     if (!s) return;
     // the same gate as plans arriving over WebSocket
-    const problems = checkPlanSafety(plan, s.x);
+    const problems = checkPlan(plan, s.x);
     if (problems.length > 0) {
       this.plansRejected++;
-      this.ctx.logger.warn({ intersectionId: plan.intersectionId, problems }, 'plan refused by the safety gate; not sent to SUMO');
+      this.ctx.logger.warn({ intersectionId: plan.intersectionId, problems: problems.map((p) => ({ code: p.code, phaseId: p.phaseId, message: p.message })) }, 'plan refused by the safety gate; not sent to SUMO');
       return;
     }
     s.offered = programFromPlan(plan, s.x, `gw-engine-${++s.programSeq}`, 'static', { directClearances: true });
