@@ -4,7 +4,7 @@ import type { ActuationEvent, ActuationMode, GreenTermination, PhaseDisplayLayou
 import type { DetectorTracker } from './detector-tracker.js';
 import type { PhaseLoops } from './phase-detectors.js';
 import { SplitFailureMonitor } from './split-failure-monitor.js';
-import { modulo } from '../timing/index.js';
+import { dischargeSeconds, modulo } from '../timing/index.js';
 
 export interface ActuationOptions {
   /** 'actuated' (default): greens end on gaps inside the plan's bounds; 'fixed': greens run as planned. */
@@ -52,6 +52,8 @@ export interface ActuatedSignalInput {
   phaseLoops: ReadonlyMap<string, PhaseLoops>;
   /** How long after a detection each detector still counts as a call, seconds. */
   callWindowSeconds: ReadonlyMap<string, number>;
+  /** Saturation flow of each detector's lane, veh/h (what a queue over it discharges at); default 1,800. */
+  laneSaturationFlowVehPerHour?: ReadonlyMap<string, number>;
   tracker: DetectorTracker;
   /** Layout of the network's own timing, run until the first plan. */
   initialLayout: SignalDisplayLayout;
@@ -77,9 +79,9 @@ export interface ActuationCounters {
 
 const EPS = 1e-9;
 const NO_EVENTS: readonly ActuationEvent[] = [];
-/** Lost time before a queue moves, and the headway it then discharges at (1,800 veh/h per lane), seconds. */
+/** Lost time before a queue moves, seconds; it then discharges at its lane's saturation flow. */
 const START_UP_SECONDS = 2;
-const SATURATION_HEADWAY_SECONDS = 2;
+const DEFAULT_LANE_SATURATION_FLOW_VEH_PER_HOUR = 1800;
 /** Split failures in a row that the self-check reports (and, when asked, acts on). */
 const PERSISTENT_SPLIT_FAILURES = 2;
 
@@ -153,6 +155,9 @@ export class ActuatedSignal {
     this.reported = this.phases.map(() => 0);
     this.splitFailures = new SplitFailureMonitor(this.phases, input.phaseLoops, input.tracker);
     this.segmentStart = this.greenStart = this.maxTimerStart = input.startSeconds;
+    // every phase but the first starts on red: what passes its advance loops from now on queues
+    for (let i = 1; i < this.phases.length; i++)
+      for (const loop of input.phaseLoops.get(this.phases[i].id)?.advanceGapLoops ?? []) this.totalAtRedStart.set(loop, input.tracker.total(loop));
     this.startGreen(0, input.startSeconds);
   }
 
@@ -441,13 +446,19 @@ export class ActuatedSignal {
     }
   }
 
-  /** Green needed to discharge the vehicles that passed the phase's advance loops on red: start-up plus headways. */
+  /**
+   * Green needed to discharge the vehicles that passed the phase's advance loops on red: start-up plus their
+   * discharge at the lane's own saturation flow, on the lane that needs the longest.
+   */
   private addedInitialSeconds(index: number): number {
-    let queued = 0;
+    let seconds = 0;
     const tracker = this.input.tracker;
-    for (const loop of this.input.phaseLoops.get(this.phases[index].id)?.advanceGapLoops ?? [])
-      queued = Math.max(queued, tracker.total(loop) - (this.totalAtRedStart.get(loop) ?? tracker.total(loop)));
-    return queued > 0 ? START_UP_SECONDS + SATURATION_HEADWAY_SECONDS * queued : 0;
+    for (const loop of this.input.phaseLoops.get(this.phases[index].id)?.advanceGapLoops ?? []) {
+      const queued = tracker.total(loop) - (this.totalAtRedStart.get(loop) ?? tracker.total(loop));
+      const saturation = this.input.laneSaturationFlowVehPerHour?.get(loop) ?? DEFAULT_LANE_SATURATION_FLOW_VEH_PER_HOUR;
+      if (queued > 0) seconds = Math.max(seconds, START_UP_SECONDS + dischargeSeconds(queued, saturation));
+    }
+    return seconds;
   }
 
   /**

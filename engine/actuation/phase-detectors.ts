@@ -78,12 +78,22 @@ export class NetworkLoops {
    * The loops of every phase of an intersection, and how long a detection on each loop still counts as a call:
    * the gap, or for an advance loop the time a vehicle takes from it to the stop line at free-flow speed, plus 2 s.
    */
-  phaseLoops(x: Intersection, o: PhaseLoopOptions): { phases: Map<string, PhaseLoops>; callWindowSeconds: Map<string, number> } {
+  phaseLoops(x: Intersection, o: PhaseLoopOptions): { phases: Map<string, PhaseLoops>; callWindowSeconds: Map<string, number>; laneSaturationFlowVehPerHour: Map<string, number> } {
     return mapPhaseLoops(this.byLane, this.links, x, o);
   }
 }
 
-function mapPhaseLoops(byLane: Map<string, Detector[]>, links: Map<string, Link>, x: Intersection, o: PhaseLoopOptions): { phases: Map<string, PhaseLoops>; callWindowSeconds: Map<string, number> } {
+function mapPhaseLoops(
+  byLane: Map<string, Detector[]>,
+  links: Map<string, Link>,
+  x: Intersection,
+  o: PhaseLoopOptions,
+): { phases: Map<string, PhaseLoops>; callWindowSeconds: Map<string, number>; laneSaturationFlowVehPerHour: Map<string, number> } {
+  // each detector's lane discharges at the saturation flow its movements have on it
+  const laneSaturationFlowVehPerHour = new Map<string, number>();
+  for (const m of x.movements)
+    for (const lane of m.fromLaneIndices)
+      for (const d of byLane.get(laneKey(m.fromLinkId, lane)) ?? []) laneSaturationFlowVehPerHour.set(d.id, (laneSaturationFlowVehPerHour.get(d.id) ?? 0) + m.saturationFlowVehPerHour / m.fromLaneIndices.length);
   const movements = new Map(x.movements.map((m) => [m.id, m]));
   // A movement served by several phases (a left turn, permissive in the through phase and protected in its own)
   // holds only its own phase green: a turner waiting for a gap must not hold the through green.
@@ -134,7 +144,7 @@ function mapPhaseLoops(byLane: Map<string, Detector[]>, links: Map<string, Link>
       protectedOnlyStopLines: protectedOnly.includes(ph) ? calls.filter((d) => d.kind === 'stop-line').map((d) => d.id) : undefined,
     });
   }
-  return { phases, callWindowSeconds };
+  return { phases, callWindowSeconds, laneSaturationFlowVehPerHour };
 }
 
 /** Road space a queued vehicle takes (length plus gap), metres. */

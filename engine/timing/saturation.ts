@@ -15,6 +15,11 @@ export function degreeOfSaturationOfFlowRatio(flowRatio: number, greenSeconds: n
   return greenSeconds > 0 ? (flowRatio * cycleSeconds) / greenSeconds : 0;
 }
 
+/** Green a lane needs to discharge `vehicles` at its own saturation flow (veh/h per lane), seconds. */
+export function dischargeSeconds(vehicles: number, saturationFlowVehPerHourPerLane: number): number {
+  return saturationFlowVehPerHourPerLane > 0 ? (vehicles * 3600) / saturationFlowVehPerHourPerLane : Infinity;
+}
+
 /** Vehicles a lane discharges in a green at its own saturation flow (veh/h per lane), not at a fixed headway. */
 export function dischargedVehicles(saturationFlowVehPerHourPerLane: number, greenSeconds: number): number {
   return (saturationFlowVehPerHourPerLane / 3600) * greenSeconds;

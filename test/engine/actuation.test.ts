@@ -114,6 +114,21 @@ describe('local actuation: worked examples', () => {
     expect(greens(undetected.displays).map((s) => s.phaseId).slice(0, 3)).toEqual(['IA1:EW-left', 'IA1:EW', 'IA1:NS']);
   });
 
+  it('raises a minimum green to discharge the queue counted over its advance loops on red, at the lane saturation flow', () => {
+    const { net, x } = junction();
+    // ten vehicles pass the NS advance loop while EW-left runs
+    // (left-turners keep the EW-left green busy until then, so all ten queue on red)
+    const trace = run(net, x, 120, (t) => ({ ...(t <= 20 && t % 2 === 0 ? { 'IA1:S0:adv': arriving, 'IA1:E2:adv': arriving } : {}), 'IA1:N0:stop': t <= 24 ? standing : { occupied: false, arrivals: 0 }, ...(t > 22 ? { 'IA1:E2:stop': standing } : {}) }));
+    const ns = greens(trace.displays).find((g) => g.phaseId === 'IA1:NS')!;
+    const saturation = new NetworkLoops(net).phaseLoops(x, { gapDetectorsPerMovement: 'own', gapLoops: 'upstream', gapSeconds: 3 }).laneSaturationFlowVehPerHour.get('IA1:S0:adv')!;
+    const needed = 2 + (10 * 3600) / saturation;
+    expect(needed).toBeGreaterThan(x.phases[2].minGreenSeconds);
+    expect(ns.seconds).toBeGreaterThanOrEqual(needed);
+    // without the queue the same green is shorter than that
+    const empty = run(net, x, 120, (t) => ({ ...(t <= 20 && t % 2 === 0 ? { 'IA1:E2:adv': arriving } : {}), 'IA1:N0:stop': t <= 24 ? standing : { occupied: false, arrivals: 0 }, ...(t > 22 ? { 'IA1:E2:stop': standing } : {}) }));
+    expect(greens(empty.displays).find((g) => g.phaseId === 'IA1:NS')!.seconds).toBeLessThan(needed);
+  });
+
   it('rests in green without a conflicting call, up to the phase own maximum', () => {
     const { net, x } = junction();
     const trace = run(net, x, 100, () => ({}));

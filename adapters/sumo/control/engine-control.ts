@@ -134,6 +134,7 @@ export class EngineControl implements LoopController {
         intersection: x,
         phaseLoops: loops.phases,
         callWindowSeconds: loops.callWindowSeconds,
+        laneSaturationFlowVehPerHour: loops.laneSaturationFlowVehPerHour,
         tracker: this.tracker,
         initialLayout: displayLayout(built, sig, x),
         startSeconds: ctx.beginSeconds,
