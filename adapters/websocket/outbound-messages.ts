@@ -100,7 +100,7 @@ export interface SnapshotMessage {
 
 export type FeedDelta =
   | { type: 'plan'; atMs: number; plan: PhasePlan; previousVersion: number | null }
-  | { type: 'plan-rejected'; atMs: number; intersectionId: string; problems: string[]; keptVersion: number | null }
+  | { type: 'plan-rejected'; atMs: number; intersectionId: string; problems: string[]; codes: string[]; keptVersion: number | null }
   | { type: 'ack'; atMs: number; controllerId: string; intersectionId: string; version: number; status: 'accepted' | 'rejected'; reason?: string }
   | ({ type: 'controller'; atMs: number } & ControllerView)
   | { type: 'detector'; atMs: number; health: DetectorHealth }

@@ -4,7 +4,7 @@ import { buildSignalGroupModel, optimizeGroup, type SignalGroupModel } from '../
 import { evaluatePlan } from '../optimizer/plan-evaluation.js';
 import type { MovementDemand, PhasePlan } from '../plan-types.js';
 import { fallbackPhasePlan, localMinuteOfDay } from '../safety/fallback-plan.js';
-import { checkPlanSafety } from '../safety/plan-safety-gate.js';
+import { checkPlan, checkPlanSafety } from '../safety/plan-safety-gate.js';
 import { checkCount } from './count-validation.js';
 import { DemandEstimator } from './demand-estimator.js';
 import { DetectorState, slotOfMinute } from './detector-state.js';
@@ -143,10 +143,10 @@ export class EngineCore {
       for (const [id, plan] of proposed) {
         const inForce = this.plansInForce.get(id);
         if (plan === inForce || this.held.has(id)) continue;
-        const problems = checkPlanSafety(plan, this.intersections.get(id)!, this.config.safetyGate);
-        if (problems.length > 0) {
+        const found = checkPlan(plan, this.intersections.get(id)!, this.config.safetyGate);
+        if (found.length > 0) {
           this.counters.plansRejected++;
-          events.push({ type: 'plan-rejected', atMs: nowMs, intersectionId: id, problems, keptVersion: inForce?.version ?? null });
+          events.push({ type: 'plan-rejected', atMs: nowMs, intersectionId: id, problems: found.map((p) => p.message), codes: found.map((p) => p.code), keptVersion: inForce?.version ?? null });
           continue;
         }
         this.plansInForce.set(id, plan);

@@ -1,4 +1,5 @@
 import type { MovementDemand, PhasePlan } from '../plan-types.js';
+import type { SafetyProblemCode } from '../safety/plan-safety-gate.js';
 
 /** A validated detector count. */
 export interface DetectorCount {
@@ -59,7 +60,7 @@ export interface IntersectionKpi {
 
 export type EngineEvent =
   | { type: 'plan'; atMs: number; plan: PhasePlan; previousVersion: number | null }
-  | { type: 'plan-rejected'; atMs: number; intersectionId: string; problems: string[]; keptVersion: number | null }
+  | { type: 'plan-rejected'; atMs: number; intersectionId: string; problems: string[]; codes: SafetyProblemCode[]; keptVersion: number | null }
   | { type: 'input-error'; atMs: number; error: InputError }
   | { type: 'detector-fault'; atMs: number; health: DetectorHealth }
   | { type: 'detector-recovered'; atMs: number; health: DetectorHealth }

@@ -123,6 +123,7 @@ describe('engine pipeline in virtual time', () => {
     });
     const rejected = events.filter((e) => e.type === 'plan-rejected');
     expect(rejected.length).toBeGreaterThan(0);
+    expect(rejected[0].type === 'plan-rejected' && rejected[0].codes[0]).toBe('GW_SAFETY_CYCLE_OUT_OF_BOUNDS');
     expect(rejected[0].type === 'plan-rejected' && rejected[0].problems[0]).toMatch(/^cycleSeconds = \d+: must be within 10\.\.95$/);
     for (const p of plansOf(events)) expect(p.cycleSeconds).toBeLessThanOrEqual(95);
     for (const p of core.plans(0).values()) expect(p.cycleSeconds).toBeLessThanOrEqual(95);
