@@ -1,8 +1,17 @@
+export type AtspmRow = Array<string | number>;
+
 /** One CSV table of ATSPM measures: a file name in DIR/atspm/, its header, and its rows. */
 export interface AtspmTable {
   file: string;
   header: readonly string[];
-  rows: Array<Array<string | number>>;
+  rows: AtspmRow[];
+  /** Rows written to the file as the log went (`rows` then holds none). */
+  streamed?: { rowCount: number };
+}
+
+/** A table's row as a CSV line (no newline): fields with a comma, quote or newline quoted. */
+export function csvLine(row: readonly (string | number)[]): string {
+  return row.map((v) => (typeof v === 'string' && /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)).join(',');
 }
 
 /** A measure computed from the event log, one event at a time, in order. */
