@@ -3,6 +3,7 @@ import { AtspmTables } from '../../replay/atspm/atspm-tables.js';
 import { DetectorConfig } from '../../replay/atspm/detector-config.js';
 import { EventLogReader, isEventLogProblem } from '../../replay/atspm/event-log.js';
 import type { AtspmTable } from '../../replay/atspm/table.js';
+import { Terminations } from '../../replay/atspm/terminations.js';
 
 /**
  * Device 7, phase 2 and pedestrian phase 4, local time 2026-11-23. Detector channels: 1 advance at the stop
@@ -111,6 +112,34 @@ describe('ATSPM measures from the event log (worked by hand)', () => {
     expect(rows('terminations.csv')).toEqual([
       [T('07:00'), '7', 2, 'GapOut', 1],
       [T('07:00'), '7', 2, 'MaxOut', 1],
+    ]);
+  });
+
+  it('terminations: a green termination (7) with no 4/5/6 of its phase at the same time is Unknown (UDOT ATSPM 5)', () => {
+    // Phase 2: gap-out logged before its 7, max-out after its 7 (same times): neither is unknown; a 7 alone at
+    // 07:02:40 is. Phase 4: a force-off 0.1 s after its 7 is not "beside" it: both count. The log's last event, a
+    // lone 7 of phase 4 at 07:20, is judged at the end. Phase 2's force-off and 7 at 07:15:05 count in 07:15.
+    const events: Array<[string, number, number]> = [
+      ['07:00:19', 4, 2], ['07:00:19', 7, 2],
+      ['07:01:29', 7, 2], ['07:01:29', 5, 2],
+      ['07:02:40', 7, 2],
+      ['07:03:10', 7, 4], ['07:03:10.1', 6, 4],
+      ['07:15:05', 7, 2], ['07:15:05', 6, 2],
+      ['07:20:00', 7, 4],
+    ];
+    const t = new Terminations(15 * 60_000);
+    for (const [time, code, param] of events) {
+      const ms = Date.parse(`2026-11-23T${time}Z`);
+      t.event({ deviceId: '7', atMs: ms, localMs: ms, code, param });
+    }
+    expect(t.finish().rows).toEqual([
+      [T('07:00'), '7', 2, 'GapOut', 1],
+      [T('07:00'), '7', 2, 'MaxOut', 1],
+      [T('07:00'), '7', 2, 'Unknown', 1],
+      [T('07:00'), '7', 4, 'ForceOff', 1],
+      [T('07:00'), '7', 4, 'Unknown', 1],
+      [T('07:15'), '7', 2, 'ForceOff', 1],
+      [T('07:15'), '7', 4, 'Unknown', 1],
     ]);
   });
 
