@@ -7,9 +7,9 @@ import type { DetectorConfig } from './detector-config.js';
 import type { AtspmEvent } from './event-log.js';
 import { PedDelay } from './ped-delay.js';
 import { PhasePcd, type PhasePcds } from './phase-pcd.js';
-import { SPLIT_FAILURE_FILE, SPLIT_FAILURE_HEADER, SplitFailureTable } from './split-failure-table.js';
+import { SplitFailureTable } from './split-failure-table.js';
 import { MeasuredSplits, Splits } from './splits.js';
-import { csvLine, type AtspmMeasure, type AtspmRow, type AtspmTable } from './table.js';
+import { csvLine, type AtspmMeasure, type AtspmRow, type AtspmTable, type RowSink } from './table.js';
 import { Terminations } from './terminations.js';
 import { YellowRedActuations } from './yellow-red.js';
 
@@ -26,14 +26,16 @@ export class AtspmTables {
   private readonly measures: AtspmMeasure[];
 
   /**
-   * `timeZone`: the log's, for the per-phase PCDs' day. `streams`: tables with a row a cycle (split failures)
-   * are written through it as the log goes rather than kept for `finish`.
+   * `timeZone`: the log's, for the per-phase PCDs' day. `streams`: every table is written through it as the log
+   * goes (a bin's rows once nothing can change them, split failures a cycle at a time) rather than kept for
+   * `finish`, so memory stays flat in the length of the log.
    */
   constructor(config: DetectorConfig, timeZone = 'UTC', binMinutes = ATSPM_BIN_MINUTES, streams?: AtspmTableStreams) {
     const binMs = binMinutes * 60_000;
     this.pcd = new PhasePcd(timeZone);
-    this.aog = new ArrivalOnGreen(config, binMs, (device, phase, atMs, green) => this.pcd.arrival(device, phase, atMs, green));
-    this.measures = [new Actuations(binMs), this.aog, new SplitFailureTable(config, streams?.open(SPLIT_FAILURE_FILE, SPLIT_FAILURE_HEADER)), new Terminations(binMs), new Splits(binMs), new MeasuredSplits(binMs), new YellowRedActuations(config, binMs), new PedDelay(config, binMs)];
+    const sink: RowSink | undefined = streams ? (file, header) => streams.open(file, header) : undefined;
+    this.aog = new ArrivalOnGreen(config, binMs, (device, phase, atMs, green) => this.pcd.arrival(device, phase, atMs, green), sink);
+    this.measures = [new Actuations(binMs, sink), this.aog, new SplitFailureTable(config, sink), new Terminations(binMs, sink), new Splits(binMs, sink), new MeasuredSplits(binMs, sink), new YellowRedActuations(config, binMs, sink), new PedDelay(config, binMs, sink)];
   }
 
   event(e: AtspmEvent): void {

@@ -1,7 +1,7 @@
 import type { DetectorConfig } from './detector-config.js';
 import type { AtspmEvent } from './event-log.js';
 import { SplitFailureCycles, type SplitFailureCycle } from './split-failure-cycles.js';
-import { compareDevices, fixed, formatLocal, type AtspmMeasure, type AtspmRow, type AtspmTable } from './table.js';
+import { compareDevices, fixed, formatLocal, type AtspmMeasure, type AtspmRow, type AtspmTable, type RowSink } from './table.js';
 
 /** Judged rows are ordered and handed on at most this often (log time), or once this many are waiting. */
 const FLUSH_EVERY_MS = 60_000;
@@ -15,9 +15,9 @@ export const SPLIT_FAILURE_HEADER = ['TimeStamp', 'DeviceId', 'Phase', 'Green_Ti
  * `Presence` detectors: `TimeStamp` is the start of the cycle's green (local time), `Green_Time` seconds,
  * `Green_Occupancy` and `Red_Occupancy` fractions 0-1, `Split_Failure` 1 or 0.
  *
- * Rows are handed to `onRow` as the log goes, in order of green start, device, phase: a judged row waits only
- * until no cycle still open can come before it (its green started earlier), so memory does not grow with the
- * length of the log. Without `onRow`, `finish` returns them all.
+ * Rows go to `sink` as the log goes, in order of green start, device, phase: a judged row waits only until no
+ * cycle still open can come before it (its green started earlier), so memory does not grow with the length of
+ * the log. Without `sink`, `finish` returns them all.
  */
 export class SplitFailureTable implements AtspmMeasure {
   private readonly devices = new Map<string, SplitFailureCycles>();
@@ -30,10 +30,10 @@ export class SplitFailureTable implements AtspmMeasure {
 
   constructor(
     private readonly config: DetectorConfig,
-    onRow?: (row: AtspmRow) => void,
+    sink?: RowSink,
   ) {
-    this.streaming = onRow !== undefined;
-    this.onRow = onRow ?? ((row) => this.kept.push(row));
+    this.streaming = sink !== undefined;
+    this.onRow = sink?.(SPLIT_FAILURE_FILE, SPLIT_FAILURE_HEADER) ?? ((row) => this.kept.push(row));
   }
 
   event(e: AtspmEvent): void {

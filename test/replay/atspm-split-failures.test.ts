@@ -179,7 +179,7 @@ describe('split-failure rows stream as the log goes', () => {
 
     const streamed: Array<{ row: AtspmRow; atEvent: number }> = [];
     let i = 0;
-    const table = new SplitFailureTable(config, (row) => streamed.push({ row, atEvent: i }));
+    const table = new SplitFailureTable(config, () => (row) => streamed.push({ row, atEvent: i }));
     for (; i < events.length; i++) table.event(events[i]);
     const rest = table.finish();
     expect(rest.rows).toEqual([]);
