@@ -1,5 +1,5 @@
-import { Option, type Command } from 'commander';
-import { webSocketUrl } from './option-parsers.js';
+import type { Command } from 'commander';
+import { oneOf, webSocketUrl } from './option-parsers.js';
 import { createCliLogger, type LogFormat } from './cli-logger.js';
 
 export interface DeviceFlags {
@@ -19,8 +19,8 @@ export function deviceOptions(command: Command): Command {
     .option('--url <ws-url>', 'server base URL', webSocketUrl, 'ws://127.0.0.1:8080')
     .option('--token <token>', 'device token (default: environment variable GREENWAVE_TOKEN)')
     .option('--network <file>', 'network file, or demo:grid / demo:arterial (the server must run the same network)', 'demo:grid')
-    .addOption(new Option('--log-level <level>', 'log level').choices(LOG_LEVELS).default('info'))
-    .addOption(new Option('--log-format <format>', 'pretty, json, or auto (pretty in a terminal)').choices(LOG_FORMATS).default('auto'));
+    .option('--log-level <level>', 'trace, debug, info, warn or error', oneOf(LOG_LEVELS), 'info')
+    .option('--log-format <format>', 'pretty, json or auto (pretty in a terminal)', oneOf(LOG_FORMATS), 'auto');
 }
 
 

@@ -69,3 +69,12 @@ export function webSocketUrl(value: string): string {
   if (url.protocol !== 'ws:' && url.protocol !== 'wss:') throw new InvalidArgumentError(`must be a ws:// or wss:// URL, not ${url.protocol}//`);
   return value;
 }
+
+/** One of a few words ("must be full or compact"); the help text lists them too. */
+export function oneOf<T extends string>(choices: readonly T[]): (value: string) => T {
+  const words = choices.length > 1 ? `${choices.slice(0, -1).join(', ')} or ${choices[choices.length - 1]}` : choices[0];
+  return (value) => {
+    if (!(choices as readonly string[]).includes(value)) throw new InvalidArgumentError(`must be ${words}`);
+    return value as T;
+  };
+}

@@ -1,12 +1,11 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
-import { Option } from 'commander';
 import type { Command } from 'commander';
 import { atspmNetwork, AtspmConfigError, replayDay, ReplayInputError, sumoNetMismatch, type ActualPlanPolicy, type DetectorConfig, type ReplayProgress } from '../../replay/index.js';
 import type { NetworkFile } from '../../network-models/index.js';
 import { CliError, EXIT_OK, EXIT_SOME_REJECTED, EXIT_UNUSABLE } from '../cli-errors.js';
 import { loadNetworkFile } from '../load-network-file.js';
-import { idList, integerIn, numberIn, timeZoneName } from '../option-parsers.js';
+import { idList, integerIn, numberIn, oneOf, timeZoneName } from '../option-parsers.js';
 
 interface ReplayCliOptions {
   network?: string;
@@ -45,11 +44,11 @@ export function registerReplayCommand(program: Command): void {
     .option('--from <time>', 'start: ISO-8601, or HH:MM local time on the recorded day')
     .option('--to <time>', 'end: ISO-8601, or HH:MM local time on the recorded day')
     .option('--period <seconds>', 'optimisation period, 1..3600 seconds', numberIn(1, 3600), 60)
-    .addOption(new Option('--actual <policy>', 'plans actually in force from a day file').choices(['acked', 'recorded', 'fallback']).default('acked'))
+    .option('--actual <policy>', 'plans actually in force from a day file: acked, recorded or fallback', oneOf(['acked', 'recorded', 'fallback'] as const), 'acked')
     .option('--platoon-share <fraction>', 'share of 1-minute counts arriving as a platoon from the upstream signal, 0..1', numberIn(0, 1), 0.7)
     .option('--pcd <ids>', 'comma-separated intersections of the network for Purdue Coordination Diagrams (default: the first corridor)', idList)
     .option('--speed <factor>', 'pace the replay at this multiple of real time (0: as fast as possible)', numberIn(0, 1e6), 0)
-    .addOption(new Option('--plans <form>', "plans.ndjson: full (with the optimiser's diagnostics) or compact (timings only, about a third of the size)").choices(['full', 'compact']).default('full'))
+    .option('--plans <form>', "plans.ndjson: full (with the optimiser's diagnostics) or compact (timings only, about a third of the size)", oneOf(['full', 'compact'] as const), 'full')
     .option('--json', 'print the summary as JSON on stdout')
     .option('--progress', 'progress bar on stderr (default: when stderr is a terminal)')
     .option('--no-progress', 'no progress bar')

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Option, type Command } from 'commander';
+import type { Command } from 'commander';
 import type { Logger } from 'pino';
 import { createControllerSimulator, type ControllerSimulator } from '../../adapters/devices/index.js';
 import { createDetectorSimulator, type DetectorSimulator } from '../../adapters/devices/index.js';
@@ -15,8 +15,8 @@ import type { EngineConfigInput } from '../../engine/index.js';
 import { createCliLogger, type LogFormat } from '../cli-logger.js';
 import { CliError } from '../cli-errors.js';
 import { loadNetworkFile } from '../load-network-file.js';
-import { LOG_FORMATS } from '../device-runner.js';
-import { integerIn, numberIn, timeOfDay } from '../option-parsers.js';
+import { LOG_FORMATS, LOG_LEVELS } from '../device-runner.js';
+import { integerIn, numberIn, oneOf, timeOfDay } from '../option-parsers.js';
 import { loadStartConfig, parseNumber, readSecret, requireStrongSecret, timeOfDayToday, type StartConfig } from '../live-settings.js';
 
 interface StartFlags {
@@ -72,8 +72,8 @@ export function registerStartCommand(program: Command): void {
     .option('--interval <seconds>', `detector counting interval, real seconds, 1..3600 (default ${START_DEFAULTS.intervalSeconds})`, numberIn(1, 3600))
     .option('--record <dir>', 'record everything received and decided into day files here (NDJSON.gz, rotated at local midnight; default recordings)')
     .option('--no-record', 'do not record')
-    .addOption(new Option('--log-level <level>', 'log level (default info)').choices(['trace', 'debug', 'info', 'warn', 'error']))
-    .addOption(new Option('--log-format <format>', 'pretty, json, or auto (pretty in a terminal)').choices(LOG_FORMATS).default('auto'))
+    .option('--log-level <level>', 'trace, debug, info, warn or error (default info)', oneOf(LOG_LEVELS))
+    .option('--log-format <format>', 'pretty, json or auto (pretty in a terminal)', oneOf(LOG_FORMATS), 'auto')
     .addHelpText('after', '\nExamples:\n  npm start                                  # = greenwave start --demo\n  GREENWAVE_SECRET=... greenwave start --network city.json --port 9000\n')
     .addHelpText('after', 'start: runs until Ctrl-C (exit 0); 2 when it cannot start (bad configuration, port in use).')
     .action(async (flags: StartFlags) => {

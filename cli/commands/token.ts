@@ -1,4 +1,5 @@
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
+import { oneOf } from '../option-parsers.js';
 import { mintToken, newTokenId, randomSecret, ROLES, type Role } from '../../adapters/websocket/index.js';
 import { CliError } from '../load-network-file.js';
 import { readSecret, requireStrongSecret } from '../live-settings.js';
@@ -16,7 +17,7 @@ export function registerTokenCommand(program: Command): void {
   program
     .command('token')
     .description('Mint a device or viewer token (HMAC-signed with the server secret from GREENWAVE_SECRET), or print a new secret')
-    .addOption(new Option('--role <role>', 'who the token is for (operator: a viewer that may also override signals)').choices([...ROLES]))
+    .option('--role <role>', `${ROLES.join(', ')} (operator: a viewer that may also override signals)`, oneOf(ROLES))
     .option('--scope <ids>', 'comma-separated detector ids (detector) or intersection ids (controller, viewer); "prefix*" matches a prefix, "*" everything', '*')
     .option('--sub <name>', 'who holds the token (device or person), shown in logs', undefined)
     .option('--expires-in <duration>', 'lifetime such as 90d, 12h, 30m, 45s (default: no expiry)', durationSeconds)
