@@ -6,6 +6,7 @@ import type { NetworkFile } from '../../network-models/index.js';
 import { CliError, EXIT_OK, EXIT_SOME_REJECTED, EXIT_UNUSABLE } from '../cli-errors.js';
 import { loadNetworkFile } from '../load-network-file.js';
 import { idList, integerIn, numberIn, oneOf, timeZoneName } from '../option-parsers.js';
+import { foreignInputReason, scanCounts, zonedTime } from '../replay-input-scan.js';
 
 interface ReplayCliOptions {
   network?: string;
@@ -29,6 +30,9 @@ interface ReplayCliOptions {
   plans: 'full' | 'compact';
 }
 
+/** Counts read to tell whether an input belongs to the network. */
+const FOREIGN_SCAN_COUNTS = 20_000;
+
 /** Problems shown in full before only their number is reported. */
 const MAX_REPORTED_PROBLEMS = 20;
 
@@ -41,8 +45,8 @@ export function registerReplayCommand(program: Command): void {
     .option('--time-zone <zone>', "IANA time zone of the event log's local times (default: the network's, else UTC)", timeZoneName)
     .requiredOption('--input <file>', 'recorded day: .ndjson[.gz] day file or counts, or .csv ATSPM high-resolution event log')
     .requiredOption('--out <dir>', 'output directory: plans.ndjson, bins.ndjson, summary.json, report.html')
-    .option('--from <time>', 'start: ISO-8601, or HH:MM local time on the recorded day')
-    .option('--to <time>', 'end: ISO-8601, or HH:MM local time on the recorded day')
+    .option('--from <time>', "start: HH:MM in the network's time zone (timeZone of the network file, else UTC) on the recorded day, or ISO-8601 (2026-11-23T06:00Z, 2026-11-23T06:00-07:00)")
+    .option('--to <time>', 'end: as --from')
     .option('--period <seconds>', 'optimisation period, 1..3600 seconds', numberIn(1, 3600), 60)
     .option('--actual <policy>', 'plans actually in force from a day file: acked, recorded or fallback', oneOf(['acked', 'recorded', 'fallback'] as const), 'acked')
     .option('--platoon-share <fraction>', 'share of 1-minute counts arriving as a platoon from the upstream signal, 0..1', numberIn(0, 1), 0.7)
@@ -79,6 +83,14 @@ async function runReplay(opts: ReplayCliOptions): Promise<number> {
     if (mismatch) throw new CliError(mismatch);
   } else if (opts.sumoNet) throw new CliError('--sumo-net is only used with --sumo');
   const { period, platoonShare, speed } = opts;
+  const timeZone = network.timeZone ?? 'UTC';
+  const csv = /\.csv(\.gz)?$/i.test(opts.input);
+  if (!csv) {
+    // the first counts say whose detectors these are: a day of another network is refused before anything is written
+    const scan = await scanCounts(opts.input, network, FOREIGN_SCAN_COUNTS).catch(() => undefined);
+    const foreign = scan && foreignInputReason(scan, network);
+    if (foreign) throw new CliError(`--input ${opts.input}: ${foreign}`);
+  }
 
   const started = performance.now();
   const showProgress = opts.progress ?? process.stderr.isTTY === true;
@@ -129,11 +141,17 @@ async function runReplay(opts: ReplayCliOptions): Promise<number> {
   const s = result.summary;
   const malformed = s.malformedLines;
   if (opts.json) process.stdout.write(`${JSON.stringify(s)}\n`);
+  const window = Number.isFinite(s.fromMs) && Number.isFinite(s.toMs) ? `${zonedTime(s.fromMs, timeZone)} to ${zonedTime(s.toMs, timeZone)}` : `${opts.from ?? '(start)'} to ${opts.to ?? '(end)'} ${timeZone}`;
+  if (s.countsAccepted === 0 && (opts.from !== undefined || opts.to !== undefined) && !csv) {
+    const span = await scanCounts(opts.input, network).catch(() => undefined);
+    const covers = span?.firstAtMs !== undefined ? `the input covers ${zonedTime(span.firstAtMs, timeZone)} to ${zonedTime(span.lastAtMs!, timeZone)} (${span.counts} counts)` : 'the input has no count records';
+    throw new CliError(`no count in the window --from ${opts.from ?? '(start)'} --to ${opts.to ?? '(end)'} (${window}): ${covers}. Nothing was replayed; pick a window inside it.`);
+  }
   process.stderr.write(
     `greenwave replay: ${s.records} records, ${s.countsAccepted} counts accepted, ${s.countsRejected} rejected, ${malformed} malformed; ${s.optimisations} optimisations, ${s.enginePlans} engine plans; ` +
       `predicted delay ${s.totals.actual.delayVehHours.toFixed(1)} → ${s.totals.engine.delayVehHours.toFixed(1)} veh·h (${s.totals.delaySavedPercent} % saved); ` +
       (s.sumo ? `SUMO mean time loss ${s.sumo.actual.meanTimeLoss} → ${s.sumo.engine.meanTimeLoss} s/veh (ratio ${s.sumo.timeLossRatio}, ${s.sumo.vehicles} vehicles); ` : '') +
-      `${s.elapsedSeconds} s; report: ${join(opts.out, 'report.html')}\n`,
+      `window ${window}; ${s.elapsedSeconds} s; report: ${join(opts.out, 'report.html')}\n`,
   );
   if (s.countsAccepted === 0) return EXIT_UNUSABLE;
   return s.countsRejected + malformed > 0 ? EXIT_SOME_REJECTED : EXIT_OK;
