@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { oneOf, webSocketUrl } from './option-parsers.js';
+import { CliError } from './cli-errors.js';
 import { createCliLogger, type LogFormat } from './cli-logger.js';
 
 export interface DeviceFlags {
@@ -24,14 +25,31 @@ export function deviceOptions(command: Command): Command {
 }
 
 
-/** Runs devices until SIGINT/SIGTERM, then stops them and exits 0. */
-export async function runDevices(start: (log: ReturnType<typeof createCliLogger>) => Promise<() => Promise<void>>, flags: DeviceFlags): Promise<void> {
+/**
+ * Runs devices until SIGINT/SIGTERM, then stops them and exits 0; a device that cannot go on (the server refused
+ * its token for good) calls `fail`, which stops them all and ends the command with exit 2 and the reason.
+ */
+export async function runDevices(
+  start: (log: ReturnType<typeof createCliLogger>, fail: (reason: string) => void) => Promise<() => Promise<void>>,
+  flags: DeviceFlags,
+): Promise<void> {
   const log = createCliLogger(flags.logLevel, flags.logFormat);
+  let failure: string | undefined;
+  let onFailure: (() => void) | undefined;
+  const fail = (reason: string) => {
+    failure ??= reason;
+    onFailure?.();
+  };
   // an error here (bad network, missing token) ends the command through cli/program.ts, exit 2
-  const stop = await start(log);
+  const stop = await start(log, fail);
   // The devices' timers are unref'd: this keeps the process alive until a signal.
   const keepAlive = setInterval(() => {}, 1 << 30);
   await new Promise<void>((resolve) => {
+    onFailure = () => void stop().finally(() => {
+      clearInterval(keepAlive);
+      resolve();
+    });
+    if (failure) onFailure();
     const onSignal = () => {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
@@ -43,4 +61,5 @@ export async function runDevices(start: (log: ReturnType<typeof createCliLogger>
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   });
+  if (failure) throw new CliError(failure);
 }

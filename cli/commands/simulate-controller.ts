@@ -19,7 +19,7 @@ export function registerSimulateControllerCommand(program: Command): void {
     .option('--one-connection', 'one socket for all the intersections (default: one controller, one socket, per intersection)')
     .option('--backup-seconds <s>', 'engine unreachable this long: run the local time-of-day plan, 1..86400 s', numberIn(1, 86_400), 120)
     .action(async (flags: ControllerFlags) => {
-      await runDevices(async (log) => {
+      await runDevices(async (log, fail) => {
         const network = loadNetworkFile(flags.network);
         const token = readToken(flags.token);
         const signals = network.intersections.filter((x) => x.control === 'signalized').map((x) => x.id);
@@ -33,6 +33,7 @@ export function registerSimulateControllerCommand(program: Command): void {
         for (const s of sims) {
           s.on((e) => {
             if (e.type === 'plan-accepted') log.info(`${e.plan.intersectionId}: running plan v${e.plan.version}, cycle ${e.plan.cycleSeconds} s, offset ${e.plan.offsetSeconds} s`);
+            if (e.type === 'refused' && e.permanent) fail(`refused by the server: HTTP ${e.status}${e.code ? ` ${e.code}` : ''}: ${e.reason}`);
           });
           s.start();
         }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createDetectorSimulator } from '../../adapters/devices/index.js';
+import { createDetectorSimulator, formatRefusal } from '../../adapters/devices/index.js';
 import { deviceOptions, runDevices, type DeviceFlags } from '../device-runner.js';
 import { loadNetworkFile } from '../load-network-file.js';
 import { readToken, timeOfDayToday } from '../live-settings.js';
@@ -25,7 +25,7 @@ export function registerSimulateDetectorsCommand(program: Command): void {
     .option('--scale <factor>', 'demand multiplier, more than 0 up to 10', numberIn(0, 10, { minExclusive: true }), 1)
     .option('--detectors <ids>', 'comma-separated detector ids to simulate (default: all of the network)', idList)
     .action(async (flags: DetectorFlags) => {
-      await runDevices(async (log) => {
+      await runDevices(async (log, fail) => {
         const network = loadNetworkFile(flags.network);
         const known = new Set(network.detectors.map((d) => d.id));
         const unknown = (flags.detectors ?? []).filter((id) => !known.has(id));
@@ -41,11 +41,13 @@ export function registerSimulateDetectorsCommand(program: Command): void {
           scale: flags.scale,
           ...(flags.detectors ? { detectorIds: flags.detectors } : {}),
           logger: log,
+          onRefused: (r) => fail(formatRefusal(r)),
         });
         sim.start();
         const report = setInterval(() => {
           const s = sim.stats();
-          log.info(`sim ${new Date(s.simulatedMs).toISOString().slice(11, 16)} | sent ${s.countsSent}, accepted ${s.countsAccepted}, rejected ${s.countsRejected}, lost ${s.countsLost} | ${s.connected ? 'connected' : 'disconnected'}`);
+          const link = s.connected ? 'connected' : `disconnected${s.problem ? ` (${s.problem})` : ''}`;
+          log.info(`sim ${new Date(s.simulatedMs).toISOString().slice(11, 16)} UTC | sent ${s.countsSent}, accepted ${s.countsAccepted}, rejected ${s.countsRejected}, waiting ${s.countsBacklog}, dropped ${s.countsLost} | ${link}`);
         }, 10_000);
         report.unref();
         return () => {
