@@ -19,14 +19,14 @@ import { createFeedService } from './feed-service.js';
 import { LiveEngine } from './live-engine.js';
 import { LogRateLimiter } from './log-rate-limiter.js';
 import { PROTOCOL_VERSION, type Alarm } from './outbound-messages.js';
-import { protocolError } from './protocol-errors.js';
+import { httpStatusOf, protocolError } from './protocol-errors.js';
 import { ClientRateLimits } from './rate-limits.js';
 import { RevocationList } from './revocation-list.js';
 import { ServerContext, type Client, type TapEvent } from './server-context.js';
 import { resolveServerLimits, type ServerLimits } from './server-limits.js';
 import { ServerMetrics } from './server-metrics.js';
 import { ROLES, scopeMatcher, weakSecretReason, type Role, type TokenClaims } from './tokens.js';
-import type { Endpoint } from './upgrade-auth.js';
+import { authorizeUpgrade, type Endpoint } from './upgrade-auth.js';
 
 export type { TapEvent } from './server-context.js';
 
@@ -249,9 +249,22 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
       res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
       return void res.end(metrics.render());
     }
+    if (req.method === 'GET' && path === '/v1/feed') return feedAccessCheck(req, res);
     if (overrides.handle(req, res, path)) return;
     if (options.httpFallback?.(req, res)) return;
     json(res, 404, { error: { code: 'GW_HTTP_NOT_FOUND', reason: `no route ${req.method} ${path}; try GET /health, GET /metrics, POST /v1/operator, GET /v1/audit or a WebSocket on /v1/feed` } });
+  }
+
+  /**
+   * GET /v1/feed without an upgrade: would this token be let in, and if not why (the same decision as the
+   * upgrade's). A browser cannot read why its WebSocket was refused; the dashboard asks here to say it.
+   */
+  function feedAccessCheck(req: IncomingMessage, res: ServerResponse): void {
+    const decision = authorizeUpgrade(req, options.secret, now());
+    if (!decision.ok) return json(res, httpStatusOf(decision.code), { error: { code: decision.code, reason: decision.reason } });
+    if (revocations.has(decision.claims.jti))
+      return json(res, httpStatusOf('GW_AUTH_TOKEN_REVOKED'), { error: { code: 'GW_AUTH_TOKEN_REVOKED', reason: `token ${decision.claims.jti} (${decision.claims.sub}) is revoked` } });
+    json(res, 200, { ok: true, role: decision.claims.role, sub: decision.claims.sub });
   }
 
   function health() {
