@@ -24,6 +24,7 @@ import { ClientRateLimits } from './rate-limits.js';
 import { RevocationList } from './revocation-list.js';
 import { ServerContext, type Client, type TapEvent } from './server-context.js';
 import { resolveServerLimits, type ServerLimits } from './server-limits.js';
+import { CongestionWatch } from './congestion-watch.js';
 import { ServerMetrics } from './server-metrics.js';
 import { ROLES, scopeMatcher, weakSecretReason, type Role, type TokenClaims } from './tokens.js';
 import { authorizeUpgrade, type Endpoint } from './upgrade-auth.js';
@@ -90,6 +91,7 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
   const weak = weakSecretReason(options.secret);
   if (weak && !options.demo) throw new ServerConfigError(`refusing to start: ${weak}; set a strong secret (>= 32 random bytes: \`greenwave token --new-secret\`) or run in demo mode`);
   const limits = resolveServerLimits(options.limits);
+  const congestion = new CongestionWatch(limits.congestionAlarmMs);
   const log = options.logger ?? pino({ level: 'silent' });
   const scheduler = options.scheduler ?? asyncScheduler;
   const now = () => scheduler.now();
@@ -230,10 +232,18 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
       case 'detector-fault':
       case 'detector-recovered':
         feed.publish(`detector:${event.health.detectorId}`, { type: 'detector', atMs: event.atMs, health: event.health }, [event.health.intersectionId]);
+        if (event.type === 'detector-fault')
+          feed.raiseAlarm({
+            severity: 'warning',
+            code: 'detector-fault',
+            intersectionId: event.health.intersectionId,
+            message: `detector ${event.health.detectorId} ${event.health.fault ?? 'faulty'}: its lane's demand falls back on history, then its last healthy flow`,
+          });
         break;
       case 'kpi':
         lastKpiAtMs = event.atMs;
         feed.rememberKpis(event.atMs, event.kpis);
+        for (const alarm of congestion.check(event.atMs, event.kpis)) feed.raiseAlarm(alarm);
         for (const k of event.kpis) feed.publish(`kpi:${k.intersectionId}`, { type: 'kpi', atMs: event.atMs, ...k }, [k.intersectionId]);
         feed.publish('stats', { type: 'stats', atMs: event.atMs, counters: engine.core.counters, clients: clientsByRole() });
         break;
