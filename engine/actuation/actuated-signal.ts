@@ -96,7 +96,7 @@ const PERSISTENT_SPLIT_FAILURES = 2;
  * shows a vehicle (never with an undetected lane, never more than `maxConsecutiveSkips` times in a row), every
  * green ends by its maximum once another phase has a call, and a rest ends at the phase's own maximum. So a
  * vehicle waiting on any lane is served within one pass of the sequence: the sum over the phases of their
- * maximum greens and clearances.
+ * maximum greens and clearances. A green rests only while no other phase has a call, so resting delays nobody.
  */
 export class ActuatedSignal {
   readonly intersection: Intersection;
@@ -310,16 +310,13 @@ export class ActuatedSignal {
     const fixedAfter = fixedGreenAfterSeconds(layout);
     const ext = this.o.extensionSeconds;
     if (this.o.restInGreen && !this.conflictingCall(this.phaseIndex, t)) {
-      // nobody waits for another phase: the green rests (up to the phase's own maximum) instead of running a
-      // clearance for nobody, and its maximum counts from the first conflicting call, as in NEMA controllers
+      // nobody waits for another phase: the green rests instead of running a clearance for nobody, for as long
+      // as nobody does, and its maximum counts from the first conflicting call, as in NEMA controllers (a phase
+      // with an undetected lane or a pedestrian timing always counts as a call, so it is never kept waiting)
       this.maxTimerStart = t;
       if (remaining > EPS) return false;
-      const room = phase.maxGreenSeconds - elapsed - fixedAfter;
-      if (room > EPS) {
-        this.variableEnd = t + Math.min(ext, room);
-        return false;
-      }
-      return this.endVariable(t, 'max-out');
+      this.variableEnd = t + ext;
+      return false;
     }
     // the passage timer: a detection at step t holds the green through the steps up to t + gap, so the green
     // gaps out in the step after that (a detection is only known at the end of the step it happened in)
@@ -404,8 +401,13 @@ export class ActuatedSignal {
    * each approach as its own detectors say.
    */
   private get planBinds(): boolean {
-    if (this.o.bounds === 'auto') return this.plan?.diagnostics.oversaturated === true;
+    if (this.o.bounds === 'auto' && !this.measuresSplits) return this.plan?.diagnostics.oversaturated === true;
     return this.mode === 'plan';
+  }
+
+  /** Some phase has stop-line loops, so its split failures can be measured. */
+  private get measuresSplits(): boolean {
+    return this.phases.some((p) => (this.input.phaseLoops.get(p.id)?.ownStopLineLoops.length ?? 0) > 0);
   }
 
   private get syncsOffset(): boolean {
@@ -431,6 +433,7 @@ export class ActuatedSignal {
       }
       this.reported[i] = m.failuresInARow[i];
     }
+    if (this.o.bounds === 'auto') return this.updateAutoMode(t);
     const n = this.o.splitFailuresToFreeMode;
     if (n <= 0) return;
     if (this.o.bounds !== 'plan') return;
@@ -443,6 +446,27 @@ export class ActuatedSignal {
     } else if (m.clearInARow.every((c, i) => c >= n || (this.input.phaseLoops.get(this.phases[i].id)?.ownStopLineLoops.length ?? 0) === 0)) {
       this.mode = 'plan';
       this.events.push({ kind: 'mode-changed', atSeconds: t, mode: 'plan', reason: `every phase cleared its queue ${n} cycles in a row` });
+    }
+  }
+
+  /**
+   * 'auto': plain fully-actuated operation while every queue clears (measured, not estimated); the plan's bounds
+   * and offset while some phase keeps failing its split, where the plan's cycle and splits ration the green
+   * among queues that all outlast it, and back once every phase has cleared its queue as many cycles in a row.
+   */
+  private updateAutoMode(t: number): void {
+    if (!this.plan) return;
+    const m = this.splitFailures;
+    const n = PERSISTENT_SPLIT_FAILURES;
+    if (this.mode === 'free') {
+      const failing = m.failuresInARow.findIndex((f) => f >= n);
+      if (failing < 0) return;
+      this.mode = 'plan';
+      this.events.push({ kind: 'mode-changed', atSeconds: t, mode: 'plan', phaseId: this.phases[failing].id, reason: `phase ${this.phases[failing].id} failed its split ${m.failuresInARow[failing]} cycles in a row` });
+    } else if (m.clearInARow.every((c, i) => c >= n || (this.input.phaseLoops.get(this.phases[i].id)?.ownStopLineLoops.length ?? 0) === 0)) {
+      this.mode = 'free';
+      this.counters.freeModeEntries++;
+      this.events.push({ kind: 'mode-changed', atSeconds: t, mode: 'free', reason: `every phase cleared its queue ${n} cycles in a row` });
     }
   }
 
