@@ -410,7 +410,12 @@ export class ActuatedSignal {
     return this.phases.some((p) => (this.input.phaseLoops.get(p.id)?.ownStopLineLoops.length ?? 0) > 0);
   }
 
+  /**
+   * Whether the cycle is pulled onto the plan's offset: only for a plan coordinated with neighbours (an offset
+   * serves progression; on its own an intersection's cycle floats), and as the bounds say.
+   */
   private get syncsOffset(): boolean {
+    if (this.plan?.diagnostics.coordinated === false) return false;
     if (this.o.bounds === 'auto') return this.planBinds && this.o.offsetSync;
     return this.o.offsetSync && (this.mode === 'plan' || this.o.bounds === 'phase');
   }
