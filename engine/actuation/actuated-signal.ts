@@ -44,6 +44,13 @@ export interface ActuationOptions {
    * Bologna acosta (453 → 620 s, and behind its fixed programs in the 20-minute CI run), so it is not the default.
    */
   bounds?: 'plan' | 'phase' | 'auto';
+  /**
+   * What ends a green between its minimum and maximum. 'gap' (default): a gap in detections. 'priority': a gap,
+   * or earlier, as soon as the phase due next would serve more vehicles per second of green than the running one
+   * (Lämmer & Helbing's self-control, J. Stat. Mech. 2008, P04019: priority = vehicles to serve / (switching time
+   * + their discharge time), the running green's own anticipated from its advance loops).
+   */
+  greenEnd?: 'gap' | 'priority';
 }
 
 export interface ActuatedSignalInput {
@@ -54,6 +61,8 @@ export interface ActuatedSignalInput {
   callWindowSeconds: ReadonlyMap<string, number>;
   /** Saturation flow of each detector's lane, veh/h (what a queue over it discharges at); default 1,800. */
   laneSaturationFlowVehPerHour?: ReadonlyMap<string, number>;
+  /** Free-flow travel time from each detector to its stop line, seconds (default 0: at the stop line). */
+  travelSecondsToStopLine?: ReadonlyMap<string, number>;
   tracker: DetectorTracker;
   /** Layout of the network's own timing, run until the first plan. */
   initialLayout: SignalDisplayLayout;
@@ -145,6 +154,7 @@ export class ActuatedSignal {
       splitFailuresToFreeMode: o.splitFailuresToFreeMode ?? 0,
       stepSeconds: o.stepSeconds ?? 1,
       bounds: o.bounds ?? 'plan',
+      greenEnd: o.greenEnd ?? 'gap',
     };
     if (this.o.bounds !== 'plan') this.mode = 'free';
     this.phases = input.intersection.phases;
@@ -322,6 +332,7 @@ export class ActuatedSignal {
     // gaps out in the step after that (a detection is only known at the end of the step it happened in)
     const demand = t - this.lastGapEvent(this.phaseIndex) < this.o.gapSeconds + this.o.stepSeconds - EPS;
     if (!demand && elapsed + fixedAfter >= minG - EPS) return this.endVariable(t, 'gap-out');
+    if (this.o.greenEnd === 'priority' && elapsed + fixedAfter >= minG - EPS && this.yieldsToNext(t)) return this.endVariable(t, 'gap-out');
     if (remaining > EPS) return false;
     const room = maxG - (t - this.maxTimerStart) - fixedAfter;
     if (demand && room > EPS) {
@@ -476,6 +487,65 @@ export class ActuatedSignal {
   }
 
   /**
+   * Self-control's switching rule: the running green yields when the phase that would follow it has the higher
+   * priority, vehicles served per second of green including the switch (clearance and start-up) for the waiting
+   * one. The running green's vehicles are those its gap loops saw that have not yet reached the stop line, each
+   * due at its free-flow travel time; its priority is the best rate over the first k of them, each served no
+   * sooner than it arrives and no faster than the lanes' saturation flow. The waiting phase's are those counted
+   * over its advance loops since its red began (one for a call seen only at a stop line).
+   */
+  private yieldsToNext(t: number): boolean {
+    const k = (this.phaseIndex + 1) % this.phases.length;
+    const next = this.o.phaseSkipping ? this.choosePhase(k, t) : k;
+    if (next === undefined || next === this.phaseIndex) return false;
+    const layout = this.phaseLayout(this.phaseIndex);
+    const clearance = (next !== k ? layout.directClearanceSegmentSeconds[this.phases[next].id] : undefined) ?? layout.clearanceSegmentSeconds;
+    const waiting = this.waitingVehicles(next, t);
+    if (waiting === undefined) return false;
+    const waitingPriority = waiting / (sum(clearance) + START_UP_SECONDS + waiting / this.saturationVehPerSecond(next));
+    return waitingPriority > this.servingPriority(this.phaseIndex, t) + EPS;
+  }
+
+  /** Vehicles served per second if the running green goes on (anticipated over its gap loops). */
+  private servingPriority(index: number, t: number): number {
+    const tracker = this.input.tracker;
+    const due: number[] = [];
+    for (const d of this.input.phaseLoops.get(this.phases[index].id)?.gapLoops ?? []) {
+      const travel = this.input.travelSecondsToStopLine?.get(d) ?? 0;
+      for (const a of tracker.arrivalsAfter(d, t - travel - this.o.stepSeconds)) due.push(Math.max(0, a + travel - t));
+    }
+    if (due.length === 0) return 0;
+    due.sort((a, b) => a - b);
+    const saturation = this.saturationVehPerSecond(index);
+    let best = 0;
+    for (let n = 1; n <= due.length; n++) best = Math.max(best, n / Math.max(n / saturation, due[n - 1] + this.o.stepSeconds));
+    return best;
+  }
+
+  /**
+   * Vehicles waiting for phase `index`: counted over its advance loops since its red began, or one per occupied
+   * stop-line loop where a lane has no advance loop; undefined where some lane is not watched (nothing to weigh).
+   */
+  private waitingVehicles(index: number, t: number): number | undefined {
+    const loops = this.input.phaseLoops.get(this.phases[index].id);
+    if (!loops?.fullyDetected || this.phases[index].pedestrian) return undefined;
+    const tracker = this.input.tracker;
+    let n = 0;
+    for (const d of loops.gapLoops) {
+      if (loops.advanceGapLoops.includes(d)) n += tracker.total(d) - (this.totalAtRedStart.get(d) ?? tracker.total(d));
+      else if (tracker.occupiedAt(d, t)) n += 1;
+    }
+    return Math.max(n, this.phaseDemand(index, t) ? 1 : 0);
+  }
+
+  /** Sum of the saturation flows of a phase's gap loops' lanes, veh/s. */
+  private saturationVehPerSecond(index: number): number {
+    let s = 0;
+    for (const d of this.input.phaseLoops.get(this.phases[index].id)?.gapLoops ?? []) s += (this.input.laneSaturationFlowVehPerHour?.get(d) ?? DEFAULT_LANE_SATURATION_FLOW_VEH_PER_HOUR) / 3600;
+    return s > 0 ? s : DEFAULT_LANE_SATURATION_FLOW_VEH_PER_HOUR / 3600;
+  }
+
+  /**
    * Green needed to discharge the vehicles that passed the phase's advance loops on red: start-up plus their
    * discharge at the lane's own saturation flow, on the lane that needs the longest.
    */
@@ -576,3 +646,6 @@ function fixedGreenAfterSeconds(layout: PhaseDisplayLayout): number {
   return layout.greenSegmentSeconds.reduce<number>((s, d, i) => (i > v ? s + (d ?? 0) : s), 0);
 }
 
+function sum(xs: readonly number[]): number {
+  return xs.reduce((a, b) => a + b, 0);
+}

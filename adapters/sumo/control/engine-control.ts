@@ -61,6 +61,7 @@ const actuationOptionsSchema = z
     offsetSync: z.boolean(),
     splitFailuresToFreeMode: z.number().int().min(0).max(20),
     bounds: z.enum(['plan', 'phase', 'auto']),
+    greenEnd: z.enum(['gap', 'priority']),
   })
   .partial()
   .strict();
@@ -135,6 +136,7 @@ export class EngineControl implements LoopController {
         phaseLoops: loops.phases,
         callWindowSeconds: loops.callWindowSeconds,
         laneSaturationFlowVehPerHour: loops.laneSaturationFlowVehPerHour,
+        travelSecondsToStopLine: loops.travelSecondsToStopLine,
         tracker: this.tracker,
         initialLayout: displayLayout(built, sig, x),
         startSeconds: ctx.beginSeconds,
