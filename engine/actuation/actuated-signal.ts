@@ -335,8 +335,11 @@ export class ActuatedSignal {
     if (this.o.greenEnd === 'priority' && elapsed + fixedAfter >= minG - EPS && this.yieldsToNext(t)) return this.endVariable(t, 'gap-out');
     if (remaining > EPS) return false;
     const room = maxG - (t - this.maxTimerStart) - fixedAfter;
-    if (demand && room > EPS) {
-      this.variableEnd = t + Math.min(ext, room);
+    // the planned end has come: a green still short of its minimum (raised for the queue counted on red) runs to
+    // it, one with vehicles coming is extended, up to the maximum
+    const toMinimum = minG - elapsed - fixedAfter;
+    if ((demand || toMinimum > EPS) && room > EPS) {
+      this.variableEnd = t + Math.min(demand ? Math.max(ext, toMinimum) : toMinimum, room);
       return false;
     }
     return this.endVariable(t, demand ? 'max-out' : 'planned');
@@ -490,7 +493,7 @@ export class ActuatedSignal {
    * Self-control's switching rule: the running green yields when the phase that would follow it has the higher
    * priority, vehicles served per second of green including the switch (clearance and start-up) for the waiting
    * one. The running green's vehicles are those its gap loops saw that have not yet reached the stop line, each
-   * due at its free-flow travel time; its priority is the best rate over the first k of them, each served no
+   * due at its free-flow travel time (a stop-line loop's, seen within the gap, as due now); its priority is the best rate over the first k of them, each served no
    * sooner than it arrives and no faster than the lanes' saturation flow. The waiting phase's are those counted
    * over its advance loops since its red began (one for a call seen only at a stop line).
    */
@@ -500,7 +503,7 @@ export class ActuatedSignal {
     if (next === undefined || next === this.phaseIndex) return false;
     const layout = this.phaseLayout(this.phaseIndex);
     const clearance = (next !== k ? layout.directClearanceSegmentSeconds[this.phases[next].id] : undefined) ?? layout.clearanceSegmentSeconds;
-    const waiting = this.waitingVehicles(next, t);
+    const waiting = this.waitingVehicles(next, this.phaseIndex, t);
     if (waiting === undefined) return false;
     const waitingPriority = waiting / (sum(clearance) + START_UP_SECONDS + waiting / this.saturationVehPerSecond(next));
     return waitingPriority > this.servingPriority(this.phaseIndex, t) + EPS;
@@ -512,7 +515,8 @@ export class ActuatedSignal {
     const due: number[] = [];
     for (const d of this.input.phaseLoops.get(this.phases[index].id)?.gapLoops ?? []) {
       const travel = this.input.travelSecondsToStopLine?.get(d) ?? 0;
-      for (const a of tracker.arrivalsAfter(d, t - travel - this.o.stepSeconds)) due.push(Math.max(0, a + travel - t));
+      // a stop-line loop (no travel time) that saw a vehicle within the gap shows a lane still discharging
+      for (const a of tracker.arrivalsAfter(d, t - Math.max(travel, this.o.gapSeconds) - this.o.stepSeconds)) due.push(Math.max(0, a + travel - t));
     }
     if (due.length === 0) return 0;
     due.sort((a, b) => a - b);
@@ -524,14 +528,17 @@ export class ActuatedSignal {
 
   /**
    * Vehicles waiting for phase `index`: counted over its advance loops since its red began, or one per occupied
-   * stop-line loop where a lane has no advance loop; undefined where some lane is not watched (nothing to weigh).
+   * stop-line loop where a lane has no advance loop; lanes the running green also serves are moving, not waiting.
+   * Undefined where some lane is not watched (nothing to weigh).
    */
-  private waitingVehicles(index: number, t: number): number | undefined {
+  private waitingVehicles(index: number, running: number, t: number): number | undefined {
     const loops = this.input.phaseLoops.get(this.phases[index].id);
     if (!loops?.fullyDetected || this.phases[index].pedestrian) return undefined;
+    const moving = this.input.phaseLoops.get(this.phases[running].id)?.callLoops ?? [];
     const tracker = this.input.tracker;
     let n = 0;
     for (const d of loops.gapLoops) {
+      if (moving.includes(d)) continue;
       if (loops.advanceGapLoops.includes(d)) n += tracker.total(d) - (this.totalAtRedStart.get(d) ?? tracker.total(d));
       else if (tracker.occupiedAt(d, t)) n += 1;
     }

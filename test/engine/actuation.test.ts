@@ -42,7 +42,7 @@ function run(net: NetworkFile, x: Intersection, seconds: number, readings: (t: n
   const tracker = new DetectorTracker(net.detectors);
   const loops = new NetworkLoops(net).phaseLoops(x, { gapDetectorsPerMovement: 'own', gapLoops: 'upstream', gapSeconds: options.gapSeconds ?? 3 });
   const greens = x.fallbackPlans[0].greenSecondsByPhase;
-  const signal = new ActuatedSignal({ intersection: x, phaseLoops: loops.phases, callWindowSeconds: loops.callWindowSeconds, tracker, initialLayout: layoutOf(x, greens), startSeconds: 0, clockEpochSeconds: 0, options });
+  const signal = new ActuatedSignal({ intersection: x, phaseLoops: loops.phases, callWindowSeconds: loops.callWindowSeconds, laneSaturationFlowVehPerHour: loops.laneSaturationFlowVehPerHour, travelSecondsToStopLine: loops.travelSecondsToStopLine, tracker, initialLayout: layoutOf(x, greens), startSeconds: 0, clockEpochSeconds: 0, options });
   const displays: SignalDisplay[] = [signal.display];
   for (let t = 1; t <= seconds; t++) {
     const r = readings(t);
@@ -140,6 +140,45 @@ describe('local actuation: worked examples', () => {
     expect(g[0]).toMatchObject({ phaseId: 'IA1:EW-left', from: 0 });
     expect(g[0].seconds).toBeLessThanOrEqual(201);
     expect(g[1].phaseId).toBe('IA1:NS');
+  });
+
+  it('self-control (Lämmer & Helbing 2008): a thin stream yields to a long queue, never to a single waiting car', () => {
+    const { net, x } = junction();
+    // left-turners over the EW-left advance loop every 3 s all along: within the 3 s gap, so a gap never comes
+    const lefts = (t: number): Record<string, DetectorReading> => (t % 3 === 0 ? { 'IA1:E2:adv': arriving } : {});
+    // fifteen NS vehicles pass their advance loop on red in the first 15 s, the first of them reaches the stop line
+    const queue = (t: number): Record<string, DetectorReading> => ({ ...lefts(t), ...(t <= 15 ? { 'IA1:S0:adv': arriving } : {}), 'IA1:S0:stop': standing });
+    const gap = greens(run(net, x, 120, queue, { greenEnd: 'gap' }).displays)[0];
+    const priority = greens(run(net, x, 120, queue, { greenEnd: 'priority' }).displays)[0];
+    // the gap rule holds the lefts' green to its maximum (30 s from the first NS call at t = 1)
+    expect(gap.seconds).toBeGreaterThanOrEqual(30);
+    // one left-turner due in at most 3 s is worth less than 15 queued vehicles (15 / (5 s clearance + 2 s start-up
+    // + 15 / saturation flow)): the lefts' green ends as soon as the queue outweighs it, long before its maximum
+    expect(priority.seconds).toBeLessThan(gap.seconds - 10);
+    expect(priority.seconds).toBeGreaterThanOrEqual(x.phases[0].minGreenSeconds);
+    // a single car waiting at the NS stop line is worth less than the stream: the green runs as under the gap rule
+    const single = (t: number): Record<string, DetectorReading> => ({ ...lefts(t), 'IA1:S0:stop': standing });
+    expect(greens(run(net, x, 120, single, { greenEnd: 'priority' }).displays)[0].seconds).toBe(greens(run(net, x, 120, single, { greenEnd: 'gap' }).displays)[0].seconds);
+  });
+
+  it("bounds 'auto': fully actuated while queues clear, the plan's bounds once a phase fails its split twice in a row", () => {
+    const { net, x } = junction();
+    const all = Object.fromEntries(net.detectors.map((d) => [d.id, d.kind === 'stop-line' ? standing : arriving]));
+    const tracker = new DetectorTracker(net.detectors);
+    const loops = new NetworkLoops(net).phaseLoops(x, { gapDetectorsPerMovement: 'own', gapLoops: 'upstream', gapSeconds: 3 });
+    const greens0 = x.fallbackPlans[0].greenSecondsByPhase;
+    const signal = new ActuatedSignal({ intersection: x, phaseLoops: loops.phases, callWindowSeconds: loops.callWindowSeconds, tracker, initialLayout: layoutOf(x, greens0), startSeconds: 0, clockEpochSeconds: 0, options: { bounds: 'auto' } });
+    const plan = { intersectionId: x.id, version: 1, cycleSeconds: 60, offsetSeconds: 0, source: 'optimizer' as const, computedAtMs: 0, phases: x.phases.map((p) => ({ phaseId: p.id, greenSeconds: 12, yellowSeconds: p.yellowSeconds, allRedSeconds: p.allRedSeconds, minGreenSeconds: 10, maxGreenSeconds: 14 })), diagnostics: { flowRatioByPhase: {}, criticalMovementByPhase: {}, degreeOfSaturationByPhase: {}, delaySecondsPerVehByMovement: {}, totalDelayVehHoursPerHour: 0, sumCriticalFlowRatio: 0.5, lostTimeSeconds: 15, websterCycleSeconds: 60, demandConfidence: 1, oversaturated: false, coordinated: false, reason: 'test' } };
+    signal.offerPlan(plan, layoutOf(x, Object.fromEntries(x.phases.map((p) => [p.id, 12]))));
+    expect(signal.actuationMode).toBe('free');
+    const modes: string[] = [];
+    for (let t = 1; t <= 600; t++) {
+      for (const d of net.detectors) tracker.observe(t, d.id, all[d.id]);
+      for (const e of signal.step(t)) if (e.kind === 'mode-changed') modes.push(e.mode!);
+    }
+    // every stop line stays occupied: the splits fail, and the plan's bounds take over (greens of at most 14 s)
+    expect(modes[0]).toBe('plan');
+    expect(signal.actuationMode).toBe('plan');
   });
 
   it('runs fixed time when asked: greens exactly as planned, no phase passed over', () => {
