@@ -124,6 +124,8 @@ export class ActuatedSignal {
   private greenStart: number;
   private maxTimerStart: number;
   private initialGreen = 0;
+  /** The running green began with a standing queue over one of its advance loops. */
+  private queueBeyondLoops = false;
   private variableEnd = Infinity;
   private variableEnded = false;
   private nextIndex = 1;
@@ -272,6 +274,7 @@ export class ActuatedSignal {
     this.variableEnded = false;
     this.variableEnd = Infinity;
     this.initialGreen = this.o.addedInitial && this.o.kind === 'actuated' ? this.addedInitialSeconds(index) : 0;
+    this.queueBeyondLoops = (this.input.phaseLoops.get(this.phases[index].id)?.advanceGapLoops ?? []).some((d) => this.input.tracker.occupiedAt(d, t));
     this.counters.greens++;
     this.events.push({ kind: 'green-start', atSeconds: t, phaseId: this.phases[index].id });
     if (this.phaseLayout(index).greenSegmentSeconds[0] === null) this.startVariable(t, this.phaseLayout(index));
@@ -493,11 +496,16 @@ export class ActuatedSignal {
    * Self-control's switching rule: the running green yields when the phase that would follow it has the higher
    * priority, vehicles served per second of green including the switch (clearance and start-up) for the waiting
    * one. The running green's vehicles are those its gap loops saw that have not yet reached the stop line, each
-   * due at its free-flow travel time (a stop-line loop's, seen within the gap, as due now); its priority is the best rate over the first k of them, each served no
-   * sooner than it arrives and no faster than the lanes' saturation flow. The waiting phase's are those counted
-   * over its advance loops since its red began (one for a call seen only at a stop line).
+   * due at its free-flow travel time (a stop-line loop's, seen within the gap, as due now); its priority is the
+   * best rate over the first k of them, each served no sooner than it arrives and no faster than the lanes'
+   * saturation flow. The waiting phase's are those counted over its advance loops since its red began (one for a
+   * call seen only at a stop line). A green that began with a queue over an advance loop never yields: its queue
+   * is served to its end first.
    */
   private yieldsToNext(t: number): boolean {
+    // a queue that reached back over an advance loop when the green began is longer than anything counted: it is
+    // served to its end (self-control clears the running queue before it compares), the gap rule ends it
+    if (this.queueBeyondLoops) return false;
     const k = (this.phaseIndex + 1) % this.phases.length;
     const next = this.o.phaseSkipping ? this.choosePhase(k, t) : k;
     if (next === undefined || next === this.phaseIndex) return false;
@@ -522,7 +530,7 @@ export class ActuatedSignal {
     due.sort((a, b) => a - b);
     const saturation = this.saturationVehPerSecond(index);
     let best = 0;
-    for (let n = 1; n <= due.length; n++) best = Math.max(best, n / Math.max(n / saturation, due[n - 1] + this.o.stepSeconds));
+    for (let n = 1; n <= due.length; n++) best = Math.max(best, n / Math.max(n / saturation, due[n - 1]));
     return best;
   }
 
