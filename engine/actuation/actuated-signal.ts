@@ -134,6 +134,7 @@ export class ActuatedSignal {
 
   private readonly skipsInARow: number[];
   private readonly totalAtRedStart = new Map<string, number>();
+  private readonly advanceLoops: ReadonlySet<string>;
   private readonly callSince: Array<number | undefined>;
   private events: ActuationEvent[] = [];
   private layoutSeq = 0;
@@ -166,6 +167,7 @@ export class ActuatedSignal {
     this.callSince = this.phases.map(() => undefined);
     this.reported = this.phases.map(() => 0);
     this.splitFailures = new SplitFailureMonitor(this.phases, input.phaseLoops, input.tracker);
+    this.advanceLoops = new Set(this.phases.flatMap((p) => input.phaseLoops.get(p.id)?.advanceGapLoops ?? []));
     this.segmentStart = this.greenStart = this.maxTimerStart = input.startSeconds;
     // every phase but the first starts on red: what passes its advance loops from now on queues
     for (let i = 1; i < this.phases.length; i++)
@@ -404,10 +406,13 @@ export class ActuatedSignal {
     this.segmentStart = t;
   }
 
-  /** A green just ended: what passes its advance loops from now on queues; its split is judged. */
+  /**
+   * A green just ended: what passes the advance loops of every lane it served queues from now on (a lane that
+   * other phases also serve was emptied by this green as much as by its own); its split is judged.
+   */
   private noteRedStart(index: number, t: number): void {
     const loops = this.input.phaseLoops.get(this.phases[index].id);
-    for (const loop of loops?.advanceGapLoops ?? []) this.totalAtRedStart.set(loop, this.input.tracker.total(loop));
+    for (const loop of loops?.callLoops ?? []) if (this.advanceLoops.has(loop)) this.totalAtRedStart.set(loop, this.input.tracker.total(loop));
     if (this.selfCheck) this.splitFailures.greenEnded(index, t);
   }
 
@@ -506,6 +511,8 @@ export class ActuatedSignal {
     // a queue that reached back over an advance loop when the green began is longer than anything counted: it is
     // served to its end (self-control clears the running queue before it compares), the gap rule ends it
     if (this.queueBeyondLoops) return false;
+    // where the plan's bounds hold (queues outlast their greens) the plan's splits ration the green, not the rates
+    if (this.planBinds && this.o.bounds !== 'plan') return false;
     const k = (this.phaseIndex + 1) % this.phases.length;
     const next = this.o.phaseSkipping ? this.choosePhase(k, t) : k;
     if (next === undefined || next === this.phaseIndex) return false;
