@@ -36,19 +36,19 @@ export interface ActuationOptions {
   /** Step of the clock that calls `step`, seconds. Default 1. */
   stepSeconds?: number;
   /**
-   * Whose bounds a green keeps to. 'plan' (default): the plan's actuation window around each green, with the
-   * cycle pulled onto the plan's offset; 'phase': the phases' own minimum and maximum (plain fully-actuated,
-   * NEMA), no offset correction unless `offsetSync`; 'auto': the plan's window only while the plan judges the
-   * intersection oversaturated. Measured per scenario in bench/README.md ("Local actuation"): 'phase' was better
-   * on six of eight real networks (luxembourg_lust_red 65.4 → 46.6 s, game-square 25.3 → 13.2 s) but worse on
-   * Bologna acosta (453 → 620 s, and behind its fixed programs in the 20-minute CI run), so it is not the default.
+   * Whose bounds a green keeps to. 'auto' (default): the phases' own (plain fully-actuated operation, NEMA)
+   * while every queue clears, the plan's window and offset while some phase keeps failing its split (measured
+   * by its stop-line loops, ATSPM's definition), back once every phase has cleared its queue as many cycles in a
+   * row; where no phase has a stop-line loop, the plan's window while the plan judges the intersection
+   * oversaturated. 'plan': always the plan's window, the cycle pulled onto the plan's offset. 'phase': always the
+   * phases' own. Measured on the corpus in bench/README.md ("Local actuation").
    */
   bounds?: 'plan' | 'phase' | 'auto';
   /**
-   * What ends a green between its minimum and maximum. 'gap' (default): a gap in detections. 'priority': a gap,
-   * or earlier, as soon as the phase due next would serve more vehicles per second of green than the running one
-   * (Lämmer & Helbing's self-control, J. Stat. Mech. 2008, P04019: priority = vehicles to serve / (switching time
-   * + their discharge time), the running green's own anticipated from its advance loops).
+   * What ends a green between its minimum and maximum. 'priority' (default): a gap in detections, or earlier, as
+   * soon as serving the other phases in turn would serve more vehicles per second than the running green (Lämmer
+   * & Helbing's self-control, J. Stat. Mech. 2008, P04019, weighed over the rest of the cycle; the running
+   * green's vehicles anticipated from its advance loops). 'gap': a gap in detections only.
    */
   greenEnd?: 'gap' | 'priority';
 }
@@ -124,8 +124,6 @@ export class ActuatedSignal {
   private greenStart: number;
   private maxTimerStart: number;
   private initialGreen = 0;
-  /** The running green began with a standing queue over one of its advance loops. */
-  private queueBeyondLoops = false;
   private variableEnd = Infinity;
   private variableEnded = false;
   private nextIndex = 1;
@@ -153,11 +151,11 @@ export class ActuatedSignal {
       conditionalProtectedPhases: o.conditionalProtectedPhases ?? true,
       addedInitial: o.addedInitial ?? true,
       restInGreen: o.restInGreen ?? true,
-      offsetSync: o.offsetSync ?? (o.bounds ?? 'plan') !== 'phase',
+      offsetSync: o.offsetSync ?? (o.bounds ?? 'auto') !== 'phase',
       splitFailuresToFreeMode: o.splitFailuresToFreeMode ?? 0,
       stepSeconds: o.stepSeconds ?? 1,
-      bounds: o.bounds ?? 'plan',
-      greenEnd: o.greenEnd ?? 'gap',
+      bounds: o.bounds ?? 'auto',
+      greenEnd: o.greenEnd ?? 'priority',
     };
     if (this.o.bounds !== 'plan') this.mode = 'free';
     this.phases = input.intersection.phases;
@@ -276,7 +274,6 @@ export class ActuatedSignal {
     this.variableEnded = false;
     this.variableEnd = Infinity;
     this.initialGreen = this.o.addedInitial && this.o.kind === 'actuated' ? this.addedInitialSeconds(index) : 0;
-    this.queueBeyondLoops = (this.input.phaseLoops.get(this.phases[index].id)?.advanceGapLoops ?? []).some((d) => this.input.tracker.occupiedAt(d, t));
     this.counters.greens++;
     this.events.push({ kind: 'green-start', atSeconds: t, phaseId: this.phases[index].id });
     if (this.phaseLayout(index).greenSegmentSeconds[0] === null) this.startVariable(t, this.phaseLayout(index));
@@ -498,46 +495,62 @@ export class ActuatedSignal {
   }
 
   /**
-   * Self-control's switching rule: the running green yields when the phase that would follow it has the higher
-   * priority, vehicles served per second of green including the switch (clearance and start-up) for the waiting
-   * one. The running green's vehicles are those its gap loops saw that have not yet reached the stop line, each
-   * due at its free-flow travel time (a stop-line loop's, seen within the gap, as due now); its priority is the
-   * best rate over the first k of them, each served no sooner than it arrives and no faster than the lanes'
-   * saturation flow. The waiting phase's are those counted over its advance loops since its red began (one for a
-   * call seen only at a stop line). A green that began with a queue over an advance loop never yields: its queue
-   * is served to its end first.
+   * Self-control's switching rule, weighed over the rest of the cycle: the running green yields when serving
+   * everyone else in turn would serve more vehicles per second than going on. Going on serves the vehicles its
+   * gap loops saw that have not yet reached the stop line, each due at its free-flow travel time (a stop-line
+   * loop's, seen within the gap, as due now): the best rate over the first k of them, each served no sooner than
+   * it arrives and no faster than the lanes' saturation flow. Yielding serves the vehicles counted over the other
+   * phases' advance loops since their lanes last had green (one for a call seen only at a stop line) in the
+   * time their greens take: start-up plus discharge at saturation flow, at least the minimum, plus every
+   * clearance on the way. For two phases this is Lämmer & Helbing's priority comparison exactly.
    */
   private yieldsToNext(t: number): boolean {
-    // a queue that reached back over an advance loop when the green began is longer than anything counted: it is
-    // served to its end (self-control clears the running queue before it compares), the gap rule ends it
-    if (this.queueBeyondLoops) return false;
     // where the plan's bounds hold (queues outlast their greens) the plan's splits ration the green, not the rates
     if (this.planBinds && this.o.bounds !== 'plan') return false;
-    const k = (this.phaseIndex + 1) % this.phases.length;
-    const next = this.o.phaseSkipping ? this.choosePhase(k, t) : k;
-    if (next === undefined || next === this.phaseIndex) return false;
-    const layout = this.phaseLayout(this.phaseIndex);
-    const clearance = (next !== k ? layout.directClearanceSegmentSeconds[this.phases[next].id] : undefined) ?? layout.clearanceSegmentSeconds;
-    const waiting = this.waitingVehicles(next, this.phaseIndex, t);
-    if (waiting === undefined) return false;
-    const waitingPriority = waiting / (sum(clearance) + START_UP_SECONDS + waiting / this.saturationVehPerSecond(next));
-    return waitingPriority > this.servingPriority(this.phaseIndex, t) + EPS;
+    // the rest of the cycle if the running green ends now: every other phase with a call served in turn, each for
+    // the start-up and discharge of what waits for it (its minimum at least; an unwatched phase for its minimum)
+    let waiting = 0;
+    let cycleRest = sum(this.phaseLayout(this.phaseIndex).clearanceSegmentSeconds);
+    for (let n = 1; n < this.phases.length; n++) {
+      const j = (this.phaseIndex + n) % this.phases.length;
+      const count = this.waitingVehicles(j, this.phaseIndex, t);
+      if (count === 0 && this.o.phaseSkipping && j !== 0) continue;
+      const clearance = sum(this.phaseLayout(j).clearanceSegmentSeconds);
+      if (count === undefined) {
+        cycleRest += this.phases[j].minGreenSeconds + clearance;
+        continue;
+      }
+      waiting += count;
+      cycleRest += Math.max(this.phases[j].minGreenSeconds, START_UP_SECONDS + count / this.saturationVehPerSecond(j)) + clearance;
+    }
+    if (waiting === 0) return false;
+    return waiting / cycleRest > this.servingPriority(this.phaseIndex, t) + EPS;
   }
 
-  /** Vehicles served per second if the running green goes on (anticipated over its gap loops). */
+  /**
+   * Vehicles served per second if the running green goes on (anticipated over its gap loops): the best rate over
+   * the first k vehicles due, k vehicles taking at least until the last of them arrives and, on each lane, as
+   * long as its share discharges at the lane's saturation flow.
+   */
   private servingPriority(index: number, t: number): number {
     const tracker = this.input.tracker;
-    const due: number[] = [];
+    const due: Array<{ at: number; loop: string }> = [];
     for (const d of this.input.phaseLoops.get(this.phases[index].id)?.gapLoops ?? []) {
       const travel = this.input.travelSecondsToStopLine?.get(d) ?? 0;
       // a stop-line loop (no travel time) that saw a vehicle within the gap shows a lane still discharging
-      for (const a of tracker.arrivalsAfter(d, t - Math.max(travel, this.o.gapSeconds) - this.o.stepSeconds)) due.push(Math.max(0, a + travel - t));
+      for (const a of tracker.arrivalsAfter(d, t - Math.max(travel, this.o.gapSeconds) - this.o.stepSeconds)) due.push({ at: Math.max(0, a + travel - t), loop: d });
     }
     if (due.length === 0) return 0;
-    due.sort((a, b) => a - b);
-    const saturation = this.saturationVehPerSecond(index);
+    due.sort((a, b) => a.at - b.at);
+    const onLane = new Map<string, number>();
+    let discharge = 0;
     let best = 0;
-    for (let n = 1; n <= due.length; n++) best = Math.max(best, n / Math.max(n / saturation, due[n - 1]));
+    due.forEach((v, k) => {
+      const n = (onLane.get(v.loop) ?? 0) + 1;
+      onLane.set(v.loop, n);
+      discharge = Math.max(discharge, (n * 3600) / (this.input.laneSaturationFlowVehPerHour?.get(v.loop) ?? DEFAULT_LANE_SATURATION_FLOW_VEH_PER_HOUR));
+      best = Math.max(best, (k + 1) / Math.max(discharge, v.at));
+    });
     return best;
   }
 

@@ -100,12 +100,12 @@ function mapPhaseLoops(
   x: Intersection,
   o: PhaseLoopOptions,
 ): PhaseLoopMaps {
-  // each detector's lane discharges at the saturation flow its movements have on it; a lane shared by several
-  // movements discharges one queue, at no more than its fastest movement's rate
+  // each detector's lane discharges at the saturation flow its movements have on it (a shared lane's saturation
+  // flow is split among its movements in the network file, see docs/network-format.md)
   const laneSaturationFlowVehPerHour = new Map<string, number>();
   for (const m of x.movements)
     for (const lane of m.fromLaneIndices)
-      for (const d of byLane.get(laneKey(m.fromLinkId, lane)) ?? []) laneSaturationFlowVehPerHour.set(d.id, Math.max(laneSaturationFlowVehPerHour.get(d.id) ?? 0, m.saturationFlowVehPerHour / m.fromLaneIndices.length));
+      for (const d of byLane.get(laneKey(m.fromLinkId, lane)) ?? []) laneSaturationFlowVehPerHour.set(d.id, (laneSaturationFlowVehPerHour.get(d.id) ?? 0) + m.saturationFlowVehPerHour / m.fromLaneIndices.length);
   const movements = new Map(x.movements.map((m) => [m.id, m]));
   // A movement served by several phases (a left turn, permissive in the through phase and protected in its own)
   // holds only its own phase green: a turner waiting for a gap must not hold the through green.

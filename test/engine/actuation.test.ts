@@ -146,14 +146,15 @@ describe('local actuation: worked examples', () => {
     const { net, x } = junction();
     // left-turners over the EW-left advance loop every 3 s all along: within the 3 s gap, so a gap never comes
     const lefts = (t: number): Record<string, DetectorReading> => (t % 3 === 0 ? { 'IA1:E2:adv': arriving } : {});
-    // fifteen NS vehicles pass their advance loop on red in the first 15 s, the first of them reaches the stop line
-    const queue = (t: number): Record<string, DetectorReading> => ({ ...lefts(t), ...(t <= 15 ? { 'IA1:S0:adv': arriving } : {}), 'IA1:S0:stop': standing });
+    // thirty NS vehicles pass their advance loops on red in the first 15 s, the first of them reaches the stop line
+    const queue = (t: number): Record<string, DetectorReading> => ({ ...lefts(t), ...(t <= 15 ? { 'IA1:S0:adv': arriving, 'IA1:S1:adv': arriving } : {}), 'IA1:S0:stop': standing });
     const gap = greens(run(net, x, 120, queue, { greenEnd: 'gap' }).displays)[0];
     const priority = greens(run(net, x, 120, queue, { greenEnd: 'priority' }).displays)[0];
     // the gap rule holds the lefts' green to its maximum (30 s from the first NS call at t = 1)
     expect(gap.seconds).toBeGreaterThanOrEqual(30);
-    // one left-turner due in at most 3 s is worth less than 15 queued vehicles (15 / (5 s clearance + 2 s start-up
-    // + 15 / saturation flow)): the lefts' green ends as soon as the queue outweighs it, long before its maximum
+    // one left-turner due every 3 s (at most one lane's saturation flow, 1,700 veh/h) is worth less than the rest of
+    // the cycle: 30 vehicles in 5 s clearance + NS's 10 s minimum + 5 s clearance, 1.5 veh/s: the lefts' green ends
+    // as soon as its minimum is served, long before its maximum
     expect(priority.seconds).toBeLessThan(gap.seconds - 10);
     expect(priority.seconds).toBeGreaterThanOrEqual(x.phases[0].minGreenSeconds);
     // a single car waiting at the NS stop line is worth less than the stream: the green runs as under the gap rule
