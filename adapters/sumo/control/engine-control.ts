@@ -17,7 +17,8 @@ import {
 } from '../../../engine/index.js';
 import { sumoSignalOf, type SumoSignalExternal } from '../../../network-models/importers/sumo/index.js';
 import type { ControlStats, LoopContext, LoopController } from './loop-controller.js';
-import { DetectorCounter } from './detector-counter.js';
+import type { DetectorCounter } from './detector-counter.js';
+import { LoopFeed } from './loop-feed.js';
 import { buildSumoProgram, fallbackTimings, programFromPlan, type BuiltProgram } from './sumo-program-builder.js';
 import { isSafeTransition } from './phase-skip.js';
 
@@ -101,6 +102,7 @@ export class EngineControl implements LoopController {
   private sub: Subscription | null = null;
   private counter!: DetectorCounter;
   private tracker!: DetectorTracker;
+  private loops!: LoopFeed;
   private signals = new Map<string, SignalState>();
   private nextFlushSeconds = 0;
   private plansRejected = 0;
@@ -119,8 +121,9 @@ export class EngineControl implements LoopController {
     const startMs = ctx.epochMs + ctx.beginSeconds * 1000;
     this.scheduler = new VirtualClockScheduler(startMs);
     const detectorIds = ctx.network.detectors.map((d) => d.id);
-    this.counter = new DetectorCounter(detectorIds);
     this.tracker = new DetectorTracker(ctx.network.detectors, this.o.gapDetection ?? 'hybrid');
+    this.loops = new LoopFeed(detectorIds, this.tracker);
+    this.counter = this.loops.counter;
     await ctx.client.inductionLoop.subscribe(detectorIds);
 
     const loopIndex = new NetworkLoops(ctx.network);
@@ -173,12 +176,8 @@ export class EngineControl implements LoopController {
   }
 
   async afterStep(t: number): Promise<void> {
-    const { client } = this.ctx;
-    this.counter.addStep((id) => client.inductionLoop.lastStep(id));
-    for (const d of this.ctx.network.detectors) {
-      const r = client.inductionLoop.lastStep(d.id);
-      if (r) this.tracker.observe(t, d.id, { occupied: r.vehicleIds.length > 0, arrivals: this.counter.lastStepCount(d.id) });
-    }
+    const loops = this.ctx.client.inductionLoop;
+    this.loops.step(t, loops.changedInLastStep(), (id) => loops.lastStep(id));
     const schedule = this.o.planSchedule;
     if (schedule) {
       const nowMs = this.ctx.epochMs + Math.round(t * 1000);

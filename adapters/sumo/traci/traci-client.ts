@@ -30,6 +30,7 @@ export class TraciClient implements TraciTransport {
   readonly trafficLight: TrafficLightDomain;
   readonly lane: LaneDomain;
   private queue: QueuedCommand[] = [];
+  private changed: readonly SubscriptionResult[] = [];
   private readonly stepResults = new StepResultCache();
   private messages = 0;
 
@@ -65,6 +66,10 @@ export class TraciClient implements TraciTransport {
   /** Messages sent to SUMO so far (round trips). */
   get messagesSent(): number {
     return this.messages;
+  }
+
+  get lastStepChanged(): readonly SubscriptionResult[] {
+    return this.changed;
   }
 
   /** Commands queued for the next message. */
@@ -121,6 +126,7 @@ export class TraciClient implements TraciTransport {
     readStatus(reader, CMD.SIMSTEP);
     const { results, changed } = this.stepResults.read(reader);
     for (const res of changed) this.store(res);
+    this.changed = changed;
     if (queuedError) throw queuedError;
     return results;
   }

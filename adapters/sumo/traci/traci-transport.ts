@@ -1,4 +1,5 @@
 import type { TraciReader, TraciValue } from './traci-storage.js';
+import type { SubscriptionResult } from './traci-protocol.js';
 
 /**
  * Latest subscription values: response id -> object id -> variable id -> value. An object's value map is replaced
@@ -18,4 +19,9 @@ export interface TraciTransport {
   enqueue(command: Buffer, commandId: number, what: string): void;
   subscribe(commandId: number, objectIds: readonly string[], variableIds: readonly number[]): Promise<void>;
   readonly subscriptions: SubscriptionStore;
+  /**
+   * The results of the last step answer read that were decoded anew (their bytes differ from the same position's
+   * in the answer before): every object whose values changed is among them, and possibly some that did not.
+   */
+  readonly lastStepChanged: readonly SubscriptionResult[];
 }

@@ -22,6 +22,15 @@ export class InductionLoopDomain {
   subscribe(ids: readonly string[]): Promise<void> {
     return this.t.subscribe(CMD.SUBSCRIBE_INDUCTIONLOOP_VARIABLE, ids, [VAR.LAST_STEP_VEHICLE_ID_LIST, VAR.LAST_STEP_OCCUPANCY]);
   }
+  /**
+   * Ids of the loops whose reading was decoded anew in the last step answer read: every loop whose reading
+   * changed is among them (and possibly a few whose reading did not). Readings of the others are the same objects.
+   */
+  changedInLastStep(): string[] {
+    const ids: string[] = [];
+    for (const r of this.t.lastStepChanged) if (r.responseId === CMD.RESPONSE_SUBSCRIBE_INDUCTIONLOOP_VARIABLE) ids.push(r.objectId);
+    return ids;
+  }
   /** The last step's reading; the same object (treat it as read-only) as long as SUMO reports no change. */
   lastStep(id: string): InductionLoopStep | undefined {
     const v = this.t.subscriptions.get(CMD.RESPONSE_SUBSCRIBE_INDUCTIONLOOP_VARIABLE)?.get(id);
