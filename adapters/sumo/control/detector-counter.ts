@@ -57,6 +57,12 @@ export class DetectorCounter {
     }
   }
 
+  /** Adds a loop's occupancy of a step already added (read apart from its vehicles; the reading's was 0). */
+  addOccupancy(id: string, occupancy: number): void {
+    const l = this.byId.get(id);
+    if (l) l.occupancySum += occupancy;
+  }
+
   /** Vehicles counted on a loop since the start. */
   total(id: string): number {
     return this.byId.get(id)?.total ?? 0;

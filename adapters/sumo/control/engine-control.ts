@@ -122,9 +122,11 @@ export class EngineControl implements LoopController {
     this.scheduler = new VirtualClockScheduler(startMs);
     const detectorIds = ctx.network.detectors.map((d) => d.id);
     this.tracker = new DetectorTracker(ctx.network.detectors, this.o.gapDetection ?? 'hybrid');
-    this.loops = new LoopFeed(detectorIds, this.tracker);
+    // occupancy only goes into the engine's counts: none are made when recorded plans are replayed
+    const loops = ctx.client.inductionLoop;
+    this.loops = new LoopFeed(detectorIds, this.tracker, this.o.planSchedule ? undefined : (id, onValue) => loops.queueOccupancy(id, onValue));
     this.counter = this.loops.counter;
-    await ctx.client.inductionLoop.subscribe(detectorIds);
+    await loops.subscribeVehicleIds(detectorIds);
 
     const loopIndex = new NetworkLoops(ctx.network);
     const gapSeconds = this.actuationOptions.gapSeconds ?? 3;
@@ -184,6 +186,8 @@ export class EngineControl implements LoopController {
       for (; this.scheduleIndex < schedule.length && schedule[this.scheduleIndex].atMs <= nowMs; this.scheduleIndex++) this.onPlan(schedule[this.scheduleIndex].plan);
     } else if (t + 1e-9 >= this.nextFlushSeconds) {
       const ts = this.ctx.epochMs + Math.round(t * 1000);
+      // the occupancies of this step, asked for by the loop feed, before the counts are made
+      await this.ctx.client.sendQueued();
       this.scheduler.advanceTo(ts);
       for (const c of this.counter.flush(ts, this.interval))
         this.counts$.next({ detectorId: c.detectorId, timestamp: c.timestampMs, count: c.count, intervalSeconds: c.intervalSeconds, occupancy: c.occupancy });

@@ -16,6 +16,7 @@ interface QueuedCommand {
   command: Buffer;
   commandId: number;
   what: string;
+  readResult?: (r: TraciReader) => void;
 }
 
 /**
@@ -77,8 +78,15 @@ export class TraciClient implements TraciTransport {
     return this.queue.length;
   }
 
-  enqueue(command: Buffer, commandId: number, what: string): void {
-    this.queue.push({ command, commandId, what });
+  enqueue(command: Buffer, commandId: number, what: string, readResult?: (r: TraciReader) => void): void {
+    this.queue.push({ command, commandId, what, readResult });
+  }
+
+  /** Sends the queued commands now, as one message without a step (nothing when none is queued). */
+  async sendQueued(): Promise<void> {
+    if (this.queue.length === 0) return;
+    const { queuedError } = await this.send([]);
+    if (queuedError) throw queuedError;
   }
 
   async request(commands: readonly Buffer[], commandIds: readonly number[]): Promise<TraciReader> {
@@ -164,8 +172,11 @@ export class TraciClient implements TraciTransport {
         readStatus(reader, q.commandId);
       } catch (e) {
         if (!(e instanceof TraciError) || e.fatal) throw e;
+        // a rejected command has no result body
         queuedError ??= new TraciError(e.code, `${q.what}: ${e.message}`);
+        continue;
       }
+      q.readResult?.(reader);
     }
     return { reader, queuedError };
   }

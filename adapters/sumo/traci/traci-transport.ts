@@ -14,9 +14,11 @@ export interface TraciTransport {
   /**
    * Queues a command that has no result (a set command): it goes to SUMO ahead of the next message's own commands,
    * in order, so nothing SUMO does in between can tell the difference; its status is checked when that answer comes
-   * (a rejection is thrown from that request or step). `what` names the command in that error.
+   * (a rejection is thrown from that request or step). `what` names the command in that error. A get command
+   * passes `readResult`, which reads its result from that answer (SUMO answers it before the message's own
+   * commands run: the values of the step last read).
    */
-  enqueue(command: Buffer, commandId: number, what: string): void;
+  enqueue(command: Buffer, commandId: number, what: string, readResult?: (r: TraciReader) => void): void;
   subscribe(commandId: number, objectIds: readonly string[], variableIds: readonly number[]): Promise<void>;
   readonly subscriptions: SubscriptionStore;
   /**
