@@ -8,9 +8,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { resolveScenario } from '../../adapters/sumo/index.js';
-import { SumoProcess } from '../../adapters/sumo/sumo-process.js';
-import { CMD, VAR } from '../../adapters/sumo/traci/traci-constants.js';
+import { SumoProcess, TRACI_CMD as CMD, TRACI_VAR as VAR, resolveScenario } from '../../adapters/sumo/index.js';
 import { importSumoNetwork } from '../../network-models/importers/sumo/index.js';
 
 const VARIANTS: Record<string, number[]> = { none: [], ids: [VAR.LAST_STEP_VEHICLE_ID_LIST], 'ids+occupancy': [VAR.LAST_STEP_VEHICLE_ID_LIST, VAR.LAST_STEP_OCCUPANCY] };
