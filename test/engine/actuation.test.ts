@@ -182,6 +182,33 @@ describe('local actuation: worked examples', () => {
     expect(signal.actuationMode).toBe('plan');
   });
 
+  it("pulls the cycle onto the plan's offset only when the plan is coordinated with neighbours", () => {
+    const { net, x } = junction();
+    const greensOf = Object.fromEntries(x.phases.map((p) => [p.id, 12]));
+    const layout = layoutOf(x, greensOf);
+    // fixed time, so that only the offset correction moves a green
+    const all = Object.fromEntries(net.detectors.map((d) => [d.id, arriving]));
+    const firstGreenStarts = (coordinated: boolean) => {
+      const tracker = new DetectorTracker(net.detectors);
+      const loops = new NetworkLoops(net).phaseLoops(x, { gapDetectorsPerMovement: 'own', gapLoops: 'upstream', gapSeconds: 3 });
+      const signal = new ActuatedSignal({ intersection: x, phaseLoops: loops.phases, callWindowSeconds: loops.callWindowSeconds, tracker, initialLayout: layout, startSeconds: 0, clockEpochSeconds: 0, options: { kind: 'fixed', bounds: 'plan' } });
+      const plan = { intersectionId: x.id, version: 1, cycleSeconds: layout.cycleSeconds, offsetSeconds: 20, source: 'optimizer' as const, computedAtMs: 0, phases: x.phases.map((p) => ({ phaseId: p.id, greenSeconds: 12, yellowSeconds: p.yellowSeconds, allRedSeconds: p.allRedSeconds, minGreenSeconds: p.minGreenSeconds, maxGreenSeconds: Math.max(p.minGreenSeconds, 12) })), diagnostics: { flowRatioByPhase: {}, criticalMovementByPhase: {}, degreeOfSaturationByPhase: {}, delaySecondsPerVehByMovement: {}, totalDelayVehHoursPerHour: 0, sumCriticalFlowRatio: 0.5, lostTimeSeconds: 15, websterCycleSeconds: 60, demandConfidence: 1, oversaturated: false, coordinated, reason: 'test' } };
+      signal.offerPlan(plan, layout);
+      const starts: number[] = [];
+      for (let t = 1; t <= 400; t++) {
+        for (const d of net.detectors) tracker.observe(t, d.id, all[d.id]);
+        for (const e of signal.step(t)) if (e.kind === 'green-start' && e.phaseId === x.phases[0].id) starts.push(t);
+      }
+      return starts;
+    };
+    const cycle = layout.cycleSeconds;
+    const misalignment = (starts: number[]) => Math.min(...starts.slice(-3).map((s) => Math.min((((s - 20) % cycle) + cycle) % cycle, cycle - ((((s - 20) % cycle) + cycle) % cycle))));
+    // coordinated: after a few cycles the first phase's green starts at the offset (20 s into the cycle)
+    expect(misalignment(firstGreenStarts(true))).toBeLessThanOrEqual(1);
+    // on its own: no correction, the cycle keeps the phase where it started
+    expect(misalignment(firstGreenStarts(false))).toBeGreaterThan(1);
+  });
+
   it('runs fixed time when asked: greens exactly as planned, no phase passed over', () => {
     const { net, x } = junction();
     const trace = run(net, x, 200, () => ({}), { kind: 'fixed', bounds: 'plan' });
