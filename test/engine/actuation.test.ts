@@ -235,17 +235,19 @@ const activity = (ids: string[], seconds: number) =>
 
 describe('local actuation: properties (fast-check)', () => {
   const seconds = 900;
+  /** Every combination of the rules that decide a green's end and whose bounds hold it. */
+  const rules = fc.record({ greenEnd: fc.constantFrom('gap' as const, 'priority' as const), bounds: fc.constantFrom('auto' as const, 'phase' as const, 'plan' as const), phaseSkipping: fc.boolean() });
 
   it('every change of green passes through its full clearance, and every green lasts its minimum', () => {
     fc.assert(
-      fc.property(activity(junction().net.detectors.map((d) => d.id), seconds), fc.boolean(), (events, pedestrians) => {
+      fc.property(activity(junction().net.detectors.map((d) => d.id), seconds), fc.boolean(), rules, (events, pedestrians, options) => {
         const { net, x } = junction({ pedestrians });
         const at = (t: number) => {
           const r: Record<string, DetectorReading> = {};
           for (const e of events) if (t >= e.at && t < e.at + e.stay) r[e.detector] = { occupied: true, arrivals: t === e.at ? 1 : 0 };
           return r;
         };
-        const trace = run(net, x, seconds, at);
+        const trace = run(net, x, seconds, at, options);
         const g = greens(trace.displays);
         for (let i = 1; i < g.length - 1; i++) {
           const phase = x.phases.find((p) => p.id === g[i].phaseId)!;
@@ -263,7 +265,7 @@ describe('local actuation: properties (fast-check)', () => {
     const bound = x0.phases.reduce((s, p) => s + p.maxGreenSeconds + p.yellowSeconds + p.allRedSeconds, 0);
     const stopLines = net0.detectors.filter((d) => d.kind === 'stop-line').map((d) => d.id);
     fc.assert(
-      fc.property(activity(net0.detectors.map((d) => d.id), seconds), fc.constantFrom(...stopLines), fc.integer({ min: 1, max: seconds - bound - 1 }), (events, waiter, from) => {
+      fc.property(activity(net0.detectors.map((d) => d.id), seconds), fc.constantFrom(...stopLines), fc.integer({ min: 1, max: seconds - bound - 1 }), rules, (events, waiter, from, options) => {
         const { net, x } = junction();
         // a vehicle stands on `waiter` from `from` until its phase turns green; everything else is arbitrary
         let served = false;
@@ -277,7 +279,7 @@ describe('local actuation: properties (fast-check)', () => {
         let servedAt = Infinity;
         const tracker = new DetectorTracker(net.detectors);
         const loops = new NetworkLoops(net).phaseLoops(x, { gapDetectorsPerMovement: 'own', gapLoops: 'upstream', gapSeconds: 3 });
-        const signal = new ActuatedSignal({ intersection: x, phaseLoops: loops.phases, callWindowSeconds: loops.callWindowSeconds, tracker, initialLayout: layoutOf(x, x.fallbackPlans[0].greenSecondsByPhase), startSeconds: 0, clockEpochSeconds: 0 });
+        const signal = new ActuatedSignal({ intersection: x, phaseLoops: loops.phases, callWindowSeconds: loops.callWindowSeconds, laneSaturationFlowVehPerHour: loops.laneSaturationFlowVehPerHour, travelSecondsToStopLine: loops.travelSecondsToStopLine, tracker, initialLayout: layoutOf(x, x.fallbackPlans[0].greenSecondsByPhase), startSeconds: 0, clockEpochSeconds: 0, options });
         for (let t = 1; t <= seconds && !served; t++) {
           for (const d of net.detectors) {
             let r: DetectorReading = { occupied: false, arrivals: 0 };
