@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { weakSecretReason } from '../adapters/websocket/index.js';
-import { CliError } from './load-network-file.js';
+import { CliError, fileError } from './cli-errors.js';
+import { engineConfigSchema, serverLimitsSchema } from './config-schemas.js';
 
 /** Where a secret comes from: an environment variable (default GREENWAVE_SECRET) or a file. Never a flag. */
 export function readSecret(opts: { secretFile?: string; secretEnv?: string }): string | undefined {
@@ -59,8 +60,8 @@ export const startConfigSchema = z.strictObject({
   /** Day files of everything received and decided go here; false: no recording. Default "recordings". */
   recordDirectory: z.union([z.string().min(1), z.literal(false)]).optional(),
   logLevel: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).optional(),
-  limits: z.record(z.string(), z.number()).optional(),
-  engine: z.record(z.string(), z.unknown()).optional(),
+  limits: serverLimitsSchema.optional(),
+  engine: engineConfigSchema.optional(),
   simulate: z
     .strictObject({
       detectors: z.boolean().optional(),
@@ -80,7 +81,7 @@ export function loadStartConfig(path: string): StartConfig {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new CliError(`cannot read config file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw fileError('--config', path, err);
   }
   let raw: unknown;
   try {
@@ -90,8 +91,52 @@ export function loadStartConfig(path: string): StartConfig {
   }
   const r = startConfigSchema.safeParse(raw);
   if (!r.success) {
-    const i = r.error.issues[0];
-    throw new CliError(`${path}: ${i.path.join('.') || '(top level)'}: ${i.message}`);
+    const problems = r.error.issues.map((i) => `  ${configIssue(i, raw)}`);
+    throw new CliError(`--config ${path}: ${problems.length} problem${problems.length > 1 ? 's' : ''}, not started:\n${problems.join('\n')}`);
   }
   return r.data;
+}
+
+/** One configuration problem: the key's path, its value and what is allowed (unknown keys named one by one). */
+function configIssue(issue: z.core.$ZodIssue, raw: unknown): string {
+  const path = issue.path.map(String);
+  if (issue.code === 'unrecognized_keys') {
+    const known = knownKeys(path);
+    return issue.keys.map((k) => `${[...path, k].join('.')}: unknown key${nearest(k, known) ? ` (did you mean ${nearest(k, known)}?)` : ''}`).join('; ');
+  }
+  const value = path.reduce<unknown>((v, k) => (v !== null && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), raw);
+  return `${path.join('.') || '(top level)'}${value === undefined ? '' : ` = ${JSON.stringify(value)}`}: ${issue.message}`;
+}
+
+/** The keys the configuration schema knows at a path (for "did you mean"). */
+function knownKeys(path: string[]): string[] {
+  let schema: unknown = startConfigSchema;
+  for (const key of path) {
+    const shape = (schema as { shape?: Record<string, unknown> }).shape;
+    if (!shape) return [];
+    schema = shape[key];
+    while (schema && typeof (schema as { unwrap?: unknown }).unwrap === 'function') schema = (schema as { unwrap: () => unknown }).unwrap();
+  }
+  return Object.keys((schema as { shape?: Record<string, unknown> } | undefined)?.shape ?? {});
+}
+
+/** The known key closest to a misspelt one (edit distance at most 3), if any. */
+function nearest(key: string, known: string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = 4;
+  for (const k of known) {
+    const d = editDistance(key.toLowerCase(), k.toLowerCase());
+    if (d < bestDistance) [best, bestDistance] = [k, d];
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) row[j] = Math.min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    previous = row;
+  }
+  return previous[b.length];
 }

@@ -2,16 +2,9 @@ import { readFileSync } from 'node:fs';
 import { DEMO_NETWORKS } from '../network-models/index.js';
 import { parseNetwork } from '../network-models/index.js';
 import type { NetworkFile } from '../network-models/index.js';
+import { CliError, fileError } from './cli-errors.js';
 
-/** Error the CLI reports without a stack trace, with an exit code. */
-export class CliError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode = 2,
-  ) {
-    super(message);
-  }
-}
+export { CliError } from './cli-errors.js';
 
 /** Loads a network file, or a built-in demo network by name (`demo:arterial`, `demo:grid`). */
 export function loadNetworkFile(path: string): NetworkFile {
@@ -25,7 +18,7 @@ export function loadNetworkFile(path: string): NetworkFile {
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new CliError(`cannot read network file ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw fileError('cannot read network file', path, err);
   }
   try {
     return parseNetwork(text, path);

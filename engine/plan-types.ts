@@ -43,6 +43,11 @@ export interface PlanDiagnostics {
    * is aligned and the phase of the other signal it is aligned on.
    */
   coordinatedFrom?: { intersectionId: string; linkIds: string[]; travelTimeSeconds: number; phaseId?: string; fromPhaseId?: string };
+  /**
+   * The plan runs its group's common cycle, its offset set against neighbours (false: an intersection on its own,
+   * whose offset nobody's progression depends on). Absent in plans from before this field: taken as coordinated.
+   */
+  coordinated?: boolean;
   reason: string;
 }
 

@@ -25,12 +25,12 @@ export class NetworkLoadError extends Error {
 export function validateNetwork(doc: unknown): LoadResult {
   const parsed = networkFileSchema.safeParse(doc);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => ({
+    const problems: ValidationProblem[] = parsed.error.issues.map((issue) => ({
       path: formatPath(issue.path as PropertyKey[]),
       value: valueAt(doc, issue.path as PropertyKey[]),
       message: issue.message,
     }));
-    return { ok: false, problems };
+    return { ok: false, problems: [...problems, ...semanticProblemsDespite(doc, problems)] };
   }
   const network = parsed.data as NetworkFile;
   const problems = checkNetworkSemantics(network);
@@ -50,4 +50,21 @@ export function parseNetwork(jsonText: string, source = 'network'): NetworkFile 
   const result = validateNetwork(doc);
   if (!result.ok) throw new NetworkLoadError(source, result.problems);
   return result.network;
+}
+
+/**
+ * The semantic problems of a document that failed the schema, so that one pass reports them all (a negative
+ * green does not hide a conflicting phase). The rules run on the document as it is; where its shape is too broken
+ * for them they are skipped (the structural problems say why), and a problem at or under a path the schema already
+ * reported is left out.
+ */
+function semanticProblemsDespite(doc: unknown, structural: ValidationProblem[]): ValidationProblem[] {
+  let semantic: ValidationProblem[];
+  try {
+    semantic = checkNetworkSemantics(doc as NetworkFile);
+  } catch {
+    return [];
+  }
+  const within = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}.`) || path.startsWith(`${prefix}[`);
+  return semantic.filter((p) => !structural.some((s) => within(p.path, s.path) || within(s.path, p.path)));
 }

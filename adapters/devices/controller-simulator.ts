@@ -6,6 +6,7 @@ import type { Intersection, NetworkFile } from '../../network-models/index.js';
 import { planRejectionReason, type SignalState } from './signal-timeline.js';
 import { SimulatedSignal } from './simulated-signal.js';
 import { nextBackoffMs, type BackoffOptions, DEFAULT_BACKOFF } from './reconnect-backoff.js';
+import { ConnectionProblemLog, connectionErrorReason, formatRefusal, readRefusal, type Refusal } from './connection-problems.js';
 
 export interface ControllerSimulatorOptions {
   /** Server base URL, e.g. ws://127.0.0.1:8080 (the simulator appends /v1/controllers). */
@@ -72,6 +73,10 @@ export function createControllerSimulator(options: ControllerSimulatorOptions) {
   let ws: WebSocket | undefined;
   let connected = false;
   let stopped = false;
+  /** Refused for a reason that asking again cannot change: no more attempts. */
+  let refusedForGood = false;
+  const url = `${options.url.replace(/\/$/, '')}/v1/controllers`;
+  const problems = new ConnectionProblemLog();
   let attempt = 0;
   let reconnects = 0;
   let plansAccepted = 0;
@@ -127,7 +132,7 @@ export function createControllerSimulator(options: ControllerSimulatorOptions) {
 
   function connect(): void {
     if (stopped) return;
-    const socket = new WebSocket(`${options.url.replace(/\/$/, '')}/v1/controllers`, { headers: { authorization: `Bearer ${options.token}` } });
+    const socket = new WebSocket(url, { headers: { authorization: `Bearer ${options.token}` } });
     ws = socket;
     socket.on('open', () => {
       const runningVersions: Record<string, number> = {};
@@ -141,13 +146,17 @@ export function createControllerSimulator(options: ControllerSimulatorOptions) {
       touch();
       onMessage(String(data));
     });
+    let refusal: Promise<Refusal> | undefined;
     socket.on('unexpected-response', (_req, res) => {
-      log.error({ status: res.statusCode }, 'controller refused by the server');
-      emit({ type: 'refused', status: res.statusCode ?? 0 });
-      res.resume();
-      socket.terminate();
+      refusal = readRefusal(res).then((r) => {
+        socket.terminate();
+        return r;
+      });
     });
-    socket.on('error', (err) => log.debug({ err: err.message }, 'controller socket error'));
+    socket.on('error', (err: Error & { code?: string }) => {
+      const reason = connectionErrorReason(err, url);
+      if (problems.shouldSay(reason)) log.warn({ attempt: attempt + 1 }, `controller ${reason}; retrying`);
+    });
     socket.on('close', (code, reason) => {
       clearTimeout(silenceTimer);
       if (connected && !stopped) {
@@ -157,13 +166,32 @@ export function createControllerSimulator(options: ControllerSimulatorOptions) {
       }
       connected = false;
       if (stopped) return;
-      const delay = nextBackoffMs(attempt++, backoff, random);
-      retryTimer = setTimeout(() => {
-        reconnects++;
-        connect();
-      }, delay);
-      retryTimer.unref();
+      if (refusal) void refusal.then(onRefused);
+      else retry();
     });
+  }
+
+  /** The server said no: say why; asking again with the same token cannot help when the refusal is permanent. */
+  function onRefused(r: Refusal): void {
+    emit({ type: 'refused', status: r.status, code: r.code, reason: r.reason, permanent: r.permanent });
+    if (r.permanent) {
+      // the cabinet keeps running its local time-of-day plan; it only stops asking
+      log.error({ status: r.status, code: r.code }, `controller ${formatRefusal(r)}; not retrying`);
+      refusedForGood = true;
+      return;
+    }
+    if (problems.shouldSay(formatRefusal(r))) log.warn({ status: r.status, code: r.code }, `controller ${formatRefusal(r)}; retrying`);
+    retry();
+  }
+
+  function retry(): void {
+    if (stopped || refusedForGood) return;
+    const delay = nextBackoffMs(attempt++, backoff, random);
+    retryTimer = setTimeout(() => {
+      reconnects++;
+      connect();
+    }, delay);
+    retryTimer.unref();
   }
 
   function onMessage(text: string): void {
@@ -176,6 +204,7 @@ export function createControllerSimulator(options: ControllerSimulatorOptions) {
     if (m.type === 'welcome') {
       connected = true;
       attempt = 0;
+      problems.clear();
       if (options.silenceTimeoutMs === undefined && m.heartbeatIntervalMs) silenceMs = m.heartbeatIntervalMs * 2.5;
       touch();
       log.debug({ intersections: [...intersections.keys()] }, 'controller connected to the engine');
@@ -236,7 +265,8 @@ export function createControllerSimulator(options: ControllerSimulatorOptions) {
 export type ControllerEvent =
   | { type: 'connected' }
   | { type: 'disconnected'; code: number }
-  | { type: 'refused'; status: number }
+  /** The server refused the connection; permanent: the controller has stopped (a bad token, the wrong role). */
+  | { type: 'refused'; status: number; code?: string; reason: string; permanent: boolean }
   | { type: 'plan-accepted'; plan: PhasePlan }
   | { type: 'plan-rejected'; plan: PhasePlan; reason: string }
   | { type: 'fallback' };

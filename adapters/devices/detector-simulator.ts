@@ -3,6 +3,7 @@ import { WebSocket } from 'ws';
 import type { NetworkFile } from '../../network-models/index.js';
 import { SyntheticDemand } from '../../network-models/index.js';
 import { DEFAULT_BACKOFF, nextBackoffMs, type BackoffOptions } from './reconnect-backoff.js';
+import { ConnectionProblemLog, connectionErrorReason, formatRefusal, readRefusal, type Refusal } from './connection-problems.js';
 
 export interface DetectorSimulatorOptions {
   /** Server base URL, e.g. ws://127.0.0.1:8080 (the simulator appends /v1/detectors). */
@@ -28,6 +29,15 @@ export interface DetectorSimulatorOptions {
   scale?: number;
   /** Records per batch message; default 1000 (keep it under the server's maxBatchRecords). */
   batchSize?: number;
+  /**
+   * Counts kept while the server is unreachable, sent in order when it is back; the oldest are dropped beyond
+   * it (counted as lost). Default 20,000: some 12 minutes of the demo city's 272 detectors at 10-s intervals.
+   */
+  maxBacklogCounts?: number;
+  /** Pace of sending a backlog, records per second (keep it under the server's maxRecordsPerSecond). Default 4,000. */
+  backlogRecordsPerSecond?: number;
+  /** Called once when the server refuses the detectors for good (a bad token, the wrong role): they have stopped. */
+  onRefused?: (refusal: Refusal) => void;
   backoff?: Partial<BackoffOptions>;
   now?: () => number;
   random?: () => number;
@@ -40,8 +50,14 @@ export interface DetectorSimulatorStats {
   countsSent: number;
   countsAccepted: number;
   countsRejected: number;
-  /** Counts not sent because the server was unreachable (a detector without storage loses them). */
+  /** Counts dropped, oldest first, because the backlog kept while the server was unreachable was full. */
   countsLost: number;
+  /** Counts waiting to be sent (kept while the server is unreachable, bounded by maxBacklogCounts). */
+  countsBacklog: number;
+  /** The last reason a connection failed, while it is failing. */
+  problem?: string;
+  /** Set when the server refused the detectors for good: they have stopped. */
+  refused?: Refusal;
   reconnects: number;
   /** Simulated time of day of the last interval, epoch ms. */
   simulatedMs: number;
@@ -64,7 +80,17 @@ export function createDetectorSimulator(options: DetectorSimulatorOptions) {
   const demand = new SyntheticDemand(options.network, { seed: options.seed ?? 1, scale: options.scale ?? 1 });
   const realStartMs = now();
   const simStartMs = options.simulatedStartMs ?? realStartMs;
-  const stats: DetectorSimulatorStats = { connected: false, intervals: 0, countsSent: 0, countsAccepted: 0, countsRejected: 0, countsLost: 0, reconnects: 0, simulatedMs: simStartMs };
+  const maxBacklog = options.maxBacklogCounts ?? 20_000;
+  const backlogRate = options.backlogRecordsPerSecond ?? 4000;
+  const url = `${options.url.replace(/\/$/, '')}/v1/detectors`;
+  const problems = new ConnectionProblemLog();
+  const stats: DetectorSimulatorStats = { connected: false, intervals: 0, countsSent: 0, countsAccepted: 0, countsRejected: 0, countsLost: 0, countsBacklog: 0, reconnects: 0, simulatedMs: simStartMs };
+  /** Counts not yet sent, oldest first. */
+  let backlog: Array<Record<string, unknown>> = [];
+  /** Token bucket pacing the backlog (real time, whatever clock the counts are stamped with). */
+  let sendTokens = backlogRate;
+  let tokensAtMs = performance.now();
+  let pumpTimer: NodeJS.Timeout | undefined;
   let ws: WebSocket | undefined;
   let stopped = false;
   let attempt = 0;
@@ -83,6 +109,7 @@ export function createDetectorSimulator(options: DetectorSimulatorOptions) {
       stopped = true;
       clearInterval(tickTimer);
       clearTimeout(retryTimer);
+      clearTimeout(pumpTimer);
       if (ws && ws.readyState !== WebSocket.CLOSED) {
         const closed = new Promise<void>((resolve) => ws!.once('close', () => resolve()));
         ws.close(1000, 'detectors stopping');
@@ -102,27 +129,55 @@ export function createDetectorSimulator(options: DetectorSimulatorOptions) {
     const simMs = simStartMs + (endMs - realStartMs) * speedup;
     stats.simulatedMs = simMs;
     stats.intervals++;
+    if (stats.refused) return;
     let counts = demand.countsAt(simMs, interval).map((c) => ({ ...c, timestamp: endMs }));
     if (only) counts = counts.filter((c) => only.has(c.detectorId));
-    if (!ws || ws.readyState !== WebSocket.OPEN) {
-      stats.countsLost += counts.length;
-      return;
+    backlog.push(...counts);
+    if (backlog.length > maxBacklog) {
+      const dropped = backlog.length - maxBacklog;
+      backlog = backlog.slice(dropped);
+      stats.countsLost += dropped;
     }
-    for (let i = 0; i < counts.length; i += batchSize) {
-      const batch = counts.slice(i, i + batchSize);
+    stats.countsBacklog = backlog.length;
+    send();
+  }
+
+  /** Sends what waits, oldest first, in batches, as fast as the pace allows; the rest on the next turn. */
+  function send(): void {
+    clearTimeout(pumpTimer);
+    pumpTimer = undefined;
+    if (!ws || ws.readyState !== WebSocket.OPEN || backlog.length === 0) return;
+    const t = performance.now();
+    sendTokens = Math.min(backlogRate, sendTokens + ((t - tokensAtMs) * backlogRate) / 1000);
+    tokensAtMs = t;
+    let sent = 0;
+    while (sent < backlog.length && sendTokens >= Math.min(batchSize, backlog.length - sent)) {
+      const batch = backlog.slice(sent, sent + batchSize);
       ws.send(JSON.stringify({ type: 'batch', id: `b${++batchSeq}`, counts: batch }));
-      stats.countsSent += batch.length;
+      sent += batch.length;
+      sendTokens -= batch.length;
+    }
+    backlog = sent === backlog.length ? [] : backlog.slice(sent);
+    stats.countsSent += sent;
+    stats.countsBacklog = backlog.length;
+    if (backlog.length > 0) {
+      pumpTimer = setTimeout(send, 250);
+      pumpTimer.unref();
     }
   }
 
   function connect(): void {
     if (stopped) return;
-    const socket = new WebSocket(`${options.url.replace(/\/$/, '')}/v1/detectors`, { headers: { authorization: `Bearer ${options.token}` } });
+    const socket = new WebSocket(url, { headers: { authorization: `Bearer ${options.token}` } });
     ws = socket;
     socket.on('open', () => {
       stats.connected = true;
       attempt = 0;
-      log.debug({ detectors: only?.size ?? options.network.detectors.length, intervalSeconds: interval, speedup }, 'detectors connected');
+      stats.problem = undefined;
+      problems.clear();
+      if (backlog.length > 0) log.info({ backlog: backlog.length, lost: stats.countsLost }, `detectors connected: sending ${backlog.length} counts kept while the server was away`);
+      else log.debug({ detectors: only?.size ?? options.network.detectors.length, intervalSeconds: interval, speedup }, 'detectors connected');
+      send();
     });
     socket.on('message', (data) => {
       let m: { type?: string; accepted?: number; rejected?: number; errors?: Array<{ code: string; field: string; reason: string }>; code?: string; reason?: string };
@@ -137,22 +192,48 @@ export function createDetectorSimulator(options: DetectorSimulatorOptions) {
         if (m.errors?.length) log.warn({ first: m.errors[0] }, `${m.rejected} counts rejected`);
       } else if (m.type === 'error') log.warn({ code: m.code }, `server rejected a message: ${m.reason}`);
     });
+    let refusal: Promise<Refusal> | undefined;
     socket.on('unexpected-response', (_req, res) => {
-      log.error({ status: res.statusCode }, 'detectors refused by the server');
-      res.resume();
-      socket.terminate();
+      refusal = readRefusal(res).then((r) => {
+        socket.terminate();
+        return r;
+      });
     });
-    socket.on('error', (err) => log.debug({ err: err.message }, 'detector socket error'));
+    socket.on('error', (err: Error & { code?: string }) => {
+      const reason = connectionErrorReason(err, url);
+      stats.problem = reason;
+      if (problems.shouldSay(reason)) log.warn({ attempt: attempt + 1, backlog: backlog.length }, `detectors: ${reason}; keeping counts and retrying`);
+    });
     socket.on('close', (code) => {
-      if (stats.connected && !stopped) log.warn({ code }, 'detectors lost the server');
+      if (stats.connected && !stopped) log.warn({ code }, 'detectors lost the server: keeping counts until it is back');
       stats.connected = false;
       if (stopped) return;
-      retryTimer = setTimeout(() => {
-        stats.reconnects++;
-        connect();
-      }, nextBackoffMs(attempt++, backoff, random));
-      retryTimer.unref();
+      if (refusal) void refusal.then(onRefused);
+      else retry();
     });
+  }
+
+  /** The server said no: say why; with the same token asking again cannot help when the refusal is permanent. */
+  function onRefused(r: Refusal): void {
+    stats.problem = formatRefusal(r);
+    if (r.permanent) {
+      stats.refused = r;
+      log.error({ status: r.status, code: r.code }, `detectors ${formatRefusal(r)}; not retrying`);
+      clearInterval(tickTimer);
+      options.onRefused?.(r);
+      return;
+    }
+    if (problems.shouldSay(stats.problem)) log.warn({ status: r.status, code: r.code }, `detectors ${stats.problem}; retrying`);
+    retry();
+  }
+
+  function retry(): void {
+    if (stopped) return;
+    retryTimer = setTimeout(() => {
+      stats.reconnects++;
+      connect();
+    }, nextBackoffMs(attempt++, backoff, random));
+    retryTimer.unref();
   }
 }
 

@@ -2,3 +2,4 @@ export { createDetectorSimulator, type DetectorSimulator, type DetectorSimulator
 export { createControllerSimulator, type ControllerSimulator, type ControllerSimulatorOptions, type ControllerStatus, type ControllerEvent, type ControllerMode } from './controller-simulator.js';
 export { signalStateAt, planRejectionReason, type SignalState, type SignalInterval } from './signal-timeline.js';
 export { nextBackoffMs, DEFAULT_BACKOFF, type BackoffOptions } from './reconnect-backoff.js';
+export { formatRefusal, type Refusal } from './connection-problems.js';

@@ -19,14 +19,15 @@ import { createFeedService } from './feed-service.js';
 import { LiveEngine } from './live-engine.js';
 import { LogRateLimiter } from './log-rate-limiter.js';
 import { PROTOCOL_VERSION, type Alarm } from './outbound-messages.js';
-import { protocolError } from './protocol-errors.js';
+import { httpStatusOf, protocolError } from './protocol-errors.js';
 import { ClientRateLimits } from './rate-limits.js';
 import { RevocationList } from './revocation-list.js';
 import { ServerContext, type Client, type TapEvent } from './server-context.js';
 import { resolveServerLimits, type ServerLimits } from './server-limits.js';
+import { CongestionWatch } from './congestion-watch.js';
 import { ServerMetrics } from './server-metrics.js';
 import { ROLES, scopeMatcher, weakSecretReason, type Role, type TokenClaims } from './tokens.js';
-import type { Endpoint } from './upgrade-auth.js';
+import { authorizeUpgrade, type Endpoint } from './upgrade-auth.js';
 
 export type { TapEvent } from './server-context.js';
 
@@ -90,6 +91,7 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
   const weak = weakSecretReason(options.secret);
   if (weak && !options.demo) throw new ServerConfigError(`refusing to start: ${weak}; set a strong secret (>= 32 random bytes: \`greenwave token --new-secret\`) or run in demo mode`);
   const limits = resolveServerLimits(options.limits);
+  const congestion = new CongestionWatch(limits.congestionAlarmMs);
   const log = options.logger ?? pino({ level: 'silent' });
   const scheduler = options.scheduler ?? asyncScheduler;
   const now = () => scheduler.now();
@@ -230,10 +232,18 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
       case 'detector-fault':
       case 'detector-recovered':
         feed.publish(`detector:${event.health.detectorId}`, { type: 'detector', atMs: event.atMs, health: event.health }, [event.health.intersectionId]);
+        if (event.type === 'detector-fault')
+          feed.raiseAlarm({
+            severity: 'warning',
+            code: 'detector-fault',
+            intersectionId: event.health.intersectionId,
+            message: `detector ${event.health.detectorId} ${event.health.fault ?? 'faulty'}: its lane's demand falls back on history, then its last healthy flow`,
+          });
         break;
       case 'kpi':
         lastKpiAtMs = event.atMs;
         feed.rememberKpis(event.atMs, event.kpis);
+        for (const alarm of congestion.check(event.atMs, event.kpis)) feed.raiseAlarm(alarm);
         for (const k of event.kpis) feed.publish(`kpi:${k.intersectionId}`, { type: 'kpi', atMs: event.atMs, ...k }, [k.intersectionId]);
         feed.publish('stats', { type: 'stats', atMs: event.atMs, counters: engine.core.counters, clients: clientsByRole() });
         break;
@@ -249,9 +259,22 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
       res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8' });
       return void res.end(metrics.render());
     }
+    if (req.method === 'GET' && path === '/v1/feed') return feedAccessCheck(req, res);
     if (overrides.handle(req, res, path)) return;
     if (options.httpFallback?.(req, res)) return;
     json(res, 404, { error: { code: 'GW_HTTP_NOT_FOUND', reason: `no route ${req.method} ${path}; try GET /health, GET /metrics, POST /v1/operator, GET /v1/audit or a WebSocket on /v1/feed` } });
+  }
+
+  /**
+   * GET /v1/feed without an upgrade: would this token be let in, and if not why (the same decision as the
+   * upgrade's). A browser cannot read why its WebSocket was refused; the dashboard asks here to say it.
+   */
+  function feedAccessCheck(req: IncomingMessage, res: ServerResponse): void {
+    const decision = authorizeUpgrade(req, options.secret, now());
+    if (!decision.ok) return json(res, httpStatusOf(decision.code), { error: { code: decision.code, reason: decision.reason } });
+    if (revocations.has(decision.claims.jti))
+      return json(res, httpStatusOf('GW_AUTH_TOKEN_REVOKED'), { error: { code: 'GW_AUTH_TOKEN_REVOKED', reason: `token ${decision.claims.jti} (${decision.claims.sub}) is revoked` } });
+    json(res, 200, { ok: true, role: decision.claims.role, sub: decision.claims.sub });
   }
 
   function health() {

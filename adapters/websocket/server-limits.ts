@@ -44,6 +44,8 @@ export interface ServerLimits {
   revocationReloadMs: number;
   /** An alarm of the same cause (code, intersection, controller) within this time of the last updates it (count + 1). */
   alarmCoalesceWindowMs: number;
+  /** An intersection at a degree of saturation above 1 for this long raises a `congestion` alarm. */
+  congestionAlarmMs: number;
 }
 
 export const DEFAULT_SERVER_LIMITS: Readonly<ServerLimits> = Object.freeze({
@@ -67,6 +69,7 @@ export const DEFAULT_SERVER_LIMITS: Readonly<ServerLimits> = Object.freeze({
   recentAlarms: 50,
   planAckTimeoutMs: 15_000,
   alarmCoalesceWindowMs: 600_000,
+  congestionAlarmMs: 600_000,
   revocationReloadMs: 5000,
 });
 

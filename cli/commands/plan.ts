@@ -4,12 +4,16 @@ import { createGunzip } from 'node:zlib';
 import { Subject } from 'rxjs';
 import type { Command } from 'commander';
 import { createEnginePipeline, isRepresentableInstant, VirtualClockScheduler, type EngineCore } from '../../engine/index.js';
-import { CliError, loadNetworkFile } from '../load-network-file.js';
+import { stat } from 'node:fs/promises';
+import { CliError, EXIT_OK, EXIT_SOME_REJECTED, EXIT_UNUSABLE, fileError } from '../cli-errors.js';
+import { loadNetworkFile } from '../load-network-file.js';
+import { numberIn } from '../option-parsers.js';
+import { stdoutOpen } from '../stdout.js';
 
 interface PlanOptions {
   network: string;
   counts: string;
-  period: string;
+  period: number;
   all?: boolean;
 }
 
@@ -19,25 +23,17 @@ export function registerPlanCommand(program: Command): void {
     .description('Run the engine over a counts file in virtual time and print the plans it issues as NDJSON')
     .requiredOption('--network <file>', 'network file (JSON), or demo:arterial / demo:grid')
     .requiredOption('--counts <file>', 'detector counts, NDJSON (optionally .gz), in time order: {detectorId, timestamp, count, intervalSeconds, occupancy?}')
-    .option('--period <seconds>', 'optimisation period, seconds', '60')
+    .option('--period <seconds>', 'optimisation period, 1..3600 seconds', numberIn(1, 3600), 60)
     .option('--all', 'print every engine event (faults, rejections, KPIs), not only plans')
-    .addHelpText('after', '\nExit codes: 0 all input accepted, 1 some records rejected (plans still printed), 2 unusable input.')
+    .addHelpText('after', '\nplan: 1 when some count records were rejected (the plans are still printed), 2 when none was accepted.')
     .action(async (opts: PlanOptions) => {
-      try {
-        process.exitCode = await runPlan(opts);
-      } catch (err) {
-        if (err instanceof CliError) {
-          process.stderr.write(`greenwave plan: ${err.message}\n`);
-          process.exitCode = err.exitCode;
-        } else throw err;
-      }
+      process.exitCode = await runPlan(opts);
     });
 }
 
 async function runPlan(opts: PlanOptions): Promise<number> {
   const network = loadNetworkFile(opts.network);
-  const period = Number(opts.period);
-  if (!Number.isFinite(period) || period < 1 || period > 3600) throw new CliError(`--period = ${opts.period}: must be a number of seconds in 1..3600`);
+  const period = opts.period;
   const lines = await openLines(opts.counts);
   const iterator = lines[Symbol.asyncIterator]();
 
@@ -65,8 +61,8 @@ async function runPlan(opts: PlanOptions): Promise<number> {
   createEnginePipeline(network, input, { scheduler, config: { optimisationPeriodSeconds: period }, onCore: (c) => (core = c) }).subscribe((event) => {
     if (event.type === 'plan') {
       plans++;
-      out.write(`${JSON.stringify(event.plan)}\n`);
-    } else if (opts.all) out.write(`${JSON.stringify(event)}\n`);
+      if (stdoutOpen()) out.write(`${JSON.stringify(event.plan)}\n`);
+    } else if (opts.all && stdoutOpen()) out.write(`${JSON.stringify(event)}\n`);
     if (event.type === 'input-error') {
       rejected++;
       const e = event.error;
@@ -103,15 +99,18 @@ async function runPlan(opts: PlanOptions): Promise<number> {
     `greenwave plan: ${lineNo} lines, ${c.countsAccepted} counts accepted, ${c.countsRejected + malformed} rejected` +
       `${malformed ? ` (${malformed} not JSON)` : ''}, ${c.optimisations} optimisations, ${plans} plans issued, ${c.plansRejected} plans stopped by the safety gate\n`,
   );
-  if (c.countsAccepted === 0) return 2;
-  return rejected + malformed > 0 ? 1 : 0;
+  if (c.countsAccepted === 0) return EXIT_UNUSABLE;
+  return rejected + malformed > 0 ? EXIT_SOME_REJECTED : EXIT_OK;
 }
 
 async function openLines(path: string): Promise<AsyncIterable<string>> {
+  // a directory opens without error and fails on the first read: refuse it here, in words
+  const isFile = await stat(path).then((s) => s.isFile(), (err: unknown) => Promise.reject(fileError('--counts', path, err)));
+  if (!isFile) throw new CliError(`--counts ${path}: not a file (a directory?): give an NDJSON counts file`);
   const stream = createReadStream(path);
   await new Promise<void>((resolve, reject) => {
     stream.once('open', () => resolve());
-    stream.once('error', (err: NodeJS.ErrnoException) => reject(new CliError(`cannot read counts file ${path}: ${err.code ?? err.message}`)));
+    stream.once('error', (err: NodeJS.ErrnoException) => reject(fileError('--counts', path, err)));
   });
   const source = path.endsWith('.gz') ? stream.pipe(createGunzip()) : stream;
   return createInterface({ input: source, crlfDelay: Infinity });

@@ -13,24 +13,27 @@ import type { ServerLimits } from '../../adapters/websocket/index.js';
 import { mintToken, randomSecret } from '../../adapters/websocket/index.js';
 import type { EngineConfigInput } from '../../engine/index.js';
 import { createCliLogger, type LogFormat } from '../cli-logger.js';
-import { CliError, loadNetworkFile } from '../load-network-file.js';
+import { CliError } from '../cli-errors.js';
+import { loadNetworkFile } from '../load-network-file.js';
+import { LOG_FORMATS, LOG_LEVELS } from '../device-runner.js';
+import { integerIn, numberIn, oneOf, timeOfDay } from '../option-parsers.js';
 import { loadStartConfig, parseNumber, readSecret, requireStrongSecret, timeOfDayToday, type StartConfig } from '../live-settings.js';
 
 interface StartFlags {
   config?: string;
   network?: string;
   host?: string;
-  port?: string;
+  port?: number;
   demo?: boolean;
-  period?: string;
+  period?: number;
   secretFile?: string;
   revocationFile?: string;
   tlsCert?: string;
   tlsKey?: string;
   simulate?: boolean;
-  speedup?: string;
+  speedup?: number;
   simStart?: string;
-  interval?: string;
+  interval?: number;
   logLevel?: string;
   logFormat?: LogFormat;
   record?: string | false;
@@ -56,31 +59,25 @@ export function registerStartCommand(program: Command): void {
     .option('--config <file>', 'JSON configuration file (flags override it)')
     .option('--network <file>', `network file, or demo:grid / demo:arterial (default ${START_DEFAULTS.network})`)
     .option('--host <address>', `interface to bind (default ${START_DEFAULTS.host})`)
-    .option('--port <n>', `HTTP/WebSocket port, 0 = any free port (default ${START_DEFAULTS.port})`)
+    .option('--port <n>', `HTTP/WebSocket port, 0..65535, 0 = any free port (default ${START_DEFAULTS.port})`, integerIn(0, 65535))
     .option('--demo', 'demo mode: a random secret, tokens printed, simulators attached')
-    .option('--period <seconds>', `optimisation period (default ${START_DEFAULTS.demoPeriodSeconds} in demo mode, else ${START_DEFAULTS.periodSeconds})`)
+    .option('--period <seconds>', `optimisation period, 1..3600 s (default ${START_DEFAULTS.demoPeriodSeconds} in demo mode, else ${START_DEFAULTS.periodSeconds})`, numberIn(1, 3600))
     .option('--secret-file <file>', 'token secret from a file (default: environment variable GREENWAVE_SECRET)')
     .option('--tls-cert <file>', 'serve https and wss with this certificate (PEM); needs --tls-key')
     .option('--tls-key <file>', 'private key (PEM) of --tls-cert')
     .option('--revocation-file <file>', 'revoked token ids (jti), one per line; re-read when it changes (and on SIGHUP)')
     .option('--no-simulate', 'in demo mode, do not attach the simulators')
-    .option('--speedup <factor>', `simulated time of day runs this much faster than real time (default ${START_DEFAULTS.speedup})`)
-    .option('--sim-start <HH:MM>', `simulated time of day when the simulators start (default ${START_DEFAULTS.simStart})`)
-    .option('--interval <seconds>', `detector counting interval, real seconds (default ${START_DEFAULTS.intervalSeconds})`)
+    .option('--speedup <factor>', `simulated time of day runs this much faster than real time, 0.01..3600 (default ${START_DEFAULTS.speedup})`, numberIn(0.01, 3600))
+    .option('--sim-start <HH:MM>', `simulated time of day when the simulators start, UTC (default ${START_DEFAULTS.simStart})`, timeOfDay())
+    .option('--interval <seconds>', `detector counting interval, real seconds, 1..3600 (default ${START_DEFAULTS.intervalSeconds})`, numberIn(1, 3600))
     .option('--record <dir>', 'record everything received and decided into day files here (NDJSON.gz, rotated at local midnight; default recordings)')
     .option('--no-record', 'do not record')
-    .option('--log-level <level>', 'trace, debug, info, warn, error', undefined)
-    .option('--log-format <format>', 'pretty, json or auto (pretty in a terminal)', 'auto')
+    .option('--log-level <level>', 'trace, debug, info, warn or error (default info)', oneOf(LOG_LEVELS))
+    .option('--log-format <format>', 'pretty, json or auto (pretty in a terminal)', oneOf(LOG_FORMATS), 'auto')
     .addHelpText('after', '\nExamples:\n  npm start                                  # = greenwave start --demo\n  GREENWAVE_SECRET=... greenwave start --network city.json --port 9000\n')
+    .addHelpText('after', 'start: runs until Ctrl-C (exit 0); 2 when it cannot start (bad configuration, port in use).')
     .action(async (flags: StartFlags) => {
-      try {
-        await runStart(flags);
-      } catch (err) {
-        if (err instanceof CliError || err instanceof ServerConfigError) {
-          process.stderr.write(`greenwave start: ${err.message}\n`);
-          process.exitCode = err instanceof CliError ? err.exitCode : 2;
-        } else throw err;
-      }
+      await runStart(flags);
     });
 }
 
@@ -125,7 +122,8 @@ async function runStart(flags: StartFlags): Promise<void> {
   try {
     address = await server.listen();
   } catch (err) {
-    if (err instanceof ServerConfigError) throw err;
+    await server.close().catch(() => undefined);
+    if (err instanceof ServerConfigError) throw new CliError(err.message);
     const code = (err as NodeJS.ErrnoException).code;
     throw new CliError(code === 'EADDRINUSE' ? `port ${port} on ${host} is in use: stop the other process or pass --port <n>` : `cannot listen on ${host}:${port}: ${code ?? (err as Error).message}`);
   }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import pino from 'pino';
 import { XMLParser } from 'fast-xml-parser';
+import { integerIn, numberIn } from '../option-parsers.js';
 import { runSumoClosedLoop, CONTROL_MODES, killAllSumoProcesses, TraciError, type ClosedLoopSummary, type ControlMode } from '../../adapters/sumo/index.js';
 
 interface SumoCliOptions {
@@ -11,9 +12,9 @@ interface SumoCliOptions {
   net?: string;
   routes?: string;
   additional?: string;
-  begin?: string;
-  end?: string;
-  seed: string;
+  begin?: number;
+  end?: number;
+  seed: number;
   control: ControlMode;
   tripinfo?: string;
   json?: boolean;
@@ -69,9 +70,9 @@ export function registerSumoCommand(program: Command): void {
     .option('--net <file>', 'SUMO network (.net.xml), with --routes')
     .option('--routes <files>', 'SUMO route files, comma-separated')
     .option('--additional <files>', 'extra SUMO additional files, comma-separated')
-    .option('--begin <seconds>', 'simulation begin (overrides the config)')
-    .option('--end <seconds>', 'simulation end (overrides the config; default: when all vehicles have arrived)')
-    .requiredOption('--seed <n>', 'SUMO random seed')
+    .option('--begin <seconds>', 'simulation begin (overrides the config)', numberIn(0, 1e9))
+    .option('--end <seconds>', 'simulation end (overrides the config; default: when all vehicles have arrived)', numberIn(0, 1e9))
+    .requiredOption('--seed <n>', 'SUMO random seed, a whole number', integerIn(0, 2 ** 31 - 1))
     .addOption(new Option('--control <mode>', 'who drives the signals').choices([...CONTROL_MODES]).makeOptionMandatory())
     .option('--tripinfo <file>', "keep SUMO's tripinfo output (unfinished vehicles included)")
     .option('--json', 'print the summary as one JSON object on the last line')
@@ -86,7 +87,7 @@ export function registerSumoCommand(program: Command): void {
         'with their insertion delay, and those never inserted with their wait to the end. The summary names the\n' +
         'vehicles never inserted, the insertion backlog at the end, vehicles jammed (still in the network, standing\n' +
         '300 s or more) and teleports (jam: of vehicles stuck in a jam).\n' +
-        "Exit codes: 0 done, 2 bad arguments or SUMO failed (missing, crashed, wrong version).",
+        'sumo: 2 also when SUMO failed (missing, crashed, wrong version).',
     )
     .action(async (opts: SumoCliOptions) => {
       const onSignal = () => {
@@ -110,21 +111,13 @@ export function registerSumoCommand(program: Command): void {
     });
 }
 
-function num(v: string | undefined, name: string): number | undefined {
-  if (v === undefined) return undefined;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} = ${v}: must be a non-negative number of seconds`);
-  return n;
-}
-
 export interface SumoCliSummary extends ClosedLoopSummary {
   teleportsJam: number;
 }
 
 async function run(o: SumoCliOptions): Promise<SumoCliSummary> {
   if (!o.config && !(o.net && o.routes)) throw new Error('give --config SCENARIO.sumocfg, or --net NET.xml with --routes ROUTES.rou.xml');
-  const seed = Number(o.seed);
-  if (!Number.isInteger(seed)) throw new Error(`--seed = ${o.seed}: must be an integer`);
+  const seed = o.seed;
   const passed = sumoOptionArgs(o.sumoOption);
   const list = (v: string | undefined) => (v ? v.split(',').filter(Boolean) : undefined);
   const work = mkdtempSync(join(tmpdir(), 'greenwave-sumo-cli-'));
@@ -136,8 +129,8 @@ async function run(o: SumoCliOptions): Promise<SumoCliSummary> {
         netFile: o.net,
         routeFiles: list(o.routes),
         additionalFiles: list(o.additional),
-        beginSeconds: num(o.begin, '--begin'),
-        endSeconds: num(o.end, '--end'),
+        beginSeconds: o.begin,
+        endSeconds: o.end,
       },
       seed,
       control: o.control,

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { WebSocket } from 'ws';
 import { readToken } from '../live-settings.js';
+import { webSocketUrl } from '../option-parsers.js';
 
 interface WatchFlags {
   url: string;
@@ -14,7 +15,7 @@ export function registerWatchCommand(program: Command): void {
   program
     .command('watch')
     .description('Print the live feed of a server (snapshot summary, plans, acknowledgements, faults, alarms)')
-    .option('--url <ws-url>', 'server base URL', 'ws://127.0.0.1:8080')
+    .option('--url <ws-url>', 'server base URL', webSocketUrl, 'ws://127.0.0.1:8080')
     .option('--token <token>', 'viewer token (default: environment variable GREENWAVE_TOKEN)')
     .option('--json', 'print every feed message as NDJSON')
     .option('--kpis', 'also print per-intersection KPI lines')

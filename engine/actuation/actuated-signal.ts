@@ -36,14 +36,21 @@ export interface ActuationOptions {
   /** Step of the clock that calls `step`, seconds. Default 1. */
   stepSeconds?: number;
   /**
-   * Whose bounds a green keeps to. 'plan' (default): the plan's actuation window around each green, with the
-   * cycle pulled onto the plan's offset; 'phase': the phases' own minimum and maximum (plain fully-actuated,
-   * NEMA), no offset correction unless `offsetSync`; 'auto': the plan's window only while the plan judges the
-   * intersection oversaturated. Measured per scenario in bench/README.md ("Local actuation"): 'phase' was better
-   * on six of eight real networks (luxembourg_lust_red 65.4 → 46.6 s, game-square 25.3 → 13.2 s) but worse on
-   * Bologna acosta (453 → 620 s, and behind its fixed programs in the 20-minute CI run), so it is not the default.
+   * Whose bounds a green keeps to. 'auto' (default): the phases' own (plain fully-actuated operation, NEMA)
+   * while every queue clears, the plan's window and offset while some phase keeps failing its split (measured
+   * by its stop-line loops, ATSPM's definition), back once every phase has cleared its queue as many cycles in a
+   * row; where no phase has a stop-line loop, the plan's window while the plan judges the intersection
+   * oversaturated. 'plan': always the plan's window, the cycle pulled onto the plan's offset. 'phase': always the
+   * phases' own. Measured on the corpus in bench/README.md ("Local actuation").
    */
   bounds?: 'plan' | 'phase' | 'auto';
+  /**
+   * What ends a green between its minimum and maximum. 'priority' (default): a gap in detections, or earlier, as
+   * soon as serving the other phases in turn would serve more vehicles per second than the running green (Lämmer
+   * & Helbing's self-control, J. Stat. Mech. 2008, P04019, weighed over the rest of the cycle; the running
+   * green's vehicles anticipated from its advance loops). 'gap': a gap in detections only.
+   */
+  greenEnd?: 'gap' | 'priority';
 }
 
 export interface ActuatedSignalInput {
@@ -54,6 +61,8 @@ export interface ActuatedSignalInput {
   callWindowSeconds: ReadonlyMap<string, number>;
   /** Saturation flow of each detector's lane, veh/h (what a queue over it discharges at); default 1,800. */
   laneSaturationFlowVehPerHour?: ReadonlyMap<string, number>;
+  /** Free-flow travel time from each detector to its stop line, seconds (default 0: at the stop line). */
+  travelSecondsToStopLine?: ReadonlyMap<string, number>;
   tracker: DetectorTracker;
   /** Layout of the network's own timing, run until the first plan. */
   initialLayout: SignalDisplayLayout;
@@ -96,7 +105,7 @@ const PERSISTENT_SPLIT_FAILURES = 2;
  * shows a vehicle (never with an undetected lane, never more than `maxConsecutiveSkips` times in a row), every
  * green ends by its maximum once another phase has a call, and a rest ends at the phase's own maximum. So a
  * vehicle waiting on any lane is served within one pass of the sequence: the sum over the phases of their
- * maximum greens and clearances.
+ * maximum greens and clearances. A green rests only while no other phase has a call, so resting delays nobody.
  */
 export class ActuatedSignal {
   readonly intersection: Intersection;
@@ -123,6 +132,7 @@ export class ActuatedSignal {
 
   private readonly skipsInARow: number[];
   private readonly totalAtRedStart = new Map<string, number>();
+  private readonly advanceLoops: ReadonlySet<string>;
   private readonly callSince: Array<number | undefined>;
   private events: ActuationEvent[] = [];
   private layoutSeq = 0;
@@ -141,10 +151,11 @@ export class ActuatedSignal {
       conditionalProtectedPhases: o.conditionalProtectedPhases ?? true,
       addedInitial: o.addedInitial ?? true,
       restInGreen: o.restInGreen ?? true,
-      offsetSync: o.offsetSync ?? (o.bounds ?? 'plan') !== 'phase',
+      offsetSync: o.offsetSync ?? (o.bounds ?? 'auto') !== 'phase',
       splitFailuresToFreeMode: o.splitFailuresToFreeMode ?? 0,
       stepSeconds: o.stepSeconds ?? 1,
-      bounds: o.bounds ?? 'plan',
+      bounds: o.bounds ?? 'auto',
+      greenEnd: o.greenEnd ?? 'priority',
     };
     if (this.o.bounds !== 'plan') this.mode = 'free';
     this.phases = input.intersection.phases;
@@ -154,6 +165,7 @@ export class ActuatedSignal {
     this.callSince = this.phases.map(() => undefined);
     this.reported = this.phases.map(() => 0);
     this.splitFailures = new SplitFailureMonitor(this.phases, input.phaseLoops, input.tracker);
+    this.advanceLoops = new Set(this.phases.flatMap((p) => input.phaseLoops.get(p.id)?.advanceGapLoops ?? []));
     this.segmentStart = this.greenStart = this.maxTimerStart = input.startSeconds;
     // every phase but the first starts on red: what passes its advance loops from now on queues
     for (let i = 1; i < this.phases.length; i++)
@@ -310,25 +322,26 @@ export class ActuatedSignal {
     const fixedAfter = fixedGreenAfterSeconds(layout);
     const ext = this.o.extensionSeconds;
     if (this.o.restInGreen && !this.conflictingCall(this.phaseIndex, t)) {
-      // nobody waits for another phase: the green rests (up to the phase's own maximum) instead of running a
-      // clearance for nobody, and its maximum counts from the first conflicting call, as in NEMA controllers
+      // nobody waits for another phase: the green rests instead of running a clearance for nobody, for as long
+      // as nobody does, and its maximum counts from the first conflicting call, as in NEMA controllers (a phase
+      // with an undetected lane or a pedestrian timing always counts as a call, so it is never kept waiting)
       this.maxTimerStart = t;
       if (remaining > EPS) return false;
-      const room = phase.maxGreenSeconds - elapsed - fixedAfter;
-      if (room > EPS) {
-        this.variableEnd = t + Math.min(ext, room);
-        return false;
-      }
-      return this.endVariable(t, 'max-out');
+      this.variableEnd = t + ext;
+      return false;
     }
     // the passage timer: a detection at step t holds the green through the steps up to t + gap, so the green
     // gaps out in the step after that (a detection is only known at the end of the step it happened in)
     const demand = t - this.lastGapEvent(this.phaseIndex) < this.o.gapSeconds + this.o.stepSeconds - EPS;
     if (!demand && elapsed + fixedAfter >= minG - EPS) return this.endVariable(t, 'gap-out');
+    if (this.o.greenEnd === 'priority' && elapsed + fixedAfter >= minG - EPS && this.yieldsToNext(t)) return this.endVariable(t, 'gap-out');
     if (remaining > EPS) return false;
     const room = maxG - (t - this.maxTimerStart) - fixedAfter;
-    if (demand && room > EPS) {
-      this.variableEnd = t + Math.min(ext, room);
+    // the planned end has come: a green still short of its minimum (raised for the queue counted on red) runs to
+    // it, one with vehicles coming is extended, up to the maximum
+    const toMinimum = minG - elapsed - fixedAfter;
+    if ((demand || toMinimum > EPS) && room > EPS) {
+      this.variableEnd = t + Math.min(demand ? Math.max(ext, toMinimum) : toMinimum, room);
       return false;
     }
     return this.endVariable(t, demand ? 'max-out' : 'planned');
@@ -390,10 +403,13 @@ export class ActuatedSignal {
     this.segmentStart = t;
   }
 
-  /** A green just ended: what passes its advance loops from now on queues; its split is judged. */
+  /**
+   * A green just ended: what passes the advance loops of every lane it served queues from now on (a lane that
+   * other phases also serve was emptied by this green as much as by its own); its split is judged.
+   */
   private noteRedStart(index: number, t: number): void {
     const loops = this.input.phaseLoops.get(this.phases[index].id);
-    for (const loop of loops?.advanceGapLoops ?? []) this.totalAtRedStart.set(loop, this.input.tracker.total(loop));
+    for (const loop of loops?.callLoops ?? []) if (this.advanceLoops.has(loop)) this.totalAtRedStart.set(loop, this.input.tracker.total(loop));
     if (this.selfCheck) this.splitFailures.greenEnded(index, t);
   }
 
@@ -404,11 +420,21 @@ export class ActuatedSignal {
    * each approach as its own detectors say.
    */
   private get planBinds(): boolean {
-    if (this.o.bounds === 'auto') return this.plan?.diagnostics.oversaturated === true;
+    if (this.o.bounds === 'auto' && !this.measuresSplits) return this.plan?.diagnostics.oversaturated === true;
     return this.mode === 'plan';
   }
 
+  /** Some phase has stop-line loops, so its split failures can be measured. */
+  private get measuresSplits(): boolean {
+    return this.phases.some((p) => (this.input.phaseLoops.get(p.id)?.ownStopLineLoops.length ?? 0) > 0);
+  }
+
+  /**
+   * Whether the cycle is pulled onto the plan's offset: only for a plan coordinated with neighbours (an offset
+   * serves progression; on its own an intersection's cycle floats), and as the bounds say.
+   */
   private get syncsOffset(): boolean {
+    if (this.plan?.diagnostics.coordinated === false) return false;
     if (this.o.bounds === 'auto') return this.planBinds && this.o.offsetSync;
     return this.o.offsetSync && (this.mode === 'plan' || this.o.bounds === 'phase');
   }
@@ -431,6 +457,7 @@ export class ActuatedSignal {
       }
       this.reported[i] = m.failuresInARow[i];
     }
+    if (this.o.bounds === 'auto') return this.updateAutoMode(t);
     const n = this.o.splitFailuresToFreeMode;
     if (n <= 0) return;
     if (this.o.bounds !== 'plan') return;
@@ -444,6 +471,113 @@ export class ActuatedSignal {
       this.mode = 'plan';
       this.events.push({ kind: 'mode-changed', atSeconds: t, mode: 'plan', reason: `every phase cleared its queue ${n} cycles in a row` });
     }
+  }
+
+  /**
+   * 'auto': plain fully-actuated operation while every queue clears (measured, not estimated); the plan's bounds
+   * and offset while some phase keeps failing its split, where the plan's cycle and splits ration the green
+   * among queues that all outlast it, and back once every phase has cleared its queue as many cycles in a row.
+   */
+  private updateAutoMode(t: number): void {
+    if (!this.plan) return;
+    const m = this.splitFailures;
+    const n = PERSISTENT_SPLIT_FAILURES;
+    if (this.mode === 'free') {
+      const failing = m.failuresInARow.findIndex((f) => f >= n);
+      if (failing < 0) return;
+      this.mode = 'plan';
+      this.events.push({ kind: 'mode-changed', atSeconds: t, mode: 'plan', phaseId: this.phases[failing].id, reason: `phase ${this.phases[failing].id} failed its split ${m.failuresInARow[failing]} cycles in a row` });
+    } else if (m.clearInARow.every((c, i) => c >= n || (this.input.phaseLoops.get(this.phases[i].id)?.ownStopLineLoops.length ?? 0) === 0)) {
+      this.mode = 'free';
+      this.counters.freeModeEntries++;
+      this.events.push({ kind: 'mode-changed', atSeconds: t, mode: 'free', reason: `every phase cleared its queue ${n} cycles in a row` });
+    }
+  }
+
+  /**
+   * Self-control's switching rule, weighed over the rest of the cycle: the running green yields when serving
+   * everyone else in turn would serve more vehicles per second than going on. Going on serves the vehicles its
+   * gap loops saw that have not yet reached the stop line, each due at its free-flow travel time (a stop-line
+   * loop's, seen within the gap, as due now): the best rate over the first k of them, each served no sooner than
+   * it arrives and no faster than the lanes' saturation flow. Yielding serves the vehicles counted over the other
+   * phases' advance loops since their lanes last had green (one for a call seen only at a stop line) in the
+   * time their greens take: start-up plus discharge at saturation flow, at least the minimum, plus every
+   * clearance on the way. For two phases this is Lämmer & Helbing's priority comparison exactly.
+   */
+  private yieldsToNext(t: number): boolean {
+    // where the plan's bounds hold (queues outlast their greens) the plan's splits ration the green, not the rates
+    if (this.planBinds && this.o.bounds !== 'plan') return false;
+    // the rest of the cycle if the running green ends now: every other phase with a call served in turn, each for
+    // the start-up and discharge of what waits for it (its minimum at least; an unwatched phase for its minimum)
+    let waiting = 0;
+    let cycleRest = sum(this.phaseLayout(this.phaseIndex).clearanceSegmentSeconds);
+    for (let n = 1; n < this.phases.length; n++) {
+      const j = (this.phaseIndex + n) % this.phases.length;
+      const count = this.waitingVehicles(j, this.phaseIndex, t);
+      if (count === 0 && this.o.phaseSkipping && j !== 0) continue;
+      const clearance = sum(this.phaseLayout(j).clearanceSegmentSeconds);
+      if (count === undefined) {
+        cycleRest += this.phases[j].minGreenSeconds + clearance;
+        continue;
+      }
+      waiting += count;
+      cycleRest += Math.max(this.phases[j].minGreenSeconds, START_UP_SECONDS + count / this.saturationVehPerSecond(j)) + clearance;
+    }
+    if (waiting === 0) return false;
+    return waiting / cycleRest > this.servingPriority(this.phaseIndex, t) + EPS;
+  }
+
+  /**
+   * Vehicles served per second if the running green goes on (anticipated over its gap loops): the best rate over
+   * the first k vehicles due, k vehicles taking at least until the last of them arrives and, on each lane, as
+   * long as its share discharges at the lane's saturation flow.
+   */
+  private servingPriority(index: number, t: number): number {
+    const tracker = this.input.tracker;
+    const due: Array<{ at: number; loop: string }> = [];
+    for (const d of this.input.phaseLoops.get(this.phases[index].id)?.gapLoops ?? []) {
+      const travel = this.input.travelSecondsToStopLine?.get(d) ?? 0;
+      // a stop-line loop (no travel time) that saw a vehicle within the gap shows a lane still discharging
+      for (const a of tracker.arrivalsAfter(d, t - Math.max(travel, this.o.gapSeconds) - this.o.stepSeconds)) due.push({ at: Math.max(0, a + travel - t), loop: d });
+    }
+    if (due.length === 0) return 0;
+    due.sort((a, b) => a.at - b.at);
+    const onLane = new Map<string, number>();
+    let discharge = 0;
+    let best = 0;
+    due.forEach((v, k) => {
+      const n = (onLane.get(v.loop) ?? 0) + 1;
+      onLane.set(v.loop, n);
+      discharge = Math.max(discharge, (n * 3600) / (this.input.laneSaturationFlowVehPerHour?.get(v.loop) ?? DEFAULT_LANE_SATURATION_FLOW_VEH_PER_HOUR));
+      best = Math.max(best, (k + 1) / Math.max(discharge, v.at));
+    });
+    return best;
+  }
+
+  /**
+   * Vehicles waiting for phase `index`: counted over its advance loops since its red began, or one per occupied
+   * stop-line loop where a lane has no advance loop; lanes the running green also serves are moving, not waiting.
+   * Undefined where some lane is not watched (nothing to weigh).
+   */
+  private waitingVehicles(index: number, running: number, t: number): number | undefined {
+    const loops = this.input.phaseLoops.get(this.phases[index].id);
+    if (!loops?.fullyDetected || this.phases[index].pedestrian) return undefined;
+    const moving = this.input.phaseLoops.get(this.phases[running].id)?.callLoops ?? [];
+    const tracker = this.input.tracker;
+    let n = 0;
+    for (const d of loops.gapLoops) {
+      if (moving.includes(d)) continue;
+      if (loops.advanceGapLoops.includes(d)) n += tracker.total(d) - (this.totalAtRedStart.get(d) ?? tracker.total(d));
+      else if (tracker.occupiedAt(d, t)) n += 1;
+    }
+    return Math.max(n, this.phaseDemand(index, t) ? 1 : 0);
+  }
+
+  /** Sum of the saturation flows of a phase's gap loops' lanes, veh/s. */
+  private saturationVehPerSecond(index: number): number {
+    let s = 0;
+    for (const d of this.input.phaseLoops.get(this.phases[index].id)?.gapLoops ?? []) s += (this.input.laneSaturationFlowVehPerHour?.get(d) ?? DEFAULT_LANE_SATURATION_FLOW_VEH_PER_HOUR) / 3600;
+    return s > 0 ? s : DEFAULT_LANE_SATURATION_FLOW_VEH_PER_HOUR / 3600;
   }
 
   /**
@@ -547,3 +681,6 @@ function fixedGreenAfterSeconds(layout: PhaseDisplayLayout): number {
   return layout.greenSegmentSeconds.reduce<number>((s, d, i) => (i > v ? s + (d ?? 0) : s), 0);
 }
 
+function sum(xs: readonly number[]): number {
+  return xs.reduce((a, b) => a + b, 0);
+}

@@ -15,6 +15,8 @@ export class DetectorTracker {
   private readonly totals = new Map<string, number>();
   private readonly occupiedSince = new Map<string, number>();
   private readonly gapByPresence = new Map<string, boolean>();
+  /** Arrival times of the last RECENT_SECONDS on each detector, oldest first (one entry a vehicle). */
+  private readonly recent = new Map<string, number[]>();
 
   constructor(detectors: readonly Detector[], gapDetection: 'passage' | 'presence' | 'hybrid' = 'hybrid') {
     for (const d of detectors) this.gapByPresence.set(d.id, gapDetection === 'presence' || (gapDetection === 'hybrid' && d.kind === 'advance'));
@@ -25,7 +27,15 @@ export class DetectorTracker {
       this.lastOccupied.set(detectorId, tSeconds);
       if (!this.occupiedSince.has(detectorId)) this.occupiedSince.set(detectorId, tSeconds);
     } else this.occupiedSince.delete(detectorId);
-    if (r.arrivals > 0) this.totals.set(detectorId, (this.totals.get(detectorId) ?? 0) + r.arrivals);
+    if (r.arrivals > 0) {
+      this.totals.set(detectorId, (this.totals.get(detectorId) ?? 0) + r.arrivals);
+      let list = this.recent.get(detectorId);
+      if (!list) this.recent.set(detectorId, (list = []));
+      for (let i = 0; i < r.arrivals; i++) list.push(tSeconds);
+      let old = 0;
+      while (old < list.length && list[old] < tSeconds - RECENT_SECONDS) old++;
+      if (old > 0) list.splice(0, old);
+    }
     const keepsGreen = this.gapByPresence.get(detectorId) ? r.occupied : r.arrivals > 0;
     if (keepsGreen) this.lastGapEvent.set(detectorId, tSeconds);
   }
@@ -36,6 +46,15 @@ export class DetectorTracker {
 
   lastGapEventSeconds(detectorId: string): number {
     return this.lastGapEvent.get(detectorId) ?? -Infinity;
+  }
+
+  /** Arrival times on the detector after `sinceSeconds` (at most RECENT_SECONDS back), oldest first. */
+  arrivalsAfter(detectorId: string, sinceSeconds: number): number[] {
+    const list = this.recent.get(detectorId);
+    if (!list) return [];
+    let i = list.length;
+    while (i > 0 && list[i - 1] > sinceSeconds) i--;
+    return list.slice(i);
   }
 
   /** Vehicles that have arrived on the detector since the start. */
@@ -54,3 +73,6 @@ export class DetectorTracker {
     return this.lastOccupied.get(detectorId) === tSeconds;
   }
 }
+
+/** How far back arrival times are kept, seconds (longer than any travel from an advance loop to its stop line). */
+const RECENT_SECONDS = 60;

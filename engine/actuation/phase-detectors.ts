@@ -32,6 +32,17 @@ export interface PhaseLoops {
   protectedOnlyStopLines?: string[];
 }
 
+/** The loops of an intersection's phases, and what the actuation needs to know of each loop. */
+export interface PhaseLoopMaps {
+  phases: Map<string, PhaseLoops>;
+  /** How long after a detection each loop still counts as a call, seconds. */
+  callWindowSeconds: Map<string, number>;
+  /** Saturation flow of each loop's lane, veh/h. */
+  laneSaturationFlowVehPerHour: Map<string, number>;
+  /** Free-flow travel time from each loop to its stop line, seconds (0 for stop-line loops). */
+  travelSecondsToStopLine: Map<string, number>;
+}
+
 export interface PhaseLoopOptions {
   /** Which phases a movement's loops hold green: only its own ('own': the phase serving it with the fewest other
    * movements) or every phase that serves it ('all'). */
@@ -78,7 +89,7 @@ export class NetworkLoops {
    * The loops of every phase of an intersection, and how long a detection on each loop still counts as a call:
    * the gap, or for an advance loop the time a vehicle takes from it to the stop line at free-flow speed, plus 2 s.
    */
-  phaseLoops(x: Intersection, o: PhaseLoopOptions): { phases: Map<string, PhaseLoops>; callWindowSeconds: Map<string, number>; laneSaturationFlowVehPerHour: Map<string, number> } {
+  phaseLoops(x: Intersection, o: PhaseLoopOptions): PhaseLoopMaps {
     return mapPhaseLoops(this.byLane, this.links, x, o);
   }
 }
@@ -88,8 +99,9 @@ function mapPhaseLoops(
   links: Map<string, Link>,
   x: Intersection,
   o: PhaseLoopOptions,
-): { phases: Map<string, PhaseLoops>; callWindowSeconds: Map<string, number>; laneSaturationFlowVehPerHour: Map<string, number> } {
-  // each detector's lane discharges at the saturation flow its movements have on it
+): PhaseLoopMaps {
+  // each detector's lane discharges at the saturation flow its movements have on it (a shared lane's saturation
+  // flow is split among its movements in the network file, see docs/network-format.md)
   const laneSaturationFlowVehPerHour = new Map<string, number>();
   for (const m of x.movements)
     for (const lane of m.fromLaneIndices)
@@ -104,9 +116,12 @@ function mapPhaseLoops(
   }
   const protectedOnly = protectedOnlyPhases(x);
   const callWindowSeconds = new Map<string, number>();
+  const travelSecondsToStopLine = new Map<string, number>();
   const callWindow = (d: Detector) => {
     const link = links.get(d.linkId);
-    callWindowSeconds.set(d.id, Math.max(o.gapSeconds, link && d.kind === 'advance' ? d.distanceFromStopLineMetres / link.freeFlowSpeedMetresPerSecond + 2 : 0));
+    const travel = link && d.kind === 'advance' ? d.distanceFromStopLineMetres / link.freeFlowSpeedMetresPerSecond : 0;
+    travelSecondsToStopLine.set(d.id, travel);
+    callWindowSeconds.set(d.id, Math.max(o.gapSeconds, travel > 0 ? travel + 2 : 0));
   };
   const phases = new Map<string, PhaseLoops>();
   for (const ph of x.phases) {
@@ -144,7 +159,7 @@ function mapPhaseLoops(
       protectedOnlyStopLines: protectedOnly.includes(ph) ? calls.filter((d) => d.kind === 'stop-line').map((d) => d.id) : undefined,
     });
   }
-  return { phases, callWindowSeconds, laneSaturationFlowVehPerHour };
+  return { phases, callWindowSeconds, laneSaturationFlowVehPerHour, travelSecondsToStopLine };
 }
 
 /** Road space a queued vehicle takes (length plus gap), metres. */

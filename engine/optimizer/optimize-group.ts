@@ -259,6 +259,7 @@ function buildPlan(w: MemberWork, offsetSeconds: number, ev: PlanEvaluation, off
       demandConfidence: round3(minConfidence),
       oversaturated: wanted.oversaturated,
       coordinatedFrom: offset?.coordinatedFrom,
+      coordinated: w.coordinated,
       reason: [head + coordination, ...reasons].join('; '),
     },
   };

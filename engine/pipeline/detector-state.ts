@@ -8,6 +8,8 @@ export class DetectorState {
   lastTimestampMs = -Infinity;
   /** Smoothed flow, veh/h; NaN until the first count. */
   flowVehPerHour = NaN;
+  /** How much of the smoothing window the counts so far cover, 0..1 (the bias correction of the smoothing). */
+  private evidence = 0;
   occupancy: number | undefined;
   fault: DetectorFaultKind | undefined;
   /** Since when occupancy has been at or above the stuck-on threshold (epoch ms), or NaN. */
@@ -23,12 +25,27 @@ export class DetectorState {
 
   constructor(readonly detector: Detector) {}
 
-  /** Adds a validated count: exponential smoothing with time constant `smoothingSeconds`, weighted by the interval. */
+  /**
+   * Adds a validated count: exponential smoothing with time constant `smoothingSeconds`, weighted by the interval,
+   * and corrected for the evidence it has (bias-corrected, as in Adam: Kingma & Ba 2015, sect. 3). Without the
+   * correction the first count stood for the whole past: a detector reporting every 10 s started from one 10-s
+   * count (0, 360, 720 veh/h ...) and took minutes to forget it, while the same traffic counted each minute
+   * started from a minute's count; the larger of two such noisy detectors, and the most critical movement, then
+   * read twice the traffic (the live demo's degree of saturation 2.97 where a replay of the same morning gave
+   * 0.66). With it the estimate is the mean flow over what was counted until the time constant is reached, and
+   * the same traffic gives the same flow however it is cut into intervals. A gap in the counts (the device was
+   * away) ages the evidence the same way, so a detector that comes back is not held to its old flow.
+   */
   add(c: DetectorCount, smoothingSeconds: number, stuckOnOccupancy: number): void {
     const observed = (c.count * 3600) / c.intervalSeconds;
-    if (Number.isNaN(this.flowVehPerHour)) this.flowVehPerHour = observed;
-    else this.flowVehPerHour += (1 - Math.exp(-c.intervalSeconds / smoothingSeconds)) * (observed - this.flowVehPerHour);
     const start = c.timestampMs - c.intervalSeconds * 1000;
+    if (Number.isNaN(this.flowVehPerHour)) {
+      this.flowVehPerHour = observed;
+      this.evidence = 0;
+    } else if (start > this.lastTimestampMs) this.evidence *= Math.exp(-(start - this.lastTimestampMs) / 1000 / smoothingSeconds);
+    const weight = 1 - Math.exp(-c.intervalSeconds / smoothingSeconds);
+    this.evidence += weight * (1 - this.evidence);
+    this.flowVehPerHour += (weight / this.evidence) * (observed - this.flowVehPerHour);
     if (c.occupancy !== undefined) {
       this.occupancy = c.occupancy;
       if (c.occupancy >= stuckOnOccupancy) {

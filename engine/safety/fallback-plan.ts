@@ -1,11 +1,18 @@
 import type { Intersection, TimeOfDayPlan } from '../../network-models/index.js';
 import type { PhasePlan } from '../plan-types.js';
-import { lostTimeSeconds } from '../timing/index.js';
+import { lostTimeSeconds, modulo } from '../timing/index.js';
 
 const formats = new Map<string, Intl.DateTimeFormat>();
+const MS_PER_MINUTE = 60_000;
+const MINUTES_PER_DAY = 1440;
+/** Largest distance from the epoch a Date can hold, ms. */
+const DATE_RANGE_MS = 8.64e15;
 
 /** Minutes since local midnight at an instant, in a time zone (default UTC). */
 export function localMinuteOfDay(epochMs: number, timeZone = 'UTC'): number {
+  // UTC needs no time zone data (the first Intl formatter costs ~0.1 s); outside a Date's range Intl throws
+  // (+ 0 turns the -0 of a negative whole day into 0)
+  if (timeZone === 'UTC' && Math.abs(epochMs) <= DATE_RANGE_MS) return modulo(Math.floor(epochMs / MS_PER_MINUTE), MINUTES_PER_DAY) + 0;
   let format = formats.get(timeZone);
   if (!format) {
     format = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });

@@ -105,7 +105,7 @@ export function buildGridNetwork(spec: GridNetworkSpec): NetworkFile {
           ];
       intersections.push({
         id: xid,
-        name: main ? `Main St & ${c + 1}th Ave` : `${String.fromCharCode(65 + r)} St & ${c + 1}th Ave`,
+        name: main ? `Main St & ${ordinal(c + 1)} Ave` : `${String.fromCharCode(65 + r)} St & ${ordinal(c + 1)} Ave`,
         position: { xMetres: c * spec.spacingMetres, yMetres: r * spec.spacingMetres },
         control: 'signalized',
         movements,
@@ -156,4 +156,11 @@ function fallbackPlans(phases: Phase[], main: boolean, column: number, spec: Gri
     const travel = (column * spec.spacingMetres) / spec.speedMetresPerSecond;
     return { startsAt, cycleSeconds: cycle, offsetSeconds: Math.round(travel) % cycle, greenSecondsByPhase };
   });
+}
+
+/** 1st, 2nd, 3rd, 4th, ..., 11th, 12th, 13th, 21st, 22nd, 101st. */
+export function ordinal(n: number): string {
+  const teens = n % 100 >= 11 && n % 100 <= 13;
+  const suffix = teens ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th';
+  return `${n}${suffix}`;
 }

@@ -46,7 +46,7 @@ describe.skipIf(SKIP_SUMO)('greenwave sumo (the CLI, on the single-lane grid, 5 
   it('names what was wrong and exits 2 on bad arguments, before starting SUMO', () => {
     const seed = runCli(['sumo', '--config', cfg, '--seed', 'one', '--control', 'engine']);
     expect(seed.status).toBe(2);
-    expect(seed.stderr).toContain('--seed = one: must be an integer');
+    expect(seed.stderr).toContain('greenwave sumo: --seed = one: must be a whole number');
     const end = runCli(['sumo', '--config', cfg, '--seed', '1', '--end', '-5', '--control', 'static']);
     expect(end.status).toBe(2);
     expect(end.stderr).toContain('--end = -5');

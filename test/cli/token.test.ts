@@ -1,11 +1,8 @@
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { verifyToken } from '../../adapters/websocket/tokens.js';
+import { runCli } from '../fixtures/run-cli.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
-const cli = (args: string[], env: Record<string, string> = {}) =>
-  spawnSync(process.execPath, ['--import', 'tsx', 'cli/greenwave.ts', ...args], { cwd: root, encoding: 'utf8', env: { ...process.env, GREENWAVE_SECRET: '', ...env } });
+const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, undefined, { env: { ...process.env, GREENWAVE_SECRET: '', ...env } });
 
 describe('greenwave token', () => {
   it('mints a token the server verifies, with role, scope and expiry', () => {

@@ -42,7 +42,7 @@ function run(net: NetworkFile, x: Intersection, seconds: number, readings: (t: n
   const tracker = new DetectorTracker(net.detectors);
   const loops = new NetworkLoops(net).phaseLoops(x, { gapDetectorsPerMovement: 'own', gapLoops: 'upstream', gapSeconds: options.gapSeconds ?? 3 });
   const greens = x.fallbackPlans[0].greenSecondsByPhase;
-  const signal = new ActuatedSignal({ intersection: x, phaseLoops: loops.phases, callWindowSeconds: loops.callWindowSeconds, tracker, initialLayout: layoutOf(x, greens), startSeconds: 0, clockEpochSeconds: 0, options });
+  const signal = new ActuatedSignal({ intersection: x, phaseLoops: loops.phases, callWindowSeconds: loops.callWindowSeconds, laneSaturationFlowVehPerHour: loops.laneSaturationFlowVehPerHour, travelSecondsToStopLine: loops.travelSecondsToStopLine, tracker, initialLayout: layoutOf(x, greens), startSeconds: 0, clockEpochSeconds: 0, options });
   const displays: SignalDisplay[] = [signal.display];
   for (let t = 1; t <= seconds; t++) {
     const r = readings(t);
@@ -129,11 +129,84 @@ describe('local actuation: worked examples', () => {
     expect(greens(empty.displays).find((g) => g.phaseId === 'IA1:NS')!.seconds).toBeLessThan(needed);
   });
 
-  it('rests in green without a conflicting call, up to the phase own maximum', () => {
+  it('rests in green without a conflicting call for as long as there is none (NEMA rest), then serves the call', () => {
     const { net, x } = junction();
-    const trace = run(net, x, 100, () => ({}));
-    // nobody anywhere: the first green rests to its own maximum (30 s), then the sequence goes on
-    expect(greens(trace.displays)[0].seconds).toBe(30);
+    const idle = run(net, x, 300, () => ({}));
+    // nobody anywhere: the first green rests, far beyond its own maximum (30 s); nothing else is ever shown
+    expect(greens(idle.displays)).toEqual([{ phaseId: 'IA1:EW-left', from: 0, seconds: 301 }]);
+    // a NS vehicle arrives at t = 200: the rest ends at once on the gap (no vehicle on the resting phase)
+    const called = run(net, x, 300, (t): Record<string, DetectorReading> => (t >= 200 ? { 'IA1:N0:stop': standing } : {}));
+    const g = greens(called.displays);
+    expect(g[0]).toMatchObject({ phaseId: 'IA1:EW-left', from: 0 });
+    expect(g[0].seconds).toBeLessThanOrEqual(201);
+    expect(g[1].phaseId).toBe('IA1:NS');
+  });
+
+  it('self-control (Lämmer & Helbing 2008): a thin stream yields to a long queue, never to a single waiting car', () => {
+    const { net, x } = junction();
+    // left-turners over the EW-left advance loop every 3 s all along: within the 3 s gap, so a gap never comes
+    const lefts = (t: number): Record<string, DetectorReading> => (t % 3 === 0 ? { 'IA1:E2:adv': arriving } : {});
+    // thirty NS vehicles pass their advance loops on red in the first 15 s, the first of them reaches the stop line
+    const queue = (t: number): Record<string, DetectorReading> => ({ ...lefts(t), ...(t <= 15 ? { 'IA1:S0:adv': arriving, 'IA1:S1:adv': arriving } : {}), 'IA1:S0:stop': standing });
+    const gap = greens(run(net, x, 120, queue, { greenEnd: 'gap' }).displays)[0];
+    const priority = greens(run(net, x, 120, queue, { greenEnd: 'priority' }).displays)[0];
+    // the gap rule holds the lefts' green to its maximum (30 s from the first NS call at t = 1)
+    expect(gap.seconds).toBeGreaterThanOrEqual(30);
+    // one left-turner due every 3 s (at most one lane's saturation flow, 1,700 veh/h) is worth less than the rest of
+    // the cycle: 30 vehicles in 5 s clearance + NS's 10 s minimum + 5 s clearance, 1.5 veh/s: the lefts' green ends
+    // as soon as its minimum is served, long before its maximum
+    expect(priority.seconds).toBeLessThan(gap.seconds - 10);
+    expect(priority.seconds).toBeGreaterThanOrEqual(x.phases[0].minGreenSeconds);
+    // a single car waiting at the NS stop line is worth less than the stream: the green runs as under the gap rule
+    const single = (t: number): Record<string, DetectorReading> => ({ ...lefts(t), 'IA1:S0:stop': standing });
+    expect(greens(run(net, x, 120, single, { greenEnd: 'priority' }).displays)[0].seconds).toBe(greens(run(net, x, 120, single, { greenEnd: 'gap' }).displays)[0].seconds);
+  });
+
+  it("bounds 'auto': fully actuated while queues clear, the plan's bounds once a phase fails its split twice in a row", () => {
+    const { net, x } = junction();
+    const all = Object.fromEntries(net.detectors.map((d) => [d.id, d.kind === 'stop-line' ? standing : arriving]));
+    const tracker = new DetectorTracker(net.detectors);
+    const loops = new NetworkLoops(net).phaseLoops(x, { gapDetectorsPerMovement: 'own', gapLoops: 'upstream', gapSeconds: 3 });
+    const greens0 = x.fallbackPlans[0].greenSecondsByPhase;
+    const signal = new ActuatedSignal({ intersection: x, phaseLoops: loops.phases, callWindowSeconds: loops.callWindowSeconds, tracker, initialLayout: layoutOf(x, greens0), startSeconds: 0, clockEpochSeconds: 0, options: { bounds: 'auto' } });
+    const plan = { intersectionId: x.id, version: 1, cycleSeconds: 60, offsetSeconds: 0, source: 'optimizer' as const, computedAtMs: 0, phases: x.phases.map((p) => ({ phaseId: p.id, greenSeconds: 12, yellowSeconds: p.yellowSeconds, allRedSeconds: p.allRedSeconds, minGreenSeconds: 10, maxGreenSeconds: 14 })), diagnostics: { flowRatioByPhase: {}, criticalMovementByPhase: {}, degreeOfSaturationByPhase: {}, delaySecondsPerVehByMovement: {}, totalDelayVehHoursPerHour: 0, sumCriticalFlowRatio: 0.5, lostTimeSeconds: 15, websterCycleSeconds: 60, demandConfidence: 1, oversaturated: false, coordinated: false, reason: 'test' } };
+    signal.offerPlan(plan, layoutOf(x, Object.fromEntries(x.phases.map((p) => [p.id, 12]))));
+    expect(signal.actuationMode).toBe('free');
+    const modes: string[] = [];
+    for (let t = 1; t <= 600; t++) {
+      for (const d of net.detectors) tracker.observe(t, d.id, all[d.id]);
+      for (const e of signal.step(t)) if (e.kind === 'mode-changed') modes.push(e.mode!);
+    }
+    // every stop line stays occupied: the splits fail, and the plan's bounds take over (greens of at most 14 s)
+    expect(modes[0]).toBe('plan');
+    expect(signal.actuationMode).toBe('plan');
+  });
+
+  it("pulls the cycle onto the plan's offset only when the plan is coordinated with neighbours", () => {
+    const { net, x } = junction();
+    const greensOf = Object.fromEntries(x.phases.map((p) => [p.id, 12]));
+    const layout = layoutOf(x, greensOf);
+    // fixed time, so that only the offset correction moves a green
+    const all = Object.fromEntries(net.detectors.map((d) => [d.id, arriving]));
+    const firstGreenStarts = (coordinated: boolean) => {
+      const tracker = new DetectorTracker(net.detectors);
+      const loops = new NetworkLoops(net).phaseLoops(x, { gapDetectorsPerMovement: 'own', gapLoops: 'upstream', gapSeconds: 3 });
+      const signal = new ActuatedSignal({ intersection: x, phaseLoops: loops.phases, callWindowSeconds: loops.callWindowSeconds, tracker, initialLayout: layout, startSeconds: 0, clockEpochSeconds: 0, options: { kind: 'fixed', bounds: 'plan' } });
+      const plan = { intersectionId: x.id, version: 1, cycleSeconds: layout.cycleSeconds, offsetSeconds: 20, source: 'optimizer' as const, computedAtMs: 0, phases: x.phases.map((p) => ({ phaseId: p.id, greenSeconds: 12, yellowSeconds: p.yellowSeconds, allRedSeconds: p.allRedSeconds, minGreenSeconds: p.minGreenSeconds, maxGreenSeconds: Math.max(p.minGreenSeconds, 12) })), diagnostics: { flowRatioByPhase: {}, criticalMovementByPhase: {}, degreeOfSaturationByPhase: {}, delaySecondsPerVehByMovement: {}, totalDelayVehHoursPerHour: 0, sumCriticalFlowRatio: 0.5, lostTimeSeconds: 15, websterCycleSeconds: 60, demandConfidence: 1, oversaturated: false, coordinated, reason: 'test' } };
+      signal.offerPlan(plan, layout);
+      const starts: number[] = [];
+      for (let t = 1; t <= 400; t++) {
+        for (const d of net.detectors) tracker.observe(t, d.id, all[d.id]);
+        for (const e of signal.step(t)) if (e.kind === 'green-start' && e.phaseId === x.phases[0].id) starts.push(t);
+      }
+      return starts;
+    };
+    const cycle = layout.cycleSeconds;
+    const misalignment = (starts: number[]) => Math.min(...starts.slice(-3).map((s) => Math.min((((s - 20) % cycle) + cycle) % cycle, cycle - ((((s - 20) % cycle) + cycle) % cycle))));
+    // coordinated: after a few cycles the first phase's green starts at the offset (20 s into the cycle)
+    expect(misalignment(firstGreenStarts(true))).toBeLessThanOrEqual(1);
+    // on its own: no correction, the cycle keeps the phase where it started
+    expect(misalignment(firstGreenStarts(false))).toBeGreaterThan(1);
   });
 
   it('runs fixed time when asked: greens exactly as planned, no phase passed over', () => {
@@ -162,17 +235,19 @@ const activity = (ids: string[], seconds: number) =>
 
 describe('local actuation: properties (fast-check)', () => {
   const seconds = 900;
+  /** Every combination of the rules that decide a green's end and whose bounds hold it. */
+  const rules = fc.record({ greenEnd: fc.constantFrom('gap' as const, 'priority' as const), bounds: fc.constantFrom('auto' as const, 'phase' as const, 'plan' as const), phaseSkipping: fc.boolean() });
 
   it('every change of green passes through its full clearance, and every green lasts its minimum', () => {
     fc.assert(
-      fc.property(activity(junction().net.detectors.map((d) => d.id), seconds), fc.boolean(), (events, pedestrians) => {
+      fc.property(activity(junction().net.detectors.map((d) => d.id), seconds), fc.boolean(), rules, (events, pedestrians, options) => {
         const { net, x } = junction({ pedestrians });
         const at = (t: number) => {
           const r: Record<string, DetectorReading> = {};
           for (const e of events) if (t >= e.at && t < e.at + e.stay) r[e.detector] = { occupied: true, arrivals: t === e.at ? 1 : 0 };
           return r;
         };
-        const trace = run(net, x, seconds, at);
+        const trace = run(net, x, seconds, at, options);
         const g = greens(trace.displays);
         for (let i = 1; i < g.length - 1; i++) {
           const phase = x.phases.find((p) => p.id === g[i].phaseId)!;
@@ -190,7 +265,7 @@ describe('local actuation: properties (fast-check)', () => {
     const bound = x0.phases.reduce((s, p) => s + p.maxGreenSeconds + p.yellowSeconds + p.allRedSeconds, 0);
     const stopLines = net0.detectors.filter((d) => d.kind === 'stop-line').map((d) => d.id);
     fc.assert(
-      fc.property(activity(net0.detectors.map((d) => d.id), seconds), fc.constantFrom(...stopLines), fc.integer({ min: 1, max: seconds - bound - 1 }), (events, waiter, from) => {
+      fc.property(activity(net0.detectors.map((d) => d.id), seconds), fc.constantFrom(...stopLines), fc.integer({ min: 1, max: seconds - bound - 1 }), rules, (events, waiter, from, options) => {
         const { net, x } = junction();
         // a vehicle stands on `waiter` from `from` until its phase turns green; everything else is arbitrary
         let served = false;
@@ -204,7 +279,7 @@ describe('local actuation: properties (fast-check)', () => {
         let servedAt = Infinity;
         const tracker = new DetectorTracker(net.detectors);
         const loops = new NetworkLoops(net).phaseLoops(x, { gapDetectorsPerMovement: 'own', gapLoops: 'upstream', gapSeconds: 3 });
-        const signal = new ActuatedSignal({ intersection: x, phaseLoops: loops.phases, callWindowSeconds: loops.callWindowSeconds, tracker, initialLayout: layoutOf(x, x.fallbackPlans[0].greenSecondsByPhase), startSeconds: 0, clockEpochSeconds: 0 });
+        const signal = new ActuatedSignal({ intersection: x, phaseLoops: loops.phases, callWindowSeconds: loops.callWindowSeconds, laneSaturationFlowVehPerHour: loops.laneSaturationFlowVehPerHour, travelSecondsToStopLine: loops.travelSecondsToStopLine, tracker, initialLayout: layoutOf(x, x.fallbackPlans[0].greenSecondsByPhase), startSeconds: 0, clockEpochSeconds: 0, options });
         for (let t = 1; t <= seconds && !served; t++) {
           for (const d of net.detectors) {
             let r: DetectorReading = { occupied: false, arrivals: 0 };

@@ -82,3 +82,16 @@ describe('coordination stability', () => {
     for (const [id, r] of second) expect(circularDifference(r.offsetSeconds - 7, first.get(id)!.offsetSeconds, cycle)).toBeLessThan(1e-6);
   });
 });
+
+describe('plans say whether they are coordinated', () => {
+  it('a grid runs a common cycle (coordinated), a lone intersection does not', () => {
+    const flows = (net: ReturnType<typeof grid>) => Object.fromEntries(net.intersections.flatMap((x) => x.movements.map((m) => [m.id, 300])));
+    const g = grid(2, 2);
+    const gridPlans = [...optimizeNetwork(g, flows(g), new Map()).values()];
+    expect(gridPlans.length).toBe(4);
+    expect(gridPlans.every((p) => p.diagnostics.coordinated === true)).toBe(true);
+    const lone = grid(1, 1);
+    const [plan] = [...optimizeNetwork(lone, flows(lone), new Map()).values()];
+    expect(plan.diagnostics.coordinated).toBe(false);
+  });
+});

@@ -111,6 +111,7 @@ describe.skipIf(SKIP_SUMO)('TraCI pipelining and step results against SUMO', () 
     let occupied = 0;
     for (let s = 0; s < 120; s++) {
       await client.step();
+      const changed = new Set(client.inductionLoop.changedInLastStep());
       for (const id of loops) {
         const now = client.inductionLoop.lastStep(id)!;
         expect(now.vehicleIds).toEqual(await getIds(id));
@@ -118,10 +119,14 @@ describe.skipIf(SKIP_SUMO)('TraCI pipelining and step results against SUMO', () 
         if (now === before) kept++;
         else {
           renewed++;
+          // the step says which loops to read again (what the engine control reads)
+          expect(changed.has(id)).toBe(true);
           // a new object only for a new reading
           expect(now.vehicleIds.join() !== before.vehicleIds.join() || now.occupancy !== before.occupancy).toBe(true);
         }
         if (now.vehicleIds.length > 0) occupied++;
+        // what the engine control relies on to read occupancy only where a loop shows a vehicle
+        else expect(now.occupancy).toBe(0);
         previous.set(id, now);
       }
     }

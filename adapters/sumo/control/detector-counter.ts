@@ -29,9 +29,16 @@ export class DetectorCounter {
     for (const l of this.loops) this.byId.set(l.id, l);
   }
 
-  addStep(read: (id: string) => InductionLoopStep | undefined): void {
+  /**
+   * Adds one step's readings. With `due` (one flag per loop, in the constructor's order), only the flagged loops
+   * are read: the caller vouches that every other loop had no vehicle and zero occupancy in this step and in the
+   * step before, so that nothing of theirs would change.
+   */
+  addStep(read: (id: string) => InductionLoopStep | undefined, due?: ArrayLike<number>): void {
     this.steps++;
-    for (const l of this.loops) {
+    for (let i = 0; i < this.loops.length; i++) {
+      if (due && !due[i]) continue;
+      const l = this.loops[i];
       const r = read(l.id);
       if (!r) continue;
       l.occupancySum += r.occupancy;
@@ -48,6 +55,12 @@ export class DetectorCounter {
       l.freshLastStep = fresh;
       l.previous = r.vehicleIds.length === 0 ? NONE : new Set(r.vehicleIds);
     }
+  }
+
+  /** Adds a loop's occupancy of a step already added (read apart from its vehicles; the reading's was 0). */
+  addOccupancy(id: string, occupancy: number): void {
+    const l = this.byId.get(id);
+    if (l) l.occupancySum += occupancy;
   }
 
   /** Vehicles counted on a loop since the start. */

@@ -17,7 +17,8 @@ import {
 } from '../../../engine/index.js';
 import { sumoSignalOf, type SumoSignalExternal } from '../../../network-models/importers/sumo/index.js';
 import type { ControlStats, LoopContext, LoopController } from './loop-controller.js';
-import { DetectorCounter } from './detector-counter.js';
+import type { DetectorCounter } from './detector-counter.js';
+import { LoopFeed } from './loop-feed.js';
 import { buildSumoProgram, fallbackTimings, programFromPlan, type BuiltProgram } from './sumo-program-builder.js';
 import { isSafeTransition } from './phase-skip.js';
 
@@ -61,6 +62,7 @@ const actuationOptionsSchema = z
     offsetSync: z.boolean(),
     splitFailuresToFreeMode: z.number().int().min(0).max(20),
     bounds: z.enum(['plan', 'phase', 'auto']),
+    greenEnd: z.enum(['gap', 'priority']),
   })
   .partial()
   .strict();
@@ -101,6 +103,7 @@ export class EngineControl implements LoopController {
   private sub: Subscription | null = null;
   private counter!: DetectorCounter;
   private tracker!: DetectorTracker;
+  private loops!: LoopFeed;
   private signals = new Map<string, SignalState>();
   private nextFlushSeconds = 0;
   private plansRejected = 0;
@@ -119,9 +122,12 @@ export class EngineControl implements LoopController {
     const startMs = ctx.epochMs + ctx.beginSeconds * 1000;
     this.scheduler = new VirtualClockScheduler(startMs);
     const detectorIds = ctx.network.detectors.map((d) => d.id);
-    this.counter = new DetectorCounter(detectorIds);
     this.tracker = new DetectorTracker(ctx.network.detectors, this.o.gapDetection ?? 'hybrid');
-    await ctx.client.inductionLoop.subscribe(detectorIds);
+    // occupancy only goes into the engine's counts: none are made when recorded plans are replayed
+    const loops = ctx.client.inductionLoop;
+    this.loops = new LoopFeed(detectorIds, this.tracker, this.o.planSchedule ? undefined : (id, onValue) => loops.queueOccupancy(id, onValue));
+    this.counter = this.loops.counter;
+    await loops.subscribeVehicleIds(detectorIds);
 
     const loopIndex = new NetworkLoops(ctx.network);
     const gapSeconds = this.actuationOptions.gapSeconds ?? 3;
@@ -135,6 +141,7 @@ export class EngineControl implements LoopController {
         phaseLoops: loops.phases,
         callWindowSeconds: loops.callWindowSeconds,
         laneSaturationFlowVehPerHour: loops.laneSaturationFlowVehPerHour,
+        travelSecondsToStopLine: loops.travelSecondsToStopLine,
         tracker: this.tracker,
         initialLayout: displayLayout(built, sig, x),
         startSeconds: ctx.beginSeconds,
@@ -173,18 +180,16 @@ export class EngineControl implements LoopController {
   }
 
   async afterStep(t: number): Promise<void> {
-    const { client } = this.ctx;
-    this.counter.addStep((id) => client.inductionLoop.lastStep(id));
-    for (const d of this.ctx.network.detectors) {
-      const r = client.inductionLoop.lastStep(d.id);
-      if (r) this.tracker.observe(t, d.id, { occupied: r.vehicleIds.length > 0, arrivals: this.counter.lastStepCount(d.id) });
-    }
+    const loops = this.ctx.client.inductionLoop;
+    this.loops.step(t, loops.changedInLastStep(), (id) => loops.lastStep(id));
     const schedule = this.o.planSchedule;
     if (schedule) {
       const nowMs = this.ctx.epochMs + Math.round(t * 1000);
       for (; this.scheduleIndex < schedule.length && schedule[this.scheduleIndex].atMs <= nowMs; this.scheduleIndex++) this.onPlan(schedule[this.scheduleIndex].plan);
     } else if (t + 1e-9 >= this.nextFlushSeconds) {
       const ts = this.ctx.epochMs + Math.round(t * 1000);
+      // the occupancies of this step, asked for by the loop feed, before the counts are made
+      await this.ctx.client.sendQueued();
       this.scheduler.advanceTo(ts);
       for (const c of this.counter.flush(ts, this.interval))
         this.counts$.next({ detectorId: c.detectorId, timestamp: c.timestampMs, count: c.count, intervalSeconds: c.intervalSeconds, occupancy: c.occupancy });

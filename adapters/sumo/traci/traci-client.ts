@@ -16,6 +16,7 @@ interface QueuedCommand {
   command: Buffer;
   commandId: number;
   what: string;
+  readResult?: (r: TraciReader) => void;
 }
 
 /**
@@ -30,6 +31,7 @@ export class TraciClient implements TraciTransport {
   readonly trafficLight: TrafficLightDomain;
   readonly lane: LaneDomain;
   private queue: QueuedCommand[] = [];
+  private changed: readonly SubscriptionResult[] = [];
   private readonly stepResults = new StepResultCache();
   private messages = 0;
 
@@ -67,13 +69,24 @@ export class TraciClient implements TraciTransport {
     return this.messages;
   }
 
+  get lastStepChanged(): readonly SubscriptionResult[] {
+    return this.changed;
+  }
+
   /** Commands queued for the next message. */
   get queuedCommands(): number {
     return this.queue.length;
   }
 
-  enqueue(command: Buffer, commandId: number, what: string): void {
-    this.queue.push({ command, commandId, what });
+  enqueue(command: Buffer, commandId: number, what: string, readResult?: (r: TraciReader) => void): void {
+    this.queue.push({ command, commandId, what, readResult });
+  }
+
+  /** Sends the queued commands now, as one message without a step (nothing when none is queued). */
+  async sendQueued(): Promise<void> {
+    if (this.queue.length === 0) return;
+    const { queuedError } = await this.send([]);
+    if (queuedError) throw queuedError;
   }
 
   async request(commands: readonly Buffer[], commandIds: readonly number[]): Promise<TraciReader> {
@@ -121,6 +134,7 @@ export class TraciClient implements TraciTransport {
     readStatus(reader, CMD.SIMSTEP);
     const { results, changed } = this.stepResults.read(reader);
     for (const res of changed) this.store(res);
+    this.changed = changed;
     if (queuedError) throw queuedError;
     return results;
   }
@@ -158,8 +172,11 @@ export class TraciClient implements TraciTransport {
         readStatus(reader, q.commandId);
       } catch (e) {
         if (!(e instanceof TraciError) || e.fatal) throw e;
+        // a rejected command has no result body
         queuedError ??= new TraciError(e.code, `${q.what}: ${e.message}`);
+        continue;
       }
+      q.readResult?.(reader);
     }
     return { reader, queuedError };
   }

@@ -2,7 +2,7 @@ import { render } from 'preact';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import 'uplot/dist/uPlot.min.css';
 import './styles.css';
-import { connectFeed, type ConnectionStatus } from './feed-connection.js';
+import { connectFeed, type ConnectionStatus, type StatusDetail } from './feed-connection.js';
 import { applyDelta, applySnapshot, emptyState, faultsByIntersection, saturationBand, type DashboardState } from './feed-state.js';
 import { HistoryChart } from './history-chart.js';
 import { NetworkMap } from './network-map.js';
@@ -13,11 +13,25 @@ const token = params.get('token') ?? sessionStorage.getItem('greenwave-token') ?
 if (params.get('token')) sessionStorage.setItem('greenwave-token', token);
 const feedUrl = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/v1/feed?token=${encodeURIComponent(token)}`;
 
+/** The connection state in words, with the server's reason or the time the feed was lost. */
+export function statusInWords(status: { s: ConnectionStatus } & StatusDetail): string {
+  switch (status.s) {
+    case 'connecting':
+      return 'Connecting to the feed…';
+    case 'live':
+      return 'live';
+    case 'disconnected':
+      return `Disconnected since ${status.sinceMs ? new Date(status.sinceMs).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }) : '—'}: values are as of then; reconnecting${status.detail ? ` (${status.detail})` : ''}`;
+    case 'refused':
+      return `Refused by the server: ${status.detail ?? 'no reason given'}. Open this page with ?token=<viewer token>.`;
+  }
+}
+
 function App() {
   // The state object is mutated by deltas; `revision` drives re-rendering at most once per animation frame.
   const [state, setState] = useState<DashboardState>(emptyState);
   const [revision, setRevision] = useState(0);
-  const [status, setStatus] = useState<{ s: ConnectionStatus; detail?: string }>({ s: 'connecting' });
+  const [status, setStatus] = useState<{ s: ConnectionStatus } & StatusDetail>({ s: 'connecting' });
   const [selected, setSelected] = useState<string | null>(params.get('intersection'));
   const [filter, setFilter] = useState('');
 
@@ -42,7 +56,7 @@ function App() {
         applyDelta(current, d);
         refresh();
       },
-      status: (s, detail) => setStatus({ s, detail }),
+      status: (s, info) => setStatus({ s, ...info }),
     });
   }, []);
 
@@ -52,7 +66,9 @@ function App() {
     return (
       <main class="empty">
         <h1>Greenwave</h1>
-        <p data-testid="connection">{status.s === 'refused' ? `Refused by the server: ${status.detail}. Open this page with ?token=<viewer token>.` : `Connecting to the live feed… (${status.s})`}</p>
+        <p data-testid="connection" class={`status status-${status.s}`}>
+          {statusInWords(status)}
+        </p>
       </main>
     );
 
@@ -69,13 +85,15 @@ function App() {
     .sort((a, b) => (state.latestKpi.get(b.id)?.maxDegreeOfSaturation ?? -1) - (state.latestKpi.get(a.id)?.maxDegreeOfSaturation ?? -1) || a.id.localeCompare(b.id));
 
   return (
-    <div class="layout">
+    <div class={`layout${status.s === 'live' ? '' : ' stale'}`} data-testid="layout">
       <header>
         <h1>Greenwave · {net.name}</h1>
         <span class={`status status-${status.s}`} data-testid="connection">
-          {status.s === 'live' ? 'live' : `${status.s}${status.detail ? ` (${status.detail})` : ''}`}
+          {statusInWords(status)}
         </span>
-        <span class="clock">engine time {state.atMs ? new Date(state.atMs).toLocaleTimeString() : '—'}</span>
+        <span class="clock" data-testid="clock" title="the engine's clock: wall time when live (the simulators' time of day is their own), virtual time in a replay">
+          engine clock {state.atMs ? new Date(state.atMs).toLocaleTimeString() : '—'} (wall time, this browser's zone)
+        </span>
       </header>
       <section class="kpis" data-testid="network-kpis">
         <Kpi label="signals" value={String(signals.length)} />

@@ -1,0 +1,60 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { serveStaticFiles } from '../../adapters/http/static-files.js';
+import { gridCityNetwork } from '../../network-models/demo/demo-networks.js';
+import { startServer, token } from '../websocket/ws-test-kit.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const webDir = join(root, 'dist', 'web');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+describe('dashboard connection states in words (headless Chromium)', () => {
+  const network = gridCityNetwork();
+  let browser: Browser;
+  let server: Awaited<ReturnType<typeof startServer>>;
+
+  beforeAll(async () => {
+    execFileSync(process.execPath, [join(root, 'web/dashboard/build-dashboard.mjs')], { stdio: 'inherit' });
+    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: install Debian's chromium (./scripts/setup.sh does)`);
+    server = await startServer({ network, httpFallback: serveStaticFiles(webDir) });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.server.close();
+  });
+
+  it("a token the feed refuses shows the server's reason, not an endless 'reconnecting'", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${server.httpUrl}/?token=${token('detector')}`);
+    const status = page.locator('[data-testid=connection]');
+    await expect.poll(() => status.textContent(), { timeout: 10_000 }).toContain('Refused by the server: GW_AUTH_WRONG_ROLE: /v1/feed admits role viewer or operator, the token has role detector');
+    const bad = await browser.newPage();
+    await bad.goto(`${server.httpUrl}/?token=not-a-token`);
+    await expect.poll(() => bad.locator('[data-testid=connection]').textContent(), { timeout: 10_000 }).toMatch(/^Refused by the server: GW_AUTH_\w+: /);
+    await page.close();
+    await bad.close();
+  });
+
+  it('live, then "disconnected since HH:MM" with every value greyed when the server dies; live again when it is back', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    await page.goto(`${server.httpUrl}/?token=${token('viewer')}`);
+    await expect.poll(() => page.locator('[data-testid=connection]').textContent(), { timeout: 10_000 }).toBe('live');
+    expect(await page.locator('[data-testid=layout]').getAttribute('class')).toBe('layout');
+    expect(await page.locator('[data-testid=clock]').textContent()).toContain('wall time');
+    const port = Number(new URL(server.httpUrl).port);
+    await server.server.close();
+    await expect.poll(() => page.locator('[data-testid=connection]').textContent(), { timeout: 10_000 }).toMatch(/^Disconnected since \d{2}:\d{2}: values are as of then; reconnecting/);
+    expect(await page.locator('[data-testid=layout]').getAttribute('class')).toBe('layout stale');
+    const grey = await page.locator('.kpis').evaluate((el) => getComputedStyle(el).filter);
+    expect(grey).toContain('grayscale');
+    server = await startServer({ network, port, httpFallback: serveStaticFiles(webDir) });
+    await expect.poll(() => page.locator('[data-testid=connection]').textContent(), { timeout: 20_000 }).toBe('live');
+    expect(await page.locator('[data-testid=layout]').getAttribute('class')).toBe('layout');
+    await page.close();
+  }, 60_000);
+});
