@@ -10,8 +10,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createGunzip, createGzip } from 'node:zlib';
-import { atspmNetwork } from '../replay/atspm/atspm-network.js';
-import { DEFAULT_PLATOON_SHARE, replayDay } from '../replay/index.js';
+import { atspmNetwork, DEFAULT_PLATOON_SHARE, replayDay } from '../replay/index.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const dir = join(root, 'tmp', 'replay-atspm-bench');
