@@ -105,7 +105,7 @@ const PERSISTENT_SPLIT_FAILURES = 2;
  * shows a vehicle (never with an undetected lane, never more than `maxConsecutiveSkips` times in a row), every
  * green ends by its maximum once another phase has a call, and a rest ends at the phase's own maximum. So a
  * vehicle waiting on any lane is served within one pass of the sequence: the sum over the phases of their
- * maximum greens and clearances. A green rests only while no other phase has a call, so resting delays nobody.
+ * maximum greens and clearances, and a rest ends at the phase's own maximum.
  */
 export class ActuatedSignal {
   readonly intersection: Intersection;
@@ -322,13 +322,18 @@ export class ActuatedSignal {
     const fixedAfter = fixedGreenAfterSeconds(layout);
     const ext = this.o.extensionSeconds;
     if (this.o.restInGreen && !this.conflictingCall(this.phaseIndex, t)) {
-      // nobody waits for another phase: the green rests instead of running a clearance for nobody, for as long
-      // as nobody does, and its maximum counts from the first conflicting call, as in NEMA controllers (a phase
-      // with an undetected lane or a pedestrian timing always counts as a call, so it is never kept waiting)
+      // nobody waits for another phase: the green rests instead of running a clearance for nobody, and its
+      // maximum counts from the first conflicting call, as in NEMA controllers; but a rest ends at the phase's own
+      // maximum, so that a vehicle no loop sees (stopped between loops, on a lane too short for one) is still served
+      // within a pass of maximum greens (resting for ever made nyc_bronx 58.7 s -> 216 s, see bench/README.md)
       this.maxTimerStart = t;
       if (remaining > EPS) return false;
-      this.variableEnd = t + ext;
-      return false;
+      const room = phase.maxGreenSeconds - elapsed - fixedAfter;
+      if (room > EPS) {
+        this.variableEnd = t + Math.min(ext, room);
+        return false;
+      }
+      return this.endVariable(t, 'max-out');
     }
     // the passage timer: a detection at step t holds the green through the steps up to t + gap, so the green
     // gaps out in the step after that (a detection is only known at the end of the step it happened in)

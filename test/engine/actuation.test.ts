@@ -129,17 +129,11 @@ describe('local actuation: worked examples', () => {
     expect(greens(empty.displays).find((g) => g.phaseId === 'IA1:NS')!.seconds).toBeLessThan(needed);
   });
 
-  it('rests in green without a conflicting call for as long as there is none (NEMA rest), then serves the call', () => {
+  it('rests in green without a conflicting call, up to the phase own maximum', () => {
     const { net, x } = junction();
-    const idle = run(net, x, 300, () => ({}));
-    // nobody anywhere: the first green rests, far beyond its own maximum (30 s); nothing else is ever shown
-    expect(greens(idle.displays)).toEqual([{ phaseId: 'IA1:EW-left', from: 0, seconds: 301 }]);
-    // a NS vehicle arrives at t = 200: the rest ends at once on the gap (no vehicle on the resting phase)
-    const called = run(net, x, 300, (t): Record<string, DetectorReading> => (t >= 200 ? { 'IA1:N0:stop': standing } : {}));
-    const g = greens(called.displays);
-    expect(g[0]).toMatchObject({ phaseId: 'IA1:EW-left', from: 0 });
-    expect(g[0].seconds).toBeLessThanOrEqual(201);
-    expect(g[1].phaseId).toBe('IA1:NS');
+    const trace = run(net, x, 100, () => ({}));
+    // nobody anywhere: the first green rests to its own maximum (30 s), then the sequence goes on
+    expect(greens(trace.displays)[0].seconds).toBe(30);
   });
 
   it('self-control (Lämmer & Helbing 2008): a thin stream yields to a long queue, never to a single waiting car', () => {
