@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'preact/hooks';
 import { faultsByIntersection, saturationBand, type DashboardState } from './feed-state.js';
+import { painted } from './frame-probe.js';
 
 const BAND_COLOUR = { none: '#9aa5b1', low: '#2f9e44', medium: '#f2c94c', high: '#f08c00', over: '#d9480f' } as const;
 
@@ -47,6 +48,7 @@ export function NetworkMap({ state, selected, onSelect }: Props) {
 }
 
 function draw(el: HTMLCanvasElement, state: DashboardState, selected: string | null, layout: { current: { ids: string[]; xs: Float64Array; ys: Float64Array } | null }): void {
+  const drawStartMs = performance.now();
   const net = state.network!;
   const dpr = window.devicePixelRatio || 1;
   const w = el.clientWidth;
@@ -150,6 +152,7 @@ function draw(el: HTMLCanvasElement, state: DashboardState, selected: string | n
     labels++;
   });
   el.dataset.labels = String(labels);
+  painted(drawStartMs);
 }
 
 /** Room for an id label under every signal: the closest two signals on screen are at least this far apart. */
