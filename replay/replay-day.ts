@@ -4,7 +4,7 @@ import type { ScheduledPlan } from '../engine/index.js';
 import type { NetworkFile } from '../network-models/index.js';
 import { isDayLineProblem, localTimeOn, readDayRecordBatches, readLineBatches, type DayRecord, type LineWarning } from '../adapters/files/index.js';
 import { AtspmImport, AtspmMappingError, type AtspmImportStats } from './atspm-import.js';
-import { AtspmTables, writeAtspmTables } from './atspm/atspm-tables.js';
+import { AtspmTables, AtspmTableStreams, writeAtspmTables } from './atspm/atspm-tables.js';
 import { detectorConfigOfNetwork, type DetectorConfig } from './atspm/detector-config.js';
 import { inputQuality, type InputCounts } from './atspm/input-quality.js';
 import { formatLocal } from './atspm/table.js';
@@ -152,10 +152,14 @@ export async function replayDay(o: ReplayDayOptions): Promise<ReplayResult> {
   let importStats: AtspmImportStats | undefined;
   let atspmOutput: AtspmOutputSummary | undefined;
   let phasePcds: PhasePcds | undefined;
+  /** ATSPM tables written as the log goes: closed on the way out, whatever happens. */
+  let openStreams: AtspmTableStreams | undefined;
   try {
     if (csv) {
       // The ATSPM tables see every event of the log within from/to (the bounds read on the first event).
-      const tables = new AtspmTables(o.detectorConfig ?? detectorConfigOfNetwork(network), timeZone);
+      const dir = join(o.outDir, 'atspm');
+      const streams = (openStreams = new AtspmTableStreams(dir));
+      const tables = new AtspmTables(o.detectorConfig ?? detectorConfigOfNetwork(network), timeZone, undefined, streams);
       let span: { from: number; to: number } | undefined;
       let firstLocalMs = NaN;
       let lastLocalMs = NaN;
@@ -190,14 +194,15 @@ export async function replayDay(o: ReplayDayOptions): Promise<ReplayResult> {
       importStats = s;
       const measured = tables.finish();
       phasePcds = measured.phasePcds;
-      const dir = join(o.outDir, 'atspm');
       writeAtspmTables(dir, measured.tables);
+      await streams.end();
+      openStreams = undefined;
       atspmOutput = {
         directory: dir,
         timeZone: s.timeZone,
         firstEvent: Number.isNaN(firstLocalMs) ? '' : formatLocal(firstLocalMs),
         lastEvent: Number.isNaN(lastLocalMs) ? '' : formatLocal(lastLocalMs),
-        tables: measured.tables.map((t) => ({ file: t.file, rows: t.rows.length })),
+        tables: measured.tables.map((t) => ({ file: t.file, rows: t.streamed?.rowCount ?? t.rows.length })),
         arrivalsBeforePhaseState: measured.arrivalsBeforePhaseState,
         detectorConfig: o.detectorConfigSource ?? 'the network file: detectors with a channel (advance: Advance; stop-line: Presence, Yellow_Red)',
       };
@@ -218,6 +223,7 @@ export async function replayDay(o: ReplayDayOptions): Promise<ReplayResult> {
       }
     }
   } catch (err) {
+    await openStreams?.end().catch(() => undefined);
     if (err instanceof ReplayInputError) throw err;
     if (err instanceof AtspmMappingError) throw new ReplayInputError(err.message);
     throw new ReplayInputError(`cannot read input ${o.inputPath}: ${(err as Error).message}`);

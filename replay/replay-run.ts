@@ -15,7 +15,7 @@ import { OccupancySplitFailures } from './occupancy-split-failures.js';
 import { PCD_COLUMN_SECONDS, type PcdRaster } from './pcd-raster.js';
 import { PlanTrack } from './plan-track.js';
 import { placeArrivals } from './arrival-model.js';
-import { localDayOf } from '../adapters/files/index.js';
+import { localDayOf, localIsoTime } from '../adapters/files/index.js';
 import type { BinRow, IntersectionSummary, ReplaySummary, SourceMeasures, SourceTotals } from './replay-summary.js';
 
 export const BIN_MS = 15 * 60_000;
@@ -235,8 +235,9 @@ export class ReplayRun {
       input: o.inputName ?? '',
       fromMs: this.firstMs,
       toMs: this.lastMs,
-      from: Number.isFinite(this.firstMs) ? new Date(this.firstMs).toISOString() : '',
-      to: Number.isFinite(this.lastMs) ? new Date(this.lastMs).toISOString() : '',
+      from: Number.isFinite(this.firstMs) ? localIsoTime(this.firstMs, this.timeZone) : '',
+      to: Number.isFinite(this.lastMs) ? localIsoTime(this.lastMs, this.timeZone) : '',
+      timeZone: this.timeZone,
       records: this.counters.records,
       recordsByKind: this.counters.byKind,
       countsAccepted: c?.countsAccepted ?? 0,
@@ -383,6 +384,7 @@ export class ReplayRun {
     const binEndForSegments = Math.min(binEndMs, Math.max(this.lastMs, binStartMs));
     let corridorFlow: Map<string, number> | undefined;
     if (coveredSeconds > 0) {
+      const binStart = localIsoTime(binStartMs, this.timeZone);
       corridorFlow = new Map();
       this.net.intersections.forEach((mx, x) => {
         const flows = new Float64Array(mx.model.movements.length);
@@ -397,7 +399,8 @@ export class ReplayRun {
         const row: BinRow = {
           intersectionId: mx.id,
           binStartMs,
-          binStart: new Date(binStartMs).toISOString(),
+          binStart,
+          timeZone: this.timeZone,
           coveredSeconds,
           flowVehPerHour: round(flow, 1),
           actual: this.sourceMeasures(this.actualTrack, x, flows, binEndForSegments, coveredSeconds),

@@ -23,7 +23,9 @@ export interface SourceMeasures {
 export interface BinRow {
   intersectionId: string;
   binStartMs: number;
+  /** The bin's start in the network's (the log's) local time, ISO-8601 with the offset then (see `timeZone`). */
   binStart: string;
+  timeZone: string;
   /** Seconds of the bin covered by data. */
   coveredSeconds: number;
   /** Measured entering flow, veh/h. */
@@ -92,8 +94,11 @@ export interface ReplaySummary {
   atspm?: AtspmOutputSummary;
   fromMs: number;
   toMs: number;
+  /** First and last record's time in the network's (the log's) local time, ISO-8601 with the offset then. */
   from: string;
   to: string;
+  /** The time zone of every local time written (bins.ndjson, the report; the ATSPM tables' in `atspm`). */
+  timeZone: string;
   records: number;
   recordsByKind: Record<string, number>;
   countsAccepted: number;

@@ -27,7 +27,7 @@ export function renderReport(result: ReplayResult, phasePcds?: PhasePcds): strin
   const parts: string[] = [];
   parts.push(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Greenwave replay — ${esc(summary.network)}</title><style>${CSS}</style></head><body>`);
   parts.push(`<h1>Greenwave replay: ${esc(summary.network)}</h1>`);
-  parts.push(`<p class="meta">${esc(summary.input)} · ${esc(summary.from)} → ${esc(summary.to)} · ${summary.records.toLocaleString('en')} records · ${summary.countsAccepted.toLocaleString('en')} counts accepted, ${summary.countsRejected} rejected · ${summary.optimisations} optimisations, ${summary.enginePlans} engine plans</p>`);
+  parts.push(`<p class="meta">${esc(summary.input)} · ${esc(summary.from)} → ${esc(summary.to)} (${esc(summary.timeZone)}) · ${summary.records.toLocaleString('en')} records · ${summary.countsAccepted.toLocaleString('en')} counts accepted, ${summary.countsRejected} rejected · ${summary.optimisations} optimisations, ${summary.enginePlans} engine plans</p>`);
   const flags = summary.inputQuality?.flags ?? [];
   if (summary.inputQuality) parts.push(inputSection(summary.inputQuality, summary.atspm));
   parts.push(`<p><span class="key" style="background:${ACTUAL}"></span> actual plans: ${esc(summary.actualPlanSource)} &nbsp; <span class="key" style="background:${ENGINE}"></span> the engine's plans (what it would have issued)</p>`);
@@ -162,7 +162,7 @@ function dosScale(): string {
   const w = 240;
   const rects = Array.from({ length: steps }, (_, i) => `<rect x="${10 + (i * w) / steps}" y="4" width="${w / steps + 0.5}" height="10" fill="${dosColour((i + 0.5) * (1.2 / steps))}"/>`).join('');
   const ticks = [0, 0.6, 0.85, 1, 1.2].map((v) => `<text x="${10 + (v / 1.2) * w}" y="26" font-size="9" text-anchor="middle">${v === 1.2 ? '≥ 1.2' : v}</text>`).join('');
-  return `<svg width="${w + 60}" height="30" viewBox="0 0 ${w + 60} 30">${rects}${ticks}<text x="${w + 16}" y="13" font-size="9">x (flow / capacity)</text></svg>`;
+  return `<svg class="scale" width="${w + 60}" height="30" viewBox="0 0 ${w + 60} 30">${rects}${ticks}<text x="${w + 16}" y="13" font-size="9">x (flow / capacity)</text></svg>`;
 }
 
 function dosColour(x: number): string {
@@ -210,11 +210,11 @@ function pcd(a: PcdApproach, raster: { columns: number; originSeconds: number },
     for (let r = 0; r < PCD_MAX_CYCLE_SECONDS; r++) {
       const v = a.cells[c * PCD_MAX_CYCLE_SECONDS + r];
       if (v === 0) continue;
-      const k = Math.sqrt(v / max);
       const i = ((PCD_MAX_CYCLE_SECONDS - 1 - r) * cols + (c - c0)) * 3;
-      rgb[i] = Math.round(230 - 200 * k);
-      rgb[i + 1] = Math.round(230 - 200 * k);
-      rgb[i + 2] = Math.round(240 - 120 * k);
+      const [red, green, blue] = pcdColour(v, max);
+      rgb[i] = red;
+      rgb[i + 1] = green;
+      rgb[i + 2] = blue;
     }
   const png = encodePng(cols, PCD_MAX_CYCLE_SECONDS, rgb).toString('base64');
   const w = 420;
@@ -237,7 +237,27 @@ function pcd(a: PcdApproach, raster: { columns: number; originSeconds: number },
     <text x="2" y="${pad}" font-size="9">${PCD_MAX_CYCLE_SECONDS} s</text><text x="2" y="${h - pad}" font-size="9">0</text>
     <text x="10" y="${h / 2}" font-size="9" transform="rotate(-90 10 ${h / 2})" text-anchor="middle">seconds into the cycle (from start of red)</text>
     <text x="${pad}" y="${h - 10}" font-size="9">${hour(c0)}</text><text x="${w / 2}" y="${h - 10}" font-size="9" text-anchor="middle">time of day (${esc(tz)}), ${PCD_COLUMN_SECONDS / 60}-minute columns</text><text x="${w - pad}" y="${h - 10}" font-size="9" text-anchor="end">${hour(c1)}</text>
-  </svg><div class="legend"><span class="key" style="background:rgb(30,30,120)"></span> arrivals: darker is more (darkest ${max} in a cell of 1 s × ${PCD_COLUMN_SECONDS / 60} min) <span class="key" style="background:#2ca02c"></span> mean start of green <span class="key" style="background:#e6b800"></span> mean end of green</div></figure>`;
+  </svg>${pcdScale(max)}<div class="legend"><span class="key" style="background:#2ca02c"></span> mean start of green <span class="key" style="background:#e6b800"></span> mean end of green</div></figure>`;
+}
+
+/** Colour of a PCD cell with `v` of at most `max` arrivals: white to dark blue, on a square-root scale. */
+function pcdColour(v: number, max: number): [number, number, number] {
+  const k = Math.sqrt(v / max);
+  return [Math.round(230 - 200 * k), Math.round(230 - 200 * k), Math.round(240 - 120 * k)];
+}
+
+/** Colour scale of a PCD: arrivals in a cell (1 s of the cycle × one column of the day), 1 to the most. */
+function pcdScale(max: number): string {
+  const steps = 24;
+  const w = 200;
+  const rects = Array.from({ length: steps }, (_, i) => {
+    const v = 1 + ((max - 1) * (i + 0.5)) / steps;
+    const [r, g, b] = pcdColour(v, max);
+    return `<rect x="${10 + (i * w) / steps}" y="4" width="${w / steps + 0.5}" height="10" fill="rgb(${r},${g},${b})"/>`;
+  }).join('');
+  const mid = Math.max(1, Math.round(max / 4));
+  const ticks = [1, mid, max].filter((v, i, all) => all.indexOf(v) === i).map((v) => `<text x="${10 + (max > 1 ? (v - 1) / (max - 1) : 0) * w}" y="26" font-size="9" text-anchor="middle">${v}</text>`).join('');
+  return `<svg class="scale" width="${w + 150}" height="30" viewBox="0 0 ${w + 150} 30">${rects}${ticks}<text x="${w + 16}" y="13" font-size="9">arrivals per cell (1 s × ${PCD_COLUMN_SECONDS / 60} min)</text></svg>`;
 }
 
 interface CorridorGeometry {

@@ -15,6 +15,11 @@ export interface LineReaderOptions {
   onWarning?: (w: LineWarning) => void;
   /** Told how many bytes of the (compressed) file have been read so far, for progress bars. */
   onBytes?: (bytesRead: number) => void;
+  /**
+   * Whether a last line without its newline is whole. Default: by the file's name, a CSV line (`.csv`,
+   * `.csv.gz`) always is; any other (NDJSON) line is when it parses as JSON.
+   */
+  isWholeLine?: (text: string) => boolean;
 }
 
 /** Read and inflate in 1 MiB chunks: far fewer round trips to zlib's thread pool than the 16 KiB default. */
@@ -34,7 +39,8 @@ export interface LineBatch {
  * Lines of an NDJSON file, gzip-compressed (by name `.gz`, any number of members) or plain, streamed in
  * batches of one chunk (about 1 MiB): memory stays flat however long the file, and the per-line cost is a
  * plain loop, not an await. A file cut short by a crash is read up to the cut: a truncated gzip member ends
- * the data, and a last line without its newline is skipped with a warning, never fatal.
+ * the data, and a last line without its newline is kept when whole (`isWholeLine`), else skipped with a
+ * warning, never fatal.
  */
 export async function* readLineBatches(path: string, options: LineReaderOptions = {}): AsyncGenerator<LineBatch> {
   const file = createReadStream(path, { highWaterMark: CHUNK_BYTES });
@@ -83,9 +89,12 @@ export async function* readLineBatches(path: string, options: LineReaderOptions 
     file.destroy();
   }
   if (pending) rest += decoder.end();
+  if (rest.charCodeAt(rest.length - 1) === 13) rest = rest.slice(0, -1);
   if (rest.length > 0) {
-    // Plain text may legitimately lack a final newline; a cut gzip member or a partial write is a torn line.
-    if (!truncated && !path.endsWith('.gz') && isCompleteJson(rest)) {
+    // A file may legitimately lack a final newline (gzipped too: a member that ends properly was written whole);
+    // a cut gzip member or a partial write is a torn line.
+    const isWhole = options.isWholeLine ?? (/\.csv(\.gz)?$/i.test(path) ? () => true : isCompleteJson);
+    if (!truncated && isWhole(rest)) {
       yield { firstLineNo: lineNo + 1, lines: [rest] };
       return;
     }

@@ -56,3 +56,16 @@ export function localTimeOn(dayMs: number, hhmm: string, timeZone = 'UTC'): numb
   // Across a DST change the naive sum is off by the change; correct with the offsets at both ends.
   return naive + (offsetMs(day.startMs, timeZone) - offsetMs(naive, timeZone));
 }
+
+/**
+ * An instant as ISO-8601 local time in a time zone, with that zone's offset then: `2026-11-23T07:00:00.000-07:00`
+ * (`Z` at offset 0, as `toISOString`). Unambiguous even in the repeated hour when clocks go back.
+ */
+export function localIsoTime(epochMs: number, timeZone = 'UTC'): string {
+  const offset = offsetMs(epochMs, timeZone);
+  const text = new Date(epochMs + offset).toISOString().slice(0, 23);
+  if (offset === 0) return `${text}Z`;
+  const minutes = Math.abs(offset) / 60_000;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${text}${offset < 0 ? '-' : '+'}${pad(Math.floor(minutes / 60))}:${pad(minutes % 60)}`;
+}

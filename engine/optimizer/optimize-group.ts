@@ -55,8 +55,13 @@ interface MemberWork {
 export function optimizeGroup(input: GroupOptimizationInput): Map<string, PhasePlan> {
   const { group, config } = input;
   const work: MemberWork[] = group.members.map((model) => {
-    const flows = model.movements.map((m) => input.demand.get(m.id)?.flowVehPerHour ?? 0);
-    const confidence = model.movements.map((m) => input.demand.get(m.id)?.confidence ?? 0);
+    const flows = new Array<number>(model.movements.length);
+    const confidence = new Array<number>(model.movements.length);
+    model.movements.forEach((m, k) => {
+      const d = input.demand.get(m.id);
+      flows[k] = d?.flowVehPerHour ?? 0;
+      confidence[k] = d?.confidence ?? 0;
+    });
     const ratios = phaseFlowRatios(model, flows);
     const wanted = requiredCycle(model, ratios.total, config);
     return { model, flows, confidence, ratios, wanted, current: input.plansInForce.get(model.intersection.id), cycleSeconds: wanted.cycleSeconds, coordinated: false, greens: [], reasons: [] };
@@ -169,7 +174,6 @@ function decide(w: MemberWork, offset: OffsetResult | undefined, input: GroupOpt
   const { config } = input;
   const model = w.model;
   const current = w.current && sameSequence(w.current, model) ? w.current : undefined;
-  const candidateEval = evaluatePlan(model, w.greens, w.cycleSeconds, w.flows);
   let offsetSeconds = roundOffset(offset?.offsetSeconds ?? (current ? current.offsetSeconds : 0), w.cycleSeconds);
   const reasons = [...w.reasons];
 
@@ -186,7 +190,8 @@ function decide(w: MemberWork, offset: OffsetResult | undefined, input: GroupOpt
     if (offsetChanged) reasons.push(`offset ${round1(current.offsetSeconds)} → ${round1(offsetSeconds)} s`);
     if (current.source === 'fallback') reasons.push('replaces the fallback plan');
   }
-  return buildPlan(w, offsetSeconds, candidateEval, offset, reasons, (current?.version ?? w.current?.version ?? 0) + 1, input.nowMs, config);
+  // Evaluated only for a plan that changes (most steps keep the plan in force).
+  return buildPlan(w, offsetSeconds, evaluatePlan(model, w.greens, w.cycleSeconds, w.flows), offset, reasons, (current?.version ?? w.current?.version ?? 0) + 1, input.nowMs, config);
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { DetectorConfig } from './detector-config.js';
 import type { AtspmEvent } from './event-log.js';
-import { binOf, fixed, formatLocal, Tally, type AtspmMeasure, type AtspmTable } from './table.js';
+import { BinnedTable, binOf, fixed, formatLocal, type AtspmMeasure, type AtspmTable, type RowSink } from './table.js';
 
 interface Arrival {
   atMs: number;
@@ -19,7 +19,7 @@ interface Arrival {
  * stop bar): `Total_Actuations` and `Percent_AOG`, the share on green as a fraction 0-1 (as the reference).
  */
 export class ArrivalOnGreen implements AtspmMeasure {
-  private readonly tally = new Tally(() => ({ total: 0, green: 0 }));
+  private readonly table: BinnedTable<{ total: number; green: number }>;
   /** Last phase event (1, 8 or 10) of each device's phase. */
   private readonly state = new Map<string, number>();
   /** Arrivals not yet at the stop bar, in time order. */
@@ -32,9 +32,18 @@ export class ArrivalOnGreen implements AtspmMeasure {
     private readonly binMs: number,
     /** Each judged arrival at the stop bar (for per-phase PCDs), before the phase events at its time. */
     private readonly onArrival?: (deviceId: string, phase: number, atMs: number, green: boolean) => void,
-  ) {}
+    sink?: RowSink,
+  ) {
+    this.table = new BinnedTable('arrival_on_green.csv', ['TimeStamp', 'DeviceId', 'Phase', 'Total_Actuations', 'Percent_AOG'], () => ({ total: 0, green: 0 }), binMs, (r) => [formatLocal(r.bin), r.device, r.keys[0], r.value.total, fixed(r.value.green / r.value.total)], sink);
+  }
 
   event(e: AtspmEvent): void {
+    this.arrive(e);
+    // Arrivals still on their way to the stop bar count in the bin they reach it in.
+    this.table.advance(e.localMs, () => this.pending[0]?.localMs ?? Infinity);
+  }
+
+  private arrive(e: AtspmEvent): void {
     const phaseEvent = e.code === 1 || e.code === 8 || e.code === 10;
     this.flush(e.atMs, phaseEvent);
     if (phaseEvent) {
@@ -55,11 +64,7 @@ export class ArrivalOnGreen implements AtspmMeasure {
 
   finish(): AtspmTable {
     this.flush(Infinity, false);
-    return {
-      file: 'arrival_on_green.csv',
-      header: ['TimeStamp', 'DeviceId', 'Phase', 'Total_Actuations', 'Percent_AOG'],
-      rows: this.tally.sorted().map((r) => [formatLocal(r.bin), r.device, r.keys[0], r.value.total, fixed(r.value.green / r.value.total)]),
-    };
+    return this.table.finish();
   }
 
   /** Judges arrivals up to t (before t when a phase event at t is next). */
@@ -73,7 +78,7 @@ export class ArrivalOnGreen implements AtspmMeasure {
         this.unjudged++;
         continue;
       }
-      const v = this.tally.at(binOf(a.localMs, this.binMs), a.deviceId, a.phase);
+      const v = this.table.tally.at(binOf(a.localMs, this.binMs), a.deviceId, a.phase);
       v.total++;
       if (s === 1) v.green++;
       this.onArrival?.(a.deviceId, a.phase, a.atMs, s === 1);

@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { BufferedOutput } from '../buffered-output.js';
 import { Actuations } from './actuations.js';
 import { ArrivalOnGreen } from './arrival-on-green.js';
 import type { DetectorConfig } from './detector-config.js';
@@ -8,7 +9,7 @@ import { PedDelay } from './ped-delay.js';
 import { PhasePcd, type PhasePcds } from './phase-pcd.js';
 import { SplitFailureTable } from './split-failure-table.js';
 import { MeasuredSplits, Splits } from './splits.js';
-import type { AtspmMeasure, AtspmTable } from './table.js';
+import { csvLine, type AtspmMeasure, type AtspmRow, type AtspmTable, type RowSink } from './table.js';
 import { Terminations } from './terminations.js';
 import { YellowRedActuations } from './yellow-red.js';
 
@@ -24,12 +25,17 @@ export class AtspmTables {
   private readonly pcd: PhasePcd;
   private readonly measures: AtspmMeasure[];
 
-  /** `timeZone`: the log's, for the per-phase PCDs' day. */
-  constructor(config: DetectorConfig, timeZone = 'UTC', binMinutes = ATSPM_BIN_MINUTES) {
+  /**
+   * `timeZone`: the log's, for the per-phase PCDs' day. `streams`: every table is written through it as the log
+   * goes (a bin's rows once nothing can change them, split failures a cycle at a time) rather than kept for
+   * `finish`, so memory stays flat in the length of the log.
+   */
+  constructor(config: DetectorConfig, timeZone = 'UTC', binMinutes = ATSPM_BIN_MINUTES, streams?: AtspmTableStreams) {
     const binMs = binMinutes * 60_000;
     this.pcd = new PhasePcd(timeZone);
-    this.aog = new ArrivalOnGreen(config, binMs, (device, phase, atMs, green) => this.pcd.arrival(device, phase, atMs, green));
-    this.measures = [new Actuations(binMs), this.aog, new SplitFailureTable(config), new Terminations(binMs), new Splits(binMs), new MeasuredSplits(binMs), new YellowRedActuations(config, binMs), new PedDelay(config, binMs)];
+    const sink: RowSink | undefined = streams ? (file, header) => streams.open(file, header) : undefined;
+    this.aog = new ArrivalOnGreen(config, binMs, (device, phase, atMs, green) => this.pcd.arrival(device, phase, atMs, green), sink);
+    this.measures = [new Actuations(binMs, sink), this.aog, new SplitFailureTable(config, sink), new Terminations(binMs, sink), new Splits(binMs, sink), new MeasuredSplits(binMs, sink), new YellowRedActuations(config, binMs, sink), new PedDelay(config, binMs, sink)];
   }
 
   event(e: AtspmEvent): void {
@@ -44,17 +50,37 @@ export class AtspmTables {
   }
 }
 
-/** Writes the tables as CSV into `dir` (created); returns the files written. */
-export function writeAtspmTables(dir: string, tables: AtspmTable[]): string[] {
-  mkdirSync(dir, { recursive: true });
-  return tables.map((t) => {
-    const lines = [t.header.join(','), ...t.rows.map((r) => r.map(csvField).join(','))];
-    const file = join(dir, t.file);
-    writeFileSync(file, `${lines.join('\n')}\n`);
-    return file;
-  });
+/** CSV files in a directory (created) written a row at a time: the tables that stream. */
+export class AtspmTableStreams {
+  private readonly outputs: BufferedOutput[] = [];
+
+  constructor(private readonly dir: string) {
+    mkdirSync(dir, { recursive: true });
+  }
+
+  /** Opens `file` with its header line; returns what writes a row. */
+  open(file: string, header: readonly string[]): (row: AtspmRow) => void {
+    const out = new BufferedOutput(join(this.dir, file));
+    this.outputs.push(out);
+    out.write(`${header.join(',')}\n`);
+    return (row) => out.write(`${csvLine(row)}\n`);
+  }
+
+  /** Flushes and closes every file. */
+  async end(): Promise<void> {
+    await Promise.all(this.outputs.map((o) => o.end()));
+  }
 }
 
-function csvField(v: string | number): string | number {
-  return typeof v === 'string' && /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+/** Writes the tables not already streamed as CSV into `dir` (created); returns the files written. */
+export function writeAtspmTables(dir: string, tables: AtspmTable[]): string[] {
+  mkdirSync(dir, { recursive: true });
+  return tables
+    .filter((t) => !t.streamed)
+    .map((t) => {
+      const lines = [t.header.join(','), ...t.rows.map(csvLine)];
+      const file = join(dir, t.file);
+      writeFileSync(file, `${lines.join('\n')}\n`);
+      return file;
+    });
 }

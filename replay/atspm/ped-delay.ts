@@ -1,6 +1,6 @@
 import type { DetectorConfig } from './detector-config.js';
 import type { AtspmEvent } from './event-log.js';
-import { binOf, fixed, formatLocal, Tally, type AtspmMeasure, type AtspmTable } from './table.js';
+import { BinnedTable, binOf, fixed, formatLocal, type AtspmMeasure, type AtspmTable, type RowSink } from './table.js';
 
 const BEGIN_WALK = 21;
 const BEGIN_CLEARANCE = 22;
@@ -23,21 +23,29 @@ interface PedPhase {
  * (`Ped_Services`), their mean and longest wait, seconds.
  */
 export class PedDelay implements AtspmMeasure {
-  private readonly tally = new Tally(() => ({ services: 0, sum: 0, max: 0 }));
+  private readonly table: BinnedTable<{ services: number; sum: number; max: number }>;
   private readonly phases = new Map<string, PedPhase>();
 
   constructor(
     private readonly config: DetectorConfig,
     private readonly binMs: number,
-  ) {}
+    sink?: RowSink,
+  ) {
+    this.table = new BinnedTable('ped_delay.csv', ['TimeStamp', 'DeviceId', 'Phase', 'Ped_Services', 'Average_Delay', 'Max_Delay'], () => ({ services: 0, sum: 0, max: 0 }), binMs, (r) => [formatLocal(r.bin), r.device, r.keys[0], r.value.services, fixed(r.value.sum / r.value.services, 3), fixed(r.value.max, 3)], sink);
+  }
 
   event(e: AtspmEvent): void {
+    this.walk(e);
+    this.table.advance(e.localMs);
+  }
+
+  private walk(e: AtspmEvent): void {
     switch (e.code) {
       case BEGIN_WALK: {
         const p = this.phase(e.deviceId, e.param);
         if (Number.isFinite(p.waitingSince)) {
           const waited = (e.atMs - p.waitingSince) / 1000;
-          const v = this.tally.at(binOf(e.localMs, this.binMs), e.deviceId, e.param);
+          const v = this.table.tally.at(binOf(e.localMs, this.binMs), e.deviceId, e.param);
           v.services++;
           v.sum += waited;
           if (waited > v.max) v.max = waited;
@@ -62,11 +70,7 @@ export class PedDelay implements AtspmMeasure {
   }
 
   finish(): AtspmTable {
-    return {
-      file: 'ped_delay.csv',
-      header: ['TimeStamp', 'DeviceId', 'Phase', 'Ped_Services', 'Average_Delay', 'Max_Delay'],
-      rows: this.tally.sorted().map((r) => [formatLocal(r.bin), r.device, r.keys[0], r.value.services, fixed(r.value.sum / r.value.services, 3), fixed(r.value.max, 3)]),
-    };
+    return this.table.finish();
   }
 
   private call(device: string, phase: number, t: number): void {

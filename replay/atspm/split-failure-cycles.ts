@@ -124,6 +124,13 @@ export class SplitFailureCycles {
     }
   }
 
+  /** Start of the earliest green whose cycle is not judged yet (epoch ms); Infinity when none is open. */
+  oldestOpenGreenMs(): number {
+    let oldest = Infinity;
+    for (const p of this.phases.values()) if (p.cycle && !p.cycle.judged && p.cycle.greenStartMs < oldest) oldest = p.cycle.greenStartMs;
+    return oldest;
+  }
+
   private state(phase: number): PhaseState {
     let p = this.phases.get(phase);
     if (!p) this.phases.set(phase, (p = { phase, detectors: new Map(), intervals: [], anyDetectorEvent: false, cycle: undefined }));

@@ -1,5 +1,5 @@
 import type { AtspmEvent } from './event-log.js';
-import { binOf, fixed, formatLocal, Tally, type AtspmMeasure, type AtspmTable } from './table.js';
+import { BinnedTable, binOf, fixed, formatLocal, type AtspmMeasure, type AtspmTable, type RowSink } from './table.js';
 
 /** Indiana "split change" events 134-149: the programmed split of phases 1-16, seconds, as a parameter. */
 const FIRST_SPLIT_EVENT = 134;
@@ -11,23 +11,26 @@ const LAST_SPLIT_EVENT = 149;
  * with its controller's split events.
  */
 export class Splits implements AtspmMeasure {
-  private readonly tally = new Tally(() => ({ services: 0, sum: 0 }));
+  private readonly table: BinnedTable<{ services: number; sum: number }>;
 
-  constructor(private readonly binMs: number) {}
+  constructor(
+    private readonly binMs: number,
+    sink?: RowSink,
+  ) {
+    this.table = new BinnedTable('splits.csv', ['TimeStamp', 'DeviceId', 'EventId', 'Services', 'Average_Split'], () => ({ services: 0, sum: 0 }), binMs, (r) => [formatLocal(r.bin), r.device, r.keys[0], r.value.services, fixed(r.value.sum / r.value.services)], sink);
+  }
 
   event(e: AtspmEvent): void {
-    if (e.code < FIRST_SPLIT_EVENT || e.code > LAST_SPLIT_EVENT) return;
-    const v = this.tally.at(binOf(e.localMs, this.binMs), e.deviceId, e.code);
-    v.services++;
-    v.sum += e.param;
+    if (e.code >= FIRST_SPLIT_EVENT && e.code <= LAST_SPLIT_EVENT) {
+      const v = this.table.tally.at(binOf(e.localMs, this.binMs), e.deviceId, e.code);
+      v.services++;
+      v.sum += e.param;
+    }
+    this.table.advance(e.localMs);
   }
 
   finish(): AtspmTable {
-    return {
-      file: 'splits.csv',
-      header: ['TimeStamp', 'DeviceId', 'EventId', 'Services', 'Average_Split'],
-      rows: this.tally.sorted().map((r) => [formatLocal(r.bin), r.device, r.keys[0], r.value.services, fixed(r.value.sum / r.value.services)]),
-    };
+    return this.table.finish();
   }
 }
 
@@ -36,12 +39,27 @@ export class Splits implements AtspmMeasure {
  * counted in the bin of the green; a service missing its end is left out.
  */
 export class MeasuredSplits implements AtspmMeasure {
-  private readonly tally = new Tally(() => ({ services: 0, sum: 0 }));
+  private readonly table: BinnedTable<{ services: number; sum: number }>;
   private readonly greens = new Map<string, { atMs: number; localMs: number }>();
 
-  constructor(private readonly binMs: number) {}
+  constructor(
+    private readonly binMs: number,
+    sink?: RowSink,
+  ) {
+    this.table = new BinnedTable('measured_splits.csv', ['TimeStamp', 'DeviceId', 'Phase', 'Services', 'Average_Split'], () => ({ services: 0, sum: 0 }), binMs, (r) => [formatLocal(r.bin), r.device, r.keys[0], r.value.services, fixed(r.value.sum / r.value.services)], sink);
+  }
 
   event(e: AtspmEvent): void {
+    this.service(e);
+    // A service counts in the bin of its green: greens still open can add to theirs.
+    this.table.advance(e.localMs, () => {
+      let oldest = Infinity;
+      for (const g of this.greens.values()) oldest = Math.min(oldest, g.localMs);
+      return oldest;
+    });
+  }
+
+  private service(e: AtspmEvent): void {
     if (e.code !== 1 && e.code !== 11) return;
     const key = `${e.deviceId}\u0000${e.param}`;
     if (e.code === 1) {
@@ -51,16 +69,12 @@ export class MeasuredSplits implements AtspmMeasure {
     const g = this.greens.get(key);
     if (!g) return;
     this.greens.delete(key);
-    const v = this.tally.at(binOf(g.localMs, this.binMs), e.deviceId, e.param);
+    const v = this.table.tally.at(binOf(g.localMs, this.binMs), e.deviceId, e.param);
     v.services++;
     v.sum += (e.atMs - g.atMs) / 1000;
   }
 
   finish(): AtspmTable {
-    return {
-      file: 'measured_splits.csv',
-      header: ['TimeStamp', 'DeviceId', 'Phase', 'Services', 'Average_Split'],
-      rows: this.tally.sorted().map((r) => [formatLocal(r.bin), r.device, r.keys[0], r.value.services, fixed(r.value.sum / r.value.services)]),
-    };
+    return this.table.finish();
   }
 }

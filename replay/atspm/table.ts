@@ -1,8 +1,20 @@
+export type AtspmRow = Array<string | number>;
+
+/** Where a table streams: opens `file` with its header, returns what writes a row. */
+export type RowSink = (file: string, header: readonly string[]) => (row: AtspmRow) => void;
+
 /** One CSV table of ATSPM measures: a file name in DIR/atspm/, its header, and its rows. */
 export interface AtspmTable {
   file: string;
   header: readonly string[];
-  rows: Array<Array<string | number>>;
+  rows: AtspmRow[];
+  /** Rows written to the file as the log went (`rows` then holds none). */
+  streamed?: { rowCount: number };
+}
+
+/** A table's row as a CSV line (no newline): fields with a comma, quote or newline quoted. */
+export function csvLine(row: readonly (string | number)[]): string {
+  return row.map((v) => (typeof v === 'string' && /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)).join(',');
 }
 
 /** A measure computed from the event log, one event at a time, in order. */
@@ -29,9 +41,16 @@ export function fixed(v: number, digits = 4): number {
   return Math.round(v * f) / f;
 }
 
+export interface TallyEntry<V> {
+  bin: number;
+  device: string;
+  keys: number[];
+  value: V;
+}
+
 /** Rows keyed by bin, device and further integer keys, kept sorted on output. */
 export class Tally<V> {
-  private readonly map = new Map<string, { bin: number; device: string; keys: number[]; value: V }>();
+  private readonly map = new Map<string, TallyEntry<V>>();
 
   constructor(private readonly init: () => V) {}
 
@@ -43,8 +62,19 @@ export class Tally<V> {
   }
 
   /** Entries sorted by bin, device (numerically when both are numbers), then keys. */
-  sorted(): Array<{ bin: number; device: string; keys: number[]; value: V }> {
-    return [...this.map.values()].sort((a, b) => a.bin - b.bin || compareDevices(a.device, b.device) || compareKeys(a.keys, b.keys));
+  sorted(): TallyEntry<V>[] {
+    return [...this.map.values()].sort(compareEntries);
+  }
+
+  /** Entries of bins before `beforeBin`, sorted as `sorted`, taken out of the tally. */
+  takeBefore(beforeBin: number): TallyEntry<V>[] {
+    const out: TallyEntry<V>[] = [];
+    for (const [k, e] of this.map)
+      if (e.bin < beforeBin) {
+        out.push(e);
+        this.map.delete(k);
+      }
+    return out.sort(compareEntries);
   }
 }
 
@@ -55,7 +85,69 @@ export function compareDevices(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+function compareEntries<V>(a: TallyEntry<V>, b: TallyEntry<V>): number {
+  return a.bin - b.bin || compareDevices(a.device, b.device) || compareKeys(a.keys, b.keys);
+}
+
 function compareKeys(a: number[], b: number[]): number {
   for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return a[i] - b[i];
   return a.length - b.length;
+}
+
+/**
+ * Rows are held this long (local time) after the last event that could change them: the hour repeated when
+ * clocks go back adds to bins already passed once.
+ */
+const HOLD_MS = 3_600_000;
+/** A cycle or wait open longer than this no longer holds rows back (it may then add a row out of order). */
+const MAX_OPEN_MS = 6 * 3_600_000;
+
+/**
+ * A table of binned rows handed on as the log goes: once the log is past a bin (by `HOLD_MS`) and nothing still
+ * open can add to it, its rows go to `onRow` in the order of the whole table (bin, device, keys), so memory does
+ * not grow with the length of the log. Without `onRow`, `finish` returns them all.
+ */
+export class BinnedTable<V> {
+  readonly tally: Tally<V>;
+  private readonly kept: AtspmRow[] = [];
+  private readonly onRow: (row: AtspmRow) => void;
+  private readonly streaming: boolean;
+  private rowsOut = 0;
+  private nextCheckMs = -Infinity;
+
+  constructor(
+    readonly file: string,
+    readonly header: readonly string[],
+    init: () => V,
+    private readonly binMs: number,
+    private readonly toRow: (entry: TallyEntry<V>) => AtspmRow,
+    sink?: RowSink,
+  ) {
+    this.tally = new Tally(init);
+    this.streaming = sink !== undefined;
+    this.onRow = sink?.(file, header) ?? ((row) => this.kept.push(row));
+  }
+
+  /**
+   * After an event at local time `localMs`: once a bin, hands on the bins nothing can change any more.
+   * `oldestOpenLocalMs`: the earliest local time something still open (a cycle, a wait) will add its row at.
+   */
+  advance(localMs: number, oldestOpenLocalMs?: () => number): void {
+    if (localMs < this.nextCheckMs) return;
+    this.nextCheckMs = binOf(localMs, this.binMs) + this.binMs;
+    const open = Math.max(oldestOpenLocalMs?.() ?? Infinity, localMs - MAX_OPEN_MS);
+    this.flush(binOf(Math.min(localMs, open) - HOLD_MS, this.binMs));
+  }
+
+  finish(): AtspmTable {
+    this.flush(Infinity);
+    return { file: this.file, header: this.header, rows: this.kept, ...(this.streaming ? { streamed: { rowCount: this.rowsOut } } : {}) };
+  }
+
+  private flush(beforeBin: number): void {
+    for (const entry of this.tally.takeBefore(beforeBin)) {
+      this.rowsOut++;
+      this.onRow(this.toRow(entry));
+    }
+  }
 }

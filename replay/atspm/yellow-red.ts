@@ -1,6 +1,6 @@
 import type { DetectorConfig } from './detector-config.js';
 import type { AtspmEvent } from './event-log.js';
-import { binOf, formatLocal, Tally, type AtspmMeasure, type AtspmTable } from './table.js';
+import { BinnedTable, binOf, formatLocal, type AtspmMeasure, type AtspmTable, type RowSink } from './table.js';
 
 interface Cycle {
   yellows: number;
@@ -20,16 +20,29 @@ interface Cycle {
  * `Signal_State` (8 yellow, 10 red) and `Red_Offset` seconds.
  */
 export class YellowRedActuations implements AtspmMeasure {
-  private readonly tally = new Tally(() => ({ count: 0 }));
+  private readonly table: BinnedTable<{ count: number }>;
   private readonly cycles = new Map<string, Cycle>();
   private readonly state = new Map<string, number>();
 
   constructor(
     private readonly config: DetectorConfig,
     private readonly binMs: number,
-  ) {}
+    sink?: RowSink,
+  ) {
+    this.table = new BinnedTable('yellow_red_actuations.csv', ['TimeStamp', 'DeviceId', 'Phase', 'Signal_State', 'Red_Offset', 'Count'], () => ({ count: 0 }), binMs, (r) => [formatLocal(r.bin), r.device, r.keys[0], r.keys[1], r.keys[2] / 2, r.value.count], sink);
+  }
 
   event(e: AtspmEvent): void {
+    this.actuation(e);
+    // A cycle counts in the bin of its red, once its next green closes it: cycles in red can add to theirs.
+    this.table.advance(e.localMs, () => {
+      let oldest = Infinity;
+      for (const c of this.cycles.values()) if (c.reds > 0) oldest = Math.min(oldest, c.redLocalMs);
+      return oldest;
+    });
+  }
+
+  private actuation(e: AtspmEvent): void {
     if (e.code === 1 || e.code === 8 || e.code === 10) {
       const key = `${e.deviceId}\u0000${e.param}`;
       this.state.set(key, e.code);
@@ -62,11 +75,7 @@ export class YellowRedActuations implements AtspmMeasure {
       const [device, phase] = key.split('\u0000');
       this.close(device, Number(phase));
     }
-    return {
-      file: 'yellow_red_actuations.csv',
-      header: ['TimeStamp', 'DeviceId', 'Phase', 'Signal_State', 'Red_Offset', 'Count'],
-      rows: this.tally.sorted().map((r) => [formatLocal(r.bin), r.device, r.keys[0], r.keys[1], r.keys[2] / 2, r.value.count]),
-    };
+    return this.table.finish();
   }
 
   private close(device: string, phase: number): void {
@@ -79,7 +88,7 @@ export class YellowRedActuations implements AtspmMeasure {
       // Half-seconds, rounded half away from zero (as SQL ROUND).
       const halves = (2 * (c.actuations[i] - c.redAtMs)) / 1000;
       const rounded = Math.sign(halves) * Math.round(Math.abs(halves));
-      this.tally.at(bin, device, phase, c.actuations[i + 1], rounded === 0 ? 0 : rounded).count++;
+      this.table.tally.at(bin, device, phase, c.actuations[i + 1], rounded === 0 ? 0 : rounded).count++;
     }
   }
 }

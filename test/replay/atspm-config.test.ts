@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { parseDetectorConfigCsv, type DetectorConfigProblem } from '../../replay/atspm/detector-config-csv.js';
 import { SKELETON_DEFAULTS, skeletonNetwork } from '../../replay/atspm/skeleton-network.js';
 import { validateNetwork } from '../../network-models/load-network.js';
-import type { ReplaySummary } from '../../replay/replay-summary.js';
+import type { BinRow, ReplaySummary } from '../../replay/replay-summary.js';
 import { runCli } from '../fixtures/run-cli.js';
 
 /** Python `atspm` layout: one row a function. Device 7: phases 2 and 6 through, 4 and 8 cross street. */
@@ -94,7 +94,11 @@ describe('ATSPM detector configuration', () => {
     // The log's 07:00 is Denver time (14:00Z): the tables keep it as written, the report's charts show it.
     expect(summary.atspm!.timeZone).toBe('America/Denver');
     expect([summary.atspm!.firstEvent, summary.atspm!.lastEvent]).toEqual(['2026-11-23 07:00:00', '2026-11-23 07:19:58']);
-    expect(summary.from).toBe('2026-11-23T14:00:00.000Z');
+    // Every other output in the same local time, the zone named: summary, bins.ndjson.
+    expect([summary.from, summary.timeZone]).toEqual(['2026-11-23T07:00:00.000-07:00', 'America/Denver']);
+    const bins = readFileSync(join(dir, 'out', 'bins.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as BinRow);
+    expect(bins.map((b) => [b.binStart, b.timeZone])).toEqual([['2026-11-23T07:00:00.000-07:00', 'America/Denver'], ['2026-11-23T07:15:00.000-07:00', 'America/Denver']]);
+    expect(bins[0].binStartMs).toBe(Date.UTC(2026, 10, 23, 14));
     const html = readFileSync(join(dir, 'out', 'report.html'), 'utf8');
     expect(html).toContain('time of day (America/Denver)');
     expect(html).toContain('Purdue Coordination Diagrams per phase (from the event log)');

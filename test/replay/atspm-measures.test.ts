@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { AtspmTables } from '../../replay/atspm/atspm-tables.js';
 import { DetectorConfig } from '../../replay/atspm/detector-config.js';
 import { EventLogReader, isEventLogProblem } from '../../replay/atspm/event-log.js';
-import type { AtspmTable } from '../../replay/atspm/table.js';
+import type { AtspmRow, AtspmTable } from '../../replay/atspm/table.js';
+import { Actuations } from '../../replay/atspm/actuations.js';
+import { Terminations } from '../../replay/atspm/terminations.js';
 
 /**
  * Device 7, phase 2 and pedestrian phase 4, local time 2026-11-23. Detector channels: 1 advance at the stop
@@ -114,6 +116,34 @@ describe('ATSPM measures from the event log (worked by hand)', () => {
     ]);
   });
 
+  it('terminations: a green termination (7) with no 4/5/6 of its phase at the same time is Unknown (UDOT ATSPM 5)', () => {
+    // Phase 2: gap-out logged before its 7, max-out after its 7 (same times): neither is unknown; a 7 alone at
+    // 07:02:40 is. Phase 4: a force-off 0.1 s after its 7 is not "beside" it: both count. The log's last event, a
+    // lone 7 of phase 4 at 07:20, is judged at the end. Phase 2's force-off and 7 at 07:15:05 count in 07:15.
+    const events: Array<[string, number, number]> = [
+      ['07:00:19', 4, 2], ['07:00:19', 7, 2],
+      ['07:01:29', 7, 2], ['07:01:29', 5, 2],
+      ['07:02:40', 7, 2],
+      ['07:03:10', 7, 4], ['07:03:10.1', 6, 4],
+      ['07:15:05', 7, 2], ['07:15:05', 6, 2],
+      ['07:20:00', 7, 4],
+    ];
+    const t = new Terminations(15 * 60_000);
+    for (const [time, code, param] of events) {
+      const ms = Date.parse(`2026-11-23T${time}Z`);
+      t.event({ deviceId: '7', atMs: ms, localMs: ms, code, param });
+    }
+    expect(t.finish().rows).toEqual([
+      [T('07:00'), '7', 2, 'GapOut', 1],
+      [T('07:00'), '7', 2, 'MaxOut', 1],
+      [T('07:00'), '7', 2, 'Unknown', 1],
+      [T('07:00'), '7', 4, 'ForceOff', 1],
+      [T('07:00'), '7', 4, 'Unknown', 1],
+      [T('07:15'), '7', 2, 'ForceOff', 1],
+      [T('07:15'), '7', 4, 'Unknown', 1],
+    ]);
+  });
+
   it('splits: programmed split events 134-149, and measured splits from begin green to end of red clearance', () => {
     // 134 at 30 s and 34 s, 135 at 40 s; measured 26 s and 40 s.
     expect(rows('splits.csv')).toEqual([
@@ -162,5 +192,40 @@ describe('per-phase Purdue Coordination Diagram from the event log (worked by ha
     expect(a.cells.reduce((s, v) => s + v, 0)).toBe(3);
     // Cycle 1: green 30-60 s; cycle 2: green 26-56 s.
     expect([a.cycles[col], a.greenStartSum[col], a.greenEndSum[col]]).toEqual([2, 56, 116]);
+  });
+});
+
+describe('binned tables stream as the log goes', () => {
+  it('hand on each bin once nothing can change it, in the order of the whole table, the repeated fall-back hour merged', () => {
+    // Actuations of channels 1-3 every 20 s for 6 hours; clocks go back at local 02:00 (an hour is read twice).
+    const events: Array<{ deviceId: string; atMs: number; localMs: number; code: number; param: number }> = [];
+    const start = Date.UTC(2026, 10, 1, 0, 0);
+    for (let s = 0; s < 6 * 3600; s += 20) {
+      const atMs = start + s * 1000;
+      const localMs = s < 2 * 3600 ? atMs : atMs - 3_600_000;
+      for (const param of [1, 2, 3]) if ((s / 20 + param) % 4 !== 0) events.push({ deviceId: '7', atMs, localMs, code: 82, param });
+    }
+    const whole = new Actuations(15 * 60_000);
+    for (const e of events) whole.event(e);
+    const expected = whole.finish().rows;
+    // Local 00:00-05:00 (the hour 01:00-02:00 twice): 20 bins of 3 channels.
+    expect(expected).toHaveLength(20 * 3);
+    // A bin of the repeated hour holds both passes: about 2 × 34 actuations a channel, against 34 in others.
+    expect(expected.filter((r) => r[0] === '2026-11-01 00:30:00').map((r) => r[3])).toEqual([34, 33, 34]);
+    expect(expected.filter((r) => r[0] === '2026-11-01 01:30:00').map((r) => r[3])).toEqual([68, 66, 68]);
+
+    const streamed: Array<{ row: AtspmRow; atEvent: number }> = [];
+    let i = 0;
+    const table = new Actuations(15 * 60_000, (file, header) => {
+      expect([file, header]).toEqual(['actuations.csv', ['TimeStamp', 'DeviceId', 'Detector', 'Total']]);
+      return (row) => streamed.push({ row, atEvent: i });
+    });
+    for (; i < events.length; i++) table.event(events[i]);
+    const rest = table.finish();
+    expect(rest.rows).toEqual([]);
+    expect(rest.streamed).toEqual({ rowCount: expected.length });
+    expect(streamed.map((s) => s.row)).toEqual(expected);
+    // Most rows were written during the log, not at its end.
+    expect(streamed.filter((s) => s.atEvent < events.length).length).toBeGreaterThan(expected.length / 2);
   });
 });

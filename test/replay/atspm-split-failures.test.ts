@@ -4,6 +4,10 @@ import { SplitFailureCycles, type SplitFailureCycle } from '../../replay/atspm/s
 import { ReplayRun } from '../../replay/replay-run.js';
 import type { BinRow } from '../../replay/replay-summary.js';
 import type { DayRecord } from '../../adapters/files/day-record.js';
+import { DetectorConfig } from '../../replay/atspm/detector-config.js';
+import type { AtspmEvent } from '../../replay/atspm/event-log.js';
+import { SplitFailureTable } from '../../replay/atspm/split-failure-table.js';
+import type { AtspmRow } from '../../replay/atspm/table.js';
 
 type Step = ['on' | 'off', number, number] | ['green' | 'yellow' | 'red', number];
 
@@ -144,5 +148,45 @@ describe('measured split failures in a replay', () => {
     const ia1 = result.summary.intersections.find((s) => s.intersectionId === 'IA1')!;
     expect([ia1.actual.arrivals, ia1.actual.arrivalsOnGreen, ia1.engine.arrivals]).toEqual([2, 2, 2]);
     expect(result.summary.arrivalsBeforePhaseState).toBe(5);
+  });
+});
+
+describe('split-failure rows stream as the log goes', () => {
+  it('hands on each row once no open cycle can come before it, in the order of the whole table', () => {
+    // Two devices, phases 2 and 4 cycling every 60 s for 2 hours (4 s yellow, 2 s red clearance) with a
+    // stop-bar detector each, busy on odd cycles; device 2 runs 7 s behind.
+    const config = new DetectorConfig(['1', '2'].flatMap((deviceId) => [2, 4].map((phase) => ({ deviceId, channel: phase, phase, functions: ['Presence' as const] }))));
+    const events: AtspmEvent[] = [];
+    const ev = (deviceId: string, s: number, code: number, param: number) => events.push({ deviceId, atMs: s * 1000, localMs: s * 1000, code, param });
+    for (const [device, lag] of [['1', 0], ['2', 7]] as const)
+      for (let k = 0; k < 120; k++)
+        for (const [phase, start] of [[2, 0], [4, 30]]) {
+          const g = k * 60 + start + lag;
+          ev(device, g - 1, 81, phase);
+          ev(device, g, 1, phase);
+          ev(device, g + 1, 82, phase);
+          ev(device, g + (k % 2 ? 24 : 5), 81, phase);
+          ev(device, g + 24, 8, phase);
+          ev(device, g + 28, 10, phase);
+          if (k % 2) ev(device, g + 28.5, 82, phase);
+        }
+    events.sort((a, b) => a.atMs - b.atMs || a.code - b.code);
+    const whole = new SplitFailureTable(config);
+    for (const e of events) whole.event(e);
+    const expected = whole.finish().rows;
+    expect(expected.length).toBeGreaterThan(400);
+    expect(expected.filter((r) => r[6] === 1).length).toBeGreaterThan(100);
+
+    const streamed: Array<{ row: AtspmRow; atEvent: number }> = [];
+    let i = 0;
+    const table = new SplitFailureTable(config, () => (row) => streamed.push({ row, atEvent: i }));
+    for (; i < events.length; i++) table.event(events[i]);
+    const rest = table.finish();
+    expect(rest.rows).toEqual([]);
+    expect(rest.streamed).toEqual({ rowCount: expected.length });
+    expect(streamed.map((s) => s.row)).toEqual(expected);
+    // Written as the log goes: by the end, at most a couple of minutes of rows were still waiting.
+    expect(streamed.filter((s) => s.atEvent === events.length).length).toBeLessThan(10);
+    expect(streamed[0].atEvent).toBeLessThan(events.length / 60);
   });
 });

@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, statSync, truncateSync, writeFi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { DayFileWriter } from '../../adapters/files/index.js';
@@ -79,6 +79,23 @@ describe('day files', () => {
     const p = await readAll(plain);
     expect(p.lines).toEqual(['{"a":1}', '{"a":2}']);
     expect(p.warnings).toEqual([expect.objectContaining({ code: 'GW_REPLAY_TORN_LINE', lineNo: 3 })]);
+  });
+
+  it('keeps a whole last line without its newline: CSV event logs, plain and gzipped, and gzipped NDJSON', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gw-lastline-'));
+    const csv = 'SignalID,Timestamp,EventCode,EventParam\r\n1,2026-11-23 07:00:00.0,1,2\r\n1,2026-11-23 07:00:10.0,82,5';
+    const expected = ['SignalID,Timestamp,EventCode,EventParam', '1,2026-11-23 07:00:00.0,1,2', '1,2026-11-23 07:00:10.0,82,5'];
+    writeFileSync(join(dir, 'log.csv'), csv);
+    writeFileSync(join(dir, 'log.csv.gz'), gzipSync(csv));
+    writeFileSync(join(dir, 'day.ndjson.gz'), gzipSync('{"a":1}\n{"a":2}'));
+    for (const name of ['log.csv', 'log.csv.gz']) {
+      const r = await readAll(join(dir, name));
+      expect(r.lines, name).toEqual(expected);
+      expect(r.warnings, name).toEqual([]);
+    }
+    const nd = await readAll(join(dir, 'day.ndjson.gz'));
+    expect(nd.lines).toEqual(['{"a":1}', '{"a":2}']);
+    expect(nd.warnings).toEqual([]);
   });
 
   it('reads non-ASCII text whole, even a character split across two read chunks', async () => {
