@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { serveStaticFiles } from '../adapters/http/index.js';
-import { networkSummary } from '../adapters/websocket/outbound-messages.js';
+import { networkSummary } from '../adapters/websocket/index.js';
 import { buildGridNetwork } from '../network-models/index.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
