@@ -57,4 +57,24 @@ describe('dashboard connection states in words (headless Chromium)', () => {
     expect(await page.locator('[data-testid=layout]').getAttribute('class')).toBe('layout');
     await page.close();
   }, 60_000);
+
+  it('holds its layout from 1280x720 to 2560x1440: title and KPI rows keep their height, nothing overflows sideways, the map grows and labels every signal', async () => {
+    for (const viewport of [{ width: 1280, height: 720 }, { width: 1920, height: 1080 }, { width: 2560, height: 1440 }]) {
+      const page = await browser.newPage({ viewport });
+      await page.goto(`${server.httpUrl}/?token=${token('viewer')}`);
+      await expect.poll(() => page.locator('[data-testid=connection]').textContent(), { timeout: 10_000 }).toBe('live');
+      await expect.poll(() => page.locator('[data-testid=network-map]').getAttribute('data-labels'), { timeout: 5000 }).toBe('16');
+      const box = async (selector: string) => (await page.locator(selector).first().boundingBox())!;
+      const header = await box('header');
+      const kpis = await box('.kpis');
+      const map = await box('[data-testid=network-map]');
+      expect(header.height, `header at ${viewport.width}x${viewport.height}`).toBeLessThan(60);
+      expect(kpis.height, `KPI row at ${viewport.width}x${viewport.height}`).toBeLessThan(140);
+      expect(map.height).toBeGreaterThanOrEqual(300);
+      // the map takes what the window gives: most of the height left under the title and KPIs
+      expect(map.y + map.height).toBeGreaterThan(viewport.height * 0.6);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+      await page.close();
+    }
+  }, 90_000);
 });

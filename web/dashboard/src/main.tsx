@@ -3,6 +3,7 @@ import { useEffect, useMemo, useState } from 'preact/hooks';
 import 'uplot/dist/uPlot.min.css';
 import './styles.css';
 import { connectFeed, type ConnectionStatus, type StatusDetail } from './feed-connection.js';
+import { deltaArrived } from './frame-probe.js';
 import { applyDelta, applySnapshot, emptyState, faultsByIntersection, saturationBand, type DashboardState } from './feed-state.js';
 import { HistoryChart } from './history-chart.js';
 import { NetworkMap } from './network-map.js';
@@ -53,6 +54,7 @@ function App() {
         refresh();
       },
       delta(d) {
+        deltaArrived();
         applyDelta(current, d);
         refresh();
       },

@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'preact/hooks';
 import { faultsByIntersection, saturationBand, type DashboardState } from './feed-state.js';
+import { painted } from './frame-probe.js';
 
 const BAND_COLOUR = { none: '#9aa5b1', low: '#2f9e44', medium: '#f2c94c', high: '#f08c00', over: '#d9480f' } as const;
 
@@ -47,6 +48,7 @@ export function NetworkMap({ state, selected, onSelect }: Props) {
 }
 
 function draw(el: HTMLCanvasElement, state: DashboardState, selected: string | null, layout: { current: { ids: string[]; xs: Float64Array; ys: Float64Array } | null }): void {
+  const drawStartMs = performance.now();
   const net = state.network!;
   const dpr = window.devicePixelRatio || 1;
   const w = el.clientWidth;
@@ -93,6 +95,7 @@ function draw(el: HTMLCanvasElement, state: DashboardState, selected: string | n
 
   const radius = n > 300 ? 3.5 : n > 60 ? 6 : 10;
   const faults = faultsByIntersection(state);
+  const labelled = labelsFit(xs, ys);
   net.intersections.forEach((x, i) => {
     if (x.control !== 'signalized') {
       ctx.fillStyle = '#dee2e6';
@@ -134,4 +137,42 @@ function draw(el: HTMLCanvasElement, state: DashboardState, selected: string | n
       ctx.stroke();
     }
   });
+  // labels where they can be read without overlapping (and the selected signal's always)
+  let labels = 0;
+  ctx.font = '11px system-ui, sans-serif';
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'top';
+  ctx.lineWidth = 3;
+  ctx.strokeStyle = '#fff';
+  ctx.fillStyle = '#343a40';
+  net.intersections.forEach((x, i) => {
+    if (x.control !== 'signalized' || (!labelled && x.id !== selected)) return;
+    ctx.strokeText(x.id, xs[i], ys[i] + radius + 3);
+    ctx.fillText(x.id, xs[i], ys[i] + radius + 3);
+    labels++;
+  });
+  el.dataset.labels = String(labels);
+  painted(drawStartMs);
+}
+
+/** Room for an id label under every signal: the closest two signals on screen are at least this far apart. */
+const LABEL_SPACING_PX = 44;
+
+/** True when the signals are far enough apart on screen for every label to be read (checked on a grid of cells). */
+function labelsFit(xs: Float64Array, ys: Float64Array): boolean {
+  if (xs.length > 2000) return false;
+  const cell = LABEL_SPACING_PX;
+  const cells = new Map<string, number[]>();
+  for (let i = 0; i < xs.length; i++) {
+    const cx = Math.floor(xs[i] / cell);
+    const cy = Math.floor(ys[i] / cell);
+    for (let dx = -1; dx <= 1; dx++)
+      for (let dy = -1; dy <= 1; dy++)
+        for (const j of cells.get(`${cx + dx},${cy + dy}`) ?? []) if (Math.hypot(xs[i] - xs[j], ys[i] - ys[j]) < cell) return false;
+    const key = `${cx},${cy}`;
+    const list = cells.get(key);
+    if (list) list.push(i);
+    else cells.set(key, [i]);
+  }
+  return true;
 }

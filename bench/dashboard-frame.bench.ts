@@ -1,0 +1,66 @@
+// Frame budget of the operations dashboard (issue 15): time from a feed delta's arrival to the end of the repaint
+// that shows it, with 1,000 and 10,000 intersections, in headless Chromium (Debian's /usr/bin/chromium). Targets:
+// under 16 ms at 1,000, under 50 ms at 10,000. The page is the built dashboard (npm run build); the feed is played
+// by this script through Playwright's WebSocket routing (a snapshot of a generated grid city, then KPI deltas), so
+// only the page is measured, not a server. Run: npx tsx bench/dashboard-frame.bench.ts
+import { createServer } from 'node:http';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { serveStaticFiles } from '../adapters/http/index.js';
+import { networkSummary } from '../adapters/websocket/index.js';
+import { buildGridNetwork } from '../network-models/index.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ROUNDS = 20;
+/** Sides of the generated grid cities (side x side intersections); `npx tsx bench/dashboard-frame.bench.ts 32` for one. */
+const SIDES = process.argv.slice(2).length ? process.argv.slice(2).map(Number) : [32, 100];
+const T0 = Date.UTC(2026, 10, 23, 8, 0);
+
+const statics = serveStaticFiles(join(root, 'dist', 'web'));
+const http = createServer((req, res) => {
+  if (!statics(req, res)) res.writeHead(404).end();
+});
+await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+const base = `http://127.0.0.1:${(http.address() as { port: number }).port}`;
+const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'] });
+
+const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))];
+const rows: string[] = [];
+for (const side of SIDES) {
+  const network = buildGridNetwork({ name: `bench city ${side}x${side}`, columns: side, rows: side, spacingMetres: 250, mainStreetRows: [Math.floor(side / 2)], speedMetresPerSecond: 13.9, sideSpeedMetresPerSecond: 11.1, boundaryLinkMetres: 200, advanceDetectorMetres: 60, timeZone: 'UTC' });
+  const ids = network.intersections.map((x) => x.id);
+  const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+  let send: ((m: unknown) => void) | undefined;
+  await page.routeWebSocket(/\/v1\/feed/, (ws) => {
+    send = (m) => ws.send(JSON.stringify(m));
+    send({ type: 'snapshot', protocolVersion: 1, atMs: T0, network: networkSummary(network), plans: [], controllers: [], detectors: { total: network.detectors.length, healthy: network.detectors.length, faulty: [] }, kpis: [], alarms: [], counters: { countsAccepted: 0, countsRejected: 0, rejectedByCode: {}, optimisations: 0, plansEmitted: 0, plansRejected: 0 } });
+  });
+  await page.goto(`${base}/?token=bench`);
+  await page.waitForSelector('[data-testid=connection]:text-is("live")', { timeout: 60_000 });
+  const kpi = (id: string, round: number) => ({ type: 'kpi', atMs: T0 + round * 60_000, intersectionId: id, flowVehPerHour: 1000 + ((round * 37) % 900), maxDegreeOfSaturation: ((round * 13 + id.length) % 140) / 100, delayVehHoursPerHour: 1 });
+  const measure = async (perRound: (round: number) => void) => {
+    await page.evaluate(() => {
+      const f = (globalThis as unknown as { greenwaveFrames: { deltaToPaintMs: number[] } }).greenwaveFrames;
+      f.deltaToPaintMs.length = 0;
+    });
+    for (let round = 1; round <= ROUNDS; round++) {
+      perRound(round);
+      await page.waitForFunction((n) => (globalThis as unknown as { greenwaveFrames: { deltaToPaintMs: number[] } }).greenwaveFrames.deltaToPaintMs.length >= n, round, { timeout: 300_000 });
+    }
+    return page.evaluate(() => [...(globalThis as unknown as { greenwaveFrames: { deltaToPaintMs: number[] } }).greenwaveFrames.deltaToPaintMs]);
+  };
+  const one = await measure((round) => send!(kpi(ids[round % ids.length], round)));
+  const all = await measure((round) => ids.forEach((id) => send!(kpi(id, round))));
+  const target = ids.length < 5000 ? 16 : 50;
+  process.stderr.write(`${ids.length} intersections measured\n`);
+  rows.push(
+    `${ids.length.toLocaleString('en').padStart(6)} intersections | one KPI delta: p50 ${percentile(one, 0.5).toFixed(1)} ms, p95 ${percentile(one, 0.95).toFixed(1)} ms | ` +
+      `a whole interval (${ids.length.toLocaleString('en')} KPI deltas): p50 ${percentile(all, 0.5).toFixed(1)} ms, p95 ${percentile(all, 0.95).toFixed(1)} ms | target ${target} ms: ${percentile(one, 0.95) < target ? 'met' : 'NOT met'} for one delta`,
+  );
+  await page.close();
+}
+await browser.close();
+http.close();
+process.stdout.write(`dashboard frame budget (${ROUNDS} rounds each, 1920x1080, headless Chromium)\n${rows.join('\n')}\n`);
