@@ -128,7 +128,7 @@ function App() {
             <tr><th>signal</th><th>DoS</th><th>veh/h</th><th>plan</th><th /></tr>
           </thead>
           <tbody>
-            {rows.map((x) => {
+            {rows.slice(0, LIST_ROWS).map((x) => {
               const k = state.latestKpi.get(x.id);
               const control = state.controlOf.get(x.id);
               return (
@@ -152,6 +152,11 @@ function App() {
                 </tr>
               );
             })}
+            {rows.length > LIST_ROWS && (
+              <tr class="muted" data-testid="more-rows">
+                <td colSpan={5}>{(rows.length - LIST_ROWS).toLocaleString()} more, less saturated: filter by id or name to find them</td>
+              </tr>
+            )}
           </tbody>
         </table>
       </aside>
@@ -161,6 +166,9 @@ function App() {
     </div>
   );
 }
+
+/** Rows of the intersection list drawn at once (the most saturated first): a page, not the whole city. */
+const LIST_ROWS = 100;
 
 function Kpi({ label, value, warn, testid }: { label: string; value: string; warn?: boolean; testid?: string }) {
   return (

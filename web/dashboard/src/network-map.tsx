@@ -47,25 +47,27 @@ export function NetworkMap({ state, selected, onSelect }: Props) {
   return <canvas ref={canvas} class="map" onClick={click} aria-label="network map" data-testid="network-map" />;
 }
 
-function draw(el: HTMLCanvasElement, state: DashboardState, selected: string | null, layout: { current: { ids: string[]; xs: Float64Array; ys: Float64Array } | null }): void {
-  const drawStartMs = performance.now();
-  const net = state.network!;
-  const dpr = window.devicePixelRatio || 1;
-  const w = el.clientWidth;
-  const h = el.clientHeight;
-  if (el.width !== Math.round(w * dpr) || el.height !== Math.round(h * dpr)) {
-    el.width = Math.round(w * dpr);
-    el.height = Math.round(h * dpr);
+/** What does not change from one feed delta to the next: positions on screen, roads, whether labels fit. */
+interface StaticLayer {
+  key: string;
+  xs: Float64Array;
+  ys: Float64Array;
+  labelled: boolean;
+  roads: HTMLCanvasElement;
+}
+
+let staticLayer: StaticLayer | null = null;
+
+function staticLayerFor(net: NonNullable<DashboardState['network']>, w: number, h: number, dpr: number): StaticLayer {
+  const key = `${w}x${h}@${dpr}`;
+  if (staticLayer && staticLayer.key === key && staticNetwork === net) return staticLayer;
+  let minX = Infinity, maxX = -Infinity, minY = Infinity, maxY = -Infinity;
+  for (const x of net.intersections) {
+    minX = Math.min(minX, x.position.xMetres);
+    maxX = Math.max(maxX, x.position.xMetres);
+    minY = Math.min(minY, x.position.yMetres);
+    maxY = Math.max(maxY, x.position.yMetres);
   }
-  const ctx = el.getContext('2d')!;
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  ctx.clearRect(0, 0, w, h);
-  const xs0 = net.intersections.map((x) => x.position.xMetres);
-  const ys0 = net.intersections.map((x) => x.position.yMetres);
-  const minX = Math.min(...xs0);
-  const maxX = Math.max(...xs0);
-  const minY = Math.min(...ys0);
-  const maxY = Math.max(...ys0);
   const pad = 28;
   const scale = Math.min((w - 2 * pad) / Math.max(1, maxX - minX), (h - 2 * pad) / Math.max(1, maxY - minY));
   const ox = (w - (maxX - minX) * scale) / 2;
@@ -79,8 +81,11 @@ function draw(el: HTMLCanvasElement, state: DashboardState, selected: string | n
     ys[i] = h - (oy + (x.position.yMetres - minY) * scale);
     index.set(x.id, i);
   });
-  layout.current = { ids: net.intersections.map((x) => x.id), xs, ys };
-
+  const roads = document.createElement('canvas');
+  roads.width = Math.round(w * dpr);
+  roads.height = Math.round(h * dpr);
+  const ctx = roads.getContext('2d')!;
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   ctx.strokeStyle = '#ced4da';
   ctx.lineWidth = n > 300 ? 1 : 3;
   ctx.beginPath();
@@ -92,10 +97,37 @@ function draw(el: HTMLCanvasElement, state: DashboardState, selected: string | n
     ctx.lineTo(xs[j], ys[j]);
   }
   ctx.stroke();
+  staticNetwork = net;
+  staticLayer = { key, xs, ys, labelled: labelsFit(xs, ys), roads };
+  return staticLayer;
+}
+
+let staticNetwork: DashboardState['network'] | null = null;
+
+function draw(el: HTMLCanvasElement, state: DashboardState, selected: string | null, layout: { current: { ids: string[]; xs: Float64Array; ys: Float64Array } | null }): void {
+  const drawStartMs = performance.now();
+  const net = state.network!;
+  const dpr = window.devicePixelRatio || 1;
+  const w = el.clientWidth;
+  const h = el.clientHeight;
+  if (el.width !== Math.round(w * dpr) || el.height !== Math.round(h * dpr)) {
+    el.width = Math.round(w * dpr);
+    el.height = Math.round(h * dpr);
+  }
+  const ctx = el.getContext('2d')!;
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  ctx.clearRect(0, 0, el.width, el.height);
+  // positions and roads are drawn once per network and size; a delta repaints only the signals
+  const layer = staticLayerFor(net, w, h, dpr);
+  ctx.drawImage(layer.roads, 0, 0);
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  const { xs, ys } = layer;
+  const n = net.intersections.length;
+  if (layout.current?.xs !== xs) layout.current = { ids: net.intersections.map((x) => x.id), xs, ys };
 
   const radius = n > 300 ? 3.5 : n > 60 ? 6 : 10;
   const faults = faultsByIntersection(state);
-  const labelled = labelsFit(xs, ys);
+  const labelled = layer.labelled;
   net.intersections.forEach((x, i) => {
     if (x.control !== 'signalized') {
       ctx.fillStyle = '#dee2e6';
