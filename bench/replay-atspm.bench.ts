@@ -10,6 +10,7 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createGunzip, createGzip } from 'node:zlib';
+import { mulberry32 } from '../network-models/index.js';
 import { atspmNetwork, DEFAULT_PLATOON_SHARE, replayDay } from '../replay/index.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -21,17 +22,6 @@ const SIGNALS = 10;
 const logPath = join(dir, `log-${hours}h.csv.gz`);
 const configPath = join(dir, 'detectors.csv');
 
-/** Seeded uniform [0, 1) (mulberry32): the same log every time. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Local wall time as the logs write it, with a tenth of a second. */
 function stamp(ms: number): string {
@@ -46,7 +36,7 @@ async function generate(): Promise<void> {
   const gz = createGzip({ level: 6 });
   const out = gz.pipe(createWriteStream(logPath));
   gz.write('SignalID,Timestamp,EventCode,EventParam\n');
-  const rnd = random(1);
+  const rnd = mulberry32(1);
   const start = Date.UTC(2026, 10, 23);
   const end = start + hours * 3_600_000;
   const chunkMs = 10 * 60_000;

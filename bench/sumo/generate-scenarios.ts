@@ -6,6 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { mulberry32 } from '../../network-models/index.js';
 import { parseSumoNet, type SumoNet } from '../../network-models/importers/sumo/index.js';
 import { SCENARIOS, type ScenarioDefinition, type Side } from './scenario-definitions.js';
 
@@ -168,20 +169,9 @@ function closureXml(def: ScenarioDefinition, net: SumoNet): string {
 `;
 }
 
-/** Deterministic uniform numbers in [0, 1) (mulberry32). */
-function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function writeArterialPlain(dir: string, signals: number, spacingSeed?: number): void {
-  const random = spacingSeed === undefined ? null : seededRandom(spacingSeed);
+  const random = spacingSeed === undefined ? null : mulberry32(spacingSeed);
   // the suite's own arterial keeps its fixed spacing; seeded ones draw 150-400 m gaps
   const gaps = random ? Array.from({ length: signals - 1 }, () => Math.round(150 + random() * 250)) : [220, 300, 180, 350, 260].slice(0, signals - 1);
   const xs = [0];
