@@ -63,6 +63,11 @@ export interface ActuatedSignalInput {
   laneSaturationFlowVehPerHour?: ReadonlyMap<string, number>;
   /** Free-flow travel time from each detector to its stop line, seconds (default 0: at the stop line). */
   travelSecondsToStopLine?: ReadonlyMap<string, number>;
+  /**
+   * Phases whose green holds back traffic no loop sees (vehicles outside the model that must give way to it, such
+   * as a motorway past a ramp meter): such a green never rests, as if an undetected lane were waiting.
+   */
+  phasesHoldingUnseenTraffic?: ReadonlySet<string>;
   tracker: DetectorTracker;
   /** Layout of the network's own timing, run until the first plan. */
   initialLayout: SignalDisplayLayout;
@@ -134,6 +139,8 @@ export class ActuatedSignal {
   private readonly totalAtRedStart = new Map<string, number>();
   private readonly advanceLoops: ReadonlySet<string>;
   private readonly callSince: Array<number | undefined>;
+  /** Per phase: whether another phase serves a movement it does not (else a rest has nobody to end for). */
+  private readonly othersToServe: boolean[];
   private events: ActuationEvent[] = [];
   private layoutSeq = 0;
   private readonly reported: number[];
@@ -163,6 +170,7 @@ export class ActuatedSignal {
     this.layout = input.initialLayout;
     this.skipsInARow = this.phases.map(() => 0);
     this.callSince = this.phases.map(() => undefined);
+    this.othersToServe = this.phases.map((p) => this.phases.some((q) => q !== p && (q.pedestrian !== undefined || q.movementIds.some((m) => !p.movementIds.includes(m)))));
     this.reported = this.phases.map(() => 0);
     this.splitFailures = new SplitFailureMonitor(this.phases, input.phaseLoops, input.tracker);
     this.advanceLoops = new Set(this.phases.flatMap((p) => input.phaseLoops.get(p.id)?.advanceGapLoops ?? []));
@@ -328,6 +336,12 @@ export class ActuatedSignal {
       // within a pass of maximum greens (resting for ever made nyc_bronx 58.7 s -> 216 s, see bench/README.md)
       this.maxTimerStart = t;
       if (remaining > EPS) return false;
+      // a signal whose other phases serve nothing this one does not (a ramp meter's single phase) rests for ever:
+      // ending the green would stop traffic for a clearance that serves nobody
+      if (!this.othersToServe[this.phaseIndex]) {
+        this.variableEnd = t + ext;
+        return false;
+      }
       const room = phase.maxGreenSeconds - elapsed - fixedAfter;
       if (room > EPS) {
         this.variableEnd = t + Math.min(ext, room);
@@ -337,7 +351,7 @@ export class ActuatedSignal {
     }
     // the passage timer: a detection at step t holds the green through the steps up to t + gap, so the green
     // gaps out in the step after that (a detection is only known at the end of the step it happened in)
-    const demand = t - this.lastGapEvent(this.phaseIndex) < this.o.gapSeconds + this.o.stepSeconds - EPS;
+    const demand = t - this.lastGapEvent(this.phaseIndex) < this.o.gapSeconds + this.o.stepSeconds - EPS && !this.dischargeStopped(t);
     if (!demand && elapsed + fixedAfter >= minG - EPS) return this.endVariable(t, 'gap-out');
     if (this.o.greenEnd === 'priority' && elapsed + fixedAfter >= minG - EPS && this.yieldsToNext(t)) return this.endVariable(t, 'gap-out');
     if (remaining > EPS) return false;
@@ -636,6 +650,7 @@ export class ActuatedSignal {
 
   /** Whether any phase other than this one has a call (a conflicting call). */
   private conflictingCall(index: number, t: number): boolean {
+    if (this.input.phasesHoldingUnseenTraffic?.has(this.phases[index].id)) return true;
     for (let i = 0; i < this.phases.length; i++) {
       if (i === index) continue;
       const p = this.phases[i];
@@ -655,6 +670,21 @@ export class ActuatedSignal {
       if (this.callSince[i] !== undefined) continue;
       if (this.phaseDemand(i, t)) this.callSince[i] = t;
     }
+  }
+
+  /**
+   * Vehicles stand at the phase's stop lines in its green and none has crossed one for a gap: the queue does not
+   * discharge (its exit is blocked, or a turner waits for a gap), so presence upstream no longer holds the green.
+   */
+  private dischargeStopped(t: number): boolean {
+    const loops = this.input.phaseLoops.get(this.phases[this.phaseIndex].id)?.ownStopLineLoops ?? [];
+    const window = this.o.gapSeconds + this.o.stepSeconds - EPS;
+    let standing = false;
+    for (const loop of loops) {
+      if (t - this.input.tracker.lastGapEventSeconds(loop) < window) return false;
+      if (this.input.tracker.occupiedForSeconds(loop, t) >= window) standing = true;
+    }
+    return standing;
   }
 
   private lastGapEvent(index: number): number {
