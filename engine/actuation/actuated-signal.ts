@@ -63,6 +63,8 @@ export interface ActuatedSignalInput {
   laneSaturationFlowVehPerHour?: ReadonlyMap<string, number>;
   /** Free-flow travel time from each detector to its stop line, seconds (default 0: at the stop line). */
   travelSecondsToStopLine?: ReadonlyMap<string, number>;
+  /** The stop-line loop of each set-back loop's lane (a queue seen upstream holds a green only while it moves). */
+  stopLineLoopOf?: ReadonlyMap<string, string>;
   /**
    * Phases whose green holds back traffic no loop sees (vehicles outside the model that must give way to it, such
    * as a motorway past a ramp meter): such a green never rests, as if an undetected lane were waiting.
@@ -110,7 +112,8 @@ const PERSISTENT_SPLIT_FAILURES = 2;
  * shows a vehicle (never with an undetected lane, never more than `maxConsecutiveSkips` times in a row), every
  * green ends by its maximum once another phase has a call, and a rest ends at the phase's own maximum. So a
  * vehicle waiting on any lane is served within one pass of the sequence: the sum over the phases of their
- * maximum greens and clearances, and a rest ends at the phase's own maximum.
+ * maximum greens and clearances, and a rest ends at the phase's own maximum. A green that holds back traffic
+ * outside the model (vehicles that must give way to it and that no loop of its phases sees) never rests.
  */
 export class ActuatedSignal {
   readonly intersection: Intersection;
@@ -139,8 +142,6 @@ export class ActuatedSignal {
   private readonly totalAtRedStart = new Map<string, number>();
   private readonly advanceLoops: ReadonlySet<string>;
   private readonly callSince: Array<number | undefined>;
-  /** Per phase: whether another phase serves a movement it does not (else a rest has nobody to end for). */
-  private readonly othersToServe: boolean[];
   private events: ActuationEvent[] = [];
   private layoutSeq = 0;
   private readonly reported: number[];
@@ -170,7 +171,6 @@ export class ActuatedSignal {
     this.layout = input.initialLayout;
     this.skipsInARow = this.phases.map(() => 0);
     this.callSince = this.phases.map(() => undefined);
-    this.othersToServe = this.phases.map((p) => this.phases.some((q) => q !== p && (q.pedestrian !== undefined || q.movementIds.some((m) => !p.movementIds.includes(m)))));
     this.reported = this.phases.map(() => 0);
     this.splitFailures = new SplitFailureMonitor(this.phases, input.phaseLoops, input.tracker);
     this.advanceLoops = new Set(this.phases.flatMap((p) => input.phaseLoops.get(p.id)?.advanceGapLoops ?? []));
@@ -336,12 +336,6 @@ export class ActuatedSignal {
       // within a pass of maximum greens (resting for ever made nyc_bronx 58.7 s -> 216 s, see bench/README.md)
       this.maxTimerStart = t;
       if (remaining > EPS) return false;
-      // a signal whose other phases serve nothing this one does not (a ramp meter's single phase) rests for ever:
-      // ending the green would stop traffic for a clearance that serves nobody
-      if (!this.othersToServe[this.phaseIndex]) {
-        this.variableEnd = t + ext;
-        return false;
-      }
       const room = phase.maxGreenSeconds - elapsed - fixedAfter;
       if (room > EPS) {
         this.variableEnd = t + Math.min(ext, room);
@@ -351,7 +345,7 @@ export class ActuatedSignal {
     }
     // the passage timer: a detection at step t holds the green through the steps up to t + gap, so the green
     // gaps out in the step after that (a detection is only known at the end of the step it happened in)
-    const demand = t - this.lastGapEvent(this.phaseIndex) < this.o.gapSeconds + this.o.stepSeconds - EPS && !this.dischargeStopped(t);
+    const demand = t - this.lastGapEvent(this.phaseIndex, t) < this.o.gapSeconds + this.o.stepSeconds - EPS;
     if (!demand && elapsed + fixedAfter >= minG - EPS) return this.endVariable(t, 'gap-out');
     if (this.o.greenEnd === 'priority' && elapsed + fixedAfter >= minG - EPS && this.yieldsToNext(t)) return this.endVariable(t, 'gap-out');
     if (remaining > EPS) return false;
@@ -673,25 +667,22 @@ export class ActuatedSignal {
   }
 
   /**
-   * Vehicles stand at the phase's stop lines in its green and none has crossed one for a gap: the queue does not
-   * discharge (its exit is blocked, or a turner waits for a gap), so presence upstream no longer holds the green.
+   * The last detection that holds the phase's green. Presence on a set-back loop holds it only while its lane's
+   * queue moves: once the vehicle at the stop line has stood there through a gap in the green with nobody crossing
+   * (its exit blocked, or a turner waiting for a gap), the queue behind it holds nothing.
    */
-  private dischargeStopped(t: number): boolean {
-    const loops = this.input.phaseLoops.get(this.phases[this.phaseIndex].id)?.ownStopLineLoops ?? [];
+  private lastGapEvent(index: number, t: number): number {
+    const tracker = this.input.tracker;
     const window = this.o.gapSeconds + this.o.stepSeconds - EPS;
-    let standing = false;
-    for (const loop of loops) {
-      if (t - this.input.tracker.lastGapEventSeconds(loop) < window) return false;
-      if (this.input.tracker.occupiedForSeconds(loop, t) >= window) standing = true;
-    }
-    return standing;
-  }
-
-  private lastGapEvent(index: number): number {
     let last = -Infinity;
-    for (const d of this.input.phaseLoops.get(this.phases[index].id)?.gapLoops ?? []) last = Math.max(last, this.input.tracker.lastGapEventSeconds(d));
+    for (const d of this.input.phaseLoops.get(this.phases[index].id)?.gapLoops ?? []) {
+      const stop = this.input.stopLineLoopOf?.get(d);
+      if (stop !== undefined && tracker.occupiedForSeconds(stop, t) >= window && t - tracker.lastGapEventSeconds(stop) >= window) continue;
+      last = Math.max(last, tracker.lastGapEventSeconds(d));
+    }
     return last;
   }
+
 
   /**
    * A call on these loops: a vehicle on one of them within the gap, or one that passed an advance loop recently

@@ -142,6 +142,7 @@ export class EngineControl implements LoopController {
         callWindowSeconds: loops.callWindowSeconds,
         laneSaturationFlowVehPerHour: loops.laneSaturationFlowVehPerHour,
         travelSecondsToStopLine: loops.travelSecondsToStopLine,
+        stopLineLoopOf: loops.stopLineLoopOf,
         phasesHoldingUnseenTraffic: phasesHoldingUnseenTraffic(x, sig),
         tracker: this.tracker,
         initialLayout: displayLayout(built, sig, x),
