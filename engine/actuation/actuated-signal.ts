@@ -63,7 +63,7 @@ export interface ActuatedSignalInput {
   laneSaturationFlowVehPerHour?: ReadonlyMap<string, number>;
   /** Free-flow travel time from each detector to its stop line, seconds (default 0: at the stop line). */
   travelSecondsToStopLine?: ReadonlyMap<string, number>;
-  /** The stop-line loop of each set-back loop's through lane (a queue seen upstream holds a green only while it moves). */
+  /** The stop-line loop of each set-back loop's lane (a queue seen upstream holds a green only while it moves). */
   stopLineLoopOf?: ReadonlyMap<string, string>;
   /**
    * Phases whose green holds back traffic no loop sees (vehicles outside the model that must give way to it, such
@@ -667,9 +667,9 @@ export class ActuatedSignal {
   }
 
   /**
-   * The last detection that holds the phase's green. Presence on a set-back loop of a through lane holds it only
-   * while the lane's queue moves: once the vehicle at the stop line has stood there through a gap in the green with
-   * nobody crossing (its exit is blocked), the queue behind it holds nothing.
+   * The last detection that holds the phase's green. Presence on a set-back loop holds it only while its lane's
+   * queue moves: once the vehicle at the stop line has stood there through a gap in the green with nobody crossing
+   * (its exit blocked, or a turner waiting for a gap), the queue behind it holds nothing.
    */
   private lastGapEvent(index: number, t: number): number {
     const tracker = this.input.tracker;

@@ -41,7 +41,7 @@ export interface PhaseLoopMaps {
   laneSaturationFlowVehPerHour: Map<string, number>;
   /** Free-flow travel time from each loop to its stop line, seconds (0 for stop-line loops). */
   travelSecondsToStopLine: Map<string, number>;
-  /** The stop-line loop of each set-back loop's lane, where the lane has both and only through movements. */
+  /** The stop-line loop of each set-back loop's lane, where the lane has both. */
   stopLineLoopOf: Map<string, string>;
 }
 
@@ -161,19 +161,8 @@ function mapPhaseLoops(
       protectedOnlyStopLines: protectedOnly.includes(ph) ? calls.filter((d) => d.kind === 'stop-line').map((d) => d.id) : undefined,
     });
   }
-  // only lanes whose every movement goes straight on: a turner standing at the stop line waits for a gap (in
-  // opposing traffic, for pedestrians) that the green will give, a through vehicle for nothing the green can give
-  const turning = new Set<string>();
-  const lanes = new Set<string>();
-  for (const m of x.movements)
-    for (const lane of m.fromLaneIndices) {
-      lanes.add(laneKey(m.fromLinkId, lane));
-      if (m.turn !== 'through') turning.add(laneKey(m.fromLinkId, lane));
-    }
   const stopLineLoopOf = new Map<string, string>();
-  for (const key of lanes) {
-    if (turning.has(key)) continue;
-    const loops = byLane.get(key) ?? [];
+  for (const loops of byLane.values()) {
     const stop = loops.find((d) => d.kind === 'stop-line');
     if (stop) for (const d of loops) if (d.kind === 'advance') stopLineLoopOf.set(d.id, stop.id);
   }

@@ -145,26 +145,22 @@ describe('local actuation: worked examples', () => {
     expect(trace.signal.counters.gapOuts).toBeGreaterThanOrEqual(1);
   });
 
-  it('ends a green whose through queues stand still at the stop line (blocked exit) although presence upstream would hold it', () => {
+  it('ends a green whose queues stand still at the stop line (blocked exit) although presence upstream would hold it', () => {
     const { net, x } = junction();
-    // eastbound through vehicles stand over both loops of lane E1 all along, none crosses the stop line (the road
-    // beyond is full); a NS vehicle waits. EW-left has no call and ends at its 6 s minimum (shown 0..5); after its
-    // 5 s clearance the EW through green starts at t = 11.
-    const blocked = (t: number): Record<string, DetectorReading> => ({ 'IA1:E1:adv': t === 1 ? arriving : standing, 'IA1:E1:stop': t === 1 ? arriving : standing, 'IA1:N0:stop': standing });
-    const ew = (r: (t: number) => Record<string, DetectorReading>) => greens(run(net, x, 150, r, { greenEnd: 'gap' }).displays).find((g) => g.phaseId === 'IA1:EW')!;
-    // presence on the advance loop alone would hold EW to its 80 s maximum; with nobody crossing the stop line since
-    // t = 1 the discharge has stopped: the green ends at its 15 s minimum
-    expect(ew(blocked)).toEqual({ phaseId: 'IA1:EW', from: 11, seconds: 15 });
+    // left-turners stand over both the EW-left advance and stop-line loops all along, none crosses the stop line
+    // (the road beyond is full); a NS vehicle waits
+    const blocked = (t: number): Record<string, DetectorReading> => ({ 'IA1:E2:adv': t === 1 ? arriving : standing, 'IA1:E2:stop': t === 1 ? arriving : standing, 'IA1:N0:stop': standing });
+    const g = greens(run(net, x, 100, blocked, { greenEnd: 'gap' }).displays)[0];
+    // presence on the advance loop alone would hold the green to its maximum, 30 s from the first NS call; with no
+    // stop-line passage since t = 1 the discharge has stopped: the green ends at its 6 s minimum (shown 0..5)
+    expect(g).toEqual({ phaseId: 'IA1:EW-left', from: 0, seconds: 6 });
     // the same presence with vehicles crossing the stop line every 2 s keeps it: the queue discharges
-    const moving = (t: number): Record<string, DetectorReading> => ({ 'IA1:E1:adv': standing, 'IA1:E1:stop': t % 2 === 0 ? arriving : standing, 'IA1:N0:stop': standing });
-    expect(ew(moving).seconds).toBeGreaterThanOrEqual(60);
-    // a stuck lane holds nothing, but another lane of the phase whose vehicles keep coming still does
-    const oneStuck = (t: number): Record<string, DetectorReading> => ({ ...blocked(t), ...(t % 2 === 0 ? { 'IA1:W1:adv': arriving } : {}) });
-    expect(ew(oneStuck).seconds).toBeGreaterThanOrEqual(60);
-    // a turner standing at the stop line waits for a gap the green will give (opposing traffic, pedestrians): the
-    // left-turn lane's queue keeps holding EW-left, up to its 30 s maximum
-    const turner = (t: number): Record<string, DetectorReading> => ({ 'IA1:E2:adv': t === 1 ? arriving : standing, 'IA1:E2:stop': t === 1 ? arriving : standing, 'IA1:N0:stop': standing });
-    expect(greens(run(net, x, 100, turner, { greenEnd: 'gap' }).displays)[0].seconds).toBeGreaterThanOrEqual(30);
+    const moving = (t: number): Record<string, DetectorReading> => ({ 'IA1:E2:adv': standing, 'IA1:E2:stop': t % 2 === 0 ? arriving : standing, 'IA1:N0:stop': standing });
+    expect(greens(run(net, x, 100, moving, { greenEnd: 'gap' }).displays)[0].seconds).toBeGreaterThanOrEqual(30);
+    // a lane stuck behind its head vehicle holds nothing, but another lane of the phase whose vehicles keep coming
+    // (the westbound left-turners over their advance loop every 2 s) still does: the green runs to its maximum
+    const oneStuck = (t: number): Record<string, DetectorReading> => ({ ...blocked(t), ...(t % 2 === 0 ? { 'IA1:W2:adv': arriving } : {}) });
+    expect(greens(run(net, x, 100, oneStuck, { greenEnd: 'gap' }).displays)[0].seconds).toBeGreaterThanOrEqual(30);
   });
 
   it('self-control (Lämmer & Helbing 2008): a thin stream yields to a long queue, never to a single waiting car', () => {
