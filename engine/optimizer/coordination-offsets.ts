@@ -161,28 +161,41 @@ export function coordinationOffsets(
  * (then the least total move): a new root or a re-hung branch must not re-time every signal of the group.
  */
 function shiftTreeTowardsCurrent(tree: string[], result: Map<string, OffsetResult>, members: Map<string, MemberTiming>, cycleSeconds: number, config: OptimizerConfig): void {
-  const placed = tree.flatMap((id) => {
-    const current = members.get(id)!.currentOffsetSeconds;
-    return current === null ? [] : [{ id, current, proposed: result.get(id)!.offsetSeconds }];
-  });
-  if (placed.length < 2) return;
+  // Offsets in force and proposed of the signals that have one, as plain arrays: every candidate shift is tried
+  // against every signal (quadratic in the tree's size, at every optimisation step).
+  const current: number[] = [];
+  const proposed: number[] = [];
+  for (const id of tree) {
+    const c = members.get(id)!.currentOffsetSeconds;
+    if (c === null) continue;
+    current.push(c);
+    proposed.push(result.get(id)!.offsetSeconds);
+  }
+  const n = current.length;
+  if (n < 2) return;
   const keepWithin = Math.max(config.offsetHysteresisSeconds, config.offsetHysteresisFraction * cycleSeconds);
-  let best = { shift: 0, kept: -1, moved: Infinity };
-  for (const candidate of placed) {
-    const shift = cycleSecondsRounded(candidate.current - candidate.proposed, cycleSeconds);
+  let bestShift = 0;
+  let bestKept = -1;
+  let bestMoved = Infinity;
+  for (let c = 0; c < n; c++) {
+    const shift = cycleSecondsRounded(current[c] - proposed[c], cycleSeconds);
     let kept = 0;
     let moved = 0;
-    for (const p of placed) {
-      const d = circularDifference(p.proposed + shift, p.current, cycleSeconds);
+    for (let p = 0; p < n; p++) {
+      const d = circularDifference(proposed[p] + shift, current[p], cycleSeconds);
       if (d < keepWithin) kept++;
       moved += d;
     }
-    if (kept > best.kept || (kept === best.kept && moved < best.moved - 1e-9)) best = { shift, kept, moved };
+    if (kept > bestKept || (kept === bestKept && moved < bestMoved - 1e-9)) {
+      bestShift = shift;
+      bestKept = kept;
+      bestMoved = moved;
+    }
   }
-  if (best.shift === 0) return;
+  if (bestShift === 0) return;
   for (const id of tree) {
     const r = result.get(id)!;
-    result.set(id, { ...r, offsetSeconds: cycleSecondsRounded(r.offsetSeconds + best.shift, cycleSeconds) });
+    result.set(id, { ...r, offsetSeconds: cycleSecondsRounded(r.offsetSeconds + bestShift, cycleSeconds) });
   }
 }
 
