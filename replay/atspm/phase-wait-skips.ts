@@ -107,6 +107,8 @@ export class PhaseWaitSkips {
   private readonly devices = new Map<string, DeviceState>();
   private nowMs = -Infinity;
   private pendingCount = 0;
+  /** Waits are looked at again once a second of log time at most (judging them later changes nothing). */
+  private nextSettleMs = -Infinity;
 
   constructor(private readonly onSkip: (deviceId: string, phase: number, endLocalMs: number) => void) {}
 
@@ -119,7 +121,10 @@ export class PhaseWaitSkips {
       d.groupAtMs = e.atMs;
       d.group.push(e);
     }
-    if (this.pendingCount > 0) this.settle(false);
+    if (this.pendingCount > 0 && e.atMs >= this.nextSettleMs) {
+      this.nextSettleMs = e.atMs + 1000;
+      this.settle(false);
+    }
   }
 
   /** The earliest local time a wait not yet judged will count at (Infinity when none). */
@@ -234,7 +239,8 @@ export class PhaseWaitSkips {
     for (const [deviceId, d] of this.devices) {
       if (d.candidates.length === 0) continue;
       d.candidates = d.candidates.filter((c) => {
-        if (!atEnd && !this.resolved(d, c)) return true;
+        // A wait left open for 6 hours (a phase that never logs again) is judged with what is known by then.
+        if (!atEnd && !this.resolved(d, c) && this.nowMs - c.endMs < MAX_WAIT_MS) return true;
         this.pendingCount--;
         if (this.skipped(d, c)) this.onSkip(deviceId, c.phase, c.endLocalMs);
         return false;
