@@ -6,32 +6,34 @@
  * (j + ½)/n quantile of its arrival profile, so the same counts always give the same arrivals.
  *
  * `windows` are the upstream green windows already moved to stop-line time and clipped to [from, to), as
- * [start, end) pairs; empty when there is no upstream signal (then every arrival is even).
- * Writes arrival times (epoch seconds) into `out` and returns how many.
+ * [start, end) pairs in windows[0..windowCount); none when there is no upstream signal (then every arrival is
+ * even). Writes arrival times (epoch seconds) into out[0..n) and returns n (`out` may hold stale entries past
+ * n: it is written by index, as truncating an array is a runtime call and this runs for every count record).
  */
-export function placeArrivals(count: number, from: number, to: number, windows: readonly number[], platoonShare: number, out: number[]): number {
-  out.length = 0;
-  if (count <= 0) return 0;
+export function placeArrivals(count: number, from: number, to: number, windows: readonly number[], platoonShare: number, out: number[], windowCount = windows.length): number {
+  if (count <= 0) {
+    if (out.length > 0) out.length = 0;
+    return 0;
+  }
   let greenTotal = 0;
-  for (let j = 0; j < windows.length; j += 2) greenTotal += windows[j + 1] - windows[j];
+  for (let j = 0; j < windowCount; j += 2) greenTotal += windows[j + 1] - windows[j];
   const platoon = greenTotal > 0 ? Math.round(count * platoonShare) : 0;
   const even = count - platoon;
   const span = to - from;
   // Both sequences are increasing: the even arrivals are written first, then the platoon's merged in from the end.
-  for (let j = 0; j < even; j++) out.push(from + ((j + 0.5) / even) * span);
+  for (let j = 0; j < even; j++) out[j] = from + ((j + 0.5) / even) * span;
   if (platoon > 0) {
-    for (let j = even; j < count; j++) out.push(0);
+    for (let j = even; j < count; j++) out[j] = 0;
     let w = 0;
     let before = 0;
     const platoonTimes = scratch;
-    platoonTimes.length = 0;
     for (let j = 0; j < platoon; j++) {
       const q = ((j + 0.5) / platoon) * greenTotal;
-      while (w + 2 < windows.length && before + (windows[w + 1] - windows[w]) < q) {
+      while (w + 2 < windowCount && before + (windows[w + 1] - windows[w]) < q) {
         before += windows[w + 1] - windows[w];
         w += 2;
       }
-      platoonTimes.push(windows[w] + (q - before));
+      platoonTimes[j] = windows[w] + (q - before);
     }
     let e = even - 1;
     let p = platoon - 1;

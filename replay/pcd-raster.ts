@@ -59,6 +59,11 @@ export class PcdRaster {
     });
   }
 
+  /** Whether lane `l` is drawn (its intersection is one of the diagram's). */
+  covers(l: number): boolean {
+    return this.approachOfLane[l] >= 0;
+  }
+
   arrival(l: number, t: number, secondsIntoCycle: number): void {
     const a = this.approachOfLane[l];
     if (a < 0) return;

@@ -68,8 +68,17 @@ export function phaseCycleAt(c: CompiledPlan, i: number, t: number, out: PhaseCy
  * in time order (windows of different phases may touch).
  */
 export function greenWindows(c: CompiledPlan, phases: readonly number[], from: number, to: number, out: number[]): number[] {
+  greenWindowsInto(c, phases, from, to, out, out.length);
+  return out;
+}
+
+/**
+ * The same windows written into out[start..end), whatever `out` held there; returns `end`. The replay's hot
+ * path reuses one array this way (truncating an array's length is a runtime call, per record).
+ */
+export function greenWindowsInto(c: CompiledPlan, phases: readonly number[], from: number, to: number, out: number[], start: number): number {
   const C = c.cycleSeconds;
-  const base = out.length;
+  let end = start;
   for (let p = 0; p < phases.length; p++) {
     const i = phases[p];
     const first = c.offsetSeconds + c.phaseStart[i];
@@ -77,16 +86,19 @@ export function greenWindows(c: CompiledPlan, phases: readonly number[], from: n
     for (let s = first + k * C; s < to; k++, s = first + k * C) {
       const a = Math.max(s, from);
       const b = Math.min(s + c.green[i], to);
-      if (b > a) out.push(a, b);
+      if (b > a) {
+        out[end++] = a;
+        out[end++] = b;
+      }
     }
   }
   // Several phases: windows in start order (insertion sort of the pairs, in place: a handful per interval).
   if (phases.length > 1)
-    for (let j = base + 2; j < out.length; j += 2) {
+    for (let j = start + 2; j < end; j += 2) {
       const a = out[j];
       const b = out[j + 1];
       let m = j - 2;
-      while (m >= base && out[m] > a) {
+      while (m >= start && out[m] > a) {
         out[m + 2] = out[m];
         out[m + 3] = out[m + 1];
         m -= 2;
@@ -94,5 +106,5 @@ export function greenWindows(c: CompiledPlan, phases: readonly number[], from: n
       out[m + 2] = a;
       out[m + 3] = b;
     }
-  return out;
+  return end;
 }

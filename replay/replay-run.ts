@@ -101,6 +101,13 @@ export class ReplayRun {
   private readonly onFallback: boolean[];
   private readonly currentTod: string[];
   private nextTodCheckMs = -Infinity;
+  /**
+   * Which time-of-day plan runs depends only on the plans' start times: intersections with the same start times
+   * (most of a city) share one look-up per minute. Keyed by the start times, for the minute `todMinute`.
+   */
+  private readonly todSchedule: string[];
+  private readonly todStartByMinute = new Map<string, string>();
+  private todMinute = NaN;
   private readonly totals: IntersectionSummary[];
   private readonly bins: BinRow[] = [];
   private readonly corridors: RoutePath[];
@@ -127,6 +134,7 @@ export class ReplayRun {
     this.observed = new ObservedTimeline(this.actualPlans, signals.map((x) => x.phases.length));
     this.onFallback = signals.map(() => true);
     this.currentTod = signals.map(() => '');
+    this.todSchedule = signals.map((x) => x.fallbackPlans.map((p) => p.startsAt).join(','));
     this.measuredFailures = new Float64Array(signals.length);
     this.occupancy = new OccupancySplitFailures(this.net, (x, _phase, cycle) => {
       if (cycle.failed) this.measuredSplitFailure(x, cycle.greenStartMs);
@@ -305,10 +313,18 @@ export class ReplayRun {
   private updateTimeOfDay(t: number): void {
     this.nextTodCheckMs = (Math.floor(t / 60_000) + 1) * 60_000;
     const minute = localMinuteOfDay(t, this.timeZone);
+    if (minute !== this.todMinute) {
+      this.todMinute = minute;
+      this.todStartByMinute.clear();
+    }
     this.net.intersections.forEach((mx, i) => {
       if (!this.onFallback[i]) return;
       const x = mx.model.intersection;
-      const tod = timeOfDayPlanAt(x.fallbackPlans, minute).startsAt;
+      let tod = this.todStartByMinute.get(this.todSchedule[i]);
+      if (tod === undefined) {
+        tod = timeOfDayPlanAt(x.fallbackPlans, minute).startsAt;
+        this.todStartByMinute.set(this.todSchedule[i], tod);
+      }
       if (tod === this.currentTod[i]) return;
       const first = this.currentTod[i] === '';
       this.currentTod[i] = tod;
@@ -344,16 +360,17 @@ export class ReplayRun {
     const to = t / 1000 + lane.shiftSeconds;
     const from = to - r.intervalSeconds;
     const share = this.options.platoonShare ?? DEFAULT_PLATOON_SHARE;
-    for (const { timeline, measures } of this.tracks) {
-      const w = this.windows;
-      w.length = 0;
+    const w = this.windows;
+    for (let k = 0; k < this.tracks.length; k++) {
+      const { timeline, measures } = this.tracks[k];
+      let windowCount = 0;
       if (lane.upstream) {
         const tt = lane.upstream.travelSeconds;
-        timeline.greenWindows(lane.upstream.intersection, lane.upstream.phases, from - tt, to - tt, w);
-        for (let j = 0; j < w.length; j++) w[j] += tt;
+        windowCount = timeline.greenWindowsInto(lane.upstream.intersection, lane.upstream.phases, from - tt, to - tt, w, 0);
+        for (let j = 0; j < windowCount; j++) w[j] += tt;
       }
-      const n = placeArrivals(Math.round(r.count), from, to, w, share, this.arrivalTimes);
-      for (let j = 0; j < n; j++) measures.arrival(l, this.arrivalTimes[j]);
+      const n = placeArrivals(Math.round(r.count), from, to, w, share, this.arrivalTimes, windowCount);
+      measures.arrivalsAt(l, this.arrivalTimes, n);
     }
   }
 

@@ -211,10 +211,11 @@ function pcd(a: PcdApproach, raster: { columns: number; originSeconds: number },
       const v = a.cells[c * PCD_MAX_CYCLE_SECONDS + r];
       if (v === 0) continue;
       const i = ((PCD_MAX_CYCLE_SECONDS - 1 - r) * cols + (c - c0)) * 3;
-      const [red, green, blue] = pcdColour(v, max);
-      rgb[i] = red;
-      rgb[i + 1] = green;
-      rgb[i + 2] = blue;
+      // pcdColour's arithmetic, without an array per cell (a day's diagrams have millions of cells).
+      const k = Math.sqrt(v / max);
+      rgb[i] = Math.round(230 - 200 * k);
+      rgb[i + 1] = Math.round(230 - 200 * k);
+      rgb[i + 2] = Math.round(240 - 120 * k);
     }
   const png = encodePng(cols, PCD_MAX_CYCLE_SECONDS, rgb).toString('base64');
   const w = 420;
@@ -240,7 +241,7 @@ function pcd(a: PcdApproach, raster: { columns: number; originSeconds: number },
   </svg>${pcdScale(max)}<div class="legend"><span class="key" style="background:#2ca02c"></span> mean start of green <span class="key" style="background:#e6b800"></span> mean end of green</div></figure>`;
 }
 
-/** Colour of a PCD cell with `v` of at most `max` arrivals: white to dark blue, on a square-root scale. */
+/** Colour of a PCD cell with `v` of at most `max` arrivals: white to dark blue, on a square-root scale (inlined in `pcd`: change both together). */
 function pcdColour(v: number, max: number): [number, number, number] {
   const k = Math.sqrt(v / max);
   return [Math.round(230 - 200 * k), Math.round(230 - 200 * k), Math.round(240 - 120 * k)];

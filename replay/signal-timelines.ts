@@ -1,5 +1,5 @@
 import type { PhasePlan } from '../engine/index.js';
-import { compilePlan, greenWindows, phaseCycleAt, phaseGreenAt, type CompiledPlan, type PhaseCyclePosition } from './plan-clock.js';
+import { compilePlan, greenWindowsInto, phaseCycleAt, phaseGreenAt, type CompiledPlan, type PhaseCyclePosition } from './plan-clock.js';
 import type { SignalState } from '../adapters/files/index.js';
 
 /** Signal states through time at every intersection: from plans (engine, recorded, fallback) or as observed. */
@@ -13,8 +13,13 @@ export interface SignalTimeline {
   closedGreen(x: number, phase: number, index: number, last: PhaseCyclePosition, out: number[]): void;
   /** Changes whenever the timing in force at x changes, so per-cycle trackers restart. */
   version(x: number): unknown;
-  /** Green windows of phases at x within [from, to), epoch seconds (for the platoon model). */
-  greenWindows(x: number, phases: readonly number[], from: number, to: number, out: number[]): number[];
+  /**
+   * Green windows of phases at x within [from, to), epoch seconds (for the platoon model), written into
+   * out[start..end) as [start, end) pairs in time order; returns end.
+   */
+  greenWindowsInto(x: number, phases: readonly number[], from: number, to: number, out: number[], start: number): number;
+  /** The plan that sets x's signal states now, when a plan does (not observed states): for batched arithmetic. */
+  planAt(x: number): CompiledPlan | undefined;
 }
 
 /** Signal states that follow phase plans: whatever plan is in force at each intersection. */
@@ -52,8 +57,12 @@ export class PlanTimeline implements SignalTimeline {
     return this.plans[x];
   }
 
-  greenWindows(x: number, phases: readonly number[], from: number, to: number, out: number[]): number[] {
-    return greenWindows(this.plans[x], phases, from, to, out);
+  greenWindowsInto(x: number, phases: readonly number[], from: number, to: number, out: number[], start: number): number {
+    return greenWindowsInto(this.plans[x], phases, from, to, out, start);
+  }
+
+  planAt(x: number): CompiledPlan | undefined {
+    return this.plans[x];
   }
 }
 
@@ -186,7 +195,11 @@ export class ObservedTimeline implements SignalTimeline {
     return this.phases[x] ?? this.fallback.version(x);
   }
 
-  greenWindows(x: number, phases: readonly number[], from: number, to: number, out: number[]): number[] {
-    return this.fallback.greenWindows(x, phases, from, to, out);
+  greenWindowsInto(x: number, phases: readonly number[], from: number, to: number, out: number[], start: number): number {
+    return this.fallback.greenWindowsInto(x, phases, from, to, out, start);
+  }
+
+  planAt(x: number): CompiledPlan | undefined {
+    return this.phases[x] ? undefined : this.fallback.planAt(x);
   }
 }

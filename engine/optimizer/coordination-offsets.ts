@@ -11,6 +11,8 @@ export interface CoordinatedHop extends SignalHop {
   arrivingMovements: number[];
   /** Lanes of the last link that those movements use. */
   arrivalLanes: number;
+  /** The signal pair's key, the same both ways (`unorderedPairKey`). */
+  pairKey: string;
 }
 
 /** Signal-to-signal hops inside one coordination group, found once when the engine is set up. */
@@ -30,7 +32,7 @@ export function buildCoordinationTopology(models: IntersectionModel[], roadGraph
       const feedingMovements = up.movements.flatMap((m, k) => (m.toLinkId === first ? [k] : []));
       const arrivingMovements = down.movements.flatMap((m, k) => (m.fromLinkId === last ? [k] : []));
       const lanes = new Set(down.intersection.movements.filter((m) => m.fromLinkId === last).flatMap((m) => m.fromLaneIndices));
-      hops.push({ ...hop, feedingMovements, arrivingMovements, arrivalLanes: Math.max(1, lanes.size) });
+      hops.push({ ...hop, feedingMovements, arrivingMovements, arrivalLanes: Math.max(1, lanes.size), pairKey: unorderedPairKey(hop.fromIntersectionId, hop.toIntersectionId) });
     }
   return { hops };
 }
@@ -59,6 +61,8 @@ interface DirectedHop {
   upstreamPhase: number;
   downstreamPhase: number;
   leadSeconds: number;
+  /** Position among the group's edges, heaviest first (set once the edges are ranked). */
+  rank: number;
 }
 
 /**
@@ -87,7 +91,7 @@ export function coordinationOffsets(
       (down.currentlyCoordinatedFrom === hop.fromIntersectionId && down.currentlyCoordinatedFromUpstream !== false) ||
       (up.currentlyCoordinatedFrom === hop.toIntersectionId && up.currentlyCoordinatedFromUpstream === false);
     if (inForce) directed.flowVehPerHour += incumbencyMarginVehPerHour(directed.flowVehPerHour, config);
-    const key = unorderedPairKey(hop.fromIntersectionId, hop.toIntersectionId);
+    const key = hop.pairKey;
     const best = pairBest.get(key);
     if (!best || directed.flowVehPerHour > best.flowVehPerHour || (directed.flowVehPerHour === best.flowVehPerHour && hop.fromIntersectionId < best.hop.fromIntersectionId))
       pairBest.set(key, directed);
@@ -95,7 +99,7 @@ export function coordinationOffsets(
   const edges = [...pairBest.values()].sort(
     (a, b) => b.flowVehPerHour - a.flowVehPerHour || a.hop.fromIntersectionId.localeCompare(b.hop.fromIntersectionId) || a.hop.toIntersectionId.localeCompare(b.hop.toIntersectionId),
   );
-  const rank = new Map<DirectedHop, number>(edges.map((e, i) => [e, i]));
+  for (let i = 0; i < edges.length; i++) edges[i].rank = i;
   const adjacency = new Map<string, DirectedHop[]>();
   for (const e of edges) {
     for (const end of [e.hop.fromIntersectionId, e.hop.toIntersectionId]) {
@@ -121,7 +125,7 @@ export function coordinationOffsets(
     result.set(root, { offsetSeconds: members.get(root)!.currentOffsetSeconds ?? 0 });
     lead.set(root, { phase: -1, seconds: 0 });
     // Prim's algorithm: repeatedly take the heaviest edge leaving the tree (edges are ranked once, heaviest first).
-    const frontier = new EdgeQueue(rank);
+    const frontier = new EdgeQueue();
     for (const e of adjacency.get(root) ?? []) frontier.push(e);
     for (let e = frontier.pop(); e; e = frontier.pop()) {
       const { fromIntersectionId: u, toIntersectionId: v } = e.hop;
@@ -157,28 +161,41 @@ export function coordinationOffsets(
  * (then the least total move): a new root or a re-hung branch must not re-time every signal of the group.
  */
 function shiftTreeTowardsCurrent(tree: string[], result: Map<string, OffsetResult>, members: Map<string, MemberTiming>, cycleSeconds: number, config: OptimizerConfig): void {
-  const placed = tree.flatMap((id) => {
-    const current = members.get(id)!.currentOffsetSeconds;
-    return current === null ? [] : [{ id, current, proposed: result.get(id)!.offsetSeconds }];
-  });
-  if (placed.length < 2) return;
+  // Offsets in force and proposed of the signals that have one, as plain arrays: every candidate shift is tried
+  // against every signal (quadratic in the tree's size, at every optimisation step).
+  const current: number[] = [];
+  const proposed: number[] = [];
+  for (const id of tree) {
+    const c = members.get(id)!.currentOffsetSeconds;
+    if (c === null) continue;
+    current.push(c);
+    proposed.push(result.get(id)!.offsetSeconds);
+  }
+  const n = current.length;
+  if (n < 2) return;
   const keepWithin = Math.max(config.offsetHysteresisSeconds, config.offsetHysteresisFraction * cycleSeconds);
-  let best = { shift: 0, kept: -1, moved: Infinity };
-  for (const candidate of placed) {
-    const shift = cycleSecondsRounded(candidate.current - candidate.proposed, cycleSeconds);
+  let bestShift = 0;
+  let bestKept = -1;
+  let bestMoved = Infinity;
+  for (let c = 0; c < n; c++) {
+    const shift = cycleSecondsRounded(current[c] - proposed[c], cycleSeconds);
     let kept = 0;
     let moved = 0;
-    for (const p of placed) {
-      const d = circularDifference(p.proposed + shift, p.current, cycleSeconds);
+    for (let p = 0; p < n; p++) {
+      const d = circularDifference(proposed[p] + shift, current[p], cycleSeconds);
       if (d < keepWithin) kept++;
       moved += d;
     }
-    if (kept > best.kept || (kept === best.kept && moved < best.moved - 1e-9)) best = { shift, kept, moved };
+    if (kept > bestKept || (kept === bestKept && moved < bestMoved - 1e-9)) {
+      bestShift = shift;
+      bestKept = kept;
+      bestMoved = moved;
+    }
   }
-  if (best.shift === 0) return;
+  if (bestShift === 0) return;
   for (const id of tree) {
     const r = result.get(id)!;
-    result.set(id, { ...r, offsetSeconds: cycleSecondsRounded(r.offsetSeconds + best.shift, cycleSeconds) });
+    result.set(id, { ...r, offsetSeconds: cycleSecondsRounded(r.offsetSeconds + bestShift, cycleSeconds) });
   }
 }
 
@@ -215,7 +232,7 @@ function describeHop(hop: CoordinatedHop, up: MemberTiming, down: MemberTiming, 
   const sideFlow = Math.max(0, feedFlow - upPhaseFlow[upstreamPhase]);
   const queuedPerLane = (sideFlow * cycleSeconds) / 3600 / hop.arrivalLanes;
   const leadSeconds = Math.min(15, Math.round(config.queueDischargeSecondsPerVeh * queuedPerLane));
-  return { hop, flowVehPerHour: Math.max(arrivingFlow, feedFlow), upstreamPhase, downstreamPhase, leadSeconds };
+  return { hop, flowVehPerHour: Math.max(arrivingFlow, feedFlow), upstreamPhase, downstreamPhase, leadSeconds, rank: -1 };
 }
 
 /**
@@ -252,14 +269,13 @@ export function circularDifference(a: number, b: number, cycleSeconds: number): 
 /** Binary min-heap of edges by their rank (0 = heaviest). */
 class EdgeQueue {
   private readonly items: DirectedHop[] = [];
-  constructor(private readonly rank: Map<DirectedHop, number>) {}
 
   push(e: DirectedHop): void {
     const a = this.items;
     a.push(e);
     for (let i = a.length - 1; i > 0; ) {
       const parent = (i - 1) >> 1;
-      if (this.rank.get(a[parent])! <= this.rank.get(a[i])!) break;
+      if (a[parent].rank <= a[i].rank) break;
       [a[parent], a[i]] = [a[i], a[parent]];
       i = parent;
     }
@@ -276,8 +292,8 @@ class EdgeQueue {
         const l = 2 * i + 1;
         const r = l + 1;
         let m = i;
-        if (l < a.length && this.rank.get(a[l])! < this.rank.get(a[m])!) m = l;
-        if (r < a.length && this.rank.get(a[r])! < this.rank.get(a[m])!) m = r;
+        if (l < a.length && a[l].rank < a[m].rank) m = l;
+        if (r < a.length && a[r].rank < a[m].rank) m = r;
         if (m === i) break;
         [a[m], a[i]] = [a[i], a[m]];
         i = m;

@@ -17,13 +17,19 @@ export function distributeGreens(model: IntersectionModel, weights: ArrayLike<nu
   let maxWeight = 0;
   for (let i = 0; i < n; i++) if (weights[i] > maxWeight) maxWeight = weights[i];
   // Normalised so that λ stays in a sane range whatever the scale of the weights.
-  const w = maxWeight > 0 ? Array.from(weights, (v) => Math.max(0, v) / maxWeight) : new Array<number>(n).fill(1);
+  // (Plain loops rather than Array.from/map: this runs for every signal at every optimisation step.)
+  const w = new Array<number>(maxWeight > 0 ? weights.length : n);
+  for (let i = 0; i < w.length; i++) w[i] = maxWeight > 0 ? Math.max(0, weights[i]) / maxWeight : 1;
   // Phases with demand may all reach their max greens; the time left then goes evenly to the others.
   let saturatedTotal = 0;
   for (let i = 0; i < n; i++) saturatedTotal += w[i] > 0 ? hi[i] : lo[i];
   if (saturatedTotal <= available && maxWeight > 0) {
-    const even = w.map((v) => (v > 0 ? 0 : 1));
-    const lower = w.map((v, i) => (v > 0 ? hi[i] : lo[i]));
+    const even = new Array<number>(w.length);
+    const lower = new Array<number>(w.length);
+    for (let i = 0; i < w.length; i++) {
+      even[i] = w[i] > 0 ? 0 : 1;
+      lower[i] = w[i] > 0 ? hi[i] : lo[i];
+    }
     return waterFill(lower, hi, even, available);
   }
   return waterFill(lo, hi, w, available);

@@ -40,6 +40,8 @@ interface MemberWork {
   ratios: PhaseFlowRatios;
   wanted: CycleChoice;
   current?: PhasePlan;
+  /** The plan in force when it has this model's phase sequence (its greens can be carried over), else undefined. */
+  sequenced?: PhasePlan;
   cycleSeconds: number;
   coordinated: boolean;
   greens: number[];
@@ -57,14 +59,16 @@ export function optimizeGroup(input: GroupOptimizationInput): Map<string, PhaseP
   const work: MemberWork[] = group.members.map((model) => {
     const flows = new Array<number>(model.movements.length);
     const confidence = new Array<number>(model.movements.length);
-    model.movements.forEach((m, k) => {
-      const d = input.demand.get(m.id);
+    for (let k = 0; k < model.movements.length; k++) {
+      const d = input.demand.get(model.movements[k].id);
       flows[k] = d?.flowVehPerHour ?? 0;
       confidence[k] = d?.confidence ?? 0;
-    });
+    }
     const ratios = phaseFlowRatios(model, flows);
     const wanted = requiredCycle(model, ratios.total, config);
-    return { model, flows, confidence, ratios, wanted, current: input.plansInForce.get(model.intersection.id), cycleSeconds: wanted.cycleSeconds, coordinated: false, greens: [], reasons: [] };
+    const current = input.plansInForce.get(model.intersection.id);
+    const sequenced = current && sameSequence(current, model) ? current : undefined;
+    return { model, flows, confidence, ratios, wanted, current, sequenced, cycleSeconds: wanted.cycleSeconds, coordinated: false, greens: [], reasons: [] };
   });
 
   // Common cycle: the largest any member wants, moved towards from the cycle in force in bounded steps.
@@ -139,9 +143,9 @@ function mostCommonCycle(cycles: Array<number | undefined>): number | undefined 
  */
 function smoothGreens(w: MemberWork, config: OptimizerConfig): number[] {
   const target = distributeGreens(w.model, w.ratios.byPhase, w.cycleSeconds);
-  const current = w.current && sameSequence(w.current, w.model) ? w.current : undefined;
+  const current = w.sequenced;
   if (!current) return roundGreens(w.model, target, w.cycleSeconds);
-  const scaled = distributeGreens(w.model, current.phases.map((p) => p.greenSeconds), w.cycleSeconds);
+  const scaled = scaledGreens(w.model, current, w.cycleSeconds);
   let largest = 0;
   for (let i = 0; i < target.length; i++) largest = Math.max(largest, Math.abs(target[i] - scaled[i]));
   const alpha = largest <= config.maxGreenStepSeconds ? 1 : config.maxGreenStepSeconds / largest;
@@ -155,14 +159,14 @@ function smoothGreens(w: MemberWork, config: OptimizerConfig): number[] {
  * otherwise the greens in force stay (and offsets are then computed from the greens that will actually run).
  */
 function keepSplitsUnlessBetter(w: MemberWork, config: OptimizerConfig): void {
-  const current = w.current && sameSequence(w.current, w.model) ? w.current : undefined;
+  const current = w.sequenced;
   if (!current || current.source !== 'optimizer' || current.cycleSeconds !== w.cycleSeconds) return;
-  const currentGreens = current.phases.map((p) => p.greenSeconds);
-  if (currentGreens.every((g, i) => Math.abs(g - w.greens[i]) <= 1e-6)) return;
+  const currentGreens = greensOf(current);
+  if (greensWithin(currentGreens, w.greens)) return;
   const inForce = evaluatePlan(w.model, currentGreens, current.cycleSeconds, w.flows).totalDelayVehHoursPerHour;
   const candidate = evaluatePlan(w.model, w.greens, w.cycleSeconds, w.flows).totalDelayVehHoursPerHour;
   const gain = 1 - candidate / Math.max(1e-9, inForce);
-  if (gain < config.adoptionMarginFraction) w.greens = currentGreens;
+  if (gain < config.adoptionMarginFraction) w.greens = currentGreens.slice();
   else w.reasons.push(`splits: predicted delay ${pct(gain)} lower than the plan in force`);
 }
 
@@ -170,10 +174,47 @@ function sameSequence(plan: PhasePlan, model: IntersectionModel): boolean {
   return plan.phases.length === model.phaseIds.length && plan.phases.every((p, i) => p.phaseId === model.phaseIds[i]);
 }
 
+// Plans are immutable values that stay in force for many optimisation steps: what is derived from a plan alone
+// is computed once per plan (keyed by identity; the model and cycle are checked, as one plan object could in
+// principle meet another engine's model).
+const greensByPlan = new WeakMap<PhasePlan, number[]>();
+const scaledByPlan = new WeakMap<PhasePlan, { model: IntersectionModel; cycleSeconds: number; greens: number[] }>();
+
+/** The plan's greens by phase position (shared: never modify). */
+function greensOf(plan: PhasePlan): number[] {
+  let greens = greensByPlan.get(plan);
+  if (!greens) {
+    greens = plan.phases.map((p) => p.greenSeconds);
+    greensByPlan.set(plan, greens);
+  }
+  return greens;
+}
+
+/** The plan's greens re-proportioned to another cycle (shared: never modify). */
+function scaledGreens(model: IntersectionModel, plan: PhasePlan, cycleSeconds: number): number[] {
+  const cached = scaledByPlan.get(plan);
+  if (cached && cached.model === model && cached.cycleSeconds === cycleSeconds) return cached.greens;
+  const greens = distributeGreens(model, greensOf(plan), cycleSeconds);
+  scaledByPlan.set(plan, { model, cycleSeconds, greens });
+  return greens;
+}
+
+/** Whether every green of `a` is within a microsecond of `b`'s. */
+function greensWithin(a: readonly number[], b: readonly number[]): boolean {
+  for (let i = 0; i < a.length; i++) if (!(Math.abs(a[i] - b[i]) <= 1e-6)) return false;
+  return true;
+}
+
+/** Whether any green of `a` differs from `b`'s by more than a microsecond. */
+function greensDiffer(a: readonly number[], b: readonly number[]): boolean {
+  for (let i = 0; i < a.length; i++) if (Math.abs(a[i] - b[i]) > 1e-6) return true;
+  return false;
+}
+
 function decide(w: MemberWork, offset: OffsetResult | undefined, input: GroupOptimizationInput): PhasePlan {
   const { config } = input;
   const model = w.model;
-  const current = w.current && sameSequence(w.current, model) ? w.current : undefined;
+  const current = w.sequenced;
   let offsetSeconds = roundOffset(offset?.offsetSeconds ?? (current ? current.offsetSeconds : 0), w.cycleSeconds);
   const reasons = [...w.reasons];
 
@@ -183,8 +224,7 @@ function decide(w: MemberWork, offset: OffsetResult | undefined, input: GroupOpt
     if (!cycleChanged && circularDifference(offsetSeconds, current.offsetSeconds, w.cycleSeconds) < offsetHysteresis)
       offsetSeconds = current.offsetSeconds;
     const offsetChanged = offsetSeconds !== current.offsetSeconds;
-    const currentGreens = current.phases.map((p) => p.greenSeconds);
-    const greensChanged = currentGreens.some((g, i) => Math.abs(g - w.greens[i]) > 1e-6);
+    const greensChanged = greensDiffer(greensOf(current), w.greens);
     if (!cycleChanged && !offsetChanged && !greensChanged && current.source === 'optimizer') return current;
     if (cycleChanged) reasons.push(`cycle ${current.cycleSeconds} → ${w.cycleSeconds} s`);
     if (offsetChanged) reasons.push(`offset ${round1(current.offsetSeconds)} → ${round1(offsetSeconds)} s`);

@@ -52,7 +52,14 @@ export class DemandEstimator {
   ): Map<string, MovementDemand> {
     const recentSince = nowMs - limits.recentHistorySeconds * 1000;
     const out = new Map<string, MovementDemand>();
+    // Sources come intersection by intersection: the plan in force is looked up once for each.
+    let planOf: Intersection | undefined;
+    let plan: PhasePlan | undefined;
     for (const s of this.sources) {
+      if (s.intersection !== planOf) {
+        planOf = s.intersection;
+        plan = plansInForce.get(s.intersection.id);
+      }
       let flow = 0;
       let healthyLanes = 0;
       let source: MovementDemand['source'] = 'measured';
@@ -72,13 +79,12 @@ export class DemandEstimator {
           if (source === 'measured') source = 'history';
           continue;
         }
-        implied ??= impliedMovementFlow(s, plansInForce.get(s.intersection.id), limits.fallbackImpliedDegreeOfSaturation);
+        implied ??= impliedMovementFlow(s, plan, limits.fallbackImpliedDegreeOfSaturation);
         flow += implied / s.lanes.length;
         source = 'fallback-plan';
       }
       // A stop-line loop counts what the green let through: at capacity it says nothing of the queue left
       // behind, so a movement served at (near) its capacity is taken to want more than it got.
-      const plan = plansInForce.get(s.intersection.id);
       if (plan && healthyLanes > 0) {
         let green = 0;
         for (const i of s.phaseIndices) green += plan.phases[i]?.greenSeconds ?? 0;

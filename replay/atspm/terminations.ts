@@ -1,19 +1,24 @@
 import type { AtspmEvent } from './event-log.js';
+import { PhaseWaitSkips } from './phase-wait-skips.js';
 import { BinnedTable, binOf, formatLocal, type AtspmMeasure, type AtspmTable, type RowSink } from './table.js';
 
 const GREEN_TERMINATION = 7;
-const MEASURE: Record<number, string> = { 4: 'GapOut', 5: 'MaxOut', 6: 'ForceOff', [GREEN_TERMINATION]: 'Unknown' };
+/** Key of skips in the tally (after the event codes, so rows sort GapOut, MaxOut, ForceOff, Unknown, Skip). */
+const SKIP = 8;
+const MEASURE: Record<number, string> = { 4: 'GapOut', 5: 'MaxOut', 6: 'ForceOff', [GREEN_TERMINATION]: 'Unknown', [SKIP]: 'Skip' };
 
 /**
  * Phase terminations per phase and bin: gap-outs (4), max-outs (5) and force-offs (6), as the Python `atspm`
  * `terminations.sql` counts them, and `Unknown`, as UDOT ATSPM 5's Phase Termination (`AnalysisPhaseService`):
- * a phase green termination (7) with no gap-out, max-out or force-off of the same phase at the same time.
+ * a phase green termination (7) with no gap-out, max-out or force-off of the same phase at the same time; and
+ * `Skip`, the Python package's skipped phases (`PhaseWaitSkips`), in the bin of the green that ended the wait.
  */
 export class Terminations implements AtspmMeasure {
   private readonly table: BinnedTable<{ total: number }>;
   /** Per device and phase: the time of its last 4/5/6, and a 7 not yet known to have one beside it. */
   private readonly phases = new Map<string, { lastTerminationMs: number; pending: AtspmEvent | undefined }>();
   private readonly pending = new Set<string>();
+  private readonly skips = new PhaseWaitSkips((device, phase, endLocalMs) => this.table.tally.at(binOf(endLocalMs, this.binMs), device, phase, SKIP).total++);
 
   constructor(
     private readonly binMs: number,
@@ -24,8 +29,9 @@ export class Terminations implements AtspmMeasure {
 
   event(e: AtspmEvent): void {
     this.count(e);
+    this.skips.event(e);
     this.table.advance(e.localMs, () => {
-      let oldest = Infinity;
+      let oldest = this.skips.oldestPendingLocalMs();
       for (const key of this.pending) oldest = Math.min(oldest, this.phases.get(key)!.pending!.localMs);
       return oldest;
     });
@@ -54,6 +60,7 @@ export class Terminations implements AtspmMeasure {
 
   finish(): AtspmTable {
     for (const key of this.pending) this.settle(key);
+    this.skips.finish();
     return this.table.finish();
   }
 

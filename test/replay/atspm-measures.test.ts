@@ -144,6 +144,122 @@ describe('ATSPM measures from the event log (worked by hand)', () => {
     ]);
   });
 
+  it('terminations: skips as the Python atspm package counts them (phase waits over 1.5 cycles)', () => {
+    // Device 9, phase 4 (phase_wait.sql on timeline.sql's phase waits). Every green ends with a gap-out (4) and
+    // its 7 at the same time, so no 7 is Unknown. Cycle length 100 s (132) until 07:40, then 0: free, 140 s.
+    const log = `
+07:00:00 132 100
+07:00:10 43 4
+07:02:00 1 4
+07:02:20 4 4
+07:02:20 7 4
+07:05:10 1 4
+07:05:20 44 4
+07:05:30 4 4
+07:05:30 7 4
+07:10:00 43 4
+07:10:05 44 4
+07:10:30 43 4
+07:12:00 113 1
+07:12:30 115 1
+07:13:30 1 4
+07:13:40 44 4
+07:13:50 4 4
+07:13:50 7 4
+07:20:00 43 4
+07:21:00 43 4
+07:24:00 1 4
+07:24:30 44 4
+07:24:40 4 4
+07:24:40 7 4
+07:30:00 43 4
+07:31:00 102 1
+07:31:30 104 1
+07:33:00 1 4
+07:33:10 44 4
+07:33:20 4 4
+07:33:20 7 4
+07:40:00 132 0
+07:40:10 43 4
+07:43:50 1 4
+07:44:00 44 4
+07:44:10 4 4
+07:44:10 7 4
+07:50:00 43 4
+07:54:00 1 4
+07:54:03 181 0
+07:54:10 44 4
+07:54:20 4 4
+07:54:20 7 4
+08:00:00 43 4
+08:01:00 8 8
+08:01:15 9 8
+08:04:00 1 4
+08:04:10 44 4
+08:04:20 4 4
+08:04:20 7 4
+08:20:00 43 4
+08:24:00 1 4
+08:24:20 4 4
+08:24:20 7 4
+08:25:00 43 4
+08:25:10 44 4`;
+    // Waits (call 43, or end of green 7 while the call stays active, to the next green 1), threshold 1.5 cycles:
+    // - 07:00:10-07:02:00, 110 s <= 150 s: served. 07:02:20-07:05:10 (the call still active after the green),
+    //   170 s > 150 s: a skip, in the bin of its green (07:00).
+    // - 07:10:00 dropped (44) before any green: no wait. 07:10:30-07:13:30, 180 s, but a TSP adjustment (113,
+    //   closed by 115) fell in it: 2 cycles, 200 s: served.
+    // - 07:20:00 is voided by the next call (43 at 07:21:00); 07:21:00-07:24:00, 180 s > 150 s: a skip (07:15).
+    // - 07:30:00-07:33:00, 180 s, overlaps the preempt 07:31:00-07:31:30 (+120 s): left out.
+    // - 07:40:10-07:43:50, 220 s: free (cycle 0), 140 s assumed, 1.5 x 140 = 210 s: a skip (07:30).
+    // - 07:50:00-07:54:00, 240 s: a clock update 3 s after its end (within 5 s): invalid.
+    // - 08:00:00-08:04:00, 240 s: phase 8's yellow of 15 s (over 10 s: bad data) overlaps it: invalid.
+    // - 08:20:00-08:24:00, 240 s: its call is followed by another 43 (08:25:00) before any 44: invalid.
+    const t = new Terminations(15 * 60_000);
+    for (const line of log.trim().split('\n')) {
+      const [time, code, param] = line.split(' ');
+      const ms = Date.parse(`2026-11-23T${time}Z`);
+      t.event({ deviceId: '9', atMs: ms, localMs: ms, code: Number(code), param: Number(param) });
+    }
+    expect(t.finish().rows).toEqual([
+      [T('07:00'), '9', 4, 'GapOut', 3],
+      [T('07:00'), '9', 4, 'Skip', 1],
+      [T('07:15'), '9', 4, 'GapOut', 1],
+      [T('07:15'), '9', 4, 'Skip', 1],
+      [T('07:30'), '9', 4, 'GapOut', 2],
+      [T('07:30'), '9', 4, 'Skip', 1],
+      [T('07:45'), '9', 4, 'GapOut', 1],
+      [T('08:00'), '9', 4, 'GapOut', 1],
+      [T('08:15'), '9', 4, 'GapOut', 1],
+    ]);
+  });
+
+  it('terminations: skips at equal times follow event-code order, and a wait is judged once nothing can change it', () => {
+    // A green (1) and a call (43) logged at the same time, the 43 first in the file: the reference orders by
+    // code, so the green comes first and the call waits for the next green. Streamed: the skip's row waits
+    // until the call's 44 is logged, then comes out in table order.
+    const rowsOut: AtspmRow[] = [];
+    const t = new Terminations(15 * 60_000, () => (row) => rowsOut.push(row));
+    const events: Array<[string, number, number]> = [
+      ['06:58:00', 43, 2], ['06:58:00', 1, 2], ['06:58:20', 44, 2], ['06:58:30', 4, 2], ['06:58:30', 7, 2],
+      ['07:00:00', 43, 2], ['07:00:00', 1, 2], ['07:00:20', 4, 2], ['07:00:20', 7, 2],
+      ['07:04:00', 1, 2], ['07:04:10', 4, 2], ['07:04:10', 7, 2],
+      ['09:00:00', 44, 2], ['09:00:10', 82, 1],
+    ];
+    for (const [time, code, param] of events) {
+      const ms = Date.parse(`2026-11-23T${time}Z`);
+      t.event({ deviceId: '3', atMs: ms, localMs: ms, code, param });
+    }
+    // 06:58:00: the green at the call's time is not its service (no wait from 43 to that 1). 07:00:00: the same;
+    // the call then waits past the 07:00:20 green end to 07:04:00 (220 s > 1.5 x 140 s): a skip.
+    t.finish();
+    expect(rowsOut).toEqual([
+      [T('06:45'), '3', 2, 'GapOut', 1],
+      [T('07:00'), '3', 2, 'GapOut', 2],
+      [T('07:00'), '3', 2, 'Skip', 1],
+    ]);
+  });
+
   it('splits: programmed split events 134-149, and measured splits from begin green to end of red clearance', () => {
     // 134 at 30 s and 34 s, 135 at 40 s; measured 26 s and 40 s.
     expect(rows('splits.csv')).toEqual([
