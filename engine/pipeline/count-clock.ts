@@ -15,25 +15,26 @@ export function countInstants(raw: unknown): { endMs: number; startMs: number } 
 
 /**
  * The engine clock driven by the counts themselves, live and offline alike, so that the same counts give the same
- * plans however fast they arrive. The planning instants start at the first readable count's interval start and
- * follow every `periodSeconds`; the clock moves to each count's timestamp before the count is fed, firing the
- * planning instants it passes (an instant equal to the timestamp fires first: a count counts for the instants
- * after its interval's end). Live, `notAfterMs` (the server's clock plus the allowed skew) keeps a device's wrong
- * clock from pulling the engine ahead, and `advanceWithReference` keeps planning when counts stop, a count
- * interval (the longest seen) behind the server's clock, twice over for counts still in flight.
+ * plans however fast they arrive. The planning instants are every `periodSeconds` from the engine's start; the clock
+ * moves to each count's timestamp before the count is fed, firing the planning instants it passes (an instant equal
+ * to the timestamp fires first: a count counts for the instants after its interval's end). Live, `notAfterMs` (the
+ * time received plus the allowed skew) keeps a device's wrong clock from pulling the engine ahead, and
+ * `advanceWithReference` keeps planning when counts lag or stop, two count intervals (the longest seen) behind the
+ * time received. A replay of a recording that kept the time each count was received, and the engine's start,
+ * calls the same two before each count and so reaches the same instants with the same counts in.
  */
 export class CountClock {
   /** The engine's clock: what `now()` the pipeline reads. */
   readonly scheduler: VirtualClockScheduler;
   private readonly tick$ = new Subject<void>();
   private readonly periodMs: number;
-  private nextTickMs = NaN;
+  private nextTickMs: number;
   private longestIntervalMs = 0;
-  private origin = NaN;
 
   constructor(startMs: number, periodSeconds: number) {
     this.scheduler = new VirtualClockScheduler(startMs);
     this.periodMs = periodSeconds * 1000;
+    this.nextTickMs = startMs + this.periodMs;
   }
 
   /** The planning instants, at the engine clock: pass as the pipeline's `ticks`. */
@@ -41,28 +42,17 @@ export class CountClock {
     return this.tick$.asObservable();
   }
 
-  /** Start of the planning instants (the first readable count's interval start), or undefined before it. */
-  get originMs(): number | undefined {
-    return Number.isNaN(this.origin) ? undefined : this.origin;
-  }
-
   /** Call before feeding a raw count to the pipeline. */
   beforeCount(raw: unknown, notAfterMs = Infinity): void {
     const t = countInstants(raw);
     if (!t) return;
-    if (Number.isNaN(this.nextTickMs)) {
-      this.origin = t.startMs;
-      // a count stamped before the engine started (a device's backlog) starts the instants at the first one after
-      const now = this.scheduler.now();
-      this.nextTickMs = t.startMs + this.periodMs * Math.max(1, Math.floor((now - t.startMs) / this.periodMs) + 1);
-    }
-    this.longestIntervalMs = Math.max(this.longestIntervalMs, t.endMs - t.startMs);
+    this.longestIntervalMs = Math.max(this.longestIntervalMs, Math.min(t.endMs - t.startMs, 3_600_000));
     if (t.endMs <= notAfterMs) this.advanceTo(t.endMs);
   }
 
-  /** Moves the clock to `epochMs` if later, firing the planning instants up to it; before the first count, nothing. */
+  /** Moves the clock to `epochMs` if later, firing the planning instants up to it. */
   advanceTo(epochMs: number): void {
-    if (Number.isNaN(this.nextTickMs) || !(epochMs > this.scheduler.now())) return;
+    if (!(epochMs > this.scheduler.now())) return;
     while (this.nextTickMs <= epochMs) {
       this.scheduler.advanceTo(this.nextTickMs);
       this.nextTickMs += this.periodMs;
@@ -71,7 +61,7 @@ export class CountClock {
     this.scheduler.advanceTo(epochMs);
   }
 
-  /** Live: keeps the clock at most two count intervals behind the server's clock when no count moves it. */
+  /** Keeps the clock at most two count intervals (the longest seen) behind `referenceMs`, the time counts are stamped in. */
   advanceWithReference(referenceMs: number): void {
     this.advanceTo(referenceMs - 2 * this.longestIntervalMs);
   }

@@ -37,10 +37,10 @@ function withTimer(counts: Count[], periodSeconds: number): EngineEvent[] {
   return events;
 }
 
-/** The offline drive on the count clock (what `greenwave plan` does), the engine started at `startMs`. */
-function offline(counts: Count[], periodSeconds: number, startMs: number): EngineEvent[] {
+/** The offline drive on the count clock (what `greenwave plan` does with a counts file), from the first count's start. */
+function offline(counts: Count[], periodSeconds: number): EngineEvent[] {
   const events: EngineEvent[] = [];
-  const clock = new CountClock(startMs, periodSeconds);
+  const clock = new CountClock(countInstants(counts[0])!.startMs, periodSeconds);
   const input = new Subject<unknown>();
   createEnginePipeline(network, input, { scheduler: clock.scheduler, ticks: clock.ticks, config: { optimisationPeriodSeconds: periodSeconds } }).subscribe((e) => events.push(e));
   for (const c of counts) {
@@ -52,32 +52,52 @@ function offline(counts: Count[], periodSeconds: number, startMs: number): Engin
   return events;
 }
 
-/**
- * The live drive: the engine starts `startedBeforeMs` before the first count, counts arrive in batches of one
- * interval `delayMs` after their end, and between batches the server's clock moves the count clock on its own.
- */
-function live(counts: Count[], periodSeconds: number, startedBeforeMs: number, delayMs: number, referenceStepMs: number): EngineEvent[] {
+interface Received {
+  count: Count;
+  /** When the server received it, in the time counts are stamped in. */
+  atMs: number;
+}
+
+/** Counts in batches of one interval, each received `delayMs` after its end. */
+function arrivals(counts: Count[], delayMs: (end: number) => number): Received[] {
+  const delays = new Map<number, number>();
+  return counts.map((count) => {
+    const end = countInstants(count)!.endMs;
+    if (!delays.has(end)) delays.set(end, delayMs(end));
+    return { count, atMs: end + delays.get(end)! };
+  });
+}
+
+/** A drive of the count clock started at `startMs`; `between(t)` runs before each count received at t. */
+function drive(received: Received[], periodSeconds: number, startMs: number, between: (clock: CountClock, atMs: number) => void, endMs: number): EngineEvent[] {
   const events: EngineEvent[] = [];
-  const firstStart = countInstants(counts[0])!.startMs;
-  const clock = new CountClock(firstStart - startedBeforeMs, periodSeconds);
+  const clock = new CountClock(startMs, periodSeconds);
   const input = new Subject<unknown>();
   createEnginePipeline(network, input, { scheduler: clock.scheduler, ticks: clock.ticks, config: { optimisationPeriodSeconds: periodSeconds } }).subscribe((e) => events.push(e));
-  let reference = firstStart - startedBeforeMs;
-  for (let i = 0; i < counts.length; ) {
-    const end = countInstants(counts[i])!.endMs;
-    const arrival = end + delayMs;
-    for (; reference + referenceStepMs < arrival; reference += referenceStepMs) clock.advanceWithReference(reference);
-    reference = arrival;
-    for (; i < counts.length && countInstants(counts[i])!.endMs === end; i++) {
-      clock.beforeCount(counts[i], reference + 60_000);
-      input.next(counts[i]);
-    }
+  for (const r of received) {
+    between(clock, r.atMs);
+    clock.advanceWithReference(r.atMs);
+    clock.beforeCount(r.count, r.atMs + 60_000);
+    input.next(r.count);
   }
-  // counts stop: the server's clock keeps planning
-  const longestMs = Math.max(...counts.map((c) => c.intervalSeconds * 1000));
-  for (const until = reference + periodSeconds * 1000 + 2 * longestMs + referenceStepMs; reference <= until; reference += referenceStepMs) clock.advanceWithReference(reference);
+  between(clock, endMs);
   input.complete();
   return events;
+}
+
+/** Live: the server's clock also moves the count clock every `stepMs` between counts (and on after the last). */
+function live(received: Received[], periodSeconds: number, startMs: number, stepMs: number, endMs: number): EngineEvent[] {
+  let reference = startMs;
+  return drive(received, periodSeconds, startMs, (clock, atMs) => {
+    for (; reference + stepMs <= atMs; reference += stepMs) clock.advanceWithReference(reference + stepMs);
+    // both are looked at up to the same time
+    if (atMs === endMs) clock.advanceWithReference(endMs);
+  }, endMs);
+}
+
+/** A replay of the day file the live server recorded: counts with the time received, and the engine's start. */
+function replayOfRecording(received: Received[], periodSeconds: number, startMs: number, endMs: number): EngineEvent[] {
+  return drive(received, periodSeconds, startMs, (clock, atMs) => atMs === endMs && clock.advanceWithReference(endMs), endMs);
 }
 
 describe('the count clock', () => {
@@ -89,37 +109,63 @@ describe('the count clock', () => {
     expect(countInstants(null)).toBeUndefined();
   });
 
+  it('fires the planning instants every period from the start as the counts pass them, an instant at a count\'s end first', () => {
+    const clock = new CountClock(T0, 60);
+    const at: number[] = [];
+    clock.ticks.subscribe(() => at.push(clock.scheduler.now()));
+    clock.beforeCount({ timestamp: T0 + 30_000, intervalSeconds: 30 });
+    expect(at).toEqual([]);
+    clock.beforeCount({ timestamp: T0 + 180_000, intervalSeconds: 30 });
+    expect(at).toEqual([T0 + 60_000, T0 + 120_000, T0 + 180_000]);
+    // an earlier timestamp (a late count) never moves the clock back
+    clock.beforeCount({ timestamp: T0 + 100_000, intervalSeconds: 30 });
+    expect(clock.scheduler.now()).toBe(T0 + 180_000);
+    // counts stopped: the reference keeps planning two intervals behind
+    clock.advanceWithReference(T0 + 300_000);
+    expect(at).toEqual([T0 + 60_000, T0 + 120_000, T0 + 180_000, T0 + 240_000]);
+    expect(clock.scheduler.now()).toBe(T0 + 240_000);
+  });
+
   it('gives the offline drive exactly the events of a timer every period from the first count (what `plan` did before it)', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 1000 }), fc.constantFrom(10, 20, 60, 300), fc.constantFrom(15, 30, 60, 90), fc.integer({ min: 0, max: 59_999 }), (seed, intervalSeconds, periodSeconds, offsetMs) => {
         const counts = day(seed, T0 + offsetMs, intervalSeconds, Math.ceil(1200 / intervalSeconds));
-        expect(offline(counts, periodSeconds, countInstants(counts[0])!.startMs)).toEqual(withTimer(counts, periodSeconds));
+        expect(offline(counts, periodSeconds)).toEqual(withTimer(counts, periodSeconds));
       }),
       { numRuns: 12 },
     );
   });
 
-  it('gives live the events offline gives from the same engine start, whatever the transit delay (under an interval) and the pace of the server clock', () => {
+  it('gives live the events a replay of its recording gives, whatever the start, the transit delays and the pace of the server clock', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 1, max: 1000 }),
         fc.constantFrom(10, 60, 300),
-        fc.constantFrom(30, 60),
+        fc.constantFrom(30, 60, 300),
         fc.integer({ min: 0, max: 540_000 }),
-        fc.double({ min: 0, max: 0.99, noNaN: true }),
-        fc.constantFrom(1000, 7000),
-        (seed, intervalSeconds, periodSeconds, startedBeforeMs, delayShare, referenceStepMs) => {
+        fc.array(fc.double({ min: 0, max: 3, noNaN: true }), { minLength: 1, maxLength: 20 }),
+        fc.constantFrom(1000, 7000, 30_000),
+        (seed, intervalSeconds, periodSeconds, startedBeforeMs, delayShares, stepMs) => {
           const counts = day(seed, T0, intervalSeconds, Math.ceil(1800 / intervalSeconds));
-          const planEvents = (events: EngineEvent[]) => events.filter((e) => e.type === 'plan' || e.type === 'kpi' || e.type === 'detector-fault');
-          const replayed = planEvents(offline(counts, periodSeconds, T0 - startedBeforeMs));
-          const online = planEvents(live(counts, periodSeconds, startedBeforeMs, delayShare * intervalSeconds * 1000, referenceStepMs));
+          // transit delays up to three intervals, some batches overtaking the planning instants
+          let k = 0;
+          const received = arrivals(counts, () => delayShares[k++ % delayShares.length] * intervalSeconds * 1000);
+          received.sort((a, b) => a.atMs - b.atMs);
+          const endMs = received[received.length - 1].atMs + (periodSeconds + 3 * intervalSeconds) * 1000;
+          const startMs = T0 - startedBeforeMs;
+          const online = live(received, periodSeconds, startMs, stepMs, endMs);
+          const replayed = replayOfRecording(received, periodSeconds, startMs, endMs);
           expect(replayed.filter((e) => e.type === 'plan').length).toBeGreaterThan(0);
-          // the live drive goes on planning after the counts stop; up to there, event for event
-          expect(online.slice(0, replayed.length)).toEqual(replayed);
+          expect(online).toEqual(replayed);
         },
       ),
-      { numRuns: 10 },
+      { numRuns: 12 },
     );
+  });
+
+  it('plans before the first count, from the start, when none comes', () => {
+    const events = live([], 60, T0, 1000, T0 + 180_000);
+    expect(events.filter((e) => e.type === 'kpi').map((e) => e.atMs)).toEqual([T0 + 60_000, T0 + 120_000, T0 + 180_000]);
   });
 
   it('does not let a count stamped beyond the server clock move the engine clock', () => {
@@ -128,6 +174,5 @@ describe('the count clock', () => {
     expect(clock.scheduler.now()).toBe(T0 + 60_000);
     clock.beforeCount({ timestamp: T0 + 3_600_000, intervalSeconds: 60 }, T0 + 120_000);
     expect(clock.scheduler.now()).toBe(T0 + 60_000);
-    expect(clock.originMs).toBe(T0);
   });
 });
