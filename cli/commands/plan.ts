@@ -22,7 +22,7 @@ export function registerPlanCommand(program: Command): void {
     .command('plan')
     .description('Run the engine over a counts file in virtual time and print the plans it issues as NDJSON')
     .requiredOption('--network <file>', 'network file (JSON), or demo:arterial / demo:grid')
-    .requiredOption('--counts <file>', 'detector counts, NDJSON (optionally .gz), in time order: {detectorId, timestamp, count, intervalSeconds, occupancy?}')
+    .requiredOption('--counts <file>', 'detector counts, NDJSON (optionally .gz), in time order: {detectorId, timestamp, count, intervalSeconds, occupancy?}; or a day file recorded by `greenwave start` (its counts, from where the live engine started)')
     .option('--period <seconds>', 'optimisation period, 1..3600 seconds', numberIn(1, 3600), 60)
     .option('--all', 'print every engine event (faults, rejections, KPIs), not only plans')
     .addHelpText('after', '\nplan: 1 when some count records were rejected (the plans are still printed), 2 when none was accepted.')
@@ -37,19 +37,24 @@ async function runPlan(opts: PlanOptions): Promise<number> {
   const lines = await openLines(opts.counts);
   const iterator = lines[Symbol.asyncIterator]();
 
-  // The clock starts at the first count's interval start, so the first optimisation lands inside the data.
+  // The engine starts where the live engine that recorded the day started (a day file says), else at the first
+  // count's interval start, so that the first optimisation lands inside the data.
   const pending: Array<{ lineNo: number; text: string }> = [];
   let lineNo = 0;
   let startMs: number | undefined;
+  let liveStart: EngineStart | undefined;
   while (startMs === undefined) {
     const next = await iterator.next();
     if (next.done) break;
     lineNo++;
     pending.push({ lineNo, text: next.value });
     const line = parseLine(next.value);
-    if (line && line.kind === 'count') startMs = countInstants(line.record)?.startMs;
+    if (line?.kind === 'engine-start') liveStart = line;
+    if (line?.kind === 'count') startMs = liveStart?.atMs ?? countInstants(line.record)?.startMs;
   }
   if (startMs === undefined) throw new CliError(`${opts.counts}: no count record with a readable timestamp and intervalSeconds`);
+  if (liveStart && liveStart.optimisationPeriodSeconds !== period)
+    process.stderr.write(`greenwave plan: note: the live engine that recorded ${opts.counts} optimised every ${liveStart.optimisationPeriodSeconds} s; --period ${period} plans at other instants\n`);
 
   const clock = new CountClock(startMs, period);
   const input = new Subject<unknown>();
@@ -59,7 +64,8 @@ async function runPlan(opts: PlanOptions): Promise<number> {
   let plans = 0;
   let currentLine = 0;
   const out = process.stdout;
-  const config = { optimisationPeriodSeconds: period };
+  // a day file's plan versions continue the live run's
+  const config = { optimisationPeriodSeconds: period, ...(liveStart ? { planVersionBase: liveStart.planVersionBase } : {}) };
   const maxFutureSkewMs = resolveEngineConfig(config).maxFutureSkewSeconds * 1000;
   createEnginePipeline(network, input, { scheduler: clock.scheduler, ticks: clock.ticks, config, onCore: (c) => (core = c) }).subscribe((event) => {
     if (event.type === 'plan') {
@@ -84,9 +90,10 @@ async function runPlan(opts: PlanOptions): Promise<number> {
       process.stderr.write(`${opts.counts}:${n}: not valid JSON: ${(err as Error).message}\n`);
       return;
     }
-    if (!line || line.kind !== 'count') return;
-    // A day file says when the live server received each count: the server's clock then bounds how far a count's
-    // own timestamp may move the engine clock, as it did live.
+    if (line?.kind !== 'count') return;
+    // A day file says when the live server received each count: as live, that time moves the clock on when counts
+    // lag, and bounds how far a count's own timestamp may move it.
+    if (line.receivedAtMs !== undefined) clock.advanceWithReference(line.receivedAtMs);
     clock.beforeCount(line.record, line.receivedAtMs === undefined ? Infinity : line.receivedAtMs + maxFutureSkewMs);
     input.next(line.record);
   };
@@ -104,8 +111,18 @@ async function runPlan(opts: PlanOptions): Promise<number> {
   return rejected + malformed > 0 ? EXIT_SOME_REJECTED : EXIT_OK;
 }
 
-/** A line of the input: a count (bare, or a day file's count record with the time it was received) or another day record. */
-type PlanLine = { kind: 'count'; record: unknown; receivedAtMs?: number } | { kind: 'other' };
+interface EngineStart {
+  kind: 'engine-start';
+  atMs: number;
+  planVersionBase: number;
+  optimisationPeriodSeconds: number;
+}
+
+/**
+ * A line of the input: a count (bare, or a day file's count record with the time it was received), the live
+ * engine's start as recorded in a day file, or another day record.
+ */
+type PlanLine = { kind: 'count'; record: unknown; receivedAtMs?: number } | EngineStart | { kind: 'other' };
 
 /** Reads one line; undefined when it is not JSON (throws instead with `throwOnBadJson`). */
 function parseLine(text: string, throwOnBadJson = false): PlanLine | undefined {
@@ -117,7 +134,10 @@ function parseLine(text: string, throwOnBadJson = false): PlanLine | undefined {
     return undefined;
   }
   if (value !== null && typeof value === 'object' && !Array.isArray(value) && 'kind' in value) {
-    const v = value as { kind: unknown; atMs?: unknown; record?: unknown };
+    const v = value as { kind: unknown; atMs?: unknown; record?: unknown; event?: Partial<EngineStart> & { type?: unknown } };
+    const e = v.event;
+    if (v.kind === 'fault' && e?.type === 'engine-start' && typeof v.atMs === 'number' && Number.isSafeInteger(e.planVersionBase) && typeof e.optimisationPeriodSeconds === 'number')
+      return { kind: 'engine-start', atMs: v.atMs, planVersionBase: e.planVersionBase!, optimisationPeriodSeconds: e.optimisationPeriodSeconds };
     if (v.kind !== 'count') return { kind: 'other' };
     return { kind: 'count', record: v.record, ...(typeof v.atMs === 'number' && Number.isFinite(v.atMs) ? { receivedAtMs: v.atMs } : {}) };
   }
