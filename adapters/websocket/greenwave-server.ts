@@ -66,6 +66,8 @@ export interface GreenwaveServerOptions {
    * morning at 30x); the engine then runs on simulated time and the feed names both times.
    */
   engineTimeMs?: () => number;
+  /** Set when `engineTimeMs` is a simulated clock: how much faster than real time it runs (named in the feed). */
+  simulatedSpeedup?: number;
   /**
    * Extension point for plain HTTP requests no built-in route answered (e.g. static files of a dashboard):
    * return true when the request was handled.
@@ -111,7 +113,7 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
   const ctx = new ServerContext(network, limits, log, metrics, now, (delayMs, fn) => void scheduler.schedule(fn, delayMs), new LogRateLimiter(60_000));
   const revocations = new RevocationList(options.revocationFile);
   const registry = new ControllerRegistry(planVersionBase);
-  const engine = new LiveEngine(network, scheduler, { ...options.engine, planVersionBase }, options.engineTimeMs);
+  const engine = new LiveEngine(network, scheduler, { ...options.engine, planVersionBase }, options.engineTimeMs, options.simulatedSpeedup);
   const feed = createFeedService(ctx, scheduler, registry, engine, (inScope) => overrides.visible(inScope));
   const detectors = createDetectorIngestion(ctx, engine, detectorIds);
   const controllers = createControllerSessions(ctx, registry, engine, feed, signalized);
@@ -260,7 +262,7 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
         feed.rememberKpis(event.atMs, event.kpis);
         for (const alarm of congestion.check(event.atMs, event.kpis)) feed.raiseAlarm(alarm);
         for (const k of event.kpis) feed.publish(`kpi:${k.intersectionId}`, { type: 'kpi', atMs: event.atMs, ...k }, [k.intersectionId]);
-        feed.publish('stats', { type: 'stats', atMs: event.atMs, counters: engine.core.counters, clients: clientsByRole() });
+        feed.publish('stats', { type: 'stats', atMs: event.atMs, wallAtMs: now(), counters: engine.core.counters, clients: clientsByRole() });
         break;
     }
   }

@@ -29,6 +29,8 @@ export class LiveEngine {
     private readonly scheduler: SchedulerLike,
     private readonly config: EngineConfigInput,
     readonly engineTimeMs: () => number = () => scheduler.now(),
+    /** Set when `engineTimeMs` is a simulated clock: how much faster than real time it runs. */
+    readonly simulatedSpeedup?: number,
   ) {
     const resolved = resolveEngineConfig(config);
     this.maxFutureSkewMs = resolved.maxFutureSkewSeconds * 1000;

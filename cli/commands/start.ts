@@ -115,7 +115,7 @@ async function runStart(flags: StartFlags): Promise<void> {
     host,
     port,
     engine: { ...(file.engine as EngineConfigInput | undefined), optimisationPeriodSeconds: period },
-    ...(simulatedDetectors ? { engineTimeMs: simulatedNow } : {}),
+    ...(simulatedDetectors ? { engineTimeMs: simulatedNow, simulatedSpeedup: speedup } : {}),
     limits: file.limits as Partial<ServerLimits> | undefined,
     ...(revocationFile ? { revocationFile } : {}),
     ...(tls ? { tls } : {}),

@@ -93,9 +93,7 @@ function App() {
         <span class={`status status-${status.s}`} data-testid="connection">
           {statusInWords(status)}
         </span>
-        <span class="clock" data-testid="clock" title="the engine's clock: wall time when live (the simulators' time of day is their own), virtual time in a replay">
-          engine clock {state.atMs ? new Date(state.atMs).toLocaleTimeString() : '—'} (wall time, this browser's zone)
-        </span>
+        <Clocks state={state} timeZone={net.timeZone} />
       </header>
       <section class="kpis" data-testid="network-kpis">
         <Kpi label="signals" value={String(signals.length)} />
@@ -117,7 +115,7 @@ function App() {
           {state.alarms.length === 0 && <li class="muted">none</li>}
           {[...state.alarms].reverse().slice(0, 50).map((a) => (
             <li key={a.alarmId} class={`alarm alarm-${a.severity}`} onClick={() => a.intersectionId && setSelected(a.intersectionId)}>
-              <time>{new Date(a.atMs).toLocaleTimeString()}</time> <b>{a.code}</b>{a.count > 1 ? ` ×${a.count}` : ''} {a.message}
+              <time title="wall time, this browser's zone">{new Date(a.atMs).toLocaleTimeString()}</time> <b>{a.code}</b>{a.count > 1 ? ` ×${a.count}` : ''} {a.message}
             </li>
           ))}
         </ol>
@@ -249,3 +247,23 @@ function IntersectionDetail({ id, name, detectors, state, revision }: { id: stri
 }
 
 render(<App />, document.getElementById('app')!);
+
+/**
+ * The two clocks, named: engine time (the counts' time, in the network's zone; simulated in the demo, where it runs
+ * faster than the wall) and the server's wall time (this browser's zone).
+ */
+function Clocks({ state, timeZone }: { state: DashboardState; timeZone: string }) {
+  const engine = state.engineAtMs ? new Date(state.engineAtMs).toLocaleTimeString('en-GB', { timeZone, hourCycle: 'h23' }) : '—';
+  const wall = state.wallAtMs ? new Date(state.wallAtMs).toLocaleTimeString('en-GB', { hourCycle: 'h23' }) : '—';
+  const speedup = state.simulatedSpeedup;
+  return (
+    <span class="clock" data-testid="clock" title="engine time: the time the counts are stamped in, which plans and KPIs carry; wall time: the server's clock">
+      <span data-testid="clock-engine">
+        {speedup !== undefined ? 'simulated time' : 'engine time'} {engine} ({speedup !== undefined ? `${speedup}x, ` : ''}
+        {timeZone})
+      </span>
+      {' · '}
+      <span data-testid="clock-wall">wall time {wall} (this browser's zone)</span>
+    </span>
+  );
+}
