@@ -41,6 +41,9 @@ export interface DashboardState {
   simulatedSpeedup: number | undefined;
   /** Bumped on every change, so views can cheaply tell that something moved. */
   revision: number;
+  /** Intersections whose marks on the map changed since the map last drew (it clears it); all after a snapshot. */
+  changed: Set<string>;
+  allChanged: boolean;
 }
 
 export function emptyState(): DashboardState {
@@ -62,6 +65,8 @@ export function emptyState(): DashboardState {
     wallAtMs: 0,
     simulatedSpeedup: undefined,
     revision: 0,
+    changed: new Set(),
+    allChanged: true,
   };
 }
 
@@ -99,14 +104,17 @@ export function applyDelta(state: DashboardState, d: FeedDelta): void {
       break;
     case 'controller':
       setController(state, d);
+      for (const x of d.intersections) state.changed.add(x.intersectionId);
       break;
     case 'detector':
+      state.changed.add(d.health.intersectionId);
       if (d.health.healthy) state.faultyDetectors.delete(d.health.detectorId);
       else state.faultyDetectors.set(d.health.detectorId, d.health);
       state.detectorTotals = { total: state.detectorTotals.total, healthy: state.detectorTotals.total - state.faultyDetectors.size };
       break;
     case 'kpi':
       addKpi(state, d);
+      state.changed.add(d.intersectionId);
       break;
     case 'override': {
       const { type: _type, atMs: _atMs, active, ...o } = d;

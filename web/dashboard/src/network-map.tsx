@@ -55,9 +55,17 @@ interface StaticLayer {
   key: string;
   xs: Float64Array;
   ys: Float64Array;
+  index: Map<string, number>;
   labelled: boolean;
   roads: HTMLCanvasElement;
+  /** Signals by cell of GRID_CELL_PX, to find the marks a repainted rectangle touches. */
+  grid: Map<number, number[]>;
+  /** Half-extents of a signal's marks (dot, cross, fault triangle, selection ring, label) around its centre, px. */
+  box: { left: number; right: number; top: number; bottom: number };
 }
+
+const GRID_CELL_PX = 32;
+const cellKey = (cx: number, cy: number) => cx * 65_536 + cy;
 
 let staticLayer: StaticLayer | null = null;
 
@@ -100,14 +108,37 @@ function staticLayerFor(net: NonNullable<DashboardState['network']>, w: number, 
     ctx.lineTo(xs[j], ys[j]);
   }
   ctx.stroke();
+  const grid = new Map<number, number[]>();
+  for (let i = 0; i < n; i++) {
+    const k = cellKey(Math.floor(xs[i] / GRID_CELL_PX), Math.floor(ys[i] / GRID_CELL_PX));
+    const list = grid.get(k);
+    if (list) list.push(i);
+    else grid.set(k, [i]);
+  }
+  const labelled = labelsFit(xs, ys);
+  const radius = radiusFor(n);
+  let labelHalf = 0;
+  if (labelled) {
+    ctx.font = LABEL_FONT;
+    for (const x of net.intersections) labelHalf = Math.max(labelHalf, ctx.measureText(x.id).width / 2 + 2);
+  }
+  const box = { left: Math.max(radius + 7, labelHalf), right: Math.max(radius + 7, labelHalf), top: radius + 11, bottom: labelled ? radius + 19 : radius + 7 };
   staticNetwork = net;
-  staticLayer = { key, xs, ys, labelled: labelsFit(xs, ys), roads };
+  staticLayer = { key, xs, ys, index, labelled, roads, grid, box };
   return staticLayer;
 }
 
 let staticNetwork: DashboardState['network'] | null = null;
 
 const BANDS: readonly SaturationBand[] = ['none', 'low', 'medium', 'high', 'over'];
+const LABEL_FONT = '11px system-ui, sans-serif';
+const radiusFor = (n: number) => (n > 300 ? 3.5 : n > 60 ? 6 : 10);
+
+/** What the canvas shows now, so that a delta repaints only the signals it changed. */
+let onCanvas: { el: HTMLCanvasElement; layer: StaticLayer; selected: string | null; labels: number } | null = null;
+
+/** Beyond this share of the signals changed, one full repaint is cheaper than many small ones. */
+const INCREMENTAL_SHARE = 0.25;
 
 function draw(
   el: HTMLCanvasElement,
@@ -124,27 +155,98 @@ function draw(
   if (el.width !== Math.round(w * dpr) || el.height !== Math.round(h * dpr)) {
     el.width = Math.round(w * dpr);
     el.height = Math.round(h * dpr);
+    onCanvas = null;
   }
   const ctx = el.getContext('2d')!;
-  ctx.setTransform(1, 0, 0, 1, 0, 0);
   // positions and roads are drawn once per network and size; a delta repaints only the marks over them
   const layer = staticLayerFor(net, w, h, dpr);
-  ctx.globalCompositeOperation = 'copy';
-  ctx.drawImage(layer.roads, 0, 0);
-  ctx.globalCompositeOperation = 'source-over';
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   const { xs, ys } = layer;
   const n = net.intersections.length;
   if (layout.current?.xs !== xs) layout.current = { ids: net.intersections.map((x) => x.id), xs, ys };
+  const marks = { state, faults, selected: selected === null ? -1 : (layer.index.get(selected) ?? -1) };
 
-  const radius = n > 300 ? 3.5 : n > 60 ? 6 : 10;
+  const incremental = onCanvas !== null && onCanvas.el === el && onCanvas.layer === layer && onCanvas.selected === selected && !state.allChanged && state.changed.size <= n * INCREMENTAL_SHARE;
+  let labels: number;
+  if (incremental) {
+    labels = onCanvas!.labels;
+    if (state.changed.size > 0) repaintChanged(ctx, layer, dpr, net, marks, state.changed);
+  } else {
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.globalCompositeOperation = 'copy';
+    ctx.drawImage(layer.roads, 0, 0);
+    ctx.globalCompositeOperation = 'source-over';
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    const all: number[] = [];
+    for (let i = 0; i < n; i++) all.push(i);
+    labels = drawMarks(ctx, layer, net, marks, all);
+  }
+  state.changed.clear();
+  state.allChanged = false;
+  onCanvas = { el, layer, selected, labels };
+  el.dataset.labels = String(labels);
+  el.dataset.repaint = incremental ? 'changed' : 'full';
+  painted(drawStartMs);
+}
+
+interface Marks {
+  state: DashboardState;
+  faults: ReadonlyMap<string, DetectorHealth[]>;
+  /** Index of the selected signal, or -1. */
+  selected: number;
+}
+
+/**
+ * Repaints the signals in `changed`: under a clip of their marks' rectangles, the roads there, then every signal's
+ * marks that touch those rectangles (neighbours included, so overlapping marks stay whole), in drawing order.
+ */
+function repaintChanged(ctx: CanvasRenderingContext2D, layer: StaticLayer, dpr: number, net: NonNullable<DashboardState['network']>, marks: Marks, changed: ReadonlySet<string>): void {
+  const { xs, ys, box } = layer;
+  const clip = new Path2D();
+  const touched = new Set<number>();
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  for (const id of changed) {
+    const i = layer.index.get(id);
+    if (i === undefined) continue;
+    // the rectangle in whole device pixels (a clip edge inside a pixel would blend it)
+    const dx = Math.max(0, Math.floor((xs[i] - box.left) * dpr));
+    const dy = Math.max(0, Math.floor((ys[i] - box.top) * dpr));
+    const dw = Math.min(layer.roads.width, Math.ceil((xs[i] + box.right) * dpr)) - dx;
+    const dh = Math.min(layer.roads.height, Math.ceil((ys[i] + box.bottom) * dpr)) - dy;
+    if (dw <= 0 || dh <= 0) continue;
+    const [x0, y0, x1, y1] = [dx / dpr, dy / dpr, (dx + dw) / dpr, (dy + dh) / dpr];
+    clip.rect(x0, y0, x1 - x0, y1 - y0);
+    // the roads under it
+    ctx.clearRect(dx, dy, dw, dh);
+    ctx.drawImage(layer.roads, dx, dy, dw, dh, dx, dy, dw, dh);
+    // every signal whose marks reach into the rectangle
+    const reachX = box.left + box.right;
+    const reachY = box.top + box.bottom;
+    for (let cx = Math.floor((x0 - reachX) / GRID_CELL_PX); cx <= Math.floor((x1 + reachX) / GRID_CELL_PX); cx++)
+      for (let cy = Math.floor((y0 - reachY) / GRID_CELL_PX); cy <= Math.floor((y1 + reachY) / GRID_CELL_PX); cy++)
+        for (const j of layer.grid.get(cellKey(cx, cy)) ?? []) {
+          if (xs[j] + box.right < x0 || xs[j] - box.left > x1 || ys[j] + box.bottom < y0 || ys[j] - box.top > y1) continue;
+          touched.add(j);
+        }
+  }
+  ctx.save();
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  ctx.clip(clip);
+  drawMarks(ctx, layer, net, marks, [...touched].sort((a, b) => a - b));
+  ctx.restore();
+}
+
+/** Draws the marks of the signals `indices` (in order), one path per colour; returns the labels drawn. */
+function drawMarks(ctx: CanvasRenderingContext2D, layer: StaticLayer, net: NonNullable<DashboardState['network']>, marks: Marks, indices: readonly number[]): number {
+  const { xs, ys } = layer;
+  const { state, faults } = marks;
+  const radius = radiusFor(net.intersections.length);
   // One path per colour: a fill per band, not per signal (10,000 fills were most of a frame).
   const paths = new Map<SaturationBand, Path2D>(BANDS.map((b) => [b, new Path2D()]));
   const unsignalised = new Path2D();
   const offline = new Path2D();
   const faulty = new Path2D();
   const intersections = net.intersections;
-  for (let i = 0; i < n; i++) {
+  for (const i of indices) {
     const x = intersections[i];
     const cx = xs[i];
     const cy = ys[i];
@@ -182,8 +284,9 @@ function draw(
   ctx.stroke(offline);
   ctx.fillStyle = '#e8590c';
   ctx.fill(faulty);
-  const sel = selected === null ? -1 : layout.current.ids.indexOf(selected);
-  if (sel >= 0) {
+  const sel = marks.selected;
+  const selectedHere = sel >= 0 && indices.includes(sel);
+  if (selectedHere) {
     ctx.strokeStyle = '#1c7ed6';
     ctx.lineWidth = 3;
     ctx.beginPath();
@@ -192,7 +295,7 @@ function draw(
   }
   // labels where they can be read without overlapping (and the selected signal's always)
   let labels = 0;
-  ctx.font = '11px system-ui, sans-serif';
+  ctx.font = LABEL_FONT;
   ctx.textAlign = 'center';
   ctx.textBaseline = 'top';
   ctx.lineWidth = 3;
@@ -204,10 +307,9 @@ function draw(
     labels++;
   };
   if (layer.labelled) {
-    for (let i = 0; i < n; i++) if (intersections[i].control === 'signalized') label(i);
-  } else if (sel >= 0 && intersections[sel].control === 'signalized') label(sel);
-  el.dataset.labels = String(labels);
-  painted(drawStartMs);
+    for (const i of indices) if (intersections[i].control === 'signalized') label(i);
+  } else if (selectedHere && intersections[sel].control === 'signalized') label(sel);
+  return labels;
 }
 
 /** Room for an id label under every signal: the closest two signals on screen are at least this far apart. */
