@@ -63,6 +63,13 @@ export interface ActuatedSignalInput {
   laneSaturationFlowVehPerHour?: ReadonlyMap<string, number>;
   /** Free-flow travel time from each detector to its stop line, seconds (default 0: at the stop line). */
   travelSecondsToStopLine?: ReadonlyMap<string, number>;
+  /** The stop-line loop of each set-back loop's lane (a queue seen upstream holds a green only while it moves). */
+  stopLineLoopOf?: ReadonlyMap<string, string>;
+  /**
+   * Phases whose green holds back traffic no loop sees (vehicles outside the model that must give way to it, such
+   * as a motorway past a ramp meter): such a green never rests, as if an undetected lane were waiting.
+   */
+  phasesHoldingUnseenTraffic?: ReadonlySet<string>;
   tracker: DetectorTracker;
   /** Layout of the network's own timing, run until the first plan. */
   initialLayout: SignalDisplayLayout;
@@ -105,7 +112,8 @@ const PERSISTENT_SPLIT_FAILURES = 2;
  * shows a vehicle (never with an undetected lane, never more than `maxConsecutiveSkips` times in a row), every
  * green ends by its maximum once another phase has a call, and a rest ends at the phase's own maximum. So a
  * vehicle waiting on any lane is served within one pass of the sequence: the sum over the phases of their
- * maximum greens and clearances, and a rest ends at the phase's own maximum.
+ * maximum greens and clearances, and a rest ends at the phase's own maximum. A green that holds back traffic
+ * outside the model (vehicles that must give way to it and that no loop of its phases sees) never rests.
  */
 export class ActuatedSignal {
   readonly intersection: Intersection;
@@ -337,7 +345,7 @@ export class ActuatedSignal {
     }
     // the passage timer: a detection at step t holds the green through the steps up to t + gap, so the green
     // gaps out in the step after that (a detection is only known at the end of the step it happened in)
-    const demand = t - this.lastGapEvent(this.phaseIndex) < this.o.gapSeconds + this.o.stepSeconds - EPS;
+    const demand = t - this.lastGapEvent(this.phaseIndex, t) < this.o.gapSeconds + this.o.stepSeconds - EPS;
     if (!demand && elapsed + fixedAfter >= minG - EPS) return this.endVariable(t, 'gap-out');
     if (this.o.greenEnd === 'priority' && elapsed + fixedAfter >= minG - EPS && this.yieldsToNext(t)) return this.endVariable(t, 'gap-out');
     if (remaining > EPS) return false;
@@ -636,6 +644,7 @@ export class ActuatedSignal {
 
   /** Whether any phase other than this one has a call (a conflicting call). */
   private conflictingCall(index: number, t: number): boolean {
+    if (this.input.phasesHoldingUnseenTraffic?.has(this.phases[index].id)) return true;
     for (let i = 0; i < this.phases.length; i++) {
       if (i === index) continue;
       const p = this.phases[i];
@@ -657,11 +666,23 @@ export class ActuatedSignal {
     }
   }
 
-  private lastGapEvent(index: number): number {
+  /**
+   * The last detection that holds the phase's green. Presence on a set-back loop holds it only while its lane's
+   * queue moves: once the vehicle at the stop line has stood there through a gap in the green with nobody crossing
+   * (its exit blocked, or a turner waiting for a gap), the queue behind it holds nothing.
+   */
+  private lastGapEvent(index: number, t: number): number {
+    const tracker = this.input.tracker;
+    const window = this.o.gapSeconds + this.o.stepSeconds - EPS;
     let last = -Infinity;
-    for (const d of this.input.phaseLoops.get(this.phases[index].id)?.gapLoops ?? []) last = Math.max(last, this.input.tracker.lastGapEventSeconds(d));
+    for (const d of this.input.phaseLoops.get(this.phases[index].id)?.gapLoops ?? []) {
+      const stop = this.input.stopLineLoopOf?.get(d);
+      if (stop !== undefined && tracker.occupiedForSeconds(stop, t) >= window && t - tracker.lastGapEventSeconds(stop) >= window) continue;
+      last = Math.max(last, tracker.lastGapEventSeconds(d));
+    }
     return last;
   }
+
 
   /**
    * A call on these loops: a vehicle on one of them within the gap, or one that passed an advance loop recently

@@ -41,6 +41,8 @@ export interface PhaseLoopMaps {
   laneSaturationFlowVehPerHour: Map<string, number>;
   /** Free-flow travel time from each loop to its stop line, seconds (0 for stop-line loops). */
   travelSecondsToStopLine: Map<string, number>;
+  /** The stop-line loop of each set-back loop's lane, where the lane has both. */
+  stopLineLoopOf: Map<string, string>;
 }
 
 export interface PhaseLoopOptions {
@@ -159,7 +161,12 @@ function mapPhaseLoops(
       protectedOnlyStopLines: protectedOnly.includes(ph) ? calls.filter((d) => d.kind === 'stop-line').map((d) => d.id) : undefined,
     });
   }
-  return { phases, callWindowSeconds, laneSaturationFlowVehPerHour, travelSecondsToStopLine };
+  const stopLineLoopOf = new Map<string, string>();
+  for (const loops of byLane.values()) {
+    const stop = loops.find((d) => d.kind === 'stop-line');
+    if (stop) for (const d of loops) if (d.kind === 'advance') stopLineLoopOf.set(d.id, stop.id);
+  }
+  return { phases, callWindowSeconds, laneSaturationFlowVehPerHour, travelSecondsToStopLine, stopLineLoopOf };
 }
 
 /** Road space a queued vehicle takes (length plus gap), metres. */

@@ -38,11 +38,11 @@ interface Trace {
  * Runs one signal for `seconds` from t = 0 with 1 s steps; `readings(t)` gives the detectors that see something
  * at t (every other detector reads free).
  */
-function run(net: NetworkFile, x: Intersection, seconds: number, readings: (t: number) => Record<string, DetectorReading>, options: ActuationOptions = {}): Trace {
+function run(net: NetworkFile, x: Intersection, seconds: number, readings: (t: number) => Record<string, DetectorReading>, options: ActuationOptions = {}, unseen?: ReadonlySet<string>): Trace {
   const tracker = new DetectorTracker(net.detectors);
   const loops = new NetworkLoops(net).phaseLoops(x, { gapDetectorsPerMovement: 'own', gapLoops: 'upstream', gapSeconds: options.gapSeconds ?? 3 });
   const greens = x.fallbackPlans[0].greenSecondsByPhase;
-  const signal = new ActuatedSignal({ intersection: x, phaseLoops: loops.phases, callWindowSeconds: loops.callWindowSeconds, laneSaturationFlowVehPerHour: loops.laneSaturationFlowVehPerHour, travelSecondsToStopLine: loops.travelSecondsToStopLine, tracker, initialLayout: layoutOf(x, greens), startSeconds: 0, clockEpochSeconds: 0, options });
+  const signal = new ActuatedSignal({ intersection: x, phaseLoops: loops.phases, callWindowSeconds: loops.callWindowSeconds, laneSaturationFlowVehPerHour: loops.laneSaturationFlowVehPerHour, travelSecondsToStopLine: loops.travelSecondsToStopLine, stopLineLoopOf: loops.stopLineLoopOf, phasesHoldingUnseenTraffic: unseen, tracker, initialLayout: layoutOf(x, greens), startSeconds: 0, clockEpochSeconds: 0, options });
   const displays: SignalDisplay[] = [signal.display];
   for (let t = 1; t <= seconds; t++) {
     const r = readings(t);
@@ -134,6 +134,33 @@ describe('local actuation: worked examples', () => {
     const trace = run(net, x, 100, () => ({}));
     // nobody anywhere: the first green rests to its own maximum (30 s), then the sequence goes on
     expect(greens(trace.displays)[0].seconds).toBe(30);
+  });
+
+  it('never rests a green that holds back traffic no loop sees (a motorway giving way to a ramp meter)', () => {
+    const { net, x } = junction();
+    // nobody on any loop: without unseen traffic the first green rests to its maximum (30 s, test above); traffic
+    // outside the model that gives way to it is a conflicting call, so it ends at its 6 s minimum
+    const trace = run(net, x, 100, () => ({}), {}, new Set(['IA1:EW-left']));
+    expect(greens(trace.displays)[0]).toEqual({ phaseId: 'IA1:EW-left', from: 0, seconds: 6 });
+    expect(trace.signal.counters.gapOuts).toBeGreaterThanOrEqual(1);
+  });
+
+  it('ends a green whose queues stand still at the stop line (blocked exit) although presence upstream would hold it', () => {
+    const { net, x } = junction();
+    // left-turners stand over both the EW-left advance and stop-line loops all along, none crosses the stop line
+    // (the road beyond is full); a NS vehicle waits
+    const blocked = (t: number): Record<string, DetectorReading> => ({ 'IA1:E2:adv': t === 1 ? arriving : standing, 'IA1:E2:stop': t === 1 ? arriving : standing, 'IA1:N0:stop': standing });
+    const g = greens(run(net, x, 100, blocked, { greenEnd: 'gap' }).displays)[0];
+    // presence on the advance loop alone would hold the green to its maximum, 30 s from the first NS call; with no
+    // stop-line passage since t = 1 the discharge has stopped: the green ends at its 6 s minimum (shown 0..5)
+    expect(g).toEqual({ phaseId: 'IA1:EW-left', from: 0, seconds: 6 });
+    // the same presence with vehicles crossing the stop line every 2 s keeps it: the queue discharges
+    const moving = (t: number): Record<string, DetectorReading> => ({ 'IA1:E2:adv': standing, 'IA1:E2:stop': t % 2 === 0 ? arriving : standing, 'IA1:N0:stop': standing });
+    expect(greens(run(net, x, 100, moving, { greenEnd: 'gap' }).displays)[0].seconds).toBeGreaterThanOrEqual(30);
+    // a lane stuck behind its head vehicle holds nothing, but another lane of the phase whose vehicles keep coming
+    // (the westbound left-turners over their advance loop every 2 s) still does: the green runs to its maximum
+    const oneStuck = (t: number): Record<string, DetectorReading> => ({ ...blocked(t), ...(t % 2 === 0 ? { 'IA1:W2:adv': arriving } : {}) });
+    expect(greens(run(net, x, 100, oneStuck, { greenEnd: 'gap' }).displays)[0].seconds).toBeGreaterThanOrEqual(30);
   });
 
   it('self-control (Lämmer & Helbing 2008): a thin stream yields to a long queue, never to a single waiting car', () => {

@@ -142,6 +142,8 @@ export class EngineControl implements LoopController {
         callWindowSeconds: loops.callWindowSeconds,
         laneSaturationFlowVehPerHour: loops.laneSaturationFlowVehPerHour,
         travelSecondsToStopLine: loops.travelSecondsToStopLine,
+        stopLineLoopOf: loops.stopLineLoopOf,
+        phasesHoldingUnseenTraffic: phasesHoldingUnseenTraffic(x, sig),
         tracker: this.tracker,
         initialLayout: displayLayout(built, sig, x),
         startSeconds: ctx.beginSeconds,
@@ -322,3 +324,9 @@ export function programIndexOf(built: BuiltProgram, sig: SumoSignalExternal, d: 
 }
 
 export type { NetworkFile };
+
+/** The phases whose green holds back traffic the model does not have (SUMO's uncontrolled links that give way to it). */
+function phasesHoldingUnseenTraffic(x: Intersection, sig: SumoSignalExternal): Set<string> {
+  const held = new Set(Object.keys(sig.unmodelledYieldersByMovement ?? {}));
+  return new Set(x.phases.filter((p) => p.movementIds.some((m) => held.has(m))).map((p) => p.id));
+}

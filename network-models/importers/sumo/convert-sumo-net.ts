@@ -13,7 +13,7 @@ import {
 } from '../../index.js';
 import type { SumoConnection, SumoJunction, SumoLane, SumoNet, SumoTlLogic } from './sumo-net-types.js';
 import type { ImportIssue, ImportIssueCode } from './import-issue.js';
-import type { SumoNetworkExternal, SumoPhaseStates, SumoSignalExternal } from './sumo-external.js';
+import { sumoSignalOf, type SumoNetworkExternal, type SumoPhaseStates, type SumoSignalExternal } from './sumo-external.js';
 import { requestBit, requestIndexResolver } from './sumo-request-index.js';
 import { groupProgramPhases, type ProgramGrouping } from './sumo-phase-grouping.js';
 
@@ -419,9 +419,32 @@ function buildIntersections(
       });
       continue;
     }
-    intersections.push(buildSignal(sig, movements, foes, position, o, issue));
+    const signal = buildSignal(sig, movements, foes, position, o, issue);
+    const atJunctions = [...drafts.values()].filter((d) => jids.includes(d.junctionId));
+    const yielders = unmodelledYielders(atJunctions, new Set(movements.map((m) => m.id)), requestsByJunction);
+    if (Object.keys(yielders).length > 0) sumoSignalOf(signal.external)!.unmodelledYieldersByMovement = yielders;
+    intersections.push(signal);
   }
   return intersections;
+}
+
+/**
+ * Traffic at a signal that the signal does not control (a motorway lane past a ramp meter, a slip lane) but that
+ * must give way to one of its movements: per controlled movement, the unmodelled movements that yield to it
+ * (SUMO's junction `response` bits). While that movement is green they wait, and no loop of the model sees them.
+ */
+function unmodelledYielders(ds: MovementDraft[], modelled: Set<string>, junctions: Map<string, SumoJunction>): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const m of ds) {
+    if (modelled.has(m.id)) continue;
+    for (const c of ds) {
+      if (!modelled.has(c.id) || c.junctionId !== m.junctionId) continue;
+      const byIndex = new Map((junctions.get(m.junctionId)?.requests ?? []).map((r) => [r.index, r]));
+      const yields = m.requests.some(([, im]) => c.requests.some(([, ic]) => requestBit(byIndex.get(im)?.response ?? '', ic)));
+      if (yields) (out[c.id] ??= []).push(m.id);
+    }
+  }
+  return out;
 }
 
 /**

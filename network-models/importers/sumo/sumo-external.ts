@@ -32,6 +32,11 @@ export interface SumoSignalExternal {
   phaseStates: Record<string, SumoPhaseStates>;
   /** Foe movement pairs the original program lets run together (one yields): permissive, not conflicts. */
   permissivePairs: Array<[string, string]>;
+  /**
+   * Per controlled movement, the movements at the signal it does not control that must give way to it (a
+   * motorway past a ramp meter, a slip lane): traffic outside the model that waits while the movement is green.
+   */
+  unmodelledYieldersByMovement?: Record<string, string[]>;
 }
 
 export interface SumoNetworkExternal {
