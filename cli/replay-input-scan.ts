@@ -31,7 +31,10 @@ export async function scanCounts(path: string, network: NetworkFile, maxCounts =
       const id = (line.record as { detectorId?: unknown } | null)?.detectorId;
       if (typeof id !== 'string') continue;
       scan.counts++;
-      scan.firstAtMs = Math.min(scan.firstAtMs ?? Infinity, line.atMs);
+      // a count covers its interval: the input starts where the first one's interval starts
+      const interval = (line.record as { intervalSeconds?: unknown }).intervalSeconds;
+      const startMs = typeof interval === 'number' && interval > 0 && interval <= 3600 ? line.atMs - interval * 1000 : line.atMs;
+      scan.firstAtMs = Math.min(scan.firstAtMs ?? Infinity, startMs);
       scan.lastAtMs = Math.max(scan.lastAtMs ?? -Infinity, line.atMs);
       if (detectors.has(id)) {
         scan.known++;

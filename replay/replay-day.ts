@@ -132,7 +132,7 @@ export async function replayDay(o: ReplayDayOptions): Promise<ReplayResult> {
     run.push(record);
     if (demand && record.kind === 'count') {
       const c = record.record as { detectorId?: unknown; count?: unknown; intervalSeconds?: unknown };
-      if (typeof c?.detectorId === 'string' && typeof c.count === 'number' && typeof c.intervalSeconds === 'number' && record.atMs >= run.fromMs && record.atMs <= run.toMs)
+      if (typeof c?.detectorId === 'string' && typeof c.count === 'number' && typeof c.intervalSeconds === 'number' && run.inWindow(record))
         demand.count(c.detectorId, record.atMs, c.intervalSeconds, c.count);
     }
     if ((records & 4095) === 0) progress(false);

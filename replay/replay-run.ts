@@ -159,11 +159,17 @@ export class ReplayRun {
     return this.options.toMs ?? Infinity;
   }
 
+  /** Is the record inside the replayed span? A count is when its whole interval is (one ending at `from` is not). */
+  inWindow(record: DayRecord): boolean {
+    const o = this.options;
+    return !((o.fromMs !== undefined && intervalStartMs(record) < o.fromMs) || (o.toMs !== undefined && record.atMs > o.toMs));
+  }
+
   /** Feeds one record (in time order). */
   push(record: DayRecord): void {
     const t = record.atMs;
     const o = this.options;
-    if ((o.fromMs !== undefined && t < o.fromMs) || (o.toMs !== undefined && t > o.toMs)) return;
+    if (!this.inWindow(record)) return;
     this.counters.records++;
     this.counters.byKind[record.kind] = (this.counters.byKind[record.kind] ?? 0) + 1;
     if (!this.scheduler) this.start(record);
@@ -277,11 +283,7 @@ export class ReplayRun {
   }
 
   private start(record: DayRecord): void {
-    let startMs = record.atMs;
-    if (record.kind === 'count') {
-      const interval = (record.record as { intervalSeconds?: unknown } | null)?.intervalSeconds;
-      if (typeof interval === 'number' && interval > 0 && interval <= 3600) startMs -= interval * 1000;
-    }
+    const startMs = intervalStartMs(record);
     this.firstMs = startMs;
     this.scheduler = new VirtualClockScheduler(startMs);
     const signals = this.net.intersections.map((x) => x.model.intersection);
@@ -535,4 +537,11 @@ function roundTotals(t: SourceTotals): SourceTotals {
 function round(v: number, digits: number): number {
   const f = 10 ** digits;
   return Math.round(v * f) / f;
+}
+
+/** Start of a record's time: a count's interval start, any other record's own time. */
+function intervalStartMs(record: DayRecord): number {
+  if (record.kind !== 'count') return record.atMs;
+  const interval = (record.record as { intervalSeconds?: unknown } | null)?.intervalSeconds;
+  return typeof interval === 'number' && interval > 0 && interval <= 3600 ? record.atMs - interval * 1000 : record.atMs;
 }

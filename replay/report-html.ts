@@ -147,7 +147,7 @@ function heatmap(title: string, byIntersection: Map<string, BinRow[]>, binStarts
   const cells: string[] = [];
   ids.forEach((id, r) => {
     if (ch >= 8 || r % Math.ceil(8 / ch) === 0) cells.push(`<text x="${left - 4}" y="${20 + r * ch + ch - 1}" text-anchor="end" font-size="${Math.min(10, ch + 2)}">${esc(id)}</text>`);
-    for (const b of byIntersection.get(id)!) cells.push(`<rect x="${left + col.get(b.binStartMs)! * cw}" y="${20 + r * ch}" width="${cw}" height="${ch}" fill="${dosColour(value(b))}"><title>${esc(id)} ${b.binStart.slice(11, 16)}: x = ${value(b)}</title></rect>`);
+    for (const b of byIntersection.get(id)!) cells.push(`<rect x="${left + col.get(b.binStartMs)! * cw}" y="${20 + r * ch}" width="${cw}" height="${ch}" fill="${dosColour(value(b))}"><title>${esc(id)} ${clock(b.binStartMs, tz)} ${esc(tz)}: x = ${value(b)}</title></rect>`);
   });
   binStarts.forEach((b, i) => {
     const label = clock(b, tz);
@@ -353,7 +353,7 @@ function timeSpace(snap: CorridorSnapshot, network: NetworkFile, tz: string): st
     const bw = bandwidthSeconds(g, plans, t0);
     return `<figure><figcaption style="color:${colour}">${title} · through band ${bw} s of a ${C0} s cycle</figcaption><svg width="${w}" height="${h}" viewBox="0 0 ${w} ${h}">${out.join('')}<text x="${pad}" y="${h - 6}" font-size="10">${clock(t0 * 1000, tz, true)}</text><text x="${(pad + w) / 2}" y="${h - 6}" font-size="10" text-anchor="middle">time (s, ${esc(tz)})</text><text x="${w - 10}" y="${h - 6}" font-size="10" text-anchor="end">+${Math.round(span)} s</text><text x="10" y="${h / 2}" font-size="9" transform="rotate(-90 10 ${h / 2})" text-anchor="middle">distance (${Math.round(maxD)} m)</text></svg><div class="legend"><span class="key" style="background:#2ca02c"></span> through green <span class="key" style="background:#d62728"></span> not green <span class="key" style="background:${colour};opacity:0.4"></span> free-flow trajectories through every green</div></figure>`;
   };
-  return `<h3>${esc(g.ids.join(' → '))} · busiest 15 min from ${clock(snap.binStartMs, tz)} (${snap.flowVehPerHour} veh/h entering)</h3><div class="row">${diagram(snap.actual, ACTUAL, 'actual plans')}${diagram(snap.engine, ENGINE, "engine's plans")}</div>`;
+  return `<h3>${esc(g.ids.join(' → '))} · busiest 15 min from ${clock(snap.binStartMs, tz)} ${esc(tz)} (${snap.flowVehPerHour} veh/h entering)</h3><div class="row">${diagram(snap.actual, ACTUAL, 'actual plans')}${diagram(snap.engine, ENGINE, "engine's plans")}</div>`;
 }
 
 function esc(s: string): string {

@@ -18,12 +18,25 @@ export interface DetectorSimulatorOptions {
    */
   intervalSeconds?: number;
   /**
-   * How fast the simulated time of day runs (1 = real time, 60 = an hour per minute). Timestamps stay real
-   * (the engine runs on live time); only the demand level follows the simulated hour. Default 1.
+   * How fast the simulated time of day runs (1 = real time, 60 = an hour per minute). Default 1. The demand
+   * follows the simulated hour; see `timestamps` for the clock the counts are stamped in.
    */
   speedup?: number;
-  /** Simulated time of day at start, epoch ms (only its time of day matters); default now. */
+  /** Simulated time of day at start, epoch ms; default now. */
   simulatedStartMs?: number;
+  /**
+   * The simulated clock, epoch ms; default `simulatedStartMs` + real time elapsed × `speedup`. Share it with the
+   * server (its `engineTimeMs`) when counts are stamped in simulated time.
+   */
+  simulatedClock?: () => number;
+  /**
+   * 'simulated': `intervalSeconds` is simulated time: each detector counts every `intervalSeconds` of simulated
+   * time from `simulatedStartMs`, stamped in it, and reports each count as it completes (every
+   * `intervalSeconds` / `speedup` real seconds), so that the engine, on the same simulated clock, sees what a
+   * `synth-counts` file of that morning gives. 'real' (default): real intervals stamped with the real time; only
+   * the demand level follows the simulated hour.
+   */
+  timestamps?: 'real' | 'simulated';
   seed?: number;
   /** Demand multiplier (1 = a busy but unsaturated city). */
   scale?: number;
@@ -80,6 +93,12 @@ export function createDetectorSimulator(options: DetectorSimulatorOptions) {
   const demand = new SyntheticDemand(options.network, { seed: options.seed ?? 1, scale: options.scale ?? 1 });
   const realStartMs = now();
   const simStartMs = options.simulatedStartMs ?? realStartMs;
+  const simulatedNow = options.simulatedClock ?? (() => simStartMs + (now() - realStartMs) * speedup);
+  const simulatedStamps = options.timestamps === 'simulated';
+  /** With simulated timestamps: the end of the next count, simulated epoch ms. */
+  let nextCountEndMs = simStartMs + interval * 1000;
+  /** Real time between reports, ms (a fast simulated clock is read at least every 10 ms). */
+  const reportEveryMs = simulatedStamps ? Math.max(10, (interval * 1000) / speedup) : interval * 1000;
   const maxBacklog = options.maxBacklogCounts ?? 20_000;
   const backlogRate = options.backlogRecordsPerSecond ?? 4000;
   const url = `${options.url.replace(/\/$/, '')}/v1/detectors`;
@@ -102,7 +121,7 @@ export function createDetectorSimulator(options: DetectorSimulatorOptions) {
   return {
     start(): void {
       connect();
-      tickTimer = setInterval(tick, interval * 1000);
+      tickTimer = setInterval(tick, reportEveryMs);
       tickTimer.unref();
     },
     async stop(): Promise<void> {
@@ -126,12 +145,15 @@ export function createDetectorSimulator(options: DetectorSimulatorOptions) {
 
   function tick(): void {
     const endMs = now();
-    const simMs = simStartMs + (endMs - realStartMs) * speedup;
+    const simMs = simulatedNow();
     stats.simulatedMs = simMs;
     stats.intervals++;
     if (stats.refused) return;
-    let counts = demand.countsAt(simMs, interval).map((c) => ({ ...c, timestamp: endMs }));
-    if (only) counts = counts.filter((c) => only.has(c.detectorId));
+    let counts: Array<Record<string, unknown>> = [];
+    if (!simulatedStamps) counts = demand.countsAt(simMs, interval).map((c) => ({ ...c, timestamp: endMs }));
+    else
+      for (; nextCountEndMs <= simMs; nextCountEndMs += interval * 1000) for (const c of demand.countsAt(nextCountEndMs, interval)) counts.push({ ...c });
+    if (only) counts = counts.filter((c) => only.has(c.detectorId as string));
     backlog.push(...counts);
     if (backlog.length > maxBacklog) {
       const dropped = backlog.length - maxBacklog;

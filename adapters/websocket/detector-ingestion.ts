@@ -54,15 +54,16 @@ export function createDetectorIngestion(ctx: ServerContext, engine: LiveEngine, 
   function ingestRecord(client: Client, record: unknown, prefix: string, index: number | undefined): ErrorMessage | undefined {
     metrics.inc('greenwave_counts_received_total');
     let error: ErrorMessage | undefined;
+    const receivedAtMs = engine.engineTimeMs();
     const detectorId = (record as { detectorId?: unknown } | null)?.detectorId;
     if (typeof detectorId === 'string' && detectorIds.has(detectorId) && !client.inScope(detectorId)) {
       error = protocolError('GW_PROTO_DETECTOR_NOT_IN_SCOPE', `${prefix}detectorId`, `token ${client.claims.sub} may not publish for detector ${detectorId}`, detectorId);
     } else {
-      const inputError = engine.ingest(record);
+      const inputError = engine.ingest(record, receivedAtMs);
       if (inputError) error = fromInputError(inputError, prefix);
       if (inputError?.code === 'GW_ERR_INTERNAL') ctx.logFault(`ingest: ${inputError.reason}`, { client: client.id, reason: inputError.reason }, 'engine fault on a record; record dropped');
     }
-    if (ctx.taps.size > 0) ctx.emitTap({ kind: 'count', atMs: ctx.now(), clientId: client.id, record, ...(error ? { error } : {}) });
+    if (ctx.taps.size > 0) ctx.emitTap({ kind: 'count', atMs: receivedAtMs, clientId: client.id, record, ...(error ? { error } : {}) });
     if (!error) {
       metrics.inc('greenwave_counts_accepted_total');
       return undefined;

@@ -90,6 +90,7 @@ export function createFeedService(
       type: 'snapshot',
       protocolVersion: PROTOCOL_VERSION,
       atMs: t,
+      clock: { engineAtMs: engine.now(), simulated: engine.simulatedSpeedup !== undefined, ...(engine.simulatedSpeedup !== undefined ? { speedup: engine.simulatedSpeedup } : {}) },
       network: networkSummary(ctx.network),
       plans: [...core.plans(t).values()].filter((p) => visible(p.intersectionId)),
       controllers: registry.views().filter((v) => v.intersections.some((x) => visible(x.intersectionId))),

@@ -58,8 +58,16 @@ export interface GreenwaveServerOptions {
   /** Operators' audit log (NDJSON, appended; kept with the recordings); default: in memory only. */
   auditFile?: string;
   logger?: Logger;
-  /** The one clock of the server: engine, timers, rate limits, token expiry; default asyncScheduler (live time). */
+  /** The one clock of the server: timers, rate limits, token expiry; default asyncScheduler (live time). */
   scheduler?: SchedulerLike;
+  /**
+   * The time the counts are stamped in, epoch ms: it bounds how far a count's timestamp may move the engine clock
+   * and keeps planning when counts stop. Default: the scheduler's clock. The demo passes its simulated clock (a
+   * morning at 30x); the engine then runs on simulated time and the feed names both times.
+   */
+  engineTimeMs?: () => number;
+  /** Set when `engineTimeMs` is a simulated clock: how much faster than real time it runs (named in the feed). */
+  simulatedSpeedup?: number;
   /**
    * Extension point for plain HTTP requests no built-in route answered (e.g. static files of a dashboard):
    * return true when the request was handled.
@@ -105,7 +113,7 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
   const ctx = new ServerContext(network, limits, log, metrics, now, (delayMs, fn) => void scheduler.schedule(fn, delayMs), new LogRateLimiter(60_000));
   const revocations = new RevocationList(options.revocationFile);
   const registry = new ControllerRegistry(planVersionBase);
-  const engine = new LiveEngine(network, scheduler, { ...options.engine, planVersionBase });
+  const engine = new LiveEngine(network, scheduler, { ...options.engine, planVersionBase }, options.engineTimeMs, options.simulatedSpeedup);
   const feed = createFeedService(ctx, scheduler, registry, engine, (inScope) => overrides.visible(inScope));
   const detectors = createDetectorIngestion(ctx, engine, detectorIds);
   const controllers = createControllerSessions(ctx, registry, engine, feed, signalized);
@@ -141,7 +149,7 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
   metrics.gauge('greenwave_operator_overrides_active', 'Intersections under an operator override (hold or forced fallback).', () => overrides.activeCount);
   metrics.gauge('greenwave_revoked_token_ids', 'Token ids in the revocation list last read.', () => revocations.size);
   metrics.gauge('greenwave_last_optimisation_age_seconds', 'Seconds since the last optimisation interval ended (-1 before the first).', () =>
-    lastKpiAtMs === null ? -1 : (now() - lastKpiAtMs) / 1000,
+    lastKpiAtMs === null ? -1 : (engine.now() - lastKpiAtMs) / 1000,
   );
 
   // this is our public API:
@@ -206,6 +214,15 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
     },
     /** Version of this engine run's first plans; every plan it issues is at or above it. */
     planVersionBase,
+    /**
+     * When this engine run started, in engine time, with what a replay needs to start where it did (its plan
+     * versions and period); undefined before listen().
+     */
+    get engineStart(): { atMs: number; planVersionBase: number; optimisationPeriodSeconds: number } | undefined {
+      return engine.startedAtMs === undefined ? undefined : { atMs: engine.startedAtMs, planVersionBase, optimisationPeriodSeconds: engine.optimisationPeriodSeconds };
+    },
+    /** The engine's clock (engine time), and the clock the counts are stamped in. */
+    engineNow: () => engine.now(),
     get limits(): Readonly<ServerLimits> {
       return limits;
     },
@@ -245,7 +262,7 @@ export function createGreenwaveServer(options: GreenwaveServerOptions) {
         feed.rememberKpis(event.atMs, event.kpis);
         for (const alarm of congestion.check(event.atMs, event.kpis)) feed.raiseAlarm(alarm);
         for (const k of event.kpis) feed.publish(`kpi:${k.intersectionId}`, { type: 'kpi', atMs: event.atMs, ...k }, [k.intersectionId]);
-        feed.publish('stats', { type: 'stats', atMs: event.atMs, counters: engine.core.counters, clients: clientsByRole() });
+        feed.publish('stats', { type: 'stats', atMs: event.atMs, wallAtMs: now(), counters: engine.core.counters, clients: clientsByRole() });
         break;
     }
   }

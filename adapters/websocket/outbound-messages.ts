@@ -82,10 +82,21 @@ export interface OverrideState {
   fallbackPlan?: string;
 }
 
+/** The two clocks of a feed: engine time (of `kpi`, `plan`, `detector` and `stats` deltas) and the server's wall time. */
+export interface FeedClock {
+  /** The engine's clock now, epoch ms: the counts' time, simulated when `simulated`. */
+  engineAtMs: number;
+  /** The engine runs on a simulated clock (the demo's), `speedup` times faster than real time. */
+  simulated: boolean;
+  speedup?: number;
+}
+
 export interface SnapshotMessage {
   type: 'snapshot';
   protocolVersion: number;
+  /** The server's wall time. */
   atMs: number;
+  clock: FeedClock;
   network: NetworkSummary;
   plans: PhasePlan[];
   controllers: ControllerView[];
@@ -107,7 +118,8 @@ export type FeedDelta =
   | KpiDelta
   | Alarm
   | ({ type: 'override'; atMs: number; active: boolean } & OverrideState)
-  | { type: 'stats'; atMs: number; counters: EngineCounters; clients: Record<string, number> };
+  /** Each optimisation interval: `atMs` its engine time, `wallAtMs` the server's wall time then. */
+  | { type: 'stats'; atMs: number; wallAtMs: number; counters: EngineCounters; clients: Record<string, number> };
 
 export function networkSummary(network: NetworkFile): NetworkSummary {
   const detectorsAt = new Map<string, number>();

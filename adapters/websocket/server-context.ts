@@ -32,6 +32,7 @@ export interface Client {
 
 /** Everything the server receives and decides, for recorders and debugging; see `GreenwaveServer.tap`. */
 export type TapEvent =
+  /** A count as received; `atMs` is when, in engine time (the clock its timestamp is checked against). */
   | { kind: 'count'; atMs: number; clientId: string; record: unknown; error?: ErrorMessage }
   | { kind: 'controller-message'; atMs: number; clientId: string; message: HelloMessage | AckMessage }
   | { kind: 'engine'; event: EngineEvent }

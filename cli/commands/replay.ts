@@ -45,7 +45,7 @@ export function registerReplayCommand(program: Command): void {
     .option('--time-zone <zone>', "IANA time zone of the event log's local times (default: the network's, else UTC)", timeZoneName)
     .requiredOption('--input <file>', 'recorded day: .ndjson[.gz] day file or counts, or .csv ATSPM high-resolution event log')
     .requiredOption('--out <dir>', 'output directory: plans.ndjson, bins.ndjson, summary.json, report.html')
-    .option('--from <time>', "start: HH:MM in the network's time zone (timeZone of the network file, else UTC) on the recorded day, or ISO-8601 (2026-11-23T06:00Z, 2026-11-23T06:00-07:00)")
+    .option('--from <time>', "start: HH:MM in the network's time zone (timeZone of the network file, else UTC) on the recorded day, or ISO-8601 (2026-11-23T06:00Z, 2026-11-23T06:00-07:00); counts whose interval starts at or after it")
     .option('--to <time>', 'end: as --from')
     .option('--period <seconds>', 'optimisation period, 1..3600 seconds', numberIn(1, 3600), 60)
     .option('--actual <policy>', 'plans actually in force from a day file: acked, recorded or fallback', oneOf(['acked', 'recorded', 'fallback'] as const), 'acked')

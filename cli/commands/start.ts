@@ -44,11 +44,10 @@ export const START_DEFAULTS = Object.freeze({
   network: 'demo:grid',
   host: '127.0.0.1',
   port: 8080,
-  demoPeriodSeconds: 30,
   periodSeconds: 60,
   speedup: 30,
   simStart: '06:30',
-  intervalSeconds: 10,
+  intervalSeconds: 60,
   backupSeconds: 120,
 });
 
@@ -61,15 +60,15 @@ export function registerStartCommand(program: Command): void {
     .option('--host <address>', `interface to bind (default ${START_DEFAULTS.host})`)
     .option('--port <n>', `HTTP/WebSocket port, 0..65535, 0 = any free port (default ${START_DEFAULTS.port})`, integerIn(0, 65535))
     .option('--demo', 'demo mode: a random secret, tokens printed, simulators attached')
-    .option('--period <seconds>', `optimisation period, 1..3600 s (default ${START_DEFAULTS.demoPeriodSeconds} in demo mode, else ${START_DEFAULTS.periodSeconds})`, numberIn(1, 3600))
+    .option('--period <seconds>', `optimisation period, 1..3600 s of engine time (simulated time with the demo's simulators; default ${START_DEFAULTS.periodSeconds})`, numberIn(1, 3600))
     .option('--secret-file <file>', 'token secret from a file (default: environment variable GREENWAVE_SECRET)')
     .option('--tls-cert <file>', 'serve https and wss with this certificate (PEM); needs --tls-key')
     .option('--tls-key <file>', 'private key (PEM) of --tls-cert')
     .option('--revocation-file <file>', 'revoked token ids (jti), one per line; re-read when it changes (and on SIGHUP)')
     .option('--no-simulate', 'in demo mode, do not attach the simulators')
-    .option('--speedup <factor>', `simulated time of day runs this much faster than real time, 0.01..3600 (default ${START_DEFAULTS.speedup})`, numberIn(0.01, 3600))
+    .option('--speedup <factor>', `in demo mode, simulated time runs this much faster than real time, 0.01..3600 (default ${START_DEFAULTS.speedup}); the engine runs on it`, numberIn(0.01, 3600))
     .option('--sim-start <HH:MM>', `simulated time of day when the simulators start, UTC (default ${START_DEFAULTS.simStart})`, timeOfDay())
-    .option('--interval <seconds>', `detector counting interval, real seconds, 1..3600 (default ${START_DEFAULTS.intervalSeconds})`, numberIn(1, 3600))
+    .option('--interval <seconds>', `the simulated detectors' counting interval, simulated seconds, 1..3600 (default ${START_DEFAULTS.intervalSeconds}); each count is sent as it completes`, numberIn(1, 3600))
     .option('--record <dir>', 'record everything received and decided into day files here (NDJSON.gz, rotated at local midnight; default recordings)')
     .option('--no-record', 'do not record')
     .option('--log-level <level>', 'trace, debug, info, warn or error (default info)', oneOf(LOG_LEVELS))
@@ -88,11 +87,16 @@ async function runStart(flags: StartFlags): Promise<void> {
   const network = loadNetworkFile(flags.network ?? file.network ?? START_DEFAULTS.network);
   const port = parseNumber('--port', flags.port ?? file.port ?? START_DEFAULTS.port, 0, 65535);
   const host = flags.host ?? file.host ?? START_DEFAULTS.host;
-  const period = parseNumber('--period', flags.period ?? file.optimisationPeriodSeconds ?? (demo ? START_DEFAULTS.demoPeriodSeconds : START_DEFAULTS.periodSeconds), 1, 3600);
   const sim = file.simulate ?? {};
   const speedup = parseNumber('--speedup', flags.speedup ?? sim.speedup ?? START_DEFAULTS.speedup, 0.01, 3600);
   const interval = parseNumber('--interval', flags.interval ?? sim.intervalSeconds ?? START_DEFAULTS.intervalSeconds, 1, 3600);
   const simStartMs = timeOfDayToday('--sim-start', flags.simStart ?? sim.startTime ?? START_DEFAULTS.simStart);
+  // With the simulated detectors the engine runs on their simulated clock: the counts are stamped in it, and the
+  // same counts replayed offline (`greenwave plan` on the recorded day) give the same plans.
+  const simulatedDetectors = demo && flags.simulate !== false && sim.detectors !== false;
+  const realStartMs = Date.now();
+  const simulatedNow = () => simStartMs + (Date.now() - realStartMs) * speedup;
+  const period = parseNumber('--period', flags.period ?? file.optimisationPeriodSeconds ?? START_DEFAULTS.periodSeconds, 1, 3600);
 
   let secret = readSecret({ secretFile: flags.secretFile ?? file.secretFile });
   if (demo) secret ||= randomSecret();
@@ -111,6 +115,7 @@ async function runStart(flags: StartFlags): Promise<void> {
     host,
     port,
     engine: { ...(file.engine as EngineConfigInput | undefined), optimisationPeriodSeconds: period },
+    ...(simulatedDetectors ? { engineTimeMs: simulatedNow, simulatedSpeedup: speedup } : {}),
     limits: file.limits as Partial<ServerLimits> | undefined,
     ...(revocationFile ? { revocationFile } : {}),
     ...(tls ? { tls } : {}),
@@ -142,6 +147,8 @@ async function runStart(flags: StartFlags): Promise<void> {
         intervalSeconds: interval,
         speedup,
         simulatedStartMs: simStartMs,
+        simulatedClock: simulatedNow,
+        timestamps: 'simulated',
         scale: sim.scale,
         logger: log.child({ component: 'detectors' }),
       });
@@ -160,15 +167,17 @@ async function runStart(flags: StartFlags): Promise<void> {
           }),
         );
   }
-  for (const d of devices) d.start();
-
   const recorder = recordDir ? new DayFileWriter({ directory: recordDir, timeZone: network.timeZone, logger: log.child({ component: 'recorder' }) }) : undefined;
   if (recorder) {
+    // where this engine run started: `greenwave plan` on the day file starts there, with the same plan versions
+    const start = server.engineStart!;
+    recorder.write({ kind: 'fault', atMs: start.atMs, event: { type: 'engine-start', planVersionBase: start.planVersionBase, optimisationPeriodSeconds: start.optimisationPeriodSeconds } });
     recordServerEvents(server, recorder);
     log.info({ directory: recordDir, lossBoundMs: 1000 }, 'recording day files');
   }
+  for (const d of devices) d.start();
 
-  printBanner({ address, dashboard: Boolean(dashboardDir), network: network.name, signals: signals.length, detectors: network.detectors.length, demo, simulate, viewerToken, secret, speedup, interval, period, simStart: flags.simStart ?? sim.startTime ?? START_DEFAULTS.simStart });
+  printBanner({ address, dashboard: Boolean(dashboardDir), network: network.name, signals: signals.length, detectors: network.detectors.length, demo, simulate, simulatedTime: simulatedDetectors, viewerToken, secret, speedup, interval, period, simStart: flags.simStart ?? sim.startTime ?? START_DEFAULTS.simStart });
   const detectorSim = devices.find((d): d is DetectorSimulator => 'stats' in d);
   reportEachInterval(server, log, detectorSim, signals.length);
   if (revocationFile) process.on('SIGHUP', () => void server.reloadRevocations().then((n) => log.info({ revokedIds: n }, 'SIGHUP: revocation list re-read')));
@@ -198,6 +207,7 @@ function printBanner(b: {
   detectors: number;
   demo: boolean;
   simulate: boolean;
+  simulatedTime: boolean;
   viewerToken?: string;
   secret: string;
   speedup: number;
@@ -207,7 +217,8 @@ function printBanner(b: {
 }): void {
   const lines = [
     '',
-    `Greenwave is running${b.demo ? ' in DEMO mode' : ''}: ${b.network} (${b.signals} signals, ${b.detectors} detectors), optimising every ${b.period} s`,
+    `Greenwave is running${b.demo ? ' in DEMO mode' : ''}: ${b.network} (${b.signals} signals, ${b.detectors} detectors), optimising every ${b.period} s` +
+      (b.simulatedTime ? ` of simulated time (${formatSeconds(b.period / b.speedup)} s real)` : ''),
     `  health    ${b.address.httpUrl}/health`,
     `  metrics   ${b.address.httpUrl}/metrics`,
     `  endpoints ${b.address.wsUrl}/v1/detectors  ${b.address.wsUrl}/v1/controllers  ${b.address.wsUrl}/v1/feed`,
@@ -219,9 +230,17 @@ function printBanner(b: {
     lines.push(`  demo secret (this run only; mint more tokens with GREENWAVE_SECRET=<it> greenwave token): ${b.secret}`);
   }
   if (b.simulate)
-    lines.push(`  simulators: ${b.detectors} detectors reporting every ${b.interval} s, time of day from ${b.simStart} at ${b.speedup}x; ${b.signals} controllers, one socket each`);
+    lines.push(
+      `  simulators: ${b.detectors} detectors reporting every ${b.interval} s` +
+        (b.simulatedTime ? ` of simulated time (${formatSeconds(b.interval / b.speedup)} s real), the engine on simulated time from ${b.simStart} UTC at ${b.speedup}x` : '') +
+        `; ${b.signals} controllers, one socket each`,
+    );
   lines.push('Press Ctrl-C to stop.', '');
   process.stdout.write(`${lines.join('\n')}\n`);
+}
+
+function formatSeconds(seconds: number): string {
+  return String(Math.round(seconds * 100) / 100);
 }
 
 /** One line per optimisation interval: what came in, what changed, how the controllers answered. */
@@ -238,7 +257,8 @@ function reportEachInterval(server: GreenwaveServer, log: Logger, detectors: Det
     const acks = server.metrics.get('greenwave_plans_acked_total', { status: 'accepted' }) + server.metrics.get('greenwave_plans_acked_total', { status: 'rejected' });
     const worst = e.event.kpis.reduce((a, k) => (k.maxDegreeOfSaturation > a.maxDegreeOfSaturation ? k : a), e.event.kpis[0] ?? { intersectionId: '-', maxDegreeOfSaturation: 0 });
     const flow = e.event.kpis.reduce((s, k) => s + k.flowVehPerHour, 0);
-    const simTime = detectors ? new Date(detectors.stats().simulatedMs).toISOString().slice(11, 16) : undefined;
+    // the engine time of this planning instant: simulated time with the demo's detectors
+    const simTime = detectors ? new Date(e.event.atMs).toISOString().slice(11, 16) : undefined;
     log.info(
       `${simTime ? `sim ${simTime} | ` : ''}counts +${c.countsAccepted - lastAccepted} (${c.countsRejected - lastRejected} rejected) | ${changed} plans changed | ` +
         `acks +${acks - lastAcks} | controllers ${server.controllers.onlineCount}/${signals} online | entering ${Math.round(flow)} veh/h | worst x=${worst.maxDegreeOfSaturation} at ${worst.intersectionId}`,

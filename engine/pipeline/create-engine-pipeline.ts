@@ -10,6 +10,12 @@ export interface EnginePipelineOptions {
   config?: EngineConfigInput;
   /** Receives the engine core once subscribed, for read-only queries (plans in force, health, counters). */
   onCore?: (core: EngineCore) => void;
+  /**
+   * When to optimise, instead of every `optimisationPeriodSeconds` on the scheduler: each emission runs one
+   * optimisation interval at `scheduler.now()`. The live server derives its planning instants from the counts'
+   * intervals this way, so that they are the instants a replay of the same counts runs at.
+   */
+  ticks?: Observable<unknown>;
 }
 
 /**
@@ -30,7 +36,7 @@ export function createEnginePipeline(network: NetworkFile, counts$: Observable<u
         // Timers first: a synchronous input (a replayed day) moves the clock while it is being read.
         // core.tick and core.ingest catch their own faults; these guards keep a defect that escapes them (or a
         // clock that cannot be read) from ever erroring the stream, which would stop the engine for good.
-        const ticks = interval(config.optimisationPeriodSeconds * 1000, scheduler).subscribe(() => {
+        const ticks = (options.ticks ?? interval(config.optimisationPeriodSeconds * 1000, scheduler)).subscribe(() => {
           let events: EngineEvent[];
           const now = scheduler.now();
           try {

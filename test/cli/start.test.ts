@@ -14,7 +14,7 @@ describe('greenwave start', () => {
     const cwd = mkdtempSync(join(tmpdir(), 'greenwave-start-'));
     const recordingsInRepoBefore = existsSync(join(root, 'recordings')) ? readdirSync(join(root, 'recordings')).length : -1;
     try {
-      const child = spawn(process.execPath, cliArgv(['start', '--demo', '--port', '0', '--period', '1', '--interval', '1', '--log-format', 'json']), { cwd });
+      const child = spawn(process.execPath, cliArgv(['start', '--demo', '--port', '0', '--log-format', 'json']), { cwd });
       let stdout = '';
       child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
       let stderr = '';

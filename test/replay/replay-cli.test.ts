@@ -73,8 +73,8 @@ describe('greenwave replay', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('torn.ndjson:301: not valid JSON');
     expect(r.stderr).toContain('GW_REPLAY_TORN_LINE');
-    // 07:05 to 07:15 inclusive: 11 minutes of 120 detectors.
-    expect(r.stderr).toContain('greenwave replay: 1320 records, 1320 counts accepted');
+    // 07:05 to 07:15: ten 1-minute intervals of 120 detectors (the count ending at 07:05 is outside)
+    expect(r.stderr).toContain('greenwave replay: 1200 records, 1200 counts accepted');
   });
 
   it('fails clearly on a missing input, and on --sumo without the SUMO network', () => {

@@ -6,7 +6,7 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveStaticFiles } from '../../adapters/http/static-files.js';
 import { gridCityNetwork } from '../../network-models/demo/demo-networks.js';
-import { startServer, token } from '../websocket/ws-test-kit.js';
+import { countsFor, startServer, T0, TestClient, token } from '../websocket/ws-test-kit.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const webDir = join(root, 'dist', 'web');
@@ -77,4 +77,39 @@ describe('dashboard connection states in words (headless Chromium)', () => {
       await page.close();
     }
   }, 90_000);
+
+  it('names simulated and wall time: the engine on the demo\'s simulated clock shows its time and speed-up, beside the wall time', async () => {
+    const sim0 = Date.UTC(2026, 10, 23, 6, 30, 0);
+    // the server's clock (virtual here) is the wall; the engine runs on a simulated clock 60x faster
+    const simulated = await startServer({ network, httpFallback: serveStaticFiles(webDir), engineTimeMs: () => sim0, simulatedSpeedup: 60 });
+    try {
+      const context = await browser.newContext({ timezoneId: 'UTC', viewport: { width: 1280, height: 720 } });
+      const page = await context.newPage();
+      await page.goto(`${simulated.httpUrl}/?token=${token('viewer')}`);
+      await expect.poll(() => page.locator('[data-testid=connection]').textContent(), { timeout: 10_000 }).toBe('live');
+      expect(await page.locator('[data-testid=clock-engine]').textContent()).toBe('simulated time 06:30:00 (60x, UTC)');
+      expect(await page.locator('[data-testid=clock-wall]').textContent()).toBe("wall time 08:00:00 (this browser's zone)");
+      // counts of the simulated minute to 06:31 pass a planning instant: the engine's deltas move the simulated time
+      const detector = await TestClient.connect(`${simulated.wsUrl}/v1/detectors`, token('detector'));
+      detector.send({ type: 'batch', id: 'm1', counts: countsFor(network, sim0 + 60_000, () => 3) });
+      await detector.nextOfType('result');
+      await expect.poll(() => page.locator('[data-testid=clock-engine]').textContent(), { timeout: 10_000 }).toBe('simulated time 06:31:00 (60x, UTC)');
+      expect(await page.locator('[data-testid=clock-wall]').textContent()).toBe("wall time 08:00:00 (this browser's zone)");
+      detector.close();
+      await context.close();
+    } finally {
+      await simulated.server.close();
+    }
+  }, 60_000);
+
+  it('on live time the engine clock is named engine time, in the network\'s zone', async () => {
+    const context = await browser.newContext({ timezoneId: 'America/Denver' });
+    const page = await context.newPage();
+    await page.goto(`${server.httpUrl}/?token=${token('viewer')}`);
+    await expect.poll(() => page.locator('[data-testid=connection]').textContent(), { timeout: 10_000 }).toBe('live');
+    // T0 is 08:00 UTC: the engine time in the network's zone (UTC), the wall time in the browser's (Denver, UTC-7)
+    expect(await page.locator('[data-testid=clock-engine]').textContent()).toBe('engine time 08:00:00 (UTC)');
+    expect(await page.locator('[data-testid=clock-wall]').textContent()).toBe("wall time 01:00:00 (this browser's zone)");
+    await context.close();
+  }, 30_000);
 });

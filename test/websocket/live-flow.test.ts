@@ -73,8 +73,9 @@ describe('live operation over WebSocket', () => {
     expect((await controller.nextOfType('welcome')).intersectionIds).toEqual(['IA1', 'IA2']);
     const detector = await connect('/v1/detectors', token('detector'));
     const start = Date.now();
+    // the engine clock follows the counts' timestamps (after the server started): each batch passes planning instants
     for (let i = 0; i < 3; i++) {
-      detector.send({ type: 'batch', id: `b${i}`, counts: countsFor(s.network, start - 2000 + i * 1000, peak, 60) });
+      detector.send({ type: 'batch', id: `b${i}`, counts: countsFor(s.network, start + i * 1000, peak, 60) });
       await detector.nextOfType('result');
     }
     const plan = await controller.next((m) => m.type === 'plan' && m.plan.version > 0, 10_000);

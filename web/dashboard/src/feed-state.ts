@@ -33,10 +33,17 @@ export interface DashboardState {
   overrides: Map<string, OverrideState>;
   counters: EngineCounters | null;
   clients: Record<string, number>;
-  /** Engine time of the newest message, epoch ms. */
-  atMs: number;
+  /** Engine time (the counts' time; simulated in the demo) of the newest engine message, epoch ms. */
+  engineAtMs: number;
+  /** The server's wall time of the newest message that carries it, epoch ms. */
+  wallAtMs: number;
+  /** The engine runs on a simulated clock, this much faster than real time (undefined: live time). */
+  simulatedSpeedup: number | undefined;
   /** Bumped on every change, so views can cheaply tell that something moved. */
   revision: number;
+  /** Intersections whose marks on the map changed since the map last drew (it clears it); all after a snapshot. */
+  changed: Set<string>;
+  allChanged: boolean;
 }
 
 export function emptyState(): DashboardState {
@@ -54,8 +61,12 @@ export function emptyState(): DashboardState {
     overrides: new Map(),
     counters: null,
     clients: {},
-    atMs: 0,
+    engineAtMs: 0,
+    wallAtMs: 0,
+    simulatedSpeedup: undefined,
     revision: 0,
+    changed: new Set(),
+    allChanged: true,
   };
 }
 
@@ -76,7 +87,10 @@ export function applySnapshot(previous: DashboardState, s: SnapshotMessage): Das
   state.alarms = s.alarms.slice(-LIMITS.alarms);
   for (const o of s.overrides ?? []) state.overrides.set(o.intersectionId, o);
   state.counters = s.counters;
-  state.atMs = s.atMs;
+  state.wallAtMs = s.atMs;
+  // a server of an earlier protocol revision has one clock
+  state.engineAtMs = s.clock?.engineAtMs ?? s.atMs;
+  state.simulatedSpeedup = s.clock?.simulated ? (s.clock.speedup ?? 1) : undefined;
   state.revision = previous.revision + 1;
   return state;
 }
@@ -90,14 +104,17 @@ export function applyDelta(state: DashboardState, d: FeedDelta): void {
       break;
     case 'controller':
       setController(state, d);
+      for (const x of d.intersections) state.changed.add(x.intersectionId);
       break;
     case 'detector':
+      state.changed.add(d.health.intersectionId);
       if (d.health.healthy) state.faultyDetectors.delete(d.health.detectorId);
       else state.faultyDetectors.set(d.health.detectorId, d.health);
       state.detectorTotals = { total: state.detectorTotals.total, healthy: state.detectorTotals.total - state.faultyDetectors.size };
       break;
     case 'kpi':
       addKpi(state, d);
+      state.changed.add(d.intersectionId);
       break;
     case 'override': {
       const { type: _type, atMs: _atMs, active, ...o } = d;
@@ -116,14 +133,19 @@ export function applyDelta(state: DashboardState, d: FeedDelta): void {
     case 'stats':
       state.counters = d.counters;
       state.clients = d.clients;
+      if (d.wallAtMs !== undefined) state.wallAtMs = Math.max(state.wallAtMs, d.wallAtMs);
       break;
     case 'ack':
     case 'plan-rejected':
       break;
   }
-  state.atMs = Math.max(state.atMs, d.atMs);
+  if (ENGINE_TIMED.has(d.type)) state.engineAtMs = Math.max(state.engineAtMs, d.atMs);
+  else state.wallAtMs = Math.max(state.wallAtMs, d.atMs);
   state.revision++;
 }
+
+/** Deltas stamped with engine time; the others (alarms, acks, controllers, overrides) carry the server's wall time. */
+const ENGINE_TIMED = new Set<FeedDelta['type']>(['plan', 'plan-rejected', 'detector', 'kpi', 'stats']);
 
 function pushPlan(state: DashboardState, plan: PhasePlan): void {
   const list = state.planHistory.get(plan.intersectionId) ?? [];

@@ -82,9 +82,7 @@ function App() {
   const controllers = [...state.controllers.values()];
   const offline = controllers.filter((c) => !c.online);
   const sel = selected ? net.intersections.find((x) => x.id === selected) : undefined;
-  const rows = signals
-    .filter((x) => filter === '' || `${x.id} ${x.name}`.toLowerCase().includes(filter.toLowerCase()))
-    .sort((a, b) => (state.latestKpi.get(b.id)?.maxDegreeOfSaturation ?? -1) - (state.latestKpi.get(a.id)?.maxDegreeOfSaturation ?? -1) || a.id.localeCompare(b.id));
+  const { rows, more } = mostSaturated(signals, state, filter, LIST_ROWS);
 
   return (
     <div class={`layout${status.s === 'live' ? '' : ' stale'}`} data-testid="layout">
@@ -93,9 +91,7 @@ function App() {
         <span class={`status status-${status.s}`} data-testid="connection">
           {statusInWords(status)}
         </span>
-        <span class="clock" data-testid="clock" title="the engine's clock: wall time when live (the simulators' time of day is their own), virtual time in a replay">
-          engine clock {state.atMs ? new Date(state.atMs).toLocaleTimeString() : '—'} (wall time, this browser's zone)
-        </span>
+        <Clocks state={state} timeZone={net.timeZone} />
       </header>
       <section class="kpis" data-testid="network-kpis">
         <Kpi label="signals" value={String(signals.length)} />
@@ -108,7 +104,7 @@ function App() {
         <Kpi label="counts rejected" value={`${state.counters?.countsRejected ?? 0}/${(state.counters?.countsAccepted ?? 0) + (state.counters?.countsRejected ?? 0)}`} />
       </section>
       <section class="map-panel">
-        <NetworkMap state={state} selected={selected} onSelect={setSelected} />
+        <NetworkMap state={state} faults={faults} selected={selected} onSelect={setSelected} />
         <Legend />
       </section>
       <aside class="side">
@@ -117,7 +113,7 @@ function App() {
           {state.alarms.length === 0 && <li class="muted">none</li>}
           {[...state.alarms].reverse().slice(0, 50).map((a) => (
             <li key={a.alarmId} class={`alarm alarm-${a.severity}`} onClick={() => a.intersectionId && setSelected(a.intersectionId)}>
-              <time>{new Date(a.atMs).toLocaleTimeString()}</time> <b>{a.code}</b>{a.count > 1 ? ` ×${a.count}` : ''} {a.message}
+              <time title="wall time, this browser's zone">{new Date(a.atMs).toLocaleTimeString()}</time> <b>{a.code}</b>{a.count > 1 ? ` ×${a.count}` : ''} {a.message}
             </li>
           ))}
         </ol>
@@ -128,7 +124,7 @@ function App() {
             <tr><th>signal</th><th>DoS</th><th>veh/h</th><th>plan</th><th /></tr>
           </thead>
           <tbody>
-            {rows.slice(0, LIST_ROWS).map((x) => {
+            {rows.map((x) => {
               const k = state.latestKpi.get(x.id);
               const control = state.controlOf.get(x.id);
               return (
@@ -152,9 +148,9 @@ function App() {
                 </tr>
               );
             })}
-            {rows.length > LIST_ROWS && (
+            {more > 0 && (
               <tr class="muted" data-testid="more-rows">
-                <td colSpan={5}>{(rows.length - LIST_ROWS).toLocaleString()} more, less saturated: filter by id or name to find them</td>
+                <td colSpan={5}>{more.toLocaleString()} more, less saturated: filter by id or name to find them</td>
               </tr>
             )}
           </tbody>
@@ -169,6 +165,30 @@ function App() {
 
 /** Rows of the intersection list drawn at once (the most saturated first): a page, not the whole city. */
 const LIST_ROWS = 100;
+
+type Signal = NonNullable<DashboardState['network']>['intersections'][number];
+
+/**
+ * The `limit` most saturated signals matching the filter, most saturated first (ties by id), and how many more
+ * match: a bounded insertion instead of sorting the whole city on every delta (10,000 signals).
+ */
+function mostSaturated(signals: Signal[], state: DashboardState, filter: string, limit: number): { rows: Signal[]; more: number } {
+  const needle = filter.toLowerCase();
+  const top: Array<{ x: Signal; dos: number }> = [];
+  const before = (a: { x: Signal; dos: number }, b: { x: Signal; dos: number }) => a.dos > b.dos || (a.dos === b.dos && a.x.id.localeCompare(b.x.id) < 0);
+  let matched = 0;
+  for (const x of signals) {
+    if (needle !== '' && !`${x.id} ${x.name}`.toLowerCase().includes(needle)) continue;
+    matched++;
+    const entry = { x, dos: state.latestKpi.get(x.id)?.maxDegreeOfSaturation ?? -1 };
+    if (top.length === limit && !before(entry, top[limit - 1])) continue;
+    let i = top.length < limit ? top.length : limit - 1;
+    while (i > 0 && before(entry, top[i - 1])) i--;
+    top.splice(i, 0, entry);
+    if (top.length > limit) top.pop();
+  }
+  return { rows: top.map((e) => e.x), more: matched - top.length };
+}
 
 function Kpi({ label, value, warn, testid }: { label: string; value: string; warn?: boolean; testid?: string }) {
   return (
@@ -249,3 +269,23 @@ function IntersectionDetail({ id, name, detectors, state, revision }: { id: stri
 }
 
 render(<App />, document.getElementById('app')!);
+
+/**
+ * The two clocks, named: engine time (the counts' time, in the network's zone; simulated in the demo, where it runs
+ * faster than the wall) and the server's wall time (this browser's zone).
+ */
+function Clocks({ state, timeZone }: { state: DashboardState; timeZone: string }) {
+  const engine = state.engineAtMs ? new Date(state.engineAtMs).toLocaleTimeString('en-GB', { timeZone, hourCycle: 'h23' }) : '—';
+  const wall = state.wallAtMs ? new Date(state.wallAtMs).toLocaleTimeString('en-GB', { hourCycle: 'h23' }) : '—';
+  const speedup = state.simulatedSpeedup;
+  return (
+    <span class="clock" data-testid="clock" title="engine time: the time the counts are stamped in, which plans and KPIs carry; wall time: the server's clock">
+      <span data-testid="clock-engine">
+        {speedup !== undefined ? 'simulated time' : 'engine time'} {engine} ({speedup !== undefined ? `${speedup}x, ` : ''}
+        {timeZone})
+      </span>
+      {' · '}
+      <span data-testid="clock-wall">wall time {wall} (this browser's zone)</span>
+    </span>
+  );
+}

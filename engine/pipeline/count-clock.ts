@@ -1,0 +1,68 @@
+import { Subject, type Observable } from 'rxjs';
+import { isRepresentableInstant } from './format-instant.js';
+import { VirtualClockScheduler } from './virtual-clock-scheduler.js';
+
+/** The end (its timestamp) and the start of a raw count's interval, epoch ms; undefined when its time cannot be read. */
+export function countInstants(raw: unknown): { endMs: number; startMs: number } | undefined {
+  if (raw === null || typeof raw !== 'object') return undefined;
+  const { timestamp, intervalSeconds } = raw as { timestamp?: unknown; intervalSeconds?: unknown };
+  const endMs = typeof timestamp === 'number' ? timestamp : typeof timestamp === 'string' ? Date.parse(timestamp) : NaN;
+  // a time no Date can hold (a device's -1e300) never moves the clock; the engine rejects the record itself
+  if (!isRepresentableInstant(endMs)) return undefined;
+  const startMs = typeof intervalSeconds === 'number' && intervalSeconds > 0 ? endMs - intervalSeconds * 1000 : endMs;
+  return { endMs, startMs };
+}
+
+/**
+ * The engine clock driven by the counts themselves, live and offline alike, so that the same counts give the same
+ * plans however fast they arrive. The planning instants are every `periodSeconds` from the engine's start; the clock
+ * moves to each count's timestamp before the count is fed, firing the planning instants it passes (an instant equal
+ * to the timestamp fires first: a count counts for the instants after its interval's end). Live, `notAfterMs` (the
+ * time received plus the allowed skew) keeps a device's wrong clock from pulling the engine ahead, and
+ * `advanceWithReference` keeps planning when counts lag or stop, two count intervals (the longest seen) behind the
+ * time received. A replay of a recording that kept the time each count was received, and the engine's start,
+ * calls the same two before each count and so reaches the same instants with the same counts in.
+ */
+export class CountClock {
+  /** The engine's clock: what `now()` the pipeline reads. */
+  readonly scheduler: VirtualClockScheduler;
+  private readonly tick$ = new Subject<void>();
+  private readonly periodMs: number;
+  private nextTickMs: number;
+  private longestIntervalMs = 0;
+
+  constructor(startMs: number, periodSeconds: number) {
+    this.scheduler = new VirtualClockScheduler(startMs);
+    this.periodMs = periodSeconds * 1000;
+    this.nextTickMs = startMs + this.periodMs;
+  }
+
+  /** The planning instants, at the engine clock: pass as the pipeline's `ticks`. */
+  get ticks(): Observable<void> {
+    return this.tick$.asObservable();
+  }
+
+  /** Call before feeding a raw count to the pipeline. */
+  beforeCount(raw: unknown, notAfterMs = Infinity): void {
+    const t = countInstants(raw);
+    if (!t) return;
+    this.longestIntervalMs = Math.max(this.longestIntervalMs, Math.min(t.endMs - t.startMs, 3_600_000));
+    if (t.endMs <= notAfterMs) this.advanceTo(t.endMs);
+  }
+
+  /** Moves the clock to `epochMs` if later, firing the planning instants up to it. */
+  advanceTo(epochMs: number): void {
+    if (!(epochMs > this.scheduler.now())) return;
+    while (this.nextTickMs <= epochMs) {
+      this.scheduler.advanceTo(this.nextTickMs);
+      this.nextTickMs += this.periodMs;
+      this.tick$.next();
+    }
+    this.scheduler.advanceTo(epochMs);
+  }
+
+  /** Keeps the clock at most two count intervals (the longest seen) behind `referenceMs`, the time counts are stamped in. */
+  advanceWithReference(referenceMs: number): void {
+    this.advanceTo(referenceMs - 2 * this.longestIntervalMs);
+  }
+}

@@ -1,0 +1,77 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import type { PhasePlan } from '../../engine/plan-types.js';
+import { cliArgv, runCli } from '../fixtures/run-cli.js';
+
+/**
+ * Issue 15: the live demo and `greenwave plan` on the day it recorded must give the same plans. The server runs on
+ * 127.0.0.1 with its simulated detectors at 300x (a minute count every 0.2 real seconds, the engine on the
+ * simulated clock), a viewer watches the feed, and the plans the server published are compared with `plan`'s.
+ */
+describe('live and offline on the same counts', () => {
+  it('the plans the live server published are the plans `greenwave plan` gives on its recorded day, field for field', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'greenwave-live-offline-'));
+    try {
+      const args = ['start', '--demo', '--network', 'demo:arterial', '--port', '0', '--speedup', '300', '--sim-start', '06:00', '--record', 'rec', '--log-format', 'json'];
+      const child = spawn(process.execPath, cliArgv(args), { cwd });
+      let stdout = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+      const feedUrl = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no banner: ${stdout}`)), 30_000);
+        child.stdout.on('data', () => {
+          const m = /live feed (ws:\/\/127\.0\.0\.1:\d+\/v1\/feed\?token=\S+)/.exec(stdout);
+          if (m && stdout.includes('Press Ctrl-C')) {
+            clearTimeout(timer);
+            resolve(m[1]);
+          }
+        });
+      });
+      expect(stdout).toContain('optimising every 60 s of simulated time (0.2 s real)');
+      expect(stdout).toContain('detectors reporting every 60 s of simulated time (0.2 s real), the engine on simulated time from 06:00 UTC at 300x');
+
+      const published: PhasePlan[] = [];
+      const feed = new WebSocket(feedUrl);
+      feed.on('message', (data) => {
+        const m = JSON.parse(String(data)) as { type: string; plan?: PhasePlan };
+        if (m.type === 'plan') published.push(m.plan!);
+      });
+      await once(feed, 'open');
+      // the simulated morning until the optimiser has changed plans at four planning instants
+      const instants = () => new Set(published.filter((p) => p.source === 'optimizer').map((p) => p.computedAtMs)).size;
+      await expect.poll(instants, { timeout: 60_000, interval: 250 }).toBeGreaterThanOrEqual(4);
+      feed.close();
+      child.kill('SIGINT');
+      const [code] = await once(child, 'exit');
+      expect(code).toBe(0);
+
+      const dayFiles = readdirSync(join(cwd, 'rec')).filter((f) => f.endsWith('.ndjson.gz'));
+      expect(dayFiles).toHaveLength(1);
+      const dayFile = join(cwd, 'rec', dayFiles[0]);
+      const recorded = gunzipSync(readFileSync(dayFile)).toString('utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; plan?: PhasePlan; record?: { timestamp: number } });
+      const recordedPlans = recorded.filter((r) => r.kind === 'plan').map((r) => r.plan!);
+      // counts stamped in simulated time: the engine ran on the simulated clock, from 06:00
+      const firstCount = recorded.find((r) => r.kind === 'count')!.record!;
+      expect(new Date(firstCount.timestamp).toISOString().slice(11, 16)).toMatch(/^06:0[0-9]$/);
+
+      const offline = runCli(['plan', '--network', 'demo:arterial', '--counts', dayFile, '--period', '60']);
+      expect(offline.stderr).toMatch(/0 rejected/);
+      expect(offline.status).toBe(0);
+      const offlinePlans = offline.stdout.trim().split('\n').map((l) => JSON.parse(l) as PhasePlan);
+      // offline also plans after the last count; live was stopped before: compared up to live's last plan
+      const lastLiveMs = Math.max(...recordedPlans.map((p) => p.computedAtMs));
+      expect(offlinePlans.filter((p) => p.computedAtMs <= lastLiveMs)).toEqual(recordedPlans);
+      // and what the feed showed is what was recorded (the feed conflates a signal's plans, never reorders them)
+      const byVersion = new Map(recordedPlans.map((p) => [`${p.intersectionId}#${p.version}`, p]));
+      for (const p of published) if (p.source === 'optimizer') expect(p).toEqual(byVersion.get(`${p.intersectionId}#${p.version}`));
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  }, 90_000);
+});
