@@ -70,6 +70,11 @@ export interface ActuatedSignalInput {
    * as a motorway past a ramp meter): such a green never rests, as if an undetected lane were waiting.
    */
   phasesHoldingUnseenTraffic?: ReadonlySet<string>;
+  /**
+   * For such phases, the loops (where there are any) on the lanes of the traffic that gives way to their green:
+   * what arrives there during the green waits for its end, and self-control counts it (`greenEnd: 'priority'`).
+   */
+  unseenTrafficLoops?: ReadonlyMap<string, readonly string[]>;
   tracker: DetectorTracker;
   /** Layout of the network's own timing, run until the first plan. */
   initialLayout: SignalDisplayLayout;
@@ -536,6 +541,8 @@ export class ActuatedSignal {
       waiting += count;
       cycleRest += Math.max(this.phases[j].minGreenSeconds, START_UP_SECONDS + count / this.saturationVehPerSecond(j)) + clearance;
     }
+    // traffic outside the model that gives way to this green has waited since it began, and goes once it ends
+    for (const loop of this.input.unseenTrafficLoops?.get(this.phases[this.phaseIndex].id) ?? []) waiting += this.input.tracker.arrivalsAfter(loop, this.greenStart).length;
     if (waiting === 0) return false;
     return waiting / cycleRest > this.servingPriority(this.phaseIndex, t) + EPS;
   }

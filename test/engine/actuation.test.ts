@@ -38,11 +38,11 @@ interface Trace {
  * Runs one signal for `seconds` from t = 0 with 1 s steps; `readings(t)` gives the detectors that see something
  * at t (every other detector reads free).
  */
-function run(net: NetworkFile, x: Intersection, seconds: number, readings: (t: number) => Record<string, DetectorReading>, options: ActuationOptions = {}, unseen?: ReadonlySet<string>): Trace {
+function run(net: NetworkFile, x: Intersection, seconds: number, readings: (t: number) => Record<string, DetectorReading>, options: ActuationOptions = {}, unseen?: ReadonlySet<string>, unseenLoops?: ReadonlyMap<string, readonly string[]>): Trace {
   const tracker = new DetectorTracker(net.detectors);
   const loops = new NetworkLoops(net).phaseLoops(x, { gapDetectorsPerMovement: 'own', gapLoops: 'upstream', gapSeconds: options.gapSeconds ?? 3 });
   const greens = x.fallbackPlans[0].greenSecondsByPhase;
-  const signal = new ActuatedSignal({ intersection: x, phaseLoops: loops.phases, callWindowSeconds: loops.callWindowSeconds, laneSaturationFlowVehPerHour: loops.laneSaturationFlowVehPerHour, travelSecondsToStopLine: loops.travelSecondsToStopLine, stopLineLoopOf: loops.stopLineLoopOf, phasesHoldingUnseenTraffic: unseen, tracker, initialLayout: layoutOf(x, greens), startSeconds: 0, clockEpochSeconds: 0, options });
+  const signal = new ActuatedSignal({ intersection: x, phaseLoops: loops.phases, callWindowSeconds: loops.callWindowSeconds, laneSaturationFlowVehPerHour: loops.laneSaturationFlowVehPerHour, travelSecondsToStopLine: loops.travelSecondsToStopLine, stopLineLoopOf: loops.stopLineLoopOf, phasesHoldingUnseenTraffic: unseen, unseenTrafficLoops: unseenLoops, tracker, initialLayout: layoutOf(x, greens), startSeconds: 0, clockEpochSeconds: 0, options });
   const displays: SignalDisplay[] = [signal.display];
   for (let t = 1; t <= seconds; t++) {
     const r = readings(t);
@@ -143,6 +143,22 @@ describe('local actuation: worked examples', () => {
     const trace = run(net, x, 100, () => ({}), {}, new Set(['IA1:EW-left']));
     expect(greens(trace.displays)[0]).toEqual({ phaseId: 'IA1:EW-left', from: 0, seconds: 6 });
     expect(trace.signal.counters.gapOuts).toBeGreaterThanOrEqual(1);
+  });
+
+  it('self-control counts the unseen traffic a green holds back: a thin stream yields to a motorway waiting for it', () => {
+    const { net, x } = junction();
+    // a loop on a lane no movement of the junction uses stands for the motorway lane that gives way to EW-left's
+    // green (SUMO's uncontrolled links); a vehicle passes it every second
+    const motorway = { ...net.detectors.find((d) => d.id === 'IA1:E0:adv')!, id: 'motorway:adv', laneIndex: 7 };
+    const withMotorway: NetworkFile = { ...net, detectors: [...net.detectors, motorway] };
+    // left-turners every 3 s, within the gap: the gap rule alone never ends their green
+    const lefts = (t: number): Record<string, DetectorReading> => ({ 'motorway:adv': arriving, ...(t % 3 === 0 ? { 'IA1:E2:adv': arriving } : {}) });
+    const unseen = new Set(['IA1:EW-left']);
+    // held back unseen, the green never rests but runs to its 30 s maximum (counted from the start: a call all along)
+    expect(greens(run(withMotorway, x, 100, lefts, {}, unseen).displays)[0].seconds).toBe(30);
+    // counted: six motorway vehicles wait after the 6 s minimum against a 5 s clearance (1.2 veh/s), more than
+    // one left-turner every 3 s: the green ends at its minimum
+    expect(greens(run(withMotorway, x, 100, lefts, {}, unseen, new Map([['IA1:EW-left', ['motorway:adv']]])).displays)[0].seconds).toBe(6);
   });
 
   it('ends a green whose queues stand still at the stop line (blocked exit) although presence upstream would hold it', () => {

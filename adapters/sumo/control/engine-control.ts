@@ -144,6 +144,7 @@ export class EngineControl implements LoopController {
         travelSecondsToStopLine: loops.travelSecondsToStopLine,
         stopLineLoopOf: loops.stopLineLoopOf,
         phasesHoldingUnseenTraffic: phasesHoldingUnseenTraffic(x, sig),
+        unseenTrafficLoops: unseenTrafficLoops(x, sig, ctx.network),
         tracker: this.tracker,
         initialLayout: displayLayout(built, sig, x),
         startSeconds: ctx.beginSeconds,
@@ -329,4 +330,27 @@ export type { NetworkFile };
 function phasesHoldingUnseenTraffic(x: Intersection, sig: SumoSignalExternal): Set<string> {
   const held = new Set(Object.keys(sig.unmodelledYieldersByMovement ?? {}));
   return new Set(x.phases.filter((p) => p.movementIds.some((m) => held.has(m))).map((p) => p.id));
+}
+
+/**
+ * Per phase holding back unseen traffic, the loops on that traffic's lanes: the set-back loop where a lane has one
+ * (vehicles counted as they approach), else its stop-line loop.
+ */
+function unseenTrafficLoops(x: Intersection, sig: SumoSignalExternal, network: NetworkFile): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  const yielders = sig.unmodelledYieldersByMovement ?? {};
+  for (const p of x.phases) {
+    const loops = new Set<string>();
+    for (const m of p.movementIds)
+      for (const unseen of yielders[m] ?? []) {
+        const from = sig.unmodelledYielderLanes?.[unseen];
+        for (const lane of from?.laneIndices ?? []) {
+          const onLane = network.detectors.filter((d) => d.linkId === from!.linkId && d.laneIndex === lane);
+          const loop = onLane.find((d) => d.kind === 'advance') ?? onLane.find((d) => d.kind === 'stop-line');
+          if (loop) loops.add(loop.id);
+        }
+      }
+    if (loops.size > 0) out.set(p.id, [...loops]);
+  }
+  return out;
 }

@@ -422,7 +422,16 @@ function buildIntersections(
     const signal = buildSignal(sig, movements, foes, position, o, issue);
     const atJunctions = [...drafts.values()].filter((d) => jids.includes(d.junctionId));
     const yielders = unmodelledYielders(atJunctions, new Set(movements.map((m) => m.id)), requestsByJunction);
-    if (Object.keys(yielders).length > 0) sumoSignalOf(signal.external)!.unmodelledYieldersByMovement = yielders;
+    if (Object.keys(yielders).length > 0) {
+      const sumo = sumoSignalOf(signal.external)!;
+      sumo.unmodelledYieldersByMovement = yielders;
+      const lanesOf: Record<string, { linkId: string; laneIndices: number[] }> = {};
+      for (const mid of new Set(Object.values(yielders).flat())) {
+        const d = drafts.get(mid);
+        if (d) lanesOf[mid] = { linkId: d.from, laneIndices: uniqueLanes(d).map((l) => laneNumber.get(`${d.from}_${l}`)).filter((n): n is number => n !== undefined).sort((a, b) => a - b) };
+      }
+      sumo.unmodelledYielderLanes = lanesOf;
+    }
     intersections.push(signal);
   }
   return intersections;
