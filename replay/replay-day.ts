@@ -206,7 +206,7 @@ export async function replayDay(o: ReplayDayOptions): Promise<ReplayResult> {
         arrivalsBeforePhaseState: measured.arrivalsBeforePhaseState,
         detectorConfig: o.detectorConfigSource ?? 'the network file: detectors with a channel (advance: Advance; stop-line: Presence, Yellow_Red)',
       };
-      o.onNote?.(`ATSPM import: ${s.rows} rows, ${s.used} used, ${Object.entries(s.ignoredByCode).map(([c, n]) => `code ${c} ×${n}`).join(', ') || 'no'} unknown or unused codes ignored, ${s.unknownChannels} events of unmapped channels, ${s.malformed} malformed`);
+      o.onNote?.(`ATSPM import: ${s.rows} rows, ${s.used} used, ${Object.entries(s.ignoredByCode).map(([c, n]) => `code ${c} ×${n}`).join(', ') || 'no'} codes not used for the engine's counts and phases (the ATSPM tables read their own), ${s.unknownChannels} events of unmapped channels, ${s.malformed} malformed`);
     } else {
       // Read and parsed on a worker thread, while this one runs the engine on the previous batches.
       for await (const batch of readDayRecordBatches(o.inputPath, reading)) {

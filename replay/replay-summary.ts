@@ -59,7 +59,7 @@ export interface InputQuality {
   rejected: number;
   rejectedShare: number;
   rejectedByReason: Record<string, number>;
-  /** Event logs: unknown or unused event codes (code → rows). */
+  /** Event logs: event codes not used for the engine's counts and phase states (code → rows); the ATSPM tables read their own codes, see docs/atspm-measures.md. */
   ignoredByCode?: Record<string, number>;
   /** Event logs: detector events of channels no detector is mapped to ("device/channel" → events). */
   unmappedChannels?: Record<string, number>;

@@ -100,7 +100,7 @@ function inputSection(q: InputQuality, atspm: AtspmOutputSummary | undefined): s
     `<tr><td>rows read</td><td>${q.rows.toLocaleString('en')}</td></tr>`,
     `<tr><td>rejected</td><td>${q.rejected.toLocaleString('en')} (${(100 * q.rejectedShare).toFixed(1)} %)</td></tr>`,
     list(q.rejectedByReason, 'rejected, by reason'),
-    list(q.ignoredByCode, 'event codes ignored (unknown or unused)'),
+    list(q.ignoredByCode, 'event codes not used for the engine\'s counts and phases (the ATSPM tables read their own codes)'),
     list(q.unmappedChannels, 'detector events of unmapped channels (device/channel)'),
     list(q.unknownDevices, 'rows of unmapped devices'),
     q.repeatedDetectorOns ? `<tr><td>repeated detector-on events (counted, off imputed)</td><td>${q.repeatedDetectorOns.toLocaleString('en')}</td></tr>` : '',
