@@ -90,3 +90,21 @@ describe('which loops a local controller reads for each phase', () => {
     for (const mid of ['IA1:EL', 'IA1:WL']) expect(x.phases.some((p) => !conditional.includes(p.id) && p.movementIds.includes(mid))).toBe(true);
   });
 });
+
+describe('stalled-queue loops and pedestrians', () => {
+  it('a lane turning across a crosswalk green at the same time keeps holding its green by presence', async () => {
+    const { importSumoNetwork, sumoSignalOf } = await import('../../network-models/importers/sumo/index.js');
+    const { withoutPedestrianWaits } = await import('../../adapters/sumo/control/engine-control.js');
+    const { netgenerate, workDir } = await import('./sumo-kit.js');
+    // one lane per approach, shared by the right turn, the through movement and the left turn
+    const { xml } = netgenerate(workDir('ped-loops'), 'ped', ['--grid', '--grid.number', '2', '--grid.length', '150', '--grid.attach-length', '100', '--default-junction-type', 'traffic_light', '--sidewalks.guess', 'true', '--crossings.guess', 'true']);
+    const net = importSumoNetwork(xml).network;
+    const x = net.intersections.find((i) => i.control === 'signalized')!;
+    const all = new NetworkLoops(net).phaseLoops(x, { gapDetectorsPerMovement: 'own', gapLoops: 'upstream', gapSeconds: 3 }).stopLineLoopOf;
+    const kept = withoutPedestrianWaits(all, x, sumoSignalOf(x.external)!, net);
+    const turning = new Set(x.movements.filter((m) => sumoSignalOf(x.external)!.movementsYieldingToPedestrians!.includes(m.id)).flatMap((m) => m.fromLaneIndices.map((l) => `${m.fromLinkId}#${l}`)));
+    const laneOf = new Map(net.detectors.map((d) => [d.id, `${d.linkId}#${d.laneIndex}`]));
+    expect([...all.keys()].some((d) => turning.has(laneOf.get(d)!))).toBe(true);
+    expect([...kept.keys()].filter((d) => turning.has(laneOf.get(d)!))).toEqual([]);
+  });
+});

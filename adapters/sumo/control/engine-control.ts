@@ -142,7 +142,7 @@ export class EngineControl implements LoopController {
         callWindowSeconds: loops.callWindowSeconds,
         laneSaturationFlowVehPerHour: loops.laneSaturationFlowVehPerHour,
         travelSecondsToStopLine: loops.travelSecondsToStopLine,
-        stopLineLoopOf: loops.stopLineLoopOf,
+        stopLineLoopOf: withoutPedestrianWaits(loops.stopLineLoopOf, x, sig, ctx.network),
         phasesHoldingUnseenTraffic: phasesHoldingUnseenTraffic(x, sig),
         unseenTrafficLoops: unseenTrafficLoops(x, sig, ctx.network),
         tracker: this.tracker,
@@ -352,5 +352,18 @@ function unseenTrafficLoops(x: Intersection, sig: SumoSignalExternal, network: N
       }
     if (loops.size > 0) out.set(p.id, [...loops]);
   }
+  return out;
+}
+
+/**
+ * A lane whose vehicles turn across a crosswalk green at the same time may stand at the stop line for pedestrians,
+ * not behind a blocked exit: its queue keeps holding the green as presence, as before the stalled-queue rule.
+ */
+export function withoutPedestrianWaits(stopLineLoopOf: Map<string, string>, x: Intersection, sig: SumoSignalExternal, network: NetworkFile): Map<string, string> {
+  const yielding = new Set(sig.movementsYieldingToPedestrians ?? []);
+  if (yielding.size === 0) return stopLineLoopOf;
+  const lanes = new Set(x.movements.filter((m) => yielding.has(m.id)).flatMap((m) => m.fromLaneIndices.map((l) => `${m.fromLinkId}#${l}`)));
+  const out = new Map(stopLineLoopOf);
+  for (const d of network.detectors) if (lanes.has(`${d.linkId}#${d.laneIndex}`)) out.delete(d.id);
   return out;
 }

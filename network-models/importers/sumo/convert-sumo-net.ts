@@ -398,6 +398,9 @@ function buildIntersections(
 
   const intersections: Intersection[] = [];
   const requestsByJunction = new Map(net.junctions.map((j) => [j.id, j]));
+  // the signal link of each pedestrian crossing (the connection from a walking area onto it)
+  const crossingLinkIndex = new Map<string, number>();
+  for (const c of net.connections) if (c.linkIndex !== undefined && /^:.*_c\d+$/.test(c.to)) crossingLinkIndex.set(c.to, c.linkIndex);
   for (const [xid, jids] of groupJunctions(intersectionOfJunction)) {
     const js = jids.map((j) => junctions.get(j)!).filter(Boolean);
     const position = { xMetres: round2(avg(js.map((j) => j.x))), yMetres: round2(avg(js.map((j) => j.y))) };
@@ -420,6 +423,8 @@ function buildIntersections(
       continue;
     }
     const signal = buildSignal(sig, movements, foes, position, o, issue);
+    const yieldingToPedestrians = movementsYieldingToPedestrians(ds.filter((d) => movements.some((m) => m.id === d.id)), requestsByJunction, sig, crossingLinkIndex);
+    if (yieldingToPedestrians.length > 0) sumoSignalOf(signal.external)!.movementsYieldingToPedestrians = yieldingToPedestrians;
     const atJunctions = [...drafts.values()].filter((d) => jids.includes(d.junctionId));
     const yielders = unmodelledYielders(atJunctions, new Set(movements.map((m) => m.id)), requestsByJunction);
     if (Object.keys(yielders).length > 0) {
@@ -435,6 +440,35 @@ function buildIntersections(
     intersections.push(signal);
   }
   return intersections;
+}
+
+/**
+ * Movements that must give way to a pedestrian crossing green at the same time (a turn across a crosswalk): their
+ * junction `response` bits name a crossing's internal lane (`:<junction>_c<k>_0`) whose signal link the program
+ * shows green in a phase where the movement has green. A vehicle of theirs standing at the stop line in green may
+ * be waiting for pedestrians, not blocked.
+ */
+function movementsYieldingToPedestrians(ds: MovementDraft[], junctions: Map<string, SumoJunction>, sig: SignalDraft, crossingLinkIndex: Map<string, number>): string[] {
+  const out: string[] = [];
+  const green = (state: string, l: number) => state[l] === 'G' || state[l] === 'g';
+  for (const d of ds) {
+    const j = junctions.get(d.junctionId);
+    const links = sig.movementLinks.get(d.id);
+    if (!j || !links) continue;
+    const byIndex = new Map(j.requests.map((r) => [r.index, r]));
+    const yields = d.requests.some(([, i]) => {
+      const response = byIndex.get(i)?.response ?? '';
+      for (let k = 0; k < j.intLanes.length; k++) {
+        const m = /^(:.*_c\d+)_\d+$/.exec(j.intLanes[k]);
+        const crossingLink = m ? crossingLinkIndex.get(m[1]) : undefined;
+        if (crossingLink === undefined || !requestBit(response, k)) continue;
+        if (sig.logic.phases.some((p) => green(p.state, crossingLink) && links.some((l) => green(p.state, l)))) return true;
+      }
+      return false;
+    });
+    if (yields) out.push(d.id);
+  }
+  return out.sort();
 }
 
 /**

@@ -37,6 +37,8 @@ export interface SumoSignalExternal {
    * motorway past a ramp meter, a slip lane): traffic outside the model that waits while the movement is green.
    */
   unmodelledYieldersByMovement?: Record<string, string[]>;
+  /** Movements that give way to a pedestrian crossing of their junction (turns across a crosswalk). */
+  movementsYieldingToPedestrians?: string[];
   /** Where each of those unmodelled movements comes from: its link and the network lane indices on it. */
   unmodelledYielderLanes?: Record<string, { linkId: string; laneIndices: number[] }>;
 }
