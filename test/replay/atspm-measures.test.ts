@@ -80,6 +80,14 @@ function measure(): { tables: Map<string, AtspmTable>; arrivalsBeforePhaseState:
 
 const T = (hhmm: string) => `2026-11-23 ${hhmm}:00`;
 
+/** Feeds one device's events (time of day on 2026-11-23 UTC, code, parameter) to a measure, in order. */
+function feed(m: Terminations, deviceId: string, events: ReadonlyArray<readonly [string, number, number]>): void {
+  for (const [time, code, param] of events) {
+    const ms = Date.parse(`2026-11-23T${time}Z`);
+    m.event({ deviceId, atMs: ms, localMs: ms, code, param });
+  }
+}
+
 describe('ATSPM measures from the event log (worked by hand)', () => {
   const { tables, arrivalsBeforePhaseState } = measure();
   const rows = (file: string) => tables.get(file)!.rows;
@@ -129,10 +137,7 @@ describe('ATSPM measures from the event log (worked by hand)', () => {
       ['07:20:00', 7, 4],
     ];
     const t = new Terminations(15 * 60_000);
-    for (const [time, code, param] of events) {
-      const ms = Date.parse(`2026-11-23T${time}Z`);
-      t.event({ deviceId: '7', atMs: ms, localMs: ms, code, param });
-    }
+    feed(t, '7', events);
     expect(t.finish().rows).toEqual([
       [T('07:00'), '7', 2, 'GapOut', 1],
       [T('07:00'), '7', 2, 'MaxOut', 1],
@@ -216,11 +221,10 @@ describe('ATSPM measures from the event log (worked by hand)', () => {
     // - 08:00:00-08:04:00, 240 s: phase 8's yellow of 15 s (over 10 s: bad data) overlaps it: invalid.
     // - 08:20:00-08:24:00, 240 s: its call is followed by another 43 (08:25:00) before any 44: invalid.
     const t = new Terminations(15 * 60_000);
-    for (const line of log.trim().split('\n')) {
+    feed(t, '9', log.trim().split('\n').map((line) => {
       const [time, code, param] = line.split(' ');
-      const ms = Date.parse(`2026-11-23T${time}Z`);
-      t.event({ deviceId: '9', atMs: ms, localMs: ms, code: Number(code), param: Number(param) });
-    }
+      return [time, Number(code), Number(param)] as const;
+    }));
     expect(t.finish().rows).toEqual([
       [T('07:00'), '9', 4, 'GapOut', 3],
       [T('07:00'), '9', 4, 'Skip', 1],
@@ -246,10 +250,7 @@ describe('ATSPM measures from the event log (worked by hand)', () => {
       ['07:04:00', 1, 2], ['07:04:10', 4, 2], ['07:04:10', 7, 2],
       ['09:00:00', 44, 2], ['09:00:10', 82, 1],
     ];
-    for (const [time, code, param] of events) {
-      const ms = Date.parse(`2026-11-23T${time}Z`);
-      t.event({ deviceId: '3', atMs: ms, localMs: ms, code, param });
-    }
+    feed(t, '3', events);
     // 06:58:00: the green at the call's time is not its service (no wait from 43 to that 1). 07:00:00: the same;
     // the call then waits past the 07:00:20 green end to 07:04:00 (220 s > 1.5 x 140 s): a skip.
     t.finish();

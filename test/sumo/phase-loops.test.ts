@@ -101,7 +101,7 @@ describe('stalled-queue loops and pedestrians', () => {
     const net = importSumoNetwork(xml).network;
     const x = net.intersections.find((i) => i.control === 'signalized')!;
     const all = new NetworkLoops(net).phaseLoops(x, { gapDetectorsPerMovement: 'own', gapLoops: 'upstream', gapSeconds: 3 }).stopLineLoopOf;
-    const kept = withoutPedestrianWaits(all, x, sumoSignalOf(x.external)!, net);
+    const kept = withoutPedestrianWaits(all, x, sumoSignalOf(x.external)!, new NetworkLoops(net).laneLayouts());
     const turning = new Set(x.movements.filter((m) => sumoSignalOf(x.external)!.movementsYieldingToPedestrians!.includes(m.id)).flatMap((m) => m.fromLaneIndices.map((l) => `${m.fromLinkId}#${l}`)));
     const laneOf = new Map(net.detectors.map((d) => [d.id, `${d.linkId}#${d.laneIndex}`]));
     expect([...all.keys()].some((d) => turning.has(laneOf.get(d)!))).toBe(true);

@@ -1,6 +1,6 @@
 import { Subject, type Subscription } from 'rxjs';
 import { z } from 'zod';
-import type { Intersection, NetworkFile } from '../../../network-models/index.js';
+import { laneKey, type Intersection, type NetworkFile } from '../../../network-models/index.js';
 import type { PhasePlan, ScheduledPlan } from '../../../engine/index.js';
 import {
   ActuatedSignal,
@@ -12,6 +12,7 @@ import {
   type ActuationCounters,
   type ActuationOptions,
   type EngineConfigInput,
+  type LaneLoopLayout,
   type SignalDisplay,
   type SignalDisplayLayout,
 } from '../../../engine/index.js';
@@ -130,6 +131,7 @@ export class EngineControl implements LoopController {
     await loops.subscribeVehicleIds(detectorIds);
 
     const loopIndex = new NetworkLoops(ctx.network);
+    const laneLoops = loopIndex.laneLayouts();
     const gapSeconds = this.actuationOptions.gapSeconds ?? 3;
     for (const x of ctx.network.intersections) {
       const sig = sumoSignalOf(x.external);
@@ -142,9 +144,9 @@ export class EngineControl implements LoopController {
         callWindowSeconds: loops.callWindowSeconds,
         laneSaturationFlowVehPerHour: loops.laneSaturationFlowVehPerHour,
         travelSecondsToStopLine: loops.travelSecondsToStopLine,
-        stopLineLoopOf: withoutPedestrianWaits(loops.stopLineLoopOf, x, sig, ctx.network),
+        stopLineLoopOf: withoutPedestrianWaits(loops.stopLineLoopOf, x, sig, laneLoops),
         phasesHoldingUnseenTraffic: phasesHoldingUnseenTraffic(x, sig),
-        unseenTrafficLoops: unseenTrafficLoops(x, sig, ctx.network),
+        unseenTrafficLoops: unseenTrafficLoops(x, sig, laneLoops),
         tracker: this.tracker,
         initialLayout: displayLayout(built, sig, x),
         startSeconds: ctx.beginSeconds,
@@ -336,7 +338,7 @@ function phasesHoldingUnseenTraffic(x: Intersection, sig: SumoSignalExternal): S
  * Per phase holding back unseen traffic, the loops on that traffic's lanes: the set-back loop where a lane has one
  * (vehicles counted as they approach), else its stop-line loop.
  */
-function unseenTrafficLoops(x: Intersection, sig: SumoSignalExternal, network: NetworkFile): Map<string, string[]> {
+function unseenTrafficLoops(x: Intersection, sig: SumoSignalExternal, laneLoops: ReadonlyMap<string, LaneLoopLayout>): Map<string, string[]> {
   const out = new Map<string, string[]>();
   const yielders = sig.unmodelledYieldersByMovement ?? {};
   for (const p of x.phases) {
@@ -345,9 +347,9 @@ function unseenTrafficLoops(x: Intersection, sig: SumoSignalExternal, network: N
       for (const unseen of yielders[m] ?? []) {
         const from = sig.unmodelledYielderLanes?.[unseen];
         for (const lane of from?.laneIndices ?? []) {
-          const onLane = network.detectors.filter((d) => d.linkId === from!.linkId && d.laneIndex === lane);
-          const loop = onLane.find((d) => d.kind === 'advance') ?? onLane.find((d) => d.kind === 'stop-line');
-          if (loop) loops.add(loop.id);
+          const layout = laneLoops.get(laneKey(from!.linkId, lane));
+          const loop = layout?.advanceLoop ?? layout?.stopLineLoop;
+          if (loop) loops.add(loop);
         }
       }
     if (loops.size > 0) out.set(p.id, [...loops]);
@@ -359,11 +361,16 @@ function unseenTrafficLoops(x: Intersection, sig: SumoSignalExternal, network: N
  * A lane whose vehicles turn across a crosswalk green at the same time may stand at the stop line for pedestrians,
  * not behind a blocked exit: its queue keeps holding the green as presence, as before the stalled-queue rule.
  */
-export function withoutPedestrianWaits(stopLineLoopOf: Map<string, string>, x: Intersection, sig: SumoSignalExternal, network: NetworkFile): Map<string, string> {
+export function withoutPedestrianWaits(stopLineLoopOf: Map<string, string>, x: Intersection, sig: SumoSignalExternal, laneLoops: ReadonlyMap<string, LaneLoopLayout>): Map<string, string> {
   const yielding = new Set(sig.movementsYieldingToPedestrians ?? []);
   if (yielding.size === 0) return stopLineLoopOf;
-  const lanes = new Set(x.movements.filter((m) => yielding.has(m.id)).flatMap((m) => m.fromLaneIndices.map((l) => `${m.fromLinkId}#${l}`)));
   const out = new Map(stopLineLoopOf);
-  for (const d of network.detectors) if (lanes.has(`${d.linkId}#${d.laneIndex}`)) out.delete(d.id);
+  for (const m of x.movements) {
+    if (!yielding.has(m.id)) continue;
+    for (const lane of m.fromLaneIndices) {
+      const advance = laneLoops.get(laneKey(m.fromLinkId, lane))?.advanceLoop;
+      if (advance !== undefined) out.delete(advance);
+    }
+  }
   return out;
 }

@@ -398,6 +398,13 @@ function buildIntersections(
 
   const intersections: Intersection[] = [];
   const requestsByJunction = new Map(net.junctions.map((j) => [j.id, j]));
+  // every movement of each junction, modelled or not (traffic a signal does not control may yield to it)
+  const draftsByJunction = new Map<string, MovementDraft[]>();
+  for (const d of drafts.values()) {
+    const list = draftsByJunction.get(d.junctionId);
+    if (list) list.push(d);
+    else draftsByJunction.set(d.junctionId, [d]);
+  }
   // the signal link of each pedestrian crossing (the connection from a walking area onto it)
   const crossingLinkIndex = new Map<string, number>();
   for (const c of net.connections) if (c.linkIndex !== undefined && /^:.*_c\d+$/.test(c.to)) crossingLinkIndex.set(c.to, c.linkIndex);
@@ -423,10 +430,11 @@ function buildIntersections(
       continue;
     }
     const signal = buildSignal(sig, movements, foes, position, o, issue);
-    const yieldingToPedestrians = movementsYieldingToPedestrians(ds.filter((d) => movements.some((m) => m.id === d.id)), requestsByJunction, sig, crossingLinkIndex);
+    const modelledIds = new Set(movements.map((m) => m.id));
+    const yieldingToPedestrians = movementsYieldingToPedestrians(ds.filter((d) => modelledIds.has(d.id)), requestsByJunction, sig, crossingLinkIndex);
     if (yieldingToPedestrians.length > 0) sumoSignalOf(signal.external)!.movementsYieldingToPedestrians = yieldingToPedestrians;
-    const atJunctions = [...drafts.values()].filter((d) => jids.includes(d.junctionId));
-    const yielders = unmodelledYielders(atJunctions, new Set(movements.map((m) => m.id)), requestsByJunction);
+    const atJunctions = jids.flatMap((j) => draftsByJunction.get(j) ?? []);
+    const yielders = unmodelledYielders(atJunctions, modelledIds, requestsByJunction);
     if (Object.keys(yielders).length > 0) {
       const sumo = sumoSignalOf(signal.external)!;
       sumo.unmodelledYieldersByMovement = yielders;
@@ -480,9 +488,9 @@ function unmodelledYielders(ds: MovementDraft[], modelled: Set<string>, junction
   const out: Record<string, string[]> = {};
   for (const m of ds) {
     if (modelled.has(m.id)) continue;
+    const byIndex = new Map((junctions.get(m.junctionId)?.requests ?? []).map((r) => [r.index, r]));
     for (const c of ds) {
       if (!modelled.has(c.id) || c.junctionId !== m.junctionId) continue;
-      const byIndex = new Map((junctions.get(m.junctionId)?.requests ?? []).map((r) => [r.index, r]));
       const yields = m.requests.some(([, im]) => c.requests.some(([, ic]) => requestBit(byIndex.get(im)?.response ?? '', ic)));
       if (yields) (out[c.id] ??= []).push(m.id);
     }
