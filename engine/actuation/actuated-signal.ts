@@ -352,6 +352,9 @@ export class ActuatedSignal {
     // gaps out in the step after that (a detection is only known at the end of the step it happened in)
     const demand = t - this.lastGapEvent(this.phaseIndex, t) < this.o.gapSeconds + this.o.stepSeconds - EPS;
     if (!demand && elapsed + fixedAfter >= minG - EPS) return this.endVariable(t, 'gap-out');
+    // the plan's minimum rations capacity among queues; a green whose queue cannot move (its exit blocked) uses
+    // none, so it ends once the phase's own minimum is served
+    if (!demand && elapsed + fixedAfter >= phase.minGreenSeconds - EPS && this.queueStalled(this.phaseIndex, t)) return this.endVariable(t, 'gap-out');
     if (this.o.greenEnd === 'priority' && elapsed + fixedAfter >= minG - EPS && this.yieldsToNext(t)) return this.endVariable(t, 'gap-out');
     if (remaining > EPS) return false;
     const room = maxG - (t - this.maxTimerStart) - fixedAfter;
@@ -690,6 +693,22 @@ export class ActuatedSignal {
     return last;
   }
 
+
+  /**
+   * Some lane of the phase has a vehicle standing at its stop line through a whole gap in the green, nobody crossing,
+   * where nothing green at the same time can hold it (its exit is blocked; a turner may be waiting for a gap).
+   */
+  private queueStalled(index: number, t: number): boolean {
+    const tracker = this.input.tracker;
+    const window = this.o.gapSeconds + this.o.stepSeconds - EPS;
+    const loops = this.input.phaseLoops.get(this.phases[index].id);
+    for (const d of loops?.gapLoops ?? []) {
+      if (loops!.opposedGapLoops?.includes(d)) continue;
+      const stop = this.input.stopLineLoopOf?.get(d);
+      if (stop !== undefined && tracker.occupiedForSeconds(stop, t) >= window && t - tracker.lastGapEventSeconds(stop) >= window) return true;
+    }
+    return false;
+  }
 
   /**
    * A call on these loops: a vehicle on one of them within the gap, or one that passed an advance loop recently

@@ -30,6 +30,11 @@ export interface PhaseLoops {
   fullyDetected: boolean;
   /** For a phase that only protects movements another phase also serves: its stop-line loops, which call it. */
   protectedOnlyStopLines?: string[];
+  /**
+   * Gap loops on lanes with a left turn green together with another approach's through movement (a permissive
+   * left): a vehicle standing at their stop line may be waiting for a gap in that flow, not behind a blocked exit.
+   */
+  opposedGapLoops: string[];
 }
 
 /** The loops of an intersection's phases, and what the actuation needs to know of each loop. */
@@ -150,7 +155,17 @@ function mapPhaseLoops(
       if (served.has(m.id)) continue;
       for (const lane of m.fromLaneIndices) for (const d of byLane.get(laneKey(m.fromLinkId, lane)) ?? []) conflicting.add(d.id);
     }
+    const opposedLanes = new Set<string>();
+    for (const mid of ph.movementIds) {
+      const m = movements.get(mid);
+      // a left (or U-) turn green together with another approach's through movement gives way to it (a permissive
+      // left; the network's conflicts list only what is never green together). Right-hand traffic: the network
+      // format does not say which side traffic drives on, and in left-hand traffic it is the right turn that waits
+      const throughElsewhere = ph.movementIds.some((other) => movements.get(other)?.turn === 'through' && movements.get(other)?.fromLinkId !== m?.fromLinkId);
+      if (m && (m.turn === 'left' || m.turn === 'uturn') && throughElsewhere) for (const lane of m.fromLaneIndices) opposedLanes.add(laneKey(m.fromLinkId, lane));
+    }
     phases.set(ph.id, {
+      opposedGapLoops: gap.filter((d) => opposedLanes.has(laneKey(d.linkId, d.laneIndex))).map((d) => d.id),
       conflictingLoops: [...conflicting],
       gapLoops: gap.map((d) => d.id),
       advanceGapLoops: gap.filter((d) => d.kind === 'advance').map((d) => d.id),

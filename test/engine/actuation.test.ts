@@ -179,6 +179,45 @@ describe('local actuation: worked examples', () => {
     expect(greens(run(net, x, 100, oneStuck, { greenEnd: 'gap' }).displays)[0].seconds).toBeGreaterThanOrEqual(30);
   });
 
+  it("under the plan's bounds, a green whose queues cannot move ends at the phase's own minimum, not the plan's", () => {
+    const { net, x } = junction();
+    const loops = new NetworkLoops(net).phaseLoops(x, { gapDetectorsPerMovement: 'own', gapLoops: 'upstream', gapSeconds: 3 });
+    const planned = Object.fromEntries(x.phases.map((p) => [p.id, 45]));
+    const plan = { intersectionId: x.id, version: 1, cycleSeconds: 200, offsetSeconds: 0, source: 'optimizer' as const, computedAtMs: 0, phases: x.phases.map((p) => ({ phaseId: p.id, greenSeconds: 45, yellowSeconds: p.yellowSeconds, allRedSeconds: p.allRedSeconds, minGreenSeconds: 40, maxGreenSeconds: 50 })), diagnostics: { flowRatioByPhase: {}, criticalMovementByPhase: {}, degreeOfSaturationByPhase: {}, delaySecondsPerVehByMovement: {}, totalDelayVehHoursPerHour: 0, sumCriticalFlowRatio: 1.2, lostTimeSeconds: 15, websterCycleSeconds: 200, demandConfidence: 1, oversaturated: true, coordinated: false, reason: 'test' } };
+    const greensUnderPlan = (stopLine: (t: number) => DetectorReading, only?: readonly string[]) => {
+      const tracker = new DetectorTracker(net.detectors);
+      const signal = new ActuatedSignal({ intersection: x, phaseLoops: loops.phases, callWindowSeconds: loops.callWindowSeconds, stopLineLoopOf: loops.stopLineLoopOf, tracker, initialLayout: layoutOf(x, x.fallbackPlans[0].greenSecondsByPhase), startSeconds: 0, clockEpochSeconds: 0, options: { bounds: 'plan', greenEnd: 'gap' } });
+      signal.offerPlan(plan, layoutOf(x, planned));
+      const displays: SignalDisplay[] = [signal.display];
+      for (let t = 1; t <= 600; t++) {
+        // queues over every advance loop all along; at the stop lines what `stopLine` says
+        for (const d of net.detectors) tracker.observe(t, d.id, only && !only.some((lane) => d.id.startsWith(lane)) ? { occupied: false, arrivals: 0 } : d.kind === 'stop-line' ? stopLine(t) : standing);
+        signal.step(t);
+        displays.push(signal.display);
+      }
+      // the plan is taken up at the second green
+      return greens(displays).slice(1, -1);
+    };
+    // every exit blocked: the vehicle at each stop line stands there, nobody crosses after t = 1
+    const stalled = greensUnderPlan((t) => (t === 1 ? arriving : standing));
+    expect(stalled.length).toBeGreaterThan(10);
+    // each ends once its own minimum is served and the gap has passed with nobody crossing, far short of the plan's 40 s
+    for (const g of stalled) expect(g.seconds).toBeLessThanOrEqual(Math.max(...x.phases.map((p) => p.minGreenSeconds)) + 4);
+    // the same queues crossing the stop line every 2 s hold each green to the plan's minimum at least
+    const moving = greensUnderPlan((t) => (t % 2 === 0 ? arriving : standing));
+    for (const g of moving) expect(g.seconds).toBeGreaterThanOrEqual(40);
+    // a through lane standing (its exit blocked) ends its green early; a northbound left turner standing in the lane
+    // it shares with the through, green with the southbound through, may be waiting for a gap: NS keeps the plan's
+    // (a vehicle standing on another phase's lane calls that phase all along)
+    const stuck = (t: number) => (t === 1 ? arriving : standing);
+    const throughBlocked = greensUnderPlan(stuck, ['IA1:E1:', 'IA1:N0:']).filter((g) => g.phaseId === 'IA1:EW');
+    expect(throughBlocked.length).toBeGreaterThan(2);
+    for (const g of throughBlocked) expect(g.seconds).toBeLessThanOrEqual(x.phases[1].minGreenSeconds + 4);
+    const leftWaiting = greensUnderPlan(stuck, ['IA1:N1:', 'IA1:E1:']).filter((g) => g.phaseId === 'IA1:NS');
+    expect(leftWaiting.length).toBeGreaterThan(2);
+    for (const g of leftWaiting) expect(g.seconds).toBeGreaterThanOrEqual(40);
+  });
+
   it('self-control (Lämmer & Helbing 2008): a thin stream yields to a long queue, never to a single waiting car', () => {
     const { net, x } = junction();
     // left-turners over the EW-left advance loop every 3 s all along: within the 3 s gap, so a gap never comes
