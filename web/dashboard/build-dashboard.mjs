@@ -10,7 +10,7 @@ mkdirSync(out, { recursive: true });
 await build({
   entryPoints: { app: join(here, 'src', 'main.tsx') },
   bundle: true,
-  minify: true,
+  minify: process.env.GW_NO_MINIFY ? false : true,
   sourcemap: true,
   format: 'iife',
   target: ['chrome110', 'firefox110', 'safari16'],
