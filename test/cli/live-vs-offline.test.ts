@@ -70,10 +70,13 @@ describe('live and offline on the same counts', () => {
       expect(stdout).toContain('detectors reporting every 60 s of simulated time (0.2 s real), the engine on simulated time from 06:00 UTC at 300x');
 
       const published: PhasePlan[] = [];
+      type Kpi = { intersectionId: string; atMs: number; flowVehPerHour: number; maxDegreeOfSaturation: number };
+      const liveKpis: Kpi[] = [];
       const feed = new WebSocket(feedUrl);
       feed.on('message', (data) => {
-        const m = JSON.parse(String(data)) as { type: string; plan?: PhasePlan };
+        const m = JSON.parse(String(data)) as { type: string; plan?: PhasePlan } & Kpi;
         if (m.type === 'plan') published.push(m.plan!);
+        if (m.type === 'kpi') liveKpis.push({ intersectionId: m.intersectionId, atMs: m.atMs, flowVehPerHour: m.flowVehPerHour, maxDegreeOfSaturation: m.maxDegreeOfSaturation });
       });
       await once(feed, 'open');
       // the simulated morning until the optimiser has changed plans at four planning instants
@@ -93,10 +96,16 @@ describe('live and offline on the same counts', () => {
       const firstCount = recorded.find((r) => r.kind === 'count')!.record!;
       expect(new Date(firstCount.timestamp).toISOString().slice(11, 16)).toMatch(/^06:0[0-9]$/);
 
-      const offline = runCli(['plan', '--network', 'demo:arterial', '--counts', dayFile, '--period', '60']);
+      const offline = runCli(['plan', '--network', 'demo:arterial', '--counts', dayFile, '--period', '60', '--all']);
       expect(offline.stderr).toMatch(/0 rejected/);
       expect(offline.status).toBe(0);
-      const offlinePlans = offline.stdout.trim().split('\n').map((l) => JSON.parse(l) as PhasePlan);
+      const printed = offline.stdout.trim().split('\n').map((l) => JSON.parse(l) as PhasePlan & { type?: string; atMs: number; kpis: Kpi[] });
+      const offlinePlans = printed.filter((l) => l.type === undefined);
+      // the same demand: every KPI the live feed showed (flow and degree of saturation per signal, from the demand
+      // estimated at that instant) is the one `plan` computes at the same instant
+      expect(liveKpis.length).toBeGreaterThanOrEqual(6);
+      const offlineKpis = new Map(printed.filter((l) => l.type === 'kpi').flatMap((e) => e.kpis.map((k) => [`${k.intersectionId}@${e.atMs}`, k] as const)));
+      for (const k of liveKpis) expect(offlineKpis.get(`${k.intersectionId}@${k.atMs}`)).toMatchObject({ flowVehPerHour: k.flowVehPerHour, maxDegreeOfSaturation: k.maxDegreeOfSaturation });
       // the day file says where the live engine stopped: offline plans up to there, and no further
       expect(offlinePlans).toEqual(recordedPlans);
       // and what the feed showed is what was recorded (the feed conflates a signal's plans, never reorders them)
@@ -106,6 +115,7 @@ describe('live and offline on the same counts', () => {
       rmSync(cwd, { recursive: true, force: true });
     }
   }, 90_000);
+
   it('a day with a restart and a configuration file: `plan` restarts its engine where the server did, with the configuration each run recorded', async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'greenwave-live-restart-'));
     try {
