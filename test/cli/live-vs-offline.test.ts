@@ -121,7 +121,8 @@ describe('live and offline on the same counts', () => {
     try {
       // the first run on the defaults; the second restarts the simulated morning at 06:00 with its own engine settings
       await runDemo(cwd, '06:00', 2);
-      writeFileSync(join(cwd, 'greenwave.json'), JSON.stringify({ engine: { smoothingSeconds: 60, maxFutureSkewSeconds: 30, fallbackImpliedDegreeOfSaturation: 0.7 } }));
+      // (the engine section's period is the run's period: it was overridden by the default 60 s)
+      writeFileSync(join(cwd, 'greenwave.json'), JSON.stringify({ engine: { smoothingSeconds: 60, maxFutureSkewSeconds: 30, fallbackImpliedDegreeOfSaturation: 0.7, optimisationPeriodSeconds: 30 } }));
       await runDemo(cwd, '06:00', 3, ['--config', 'greenwave.json']);
 
       const dayFiles = readdirSync(join(cwd, 'rec')).filter((f) => f.endsWith('.ndjson.gz'));
@@ -130,12 +131,15 @@ describe('live and offline on the same counts', () => {
       const recorded = gunzipSync(readFileSync(dayFile)).toString('utf8').trim().split('\n').map((l) => JSON.parse(l) as Recorded);
       const marks = recorded.filter((r) => r.kind === 'fault' && (r.event?.type === 'engine-start' || r.event?.type === 'engine-stop')).map((r) => r.event!.type);
       expect(marks).toEqual(['engine-start', 'engine-stop', 'engine-start', 'engine-stop']);
-      expect(recorded.filter((r) => r.event?.type === 'engine-start')[1].event!.engine).toEqual({ smoothingSeconds: 60, maxFutureSkewSeconds: 30, fallbackImpliedDegreeOfSaturation: 0.7, optimisationPeriodSeconds: 60 });
+      const second = recorded.filter((r) => r.event?.type === 'engine-start')[1].event as unknown as { engine: unknown; optimisationPeriodSeconds: number };
+      expect(second.engine).toEqual({ smoothingSeconds: 60, maxFutureSkewSeconds: 30, fallbackImpliedDegreeOfSaturation: 0.7, optimisationPeriodSeconds: 30 });
+      expect(second.optimisationPeriodSeconds).toBe(30);
       const recordedPlans = recorded.filter((r) => r.kind === 'plan').map((r) => r.plan!);
       const [base1, base2] = recorded.filter((r) => r.event?.type === 'engine-start').map((r) => (r.event as unknown as { planVersionBase: number }).planVersionBase);
       expect(base2).toBeGreaterThan(base1);
       expect(recordedPlans.some((p) => p.version > base2)).toBe(true);
 
+      // no --period: each run's own (60 s, then 30 s)
       const offline = runCli(['plan', '--network', 'demo:arterial', '--counts', dayFile]);
       expect(offline.stderr).toMatch(/0 rejected/);
       expect(offline.stderr).toContain('2 engine runs (the live engine restarted)');
