@@ -76,7 +76,8 @@ export const startConfigSchema = z.strictObject({
 });
 export type StartConfig = z.infer<typeof startConfigSchema>;
 
-export function loadStartConfig(path: string): StartConfig {
+/** Reads and checks a `start` configuration file; `refused` ends the error (what did not happen). */
+export function loadStartConfig(path: string, refused = 'not started'): StartConfig {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -92,7 +93,7 @@ export function loadStartConfig(path: string): StartConfig {
   const r = startConfigSchema.safeParse(raw);
   if (!r.success) {
     const problems = r.error.issues.map((i) => `  ${configIssue(i, raw)}`);
-    throw new CliError(`--config ${path}: ${problems.length} problem${problems.length > 1 ? 's' : ''}, not started:\n${problems.join('\n')}`);
+    throw new CliError(`--config ${path}: ${problems.length} problem${problems.length > 1 ? 's' : ''}, ${refused}:\n${problems.join('\n')}`);
   }
   return r.data;
 }

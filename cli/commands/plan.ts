@@ -1,11 +1,13 @@
 import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import { Subject } from 'rxjs';
 import type { Command } from 'commander';
-import { CountClock, countInstants, createEnginePipeline, resolveEngineConfig, type EngineCore } from '../../engine/index.js';
-import { stat } from 'node:fs/promises';
+import { CountClock, countInstants, createEnginePipeline, resolveEngineConfig, type EngineConfigInput, type EngineCore, type EngineEvent } from '../../engine/index.js';
 import { CliError, EXIT_OK, EXIT_SOME_REJECTED, EXIT_UNUSABLE, fileError } from '../cli-errors.js';
+import { engineConfigSchema } from '../config-schemas.js';
+import { loadStartConfig } from '../live-settings.js';
 import { loadNetworkFile } from '../load-network-file.js';
 import { numberIn } from '../option-parsers.js';
 import { stdoutOpen } from '../stdout.js';
@@ -13,17 +15,21 @@ import { stdoutOpen } from '../stdout.js';
 interface PlanOptions {
   network: string;
   counts: string;
-  period: number;
+  period?: number;
+  config?: string;
   all?: boolean;
 }
+
+const DEFAULT_PERIOD_SECONDS = 60;
 
 export function registerPlanCommand(program: Command): void {
   program
     .command('plan')
     .description('Run the engine over a counts file in virtual time and print the plans it issues as NDJSON')
     .requiredOption('--network <file>', 'network file (JSON), or demo:arterial / demo:grid')
-    .requiredOption('--counts <file>', 'detector counts, NDJSON (optionally .gz), in time order: {detectorId, timestamp, count, intervalSeconds, occupancy?}; or a day file recorded by `greenwave start` (its counts, from where the live engine started)')
-    .option('--period <seconds>', 'optimisation period, 1..3600 seconds', numberIn(1, 3600), 60)
+    .requiredOption('--counts <file>', 'detector counts, NDJSON (optionally .gz), in time order: {detectorId, timestamp, count, intervalSeconds, occupancy?}; or a day file recorded by `greenwave start` (its counts, each engine run from where it started, with its configuration)')
+    .option('--period <seconds>', `optimisation period, 1..3600 seconds (default: the --config file's, else what the day file recorded, else ${DEFAULT_PERIOD_SECONDS})`, numberIn(1, 3600))
+    .option('--config <file>', "the JSON configuration file of `greenwave start`: its engine section (and optimisationPeriodSeconds) instead of what the day file recorded")
     .option('--all', 'print every engine event (faults, rejections, KPIs), not only plans')
     .addHelpText('after', '\nplan: 1 when some count records were rejected (the plans are still printed), 2 when none was accepted.')
     .action(async (opts: PlanOptions) => {
@@ -31,43 +37,79 @@ export function registerPlanCommand(program: Command): void {
     });
 }
 
+/** The start of a live engine run, as a day file records it. */
+interface EngineStart {
+  kind: 'engine-start';
+  atMs: number;
+  planVersionBase: number;
+  optimisationPeriodSeconds: number;
+  /** The engine configuration the run was given (absent in day files recorded before it was kept). */
+  engine?: unknown;
+}
+
+/**
+ * A line of the input: a count (bare, or a day file's count record with the time it was received), the start or
+ * the stop of a live engine run as recorded in a day file, or another day record.
+ */
+type PlanLine = { kind: 'count'; record: unknown; receivedAtMs?: number } | EngineStart | { kind: 'engine-stop'; atMs: number } | { kind: 'other' };
+
+/**
+ * One engine run over the input: a day file holds one per start of the live engine (a restart within the day
+ * starts a new one, with its own clock, plan versions and configuration, as the restarted server did); a bare
+ * counts file holds one, from its first count's interval start.
+ */
+class EngineRun {
+  readonly clock: CountClock;
+  readonly input = new Subject<unknown>();
+  core: EngineCore | undefined;
+  private readonly maxFutureSkewMs: number;
+
+  constructor(
+    network: Parameters<typeof createEnginePipeline>[0],
+    startMs: number,
+    readonly periodSeconds: number,
+    config: EngineConfigInput,
+    onEvent: (event: EngineEvent) => void,
+  ) {
+    this.clock = new CountClock(startMs, periodSeconds);
+    this.maxFutureSkewMs = resolveEngineConfig(config).maxFutureSkewSeconds * 1000;
+    createEnginePipeline(network, this.input, { scheduler: this.clock.scheduler, ticks: this.clock.ticks, config, onCore: (c) => (this.core = c) }).subscribe(onEvent);
+  }
+
+  feed(record: unknown, receivedAtMs: number | undefined): void {
+    // A day file says when the live server received each count: as live, that time moves the clock on when counts
+    // lag, and bounds how far a count's own timestamp may move it.
+    if (receivedAtMs !== undefined) this.clock.advanceWithReference(receivedAtMs);
+    this.clock.beforeCount(record, receivedAtMs === undefined ? Infinity : receivedAtMs + this.maxFutureSkewMs);
+    this.input.next(record);
+  }
+
+  /** Ends the run; `untilMs` moves its clock on first (the live engine's clock when it stopped). */
+  end(untilMs?: number): void {
+    if (untilMs !== undefined && untilMs > this.clock.scheduler.now()) this.clock.advanceTo(untilMs);
+    this.input.complete();
+  }
+}
+
 async function runPlan(opts: PlanOptions): Promise<number> {
   const network = loadNetworkFile(opts.network);
-  const period = opts.period;
+  const fileConfig = opts.config ? loadStartConfig(opts.config, 'nothing planned') : undefined;
+  const configPeriod = fileConfig?.optimisationPeriodSeconds ?? (fileConfig?.engine as EngineConfigInput | undefined)?.optimisationPeriodSeconds;
   const lines = await openLines(opts.counts);
-  const iterator = lines[Symbol.asyncIterator]();
 
-  // The engine starts where the live engine that recorded the day started (a day file says), else at the first
-  // count's interval start, so that the first optimisation lands inside the data.
-  const pending: Array<{ lineNo: number; text: string }> = [];
-  let lineNo = 0;
-  let startMs: number | undefined;
+  const runs: EngineRun[] = [];
+  let run: EngineRun | undefined;
   let liveStart: EngineStart | undefined;
-  while (startMs === undefined) {
-    const next = await iterator.next();
-    if (next.done) break;
-    lineNo++;
-    pending.push({ lineNo, text: next.value });
-    const line = parseLine(next.value);
-    if (line?.kind === 'engine-start') liveStart = line;
-    if (line?.kind === 'count') startMs = liveStart?.atMs ?? countInstants(line.record)?.startMs;
-  }
-  if (startMs === undefined) throw new CliError(`${opts.counts}: no count record with a readable timestamp and intervalSeconds`);
-  if (liveStart && liveStart.optimisationPeriodSeconds !== period)
-    process.stderr.write(`greenwave plan: note: the live engine that recorded ${opts.counts} optimised every ${liveStart.optimisationPeriodSeconds} s; --period ${period} plans at other instants\n`);
-
-  const clock = new CountClock(startMs, period);
-  const input = new Subject<unknown>();
-  let core: EngineCore | undefined;
+  /** Lines read before the first run could start (no count with a readable time yet). */
+  let waiting: Array<{ lineNo: number; record: unknown; receivedAtMs?: number }> = [];
   let malformed = 0;
   let rejected = 0;
   let plans = 0;
   let currentLine = 0;
+  let lineNo = 0;
+  const notes = new Set<string>();
   const out = process.stdout;
-  // a day file's plan versions continue the live run's
-  const config = { optimisationPeriodSeconds: period, ...(liveStart ? { planVersionBase: liveStart.planVersionBase } : {}) };
-  const maxFutureSkewMs = resolveEngineConfig(config).maxFutureSkewSeconds * 1000;
-  createEnginePipeline(network, input, { scheduler: clock.scheduler, ticks: clock.ticks, config, onCore: (c) => (core = c) }).subscribe((event) => {
+  const onEvent = (event: EngineEvent) => {
     if (event.type === 'plan') {
       plans++;
       if (stdoutOpen()) out.write(`${JSON.stringify(event.plan)}\n`);
@@ -77,69 +119,107 @@ async function runPlan(opts: PlanOptions): Promise<number> {
       const e = event.error;
       process.stderr.write(`${opts.counts}:${currentLine}: ${e.code} ${e.field} = ${JSON.stringify(e.value)}: ${e.reason}\n`);
     }
-  });
+  };
+  const note = (text: string) => {
+    if (notes.has(text)) return;
+    notes.add(text);
+    process.stderr.write(`greenwave plan: note: ${text}\n`);
+  };
 
-  const feed = (n: number, text: string) => {
-    currentLine = n;
-    if (text.trim() === '') return;
-    let line: PlanLine | undefined;
+  /** Starts a run where the live engine started (a day file says), else at `firstCountStartMs`. */
+  const startRun = (startMs: number, recorded: EngineStart | undefined, recordedAtLine: number) => {
+    let config: EngineConfigInput = {};
+    if (fileConfig) {
+      config = { ...(fileConfig.engine as EngineConfigInput | undefined) };
+      if (recorded?.engine !== undefined) note(`--config ${opts.config} is used instead of the engine configuration ${opts.counts} recorded`);
+    } else if (recorded?.engine !== undefined) config = recordedEngineConfig(recorded.engine, `${opts.counts}:${recordedAtLine}`);
+    const period = opts.period ?? configPeriod ?? recorded?.optimisationPeriodSeconds ?? config.optimisationPeriodSeconds ?? DEFAULT_PERIOD_SECONDS;
+    if (recorded && recorded.optimisationPeriodSeconds !== period)
+      note(`the live engine that recorded ${opts.counts} optimised every ${recorded.optimisationPeriodSeconds} s; planning every ${period} s plans at other instants`);
+    // a day file's plan versions continue the live run's
+    config = { ...config, optimisationPeriodSeconds: period, ...(recorded ? { planVersionBase: recorded.planVersionBase } : {}) };
+    run = new EngineRun(network, startMs, period, config, onEvent);
+    runs.push(run);
+  };
+  let startLine = 0;
+
+  for await (const text of lines) {
+    currentLine = ++lineNo;
+    if (text.trim() === '') continue;
+    let line: PlanLine;
     try {
-      line = parseLine(text, true);
+      line = parseLine(text);
     } catch (err) {
       malformed++;
-      process.stderr.write(`${opts.counts}:${n}: not valid JSON: ${(err as Error).message}\n`);
-      return;
+      process.stderr.write(`${opts.counts}:${lineNo}: not valid JSON: ${(err as Error).message}\n`);
+      continue;
     }
-    if (line?.kind !== 'count') return;
-    // A day file says when the live server received each count: as live, that time moves the clock on when counts
-    // lag, and bounds how far a count's own timestamp may move it.
-    if (line.receivedAtMs !== undefined) clock.advanceWithReference(line.receivedAtMs);
-    clock.beforeCount(line.record, line.receivedAtMs === undefined ? Infinity : line.receivedAtMs + maxFutureSkewMs);
-    input.next(line.record);
-  };
-  for (const p of pending) feed(p.lineNo, p.text);
-  for (let next = await iterator.next(); !next.done; next = await iterator.next()) feed(++lineNo, next.value);
-  clock.advanceTo(clock.scheduler.now() + period * 1000);
-  input.complete();
+    if (line.kind === 'engine-start') {
+      // the live server (re)started: the run before it ended where its records end
+      run?.end();
+      run = undefined;
+      liveStart = line;
+      startLine = lineNo;
+      continue;
+    }
+    if (line.kind === 'engine-stop') {
+      run?.end(line.atMs);
+      run = undefined;
+      liveStart = undefined;
+      continue;
+    }
+    if (line.kind !== 'count') continue;
+    if (!run) {
+      const startMs = liveStart?.atMs ?? countInstants(line.record)?.startMs;
+      if (startMs === undefined) {
+        waiting.push({ lineNo, record: line.record, receivedAtMs: line.receivedAtMs });
+        continue;
+      }
+      startRun(startMs, liveStart, startLine);
+      for (const w of waiting) {
+        currentLine = w.lineNo;
+        run!.feed(w.record, w.receivedAtMs);
+      }
+      waiting = [];
+      currentLine = lineNo;
+    }
+    run!.feed(line.record, line.receivedAtMs);
+  }
+  if (runs.length === 0) throw new CliError(`${opts.counts}: no count record with a readable timestamp and intervalSeconds`);
+  // the last run plans one period past its last count
+  if (run) run.end(run.clock.scheduler.now() + run.periodSeconds * 1000);
 
-  const c = core!.counters;
+  const sum = (f: (core: EngineCore) => number) => runs.reduce((s, r) => s + (r.core ? f(r.core) : 0), 0);
+  const accepted = sum((c) => c.counters.countsAccepted);
+  const restarts = runs.length > 1 ? `, ${runs.length} engine runs (the live engine restarted)` : '';
   process.stderr.write(
-    `greenwave plan: ${lineNo} lines, ${c.countsAccepted} counts accepted, ${c.countsRejected + malformed} rejected` +
-      `${malformed ? ` (${malformed} not JSON)` : ''}, ${c.optimisations} optimisations, ${plans} plans issued, ${c.plansRejected} plans stopped by the safety gate\n`,
+    `greenwave plan: ${lineNo} lines, ${accepted} counts accepted, ${sum((c) => c.counters.countsRejected) + malformed} rejected` +
+      `${malformed ? ` (${malformed} not JSON)` : ''}, ${sum((c) => c.counters.optimisations)} optimisations, ${plans} plans issued, ${sum((c) => c.counters.plansRejected)} plans stopped by the safety gate${restarts}\n`,
   );
-  if (c.countsAccepted === 0) return EXIT_UNUSABLE;
+  if (accepted === 0) return EXIT_UNUSABLE;
   return rejected + malformed > 0 ? EXIT_SOME_REJECTED : EXIT_OK;
 }
 
-interface EngineStart {
-  kind: 'engine-start';
-  atMs: number;
-  planVersionBase: number;
-  optimisationPeriodSeconds: number;
+/** The engine configuration an engine-start record carries, checked as `start --config`'s engine section is. */
+function recordedEngineConfig(value: unknown, where: string): EngineConfigInput {
+  const r = engineConfigSchema.safeParse(value);
+  if (r.success) return r.data as EngineConfigInput;
+  const problems = r.error.issues.map((i) => `engine.${i.path.map(String).join('.')}: ${i.message}`).join('; ');
+  throw new CliError(`${where}: the engine configuration recorded at the engine's start is not usable (${problems}); pass the run's configuration with --config`);
 }
 
-/**
- * A line of the input: a count (bare, or a day file's count record with the time it was received), the live
- * engine's start as recorded in a day file, or another day record.
- */
-type PlanLine = { kind: 'count'; record: unknown; receivedAtMs?: number } | EngineStart | { kind: 'other' };
-
-/** Reads one line; undefined when it is not JSON (throws instead with `throwOnBadJson`). */
-function parseLine(text: string, throwOnBadJson = false): PlanLine | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (err) {
-    if (throwOnBadJson) throw err;
-    return undefined;
-  }
+/** Reads one line (throws when it is not JSON). */
+function parseLine(text: string): PlanLine {
+  const value: unknown = JSON.parse(text);
   if (value !== null && typeof value === 'object' && !Array.isArray(value) && 'kind' in value) {
     const v = value as { kind: unknown; atMs?: unknown; record?: unknown; event?: Partial<EngineStart> & { type?: unknown } };
     const e = v.event;
-    if (v.kind === 'fault' && e?.type === 'engine-start' && typeof v.atMs === 'number' && Number.isSafeInteger(e.planVersionBase) && typeof e.optimisationPeriodSeconds === 'number')
-      return { kind: 'engine-start', atMs: v.atMs, planVersionBase: e.planVersionBase!, optimisationPeriodSeconds: e.optimisationPeriodSeconds };
+    const atMs = typeof v.atMs === 'number' && Number.isFinite(v.atMs) ? v.atMs : undefined;
+    if (v.kind === 'fault' && atMs !== undefined && e?.type === 'engine-start' && Number.isSafeInteger(e.planVersionBase) && typeof e.optimisationPeriodSeconds === 'number')
+      return { kind: 'engine-start', atMs, planVersionBase: e.planVersionBase!, optimisationPeriodSeconds: e.optimisationPeriodSeconds, ...(e.engine !== undefined ? { engine: e.engine } : {}) };
+    if (v.kind === 'fault' && atMs !== undefined && e?.type === 'engine-stop') return { kind: 'engine-stop', atMs };
     if (v.kind !== 'count') return { kind: 'other' };
-    return { kind: 'count', record: v.record, ...(typeof v.atMs === 'number' && Number.isFinite(v.atMs) ? { receivedAtMs: v.atMs } : {}) };
+    return { kind: 'count', record: v.record, ...(atMs !== undefined ? { receivedAtMs: atMs } : {}) };
   }
   return { kind: 'count', record: value };
 }

@@ -96,7 +96,8 @@ async function runStart(flags: StartFlags): Promise<void> {
   const simulatedDetectors = demo && flags.simulate !== false && sim.detectors !== false;
   const realStartMs = Date.now();
   const simulatedNow = () => simStartMs + (Date.now() - realStartMs) * speedup;
-  const period = parseNumber('--period', flags.period ?? file.optimisationPeriodSeconds ?? START_DEFAULTS.periodSeconds, 1, 3600);
+  const period = parseNumber('--period', flags.period ?? file.optimisationPeriodSeconds ?? (file.engine as EngineConfigInput | undefined)?.optimisationPeriodSeconds ?? START_DEFAULTS.periodSeconds, 1, 3600);
+  const engineConfig: EngineConfigInput = { ...(file.engine as EngineConfigInput | undefined), optimisationPeriodSeconds: period };
 
   let secret = readSecret({ secretFile: flags.secretFile ?? file.secretFile });
   if (demo) secret ||= randomSecret();
@@ -114,7 +115,7 @@ async function runStart(flags: StartFlags): Promise<void> {
     demo,
     host,
     port,
-    engine: { ...(file.engine as EngineConfigInput | undefined), optimisationPeriodSeconds: period },
+    engine: engineConfig,
     ...(simulatedDetectors ? { engineTimeMs: simulatedNow, simulatedSpeedup: speedup } : {}),
     limits: file.limits as Partial<ServerLimits> | undefined,
     ...(revocationFile ? { revocationFile } : {}),
@@ -169,9 +170,10 @@ async function runStart(flags: StartFlags): Promise<void> {
   }
   const recorder = recordDir ? new DayFileWriter({ directory: recordDir, timeZone: network.timeZone, logger: log.child({ component: 'recorder' }) }) : undefined;
   if (recorder) {
-    // where this engine run started: `greenwave plan` on the day file starts there, with the same plan versions
+    // where this engine run started and how it was configured: `greenwave plan` on the day file starts a run there,
+    // with the same plan versions and configuration (a restart within the day appends another)
     const start = server.engineStart!;
-    recorder.write({ kind: 'fault', atMs: start.atMs, event: { type: 'engine-start', planVersionBase: start.planVersionBase, optimisationPeriodSeconds: start.optimisationPeriodSeconds } });
+    recorder.write({ kind: 'fault', atMs: start.atMs, event: { type: 'engine-start', planVersionBase: start.planVersionBase, optimisationPeriodSeconds: start.optimisationPeriodSeconds, engine: engineConfig } });
     recordServerEvents(server, recorder);
     log.info({ directory: recordDir, lossBoundMs: 1000 }, 'recording day files');
   }
@@ -182,7 +184,13 @@ async function runStart(flags: StartFlags): Promise<void> {
   reportEachInterval(server, log, detectorSim, signals.length);
   if (revocationFile) process.on('SIGHUP', () => void server.reloadRevocations().then((n) => log.info({ revokedIds: n }, 'SIGHUP: revocation list re-read')));
   // Devices and server are told in the same tick, so neither side reports the planned goodbyes as faults.
-  await untilSignal(log, () => Promise.all([...devices.map((d) => d.stop()), server.close()]).then(() => recorder?.close()));
+  // The engine's clock when it stopped ends the run in the day file: `plan` fires the planning instants up to it.
+  await untilSignal(log, () =>
+    Promise.all([...devices.map((d) => d.stop()), server.close()]).then(() => {
+      recorder?.write({ kind: 'fault', atMs: server.engineNow(), event: { type: 'engine-stop' } });
+      recorder?.close();
+    }),
+  );
 }
 
 /** The certificate and key for https/wss: both files or neither. */

@@ -17,7 +17,12 @@ export function countInstants(raw: unknown): { endMs: number; startMs: number } 
  * The engine clock driven by the counts themselves, live and offline alike, so that the same counts give the same
  * plans however fast they arrive. The planning instants are every `periodSeconds` from the engine's start; the clock
  * moves to each count's timestamp before the count is fed, firing the planning instants it passes (an instant equal
- * to the timestamp fires first: a count counts for the instants after its interval's end). Live, `notAfterMs` (the
+ * to the timestamp fires first: a count counts for the instants after its interval's end). The first instant is the
+ * exception: a count ending on it does not fire it (a later count, or the reference, does), so the counts that end
+ * on it are in. Fired first, it
+ * had no count at all whenever the counts' intervals end on the planning instants (a counts file, whose engine
+ * starts at the first interval's start, and the demo's simulated detectors), and the first plans were optimised
+ * for the demand implied by the fallback plans instead of the traffic counted. Live, `notAfterMs` (the
  * time received plus the allowed skew) keeps a device's wrong clock from pulling the engine ahead, and
  * `advanceWithReference` keeps planning when counts lag or stop, two count intervals (the longest seen) behind the
  * time received. A replay of a recording that kept the time each count was received, and the engine's start,
@@ -29,12 +34,14 @@ export class CountClock {
   private readonly tick$ = new Subject<void>();
   private readonly periodMs: number;
   private nextTickMs: number;
+  private readonly firstTickMs: number;
   private longestIntervalMs = 0;
 
   constructor(startMs: number, periodSeconds: number) {
     this.scheduler = new VirtualClockScheduler(startMs);
     this.periodMs = periodSeconds * 1000;
     this.nextTickMs = startMs + this.periodMs;
+    this.firstTickMs = this.nextTickMs;
   }
 
   /** The planning instants, at the engine clock: pass as the pipeline's `ticks`. */
@@ -47,13 +54,18 @@ export class CountClock {
     const t = countInstants(raw);
     if (!t) return;
     this.longestIntervalMs = Math.max(this.longestIntervalMs, Math.min(t.endMs - t.startMs, 3_600_000));
-    if (t.endMs <= notAfterMs) this.advanceTo(t.endMs);
+    if (t.endMs <= notAfterMs) this.move(t.endMs, true);
   }
 
   /** Moves the clock to `epochMs` if later, firing the planning instants up to it. */
   advanceTo(epochMs: number): void {
-    if (!(epochMs > this.scheduler.now())) return;
-    while (this.nextTickMs <= epochMs) {
+    this.move(epochMs, false);
+  }
+
+  private move(epochMs: number, holdFirstInstant: boolean): void {
+    // at the clock's time already, the first instant may still be due (a count held it)
+    if (!(epochMs >= this.scheduler.now())) return;
+    while (this.nextTickMs < epochMs || (this.nextTickMs === epochMs && !(holdFirstInstant && epochMs === this.firstTickMs))) {
       this.scheduler.advanceTo(this.nextTickMs);
       this.nextTickMs += this.periodMs;
       this.tick$.next();

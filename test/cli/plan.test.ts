@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -48,5 +49,42 @@ describe('greenwave plan', () => {
     const r2 = runCli(['plan', '--network', 'demo:grid', '--counts', join(dir, 'missing.ndjson')]);
     expect(r2.status).toBe(2);
     expect(r2.stderr).toMatch(/greenwave plan: --counts .*missing.ndjson: no such file or directory/);
+  });
+  it("takes the engine configuration of `start --config`: a limit set there rejects what it should, a misspelt key stops it", () => {
+    const config = join(dir, 'greenwave.json');
+    writeFileSync(config, JSON.stringify({ optimisationPeriodSeconds: 120, engine: { maxLaneFlowVehPerHour: 300 } }));
+    const r = runCli(['plan', '--network', 'demo:grid', '--counts', counts, '--config', config]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/GW_ERR_COUNT_IMPOSSIBLE count = \d+: \d+ veh in 60 s is \d+ veh\/h, above the limit of 300 veh\/h/);
+    // its period too: 30 minutes of counts at 120 s
+    expect(r.stderr).toContain(', 16 optimisations,');
+    writeFileSync(config, JSON.stringify({ engine: { smoothingSecond: 30 } }));
+    const bad = runCli(['plan', '--network', 'demo:grid', '--counts', counts, '--config', config]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('engine.smoothingSecond: unknown key (did you mean smoothingSeconds?)');
+  });
+
+  it('runs a day file with the engine configuration its engine start recorded, and refuses an unusable one by line', () => {
+    const lines = synth.stdout.trim().split('\n');
+    const firstMs = Date.parse('2026-11-23T07:00:00Z');
+    const start = (engine: unknown) => JSON.stringify({ kind: 'fault', atMs: firstMs, event: { type: 'engine-start', planVersionBase: 500, optimisationPeriodSeconds: 120, engine } });
+    const day = (engine: unknown) => gzipSync([start(engine), ...lines.map((l) => JSON.stringify({ kind: 'count', atMs: (JSON.parse(l) as { timestamp: number }).timestamp, record: JSON.parse(l) }))].join('\n'));
+    const dayFile = join(dir, 'day.ndjson.gz');
+    writeFileSync(dayFile, day({ maxLaneFlowVehPerHour: 300, optimisationPeriodSeconds: 120 }));
+    const r = runCli(['plan', '--network', 'demo:grid', '--counts', dayFile]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain('above the limit of 300 veh/h');
+    expect(r.stderr).toContain(', 16 optimisations,');
+    expect((JSON.parse(r.stdout.split('\n')[0]) as PhasePlan).version).toBeGreaterThan(500);
+    // --config overrides what was recorded, and says so
+    const config = join(dir, 'plain.json');
+    writeFileSync(config, JSON.stringify({ engine: {} }));
+    const overridden = runCli(['plan', '--network', 'demo:grid', '--counts', dayFile, '--config', config]);
+    expect(overridden.status).toBe(0);
+    expect(overridden.stderr).toContain(`note: --config ${config} is used instead of the engine configuration ${dayFile} recorded`);
+    writeFileSync(dayFile, day({ smoothingSeconds: -5 }));
+    const bad = runCli(['plan', '--network', 'demo:grid', '--counts', dayFile]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/day\.ndjson\.gz:1: the engine configuration recorded at the engine's start is not usable \(engine\.smoothingSeconds: .+\); pass the run's configuration with --config/);
   });
 });

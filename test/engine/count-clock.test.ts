@@ -19,16 +19,21 @@ function day(seed: number, startMs: number, intervalSeconds: number, intervals: 
   return [...demand.day(startMs, startMs + intervals * intervalSeconds * 1000, intervalSeconds)];
 }
 
-/** The offline drive before the count clock: a virtual scheduler and a timer every period from the first count's start. */
+/**
+ * The offline drive before the count clock: a virtual scheduler and a timer every period from the first count's
+ * start; the counts that end on the first instant are fed just before it (the first plans have them).
+ */
 function withTimer(counts: Count[], periodSeconds: number): EngineEvent[] {
   const events: EngineEvent[] = [];
   const startMs = countInstants(counts[0])!.startMs;
+  const firstInstantMs = startMs + periodSeconds * 1000;
   const scheduler = new VirtualClockScheduler(startMs);
   const input = new Subject<unknown>();
   createEnginePipeline(network, input, { scheduler, config: { optimisationPeriodSeconds: periodSeconds } }).subscribe((e) => events.push(e));
   let last = startMs;
   for (const c of counts) {
-    const t = countInstants(c)!.endMs;
+    let t = countInstants(c)!.endMs;
+    if (t === firstInstantMs) t -= 1;
     if (t > last) scheduler.advanceTo((last = t));
     input.next(c);
   }
@@ -126,7 +131,45 @@ describe('the count clock', () => {
     expect(clock.scheduler.now()).toBe(T0 + 240_000);
   });
 
-  it('gives the offline drive exactly the events of a timer every period from the first count (what `plan` did before it)', () => {
+  it('fires the first planning instant only once the clock has passed it, so the counts that end on it are in', () => {
+    const clock = new CountClock(T0, 60);
+    const at: number[] = [];
+    clock.ticks.subscribe(() => at.push(clock.scheduler.now()));
+    clock.beforeCount({ timestamp: T0 + 60_000, intervalSeconds: 60 });
+    clock.beforeCount({ timestamp: T0 + 60_000, intervalSeconds: 60 });
+    expect(at).toEqual([]);
+    expect(clock.scheduler.now()).toBe(T0 + 60_000);
+    clock.beforeCount({ timestamp: T0 + 120_000, intervalSeconds: 60 });
+    expect(at).toEqual([T0 + 60_000, T0 + 120_000]);
+    // held by a count, it still fires when the reference reaches it
+    const held = new CountClock(T0, 60);
+    let heldFired = 0;
+    held.ticks.subscribe(() => heldFired++);
+    held.beforeCount({ timestamp: T0 + 60_000, intervalSeconds: 60 });
+    expect(heldFired).toBe(0);
+    held.advanceWithReference(T0 + 60_000 + 2 * 60_000);
+    expect(heldFired).toBe(1);
+    expect(held.scheduler.now()).toBe(T0 + 60_000);
+    // with no counts, the server's clock reaching it fires it (the counts would have been two intervals late)
+    const idle = new CountClock(T0, 60);
+    let fired = 0;
+    idle.ticks.subscribe(() => fired++);
+    idle.advanceWithReference(T0 + 59_999);
+    expect(fired).toBe(0);
+    idle.advanceWithReference(T0 + 60_000);
+    expect(fired).toBe(1);
+  });
+
+  it('optimises the first plans for the counted traffic, not for the demand implied by the fallback plans', () => {
+    // a counts file: the engine starts at the first interval's start, so the intervals end on the planning instants
+    const counts = day(7, T0, 60, 5);
+    const firstKpi = offline(counts, 60).find((e) => e.type === 'kpi');
+    expect(firstKpi?.atMs).toBe(T0 + 60_000);
+    const sources = new Set(firstKpi?.type === 'kpi' ? firstKpi.demand.map((d) => d.source) : []);
+    expect([...sources]).toEqual(['measured']);
+  });
+
+  it('gives the offline drive exactly the events of a timer every period from the first count (what `plan` did before it, the first instant with its counts)', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 1000 }), fc.constantFrom(10, 20, 60, 300), fc.constantFrom(15, 30, 60, 90), fc.integer({ min: 0, max: 59_999 }), (seed, intervalSeconds, periodSeconds, offsetMs) => {
         const counts = day(seed, T0 + offsetMs, intervalSeconds, Math.ceil(1200 / intervalSeconds));

@@ -29,7 +29,9 @@ describe('recording the live server into day files', () => {
     const counts = countsFor(s.network, T0 + 60_000, () => 5);
     detectors.send({ type: 'batch', id: 'b1', counts: [...counts, { detectorId: 'nope', timestamp: T0 + 60_000, count: 1, intervalSeconds: 60 }] });
     await detectors.next((m) => m.type === 'result' && m.ref === 'b1');
-    s.scheduler.advanceTo(T0 + 60_000);
+    // the first planning instant waits for the counts that end on it: with no later count, the server's clock
+    // fires it once it is two count intervals past it
+    s.scheduler.advanceTo(T0 + 180_000);
     const plan = await controller.nextOfType('plan');
     controller.send({ type: 'ack', intersectionId: plan.plan.intersectionId, version: plan.plan.version, status: 'accepted' });
     await new Promise((r) => setTimeout(r, 100));

@@ -10,7 +10,8 @@ mkdirSync(out, { recursive: true });
 await build({
   entryPoints: { app: join(here, 'src', 'main.tsx') },
   bundle: true,
-  minify: true,
+  // GW_NO_MINIFY=1: readable function names in a CPU profile of the page (bench/README.md, dashboard section)
+  minify: !process.env.GW_NO_MINIFY,
   sourcemap: true,
   format: 'iife',
   target: ['chrome110', 'firefox110', 'safari16'],

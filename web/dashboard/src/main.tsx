@@ -1,9 +1,10 @@
-import { render } from 'preact';
+import { Component, render } from 'preact';
+import type { OverrideState } from '../../../adapters/websocket/outbound-messages.js';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import 'uplot/dist/uPlot.min.css';
 import './styles.css';
 import { connectFeed, type ConnectionStatus, type StatusDetail } from './feed-connection.js';
-import { deltaArrived } from './frame-probe.js';
+import { deltaApplied, deltaArrived, frameStarted } from './frame-probe.js';
 import { applyDelta, applySnapshot, emptyState, faultsByIntersection, saturationBand, type DashboardState } from './feed-state.js';
 import { HistoryChart } from './history-chart.js';
 import { NetworkMap } from './network-map.js';
@@ -35,6 +36,7 @@ function App() {
   const [status, setStatus] = useState<{ s: ConnectionStatus } & StatusDetail>({ s: 'connecting' });
   const [selected, setSelected] = useState<string | null>(params.get('intersection'));
   const [filter, setFilter] = useState('');
+  const listRows = useListRows();
 
   useEffect(() => {
     let current = state;
@@ -43,6 +45,7 @@ function App() {
       if (scheduled) return;
       scheduled = true;
       requestAnimationFrame(() => {
+        frameStarted();
         scheduled = false;
         setRevision(current.revision);
       });
@@ -54,9 +57,10 @@ function App() {
         refresh();
       },
       delta(d) {
-        deltaArrived();
+        const arrivedMs = deltaArrived();
         applyDelta(current, d);
         refresh();
+        deltaApplied(arrivedMs);
       },
       status: (s, info) => setStatus({ s, ...info }),
     });
@@ -74,15 +78,25 @@ function App() {
       </main>
     );
 
-  const signals = net.intersections.filter((x) => x.control === 'signalized');
-  const kpis = signals.map((x) => state.latestKpi.get(x.id)).filter((k) => k !== undefined);
-  const totalFlow = kpis.reduce((s, k) => s + k!.flowVehPerHour, 0);
-  const meanDos = kpis.length ? kpis.reduce((s, k) => s + k!.maxDegreeOfSaturation, 0) / kpis.length : NaN;
-  const overSaturated = kpis.filter((k) => k!.maxDegreeOfSaturation > 1).length;
+  const signals = signalsOf(net);
+  // one pass, no arrays: this runs on every frame a delta changes
+  let totalFlow = 0;
+  let dosSum = 0;
+  let withKpi = 0;
+  let overSaturated = 0;
+  for (const x of signals) {
+    const k = state.latestKpi.get(x.id);
+    if (!k) continue;
+    withKpi++;
+    totalFlow += k.flowVehPerHour;
+    dosSum += k.maxDegreeOfSaturation;
+    if (k.maxDegreeOfSaturation > 1) overSaturated++;
+  }
+  const meanDos = withKpi ? dosSum / withKpi : NaN;
   const controllers = [...state.controllers.values()];
   const offline = controllers.filter((c) => !c.online);
   const sel = selected ? net.intersections.find((x) => x.id === selected) : undefined;
-  const { rows, more } = mostSaturated(signals, state, filter, LIST_ROWS);
+  const { rows, more } = mostSaturated(signals, state, filter, listRows);
 
   return (
     <div class={`layout${status.s === 'live' ? '' : ' stale'}`} data-testid="layout">
@@ -119,42 +133,39 @@ function App() {
         </ol>
         <h2>Intersections</h2>
         <input type="search" placeholder="filter by id or name" value={filter} onInput={(e) => setFilter((e.target as HTMLInputElement).value)} />
-        <table class="intersections" data-testid="intersection-list">
-          <thead>
-            <tr><th>signal</th><th>DoS</th><th>veh/h</th><th>plan</th><th /></tr>
-          </thead>
-          <tbody>
-            {rows.map((x) => {
-              const k = state.latestKpi.get(x.id);
-              const control = state.controlOf.get(x.id);
-              return (
-                <tr key={x.id} data-intersection-id={x.id} class={x.id === selected ? 'selected' : ''} onClick={() => setSelected(x.id)}>
-                  <td title={x.name}>{x.id}</td>
-                  <td><span class={`dot band-${saturationBand(k?.maxDegreeOfSaturation)}`} />{k ? k.maxDegreeOfSaturation.toFixed(2) : '—'}</td>
-                  <td>{k ? Math.round(k.flowVehPerHour) : '—'}</td>
-                  <td>
-                    v{state.plans.get(x.id)?.version ?? '—'}
-                    {state.overrides.has(x.id) && (
-                      <b class="override" data-testid={`override-${x.id}`} title={`${state.overrides.get(x.id)!.reason} (${state.overrides.get(x.id)!.by})`}>
-                        {' '}
-                        {state.overrides.get(x.id)!.action === 'hold' ? 'held' : `fallback ${state.overrides.get(x.id)!.fallbackPlan ?? ''}`}
-                      </b>
-                    )}
-                  </td>
-                  <td>
-                    {control && !control.online && <span class="badge offline" data-testid={`offline-${x.id}`}>offline</span>}
-                    {faults.has(x.id) && <span class="badge fault">{faults.get(x.id)!.length} det</span>}
-                  </td>
-                </tr>
-              );
-            })}
-            {more > 0 && (
-              <tr class="muted" data-testid="more-rows">
-                <td colSpan={5}>{more.toLocaleString()} more, less saturated: filter by id or name to find them</td>
-              </tr>
-            )}
-          </tbody>
-        </table>
+        <div class="intersections" role="table" data-testid="intersection-list">
+          <div class="row head" role="row">
+            <span role="columnheader">signal</span>
+            <span role="columnheader">DoS</span>
+            <span role="columnheader">veh/h</span>
+            <span role="columnheader">plan</span>
+            <span role="columnheader" />
+          </div>
+          {rows.map((x) => {
+            const k = state.latestKpi.get(x.id);
+            const control = state.controlOf.get(x.id);
+            return (
+              <IntersectionRow
+                key={x.id}
+                id={x.id}
+                name={x.name}
+                selected={x.id === selected}
+                dos={k?.maxDegreeOfSaturation}
+                flow={k?.flowVehPerHour}
+                version={state.plans.get(x.id)?.version}
+                override={state.overrides.get(x.id)}
+                offline={control !== undefined && !control.online}
+                faults={faults.get(x.id)?.length ?? 0}
+                onSelect={setSelected}
+              />
+            );
+          })}
+          {more > 0 && (
+            <div class="row muted more" role="row" data-testid="more-rows">
+              {more.toLocaleString()} more, less saturated: filter by id or name to find them
+            </div>
+          )}
+        </div>
       </aside>
       <section class="detail" data-testid="intersection-detail">
         {sel ? <IntersectionDetail id={sel.id} name={sel.name} detectors={sel.detectors} state={state} revision={revision} /> : <p class="muted">Select an intersection on the map or in the list.</p>}
@@ -163,10 +174,83 @@ function App() {
   );
 }
 
-/** Rows of the intersection list drawn at once (the most saturated first): a page, not the whole city. */
-const LIST_ROWS = 100;
+interface RowProps {
+  id: string;
+  name: string;
+  selected: boolean;
+  dos: number | undefined;
+  flow: number | undefined;
+  version: number | undefined;
+  override: OverrideState | undefined;
+  offline: boolean;
+  faults: number;
+  onSelect(id: string): void;
+}
+
+/**
+ * One row of the intersection list: memoised on what it shows, so that a delta re-renders the row it changed,
+ * not the hundred (a row off screen is not laid out or painted either: content-visibility in styles.css).
+ */
+class IntersectionRow extends Component<RowProps> {
+  override shouldComponentUpdate(next: RowProps): boolean {
+    for (const key in next) if (next[key as keyof RowProps] !== this.props[key as keyof RowProps]) return true;
+    return false;
+  }
+
+  override render({ id, name, selected, dos, flow, version, override, offline, faults, onSelect }: RowProps) {
+    return (
+      <div role="row" data-intersection-id={id} class={`row${selected ? ' selected' : ''}`} onClick={() => onSelect(id)}>
+        <span role="cell" title={name}>{id}</span>
+        <span role="cell"><span class={`dot band-${saturationBand(dos)}`} />{dos !== undefined ? dos.toFixed(2) : '—'}</span>
+        <span role="cell">{flow !== undefined ? Math.round(flow) : '—'}</span>
+        <span role="cell" title={version !== undefined ? `v${version}` : undefined}>
+          v{version ?? '—'}
+          {override && (
+            <b class="override" data-testid={`override-${id}`} title={`${override.reason} (${override.by})`}>
+              {' '}
+              {override.action === 'hold' ? 'held' : `fallback ${override.fallbackPlan ?? ''}`}
+            </b>
+          )}
+        </span>
+        <span role="cell">
+          {offline && <span class="badge offline" data-testid={`offline-${id}`}>offline</span>}
+          {faults > 0 && <span class="badge fault">{faults} det</span>}
+        </span>
+      </div>
+    );
+  }
+}
+
+/**
+ * Rows of the intersection list drawn at once (the most saturated first): about what the window's height shows,
+ * not the whole city. Every row in the page is laid out and painted on each frame a delta changes the list; a
+ * hundred rows, most of them below the fold, were half of a frame's work at 1,000 signals.
+ */
+function listRowsFor(windowHeightPx: number): number {
+  return Math.max(10, Math.min(100, Math.ceil((windowHeightPx - 90) / ROW_HEIGHT_PX)));
+}
+/** A list row's height, styles.css (12 px text, 1.4 line height, 3 px padding, 1 px border). */
+const ROW_HEIGHT_PX = 24;
+
+function useListRows(): number {
+  const [rows, setRows] = useState(() => listRowsFor(window.innerHeight));
+  useEffect(() => {
+    const onResize = () => setRows(listRowsFor(window.innerHeight));
+    window.addEventListener('resize', onResize);
+    return () => window.removeEventListener('resize', onResize);
+  }, []);
+  return rows;
+}
 
 type Signal = NonNullable<DashboardState['network']>['intersections'][number];
+
+/** The network's signalised intersections, found once per network. */
+const signalsByNetwork = new WeakMap<NonNullable<DashboardState['network']>, Signal[]>();
+function signalsOf(net: NonNullable<DashboardState['network']>): Signal[] {
+  let signals = signalsByNetwork.get(net);
+  if (!signals) signalsByNetwork.set(net, (signals = net.intersections.filter((x) => x.control === 'signalized')));
+  return signals;
+}
 
 /**
  * The `limit` most saturated signals matching the filter, most saturated first (ties by id), and how many more
@@ -180,7 +264,10 @@ function mostSaturated(signals: Signal[], state: DashboardState, filter: string,
   for (const x of signals) {
     if (needle !== '' && !`${x.id} ${x.name}`.toLowerCase().includes(needle)) continue;
     matched++;
-    const entry = { x, dos: state.latestKpi.get(x.id)?.maxDegreeOfSaturation ?? -1 };
+    const dos = state.latestKpi.get(x.id)?.maxDegreeOfSaturation ?? -1;
+    // most signals do not make the page: rejected before an entry is allocated for them
+    if (top.length === limit && dos < top[limit - 1].dos) continue;
+    const entry = { x, dos };
     if (top.length === limit && !before(entry, top[limit - 1])) continue;
     let i = top.length < limit ? top.length : limit - 1;
     while (i > 0 && before(entry, top[i - 1])) i--;
@@ -275,8 +362,8 @@ render(<App />, document.getElementById('app')!);
  * faster than the wall) and the server's wall time (this browser's zone).
  */
 function Clocks({ state, timeZone }: { state: DashboardState; timeZone: string }) {
-  const engine = state.engineAtMs ? new Date(state.engineAtMs).toLocaleTimeString('en-GB', { timeZone, hourCycle: 'h23' }) : '—';
-  const wall = state.wallAtMs ? new Date(state.wallAtMs).toLocaleTimeString('en-GB', { hourCycle: 'h23' }) : '—';
+  const engine = state.engineAtMs ? timeFormat(timeZone).format(state.engineAtMs) : '—';
+  const wall = state.wallAtMs ? timeFormat(undefined).format(state.wallAtMs) : '—';
   const speedup = state.simulatedSpeedup;
   return (
     <span class="clock" data-testid="clock" title="engine time: the time the counts are stamped in, which plans and KPIs carry; wall time: the server's clock">
@@ -288,4 +375,12 @@ function Clocks({ state, timeZone }: { state: DashboardState; timeZone: string }
       <span data-testid="clock-wall">wall time {wall} (this browser's zone)</span>
     </span>
   );
+}
+
+/** HH:MM:SS in a zone (this browser's when undefined); one formatter per zone (toLocaleTimeString built one per call, per frame). */
+const timeFormats = new Map<string | undefined, Intl.DateTimeFormat>();
+function timeFormat(timeZone: string | undefined): Intl.DateTimeFormat {
+  let f = timeFormats.get(timeZone);
+  if (!f) timeFormats.set(timeZone, (f = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' })));
+  return f;
 }

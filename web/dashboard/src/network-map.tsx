@@ -17,6 +17,8 @@ interface Props {
 export function NetworkMap({ state, faults, selected, onSelect }: Props) {
   const canvas = useRef<HTMLCanvasElement>(null);
   const layout = useRef<{ ids: string[]; xs: Float64Array; ys: Float64Array } | null>(null);
+  const latest = useRef({ state, faults, selected });
+  latest.current = { state, faults, selected };
 
   // Drawn in the same frame as the render that a delta caused (a layout effect runs right after it; a plain
   // effect, or another requestAnimationFrame, waited a frame or two more: 46 ms from delta to paint).
@@ -25,11 +27,23 @@ export function NetworkMap({ state, faults, selected, onSelect }: Props) {
     if (el && state.network) draw(el, state, faults, selected, layout);
   }, [state.revision, selected, state.network]);
 
+  // The canvas's size comes from a ResizeObserver, called after layout: reading clientWidth in each draw forced a
+  // style and layout of the page in the middle of every frame.
   useEffect(() => {
-    const onResize = () => canvas.current && state.network && draw(canvas.current, state, faults, selected, layout);
-    window.addEventListener('resize', onResize);
-    return () => window.removeEventListener('resize', onResize);
-  });
+    const el = canvas.current;
+    if (!el) return;
+    const observer = new ResizeObserver(() => {
+      const was = cssSize.get(el);
+      const w = el.clientWidth;
+      const h = el.clientHeight;
+      if (was && was.w === w && was.h === h) return;
+      cssSize.set(el, { w, h });
+      const { state: s, faults: f, selected: sel } = latest.current;
+      if (s.network) draw(el, s, f, sel, layout);
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
 
   const click = (ev: MouseEvent) => {
     const l = layout.current;
@@ -134,6 +148,9 @@ const BANDS: readonly SaturationBand[] = ['none', 'low', 'medium', 'high', 'over
 const LABEL_FONT = '11px system-ui, sans-serif';
 const radiusFor = (n: number) => (n > 300 ? 3.5 : n > 60 ? 6 : 10);
 
+/** The canvas's size in CSS pixels, as its ResizeObserver last saw it (read once before it first reports). */
+const cssSize = new WeakMap<HTMLCanvasElement, { w: number; h: number }>();
+
 /** What the canvas shows now, so that a delta repaints only the signals it changed. */
 let onCanvas: { el: HTMLCanvasElement; layer: StaticLayer; selected: string | null; labels: number } | null = null;
 
@@ -150,8 +167,9 @@ function draw(
   const drawStartMs = performance.now();
   const net = state.network!;
   const dpr = window.devicePixelRatio || 1;
-  const w = el.clientWidth;
-  const h = el.clientHeight;
+  let size = cssSize.get(el);
+  if (!size) cssSize.set(el, (size = { w: el.clientWidth, h: el.clientHeight }));
+  const { w, h } = size;
   if (el.width !== Math.round(w * dpr) || el.height !== Math.round(h * dpr)) {
     el.width = Math.round(w * dpr);
     el.height = Math.round(h * dpr);
