@@ -19,7 +19,7 @@ export interface SignalGroupModel {
 
 export function buildSignalGroupModel(id: string, intersections: Intersection[], roadGraph: RoadGraph, config: OptimizerConfig): SignalGroupModel {
   const members = intersections.filter((x) => x.control === 'signalized').map((x) => buildIntersectionModel(x, config));
-  const topology = config.coordinate ? buildCoordinationTopology(members, roadGraph, config) : { hops: [] };
+  const topology = config.coordinate ? buildCoordinationTopology(members, roadGraph, config) : { hops: [], pairs: 0, idRank: new Map() };
   return { id, members, topology };
 }
 
