@@ -264,7 +264,7 @@ function shiftTreeTowardsCurrent(
 }
 
 function describeHop(hop: CoordinatedHop, up: MemberTiming, down: MemberTiming, cycleSeconds: number, config: OptimizerConfig, u: number, v: number): DirectedHop | null {
-  const upPhaseFlow = new Array<number>(up.model.phaseIds.length).fill(0);
+  const upPhaseFlow = zeroed(upScratch, up.model.phaseIds.length);
   let feedFlow = 0;
   for (const k of hop.feedingMovements) {
     const q = Math.max(0, up.flows[k]);
@@ -272,7 +272,7 @@ function describeHop(hop: CoordinatedHop, up: MemberTiming, down: MemberTiming, 
     feedFlow += q;
     for (const p of phases) upPhaseFlow[p] += q / phases.length;
   }
-  const downPhaseFlow = new Array<number>(down.model.phaseIds.length).fill(0);
+  const downPhaseFlow = zeroed(downScratch, down.model.phaseIds.length);
   let arrivingFlow = 0;
   for (const k of hop.arrivingMovements) {
     const q = Math.max(0, down.flows[k]);
@@ -289,8 +289,8 @@ function describeHop(hop: CoordinatedHop, up: MemberTiming, down: MemberTiming, 
     upFavoured = up.currentCoordinatedPhaseId;
     downFavoured = up.currentCoordinatedFromPhaseId;
   }
-  const upstreamPhase = argmax(upPhaseFlow, upFavoured === undefined ? -1 : up.model.phaseIds.indexOf(upFavoured), config);
-  const downstreamPhase = argmax(downPhaseFlow, downFavoured === undefined ? -1 : down.model.phaseIds.indexOf(downFavoured), config);
+  const upstreamPhase = argmax(upPhaseFlow, up.model.phaseIds.length, upFavoured === undefined ? -1 : up.model.phaseIds.indexOf(upFavoured), config);
+  const downstreamPhase = argmax(downPhaseFlow, down.model.phaseIds.length, downFavoured === undefined ? -1 : down.model.phaseIds.indexOf(downFavoured), config);
   if (upstreamPhase < 0 || downstreamPhase < 0) return null;
   // Vehicles that turned onto the link outside the coordinated phase queue at the downstream stop line.
   const sideFlow = Math.max(0, feedFlow - upPhaseFlow[upstreamPhase]);
@@ -310,11 +310,24 @@ export function incumbencyMarginVehPerHour(flowVehPerHour: number, config: Optim
   return config.coordinationDirectionHysteresisFraction * q + 2 * noiseSd;
 }
 
-/** Index of the largest value, the favoured index's value counted with its incumbency margin; -1 if none > 0. */
-function argmax(values: number[], favoured: number, config: OptimizerConfig): number {
+// Flow per phase at each end of a hop, reused from hop to hop (describeHop runs for every hop at every step).
+const upScratch: number[] = [];
+const downScratch: number[] = [];
+
+/** `values` with its first `n` entries zeroed (only those are read). */
+function zeroed(values: number[], n: number): number[] {
+  for (let i = 0; i < n; i++) values[i] = 0;
+  return values;
+}
+
+/**
+ * Index of the largest of values[0..n), the favoured index's value counted with its incumbency margin; -1 if
+ * none > 0.
+ */
+function argmax(values: number[], n: number, favoured: number, config: OptimizerConfig): number {
   let best = -1;
   let bestValue = 0;
-  for (let i = 0; i < values.length; i++) {
+  for (let i = 0; i < n; i++) {
     const v = i === favoured ? values[i] + incumbencyMarginVehPerHour(values[i], config) : values[i];
     if (v > bestValue) {
       bestValue = v;

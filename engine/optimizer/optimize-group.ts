@@ -7,7 +7,7 @@ import { phaseFlowRatios, type PhaseFlowRatios } from './flow-ratios.js';
 import { distributeGreens, roundGreens } from './green-splits.js';
 import { buildIntersectionModel, clamp, type IntersectionModel } from './intersection-model.js';
 import type { OptimizerConfig } from './optimizer-config.js';
-import { evaluatePlan, type PlanEvaluation } from './plan-evaluation.js';
+import { evaluatePlan, totalDelayVehHoursPerHour, type PlanEvaluation } from './plan-evaluation.js';
 import { degreeOfSaturationOfFlowRatio } from '../timing/index.js';
 
 /** Signals that share a common cycle, with everything about them that does not depend on demand. */
@@ -95,7 +95,7 @@ export function optimizeGroup(input: GroupOptimizationInput): Map<string, PhaseP
     keepSplitsUnlessBetter(w, config);
   }
 
-  const offsets = new Map<string, OffsetResult>();
+  let offsets: ReadonlyMap<string, OffsetResult> | undefined;
   const coordinated = work.filter((w) => w.coordinated);
   if (coordinated.length > 0) {
     const members = new Map<string, MemberTiming>();
@@ -110,11 +110,11 @@ export function optimizeGroup(input: GroupOptimizationInput): Map<string, PhaseP
         currentCoordinatedFromPhaseId: w.current?.diagnostics.coordinatedFrom?.fromPhaseId,
         currentlyCoordinatedFromUpstream: w.current?.diagnostics.coordinatedFrom ? w.current.diagnostics.coordinatedFrom.travelTimeSeconds >= 0 : undefined,
       });
-    for (const [id, r] of coordinationOffsets(group.topology, members, coordinated[0].cycleSeconds, config)) offsets.set(id, r);
+    offsets = coordinationOffsets(group.topology, members, coordinated[0].cycleSeconds, config);
   }
 
   const out = new Map<string, PhasePlan>();
-  for (const w of work) out.set(w.model.intersection.id, decide(w, offsets.get(w.model.intersection.id), input));
+  for (const w of work) out.set(w.model.intersection.id, decide(w, offsets?.get(w.model.intersection.id), input));
   return out;
 }
 
@@ -163,8 +163,8 @@ function keepSplitsUnlessBetter(w: MemberWork, config: OptimizerConfig): void {
   if (!current || current.source !== 'optimizer' || current.cycleSeconds !== w.cycleSeconds) return;
   const currentGreens = greensOf(current);
   if (greensWithin(currentGreens, w.greens)) return;
-  const inForce = evaluatePlan(w.model, currentGreens, current.cycleSeconds, w.flows).totalDelayVehHoursPerHour;
-  const candidate = evaluatePlan(w.model, w.greens, w.cycleSeconds, w.flows).totalDelayVehHoursPerHour;
+  const inForce = totalDelayVehHoursPerHour(w.model, currentGreens, current.cycleSeconds, w.flows);
+  const candidate = totalDelayVehHoursPerHour(w.model, w.greens, w.cycleSeconds, w.flows);
   const gain = 1 - candidate / Math.max(1e-9, inForce);
   if (gain < config.adoptionMarginFraction) w.greens = currentGreens.slice();
   else w.reasons.push(`splits: predicted delay ${pct(gain)} lower than the plan in force`);

@@ -35,3 +35,26 @@ export function evaluatePlan(model: IntersectionModel, greens: ArrayLike<number>
   });
   return { delaySecondsPerVehByMovement: delays, degreeOfSaturationByMovement: dos, totalDelayVehHoursPerHour: total, maxDegreeOfSaturation: maxX };
 }
+
+/**
+ * `evaluatePlan(...).totalDelayVehHoursPerHour` alone, the same sum in the same order, without the per-movement
+ * arrays (deciding whether new splits beat the plan in force needs only the totals).
+ */
+export function totalDelayVehHoursPerHour(model: IntersectionModel, greens: ArrayLike<number>, cycleSeconds: number, flows: ArrayLike<number>): number {
+  let total = 0;
+  const movements = model.movements;
+  for (let k = 0; k < movements.length; k++) {
+    const m = movements[k];
+    let g = 0;
+    for (const p of m.phaseIndices) g += greens[p];
+    const q = Math.max(0, flows[k]);
+    const d = hcmControlDelaySecondsPerVeh({
+      cycleSeconds,
+      effectiveGreenSeconds: g,
+      flowVehPerHour: q,
+      saturationFlowVehPerHour: m.saturationFlowVehPerHour,
+    });
+    total += (q * d) / 3600;
+  }
+  return total;
+}
