@@ -72,13 +72,17 @@ export function optimizeGroup(input: GroupOptimizationInput): Map<string, PhaseP
   });
 
   // Common cycle: the largest any member wants, moved towards from the cycle in force in bounded steps.
-  const coordinatedCandidates = work.filter((w) => config.coordinate && group.members.length > 1);
-  if (coordinatedCandidates.length > 0) {
+  // Every member is a candidate, or none. (Plain loops here: the arrays that filter and map returned at this
+  // point did not always have one shape, and the optimised function was thrown away at every such step.)
+  const coordinating = config.coordinate && group.members.length > 1 && work.length > 0;
+  if (coordinating) {
     let target = 0;
-    for (const w of coordinatedCandidates) target = Math.max(target, w.wanted.cycleSeconds);
-    const inForce = mostCommonCycle(coordinatedCandidates.map((w) => w.current?.cycleSeconds));
+    for (const w of work) target = Math.max(target, w.wanted.cycleSeconds);
+    const cyclesInForce = new Array<number | undefined>(work.length);
+    for (let i = 0; i < work.length; i++) cyclesInForce[i] = work[i].current?.cycleSeconds;
+    const inForce = mostCommonCycle(cyclesInForce);
     const common = smoothCycle(target, inForce, config);
-    for (const w of coordinatedCandidates) {
+    for (const w of work) {
       if (common >= w.model.cycleLowSeconds - 1e-9 && common <= w.model.cycleHighSeconds + 1e-9) {
         w.cycleSeconds = common;
         w.coordinated = true;
@@ -88,7 +92,7 @@ export function optimizeGroup(input: GroupOptimizationInput): Map<string, PhaseP
       }
     }
   }
-  for (const w of work) if (!w.coordinated && coordinatedCandidates.indexOf(w) < 0) w.cycleSeconds = smoothCycle(w.wanted.cycleSeconds, w.current?.cycleSeconds, config);
+  if (!coordinating) for (const w of work) w.cycleSeconds = smoothCycle(w.wanted.cycleSeconds, w.current?.cycleSeconds, config);
 
   for (const w of work) {
     w.greens = smoothGreens(w, config);
