@@ -175,19 +175,34 @@ export class DayRecordBatch implements Iterable<DayLine> {
     this.released = true;
   }
 
-  *[Symbol.iterator](): Iterator<DayLine> {
+  /**
+   * A plain iterator rather than a generator, its result object reused from line to line (the protocol allows
+   * it; for-of reads it before asking for the next): this runs for every record of the day.
+   */
+  [Symbol.iterator](): Iterator<DayLine> {
     const { counts, others } = this.batch;
+    const size = this.size;
+    const ids = this.ids;
+    let i = 0;
     let o = 0;
     let j = 0;
-    for (let i = 0; i < this.size; i++) {
+    const result = { done: false, value: undefined as DayLine | undefined };
+    const line = result as IteratorResult<DayLine>;
+    const next = (): IteratorResult<DayLine> => {
+      if (i >= size) {
+        result.done = true;
+        result.value = undefined;
+        return line;
+      }
       if (this.released) throw new Error('day record batch read after the next batch was taken');
       if (o < others.length && others[o].at === i) {
-        yield others[o++].line;
-        continue;
+        i++;
+        result.value = others[o++].line;
+        return line;
       }
-      const detectorId = this.ids[counts[j + 5]];
+      const detectorId = ids[counts[j + 5]];
       const occupancy = counts[j + 4];
-      yield {
+      result.value = {
         kind: 'count',
         atMs: counts[j],
         record: Number.isNaN(occupancy)
@@ -195,6 +210,9 @@ export class DayRecordBatch implements Iterable<DayLine> {
           : { detectorId, timestamp: counts[j + 1], count: counts[j + 2], occupancy, intervalSeconds: counts[j + 3] },
       };
       j += ROW;
-    }
+      i++;
+      return line;
+    };
+    return { next };
   }
 }
