@@ -30,6 +30,8 @@ export interface ClosedLoopOptions {
   epochMs?: number;
   /** Extra SUMO arguments. */
   sumoArgs?: string[];
+  /** Drives the signals instead of the one `control` names (it still names the run); for tests and experiments. */
+  controller?: LoopController;
   /** Called once SUMO is running (for diagnostics and failure tests). */
   onSumoStarted?: (sumo: SumoProcess) => void;
 }
@@ -81,7 +83,7 @@ export async function runSumoClosedLoop(o: ClosedLoopOptions): Promise<ClosedLoo
   const network: NetworkFile = imported.network;
   for (const i of imported.issues) logger.debug({ issue: i }, 'SUMO import');
   const work = mkdtempSync(join(tmpdir(), 'greenwave-sumo-'));
-  const controller = controllerFor(o.control, o.engine, o.maxPressure);
+  const controller = o.controller ?? controllerFor(o.control, o.engine, o.maxPressure);
   let sumo: SumoProcess | null = null;
   try {
     const detectorsFile = join(work, 'detectors.add.xml');
@@ -157,6 +159,10 @@ export async function runSumoClosedLoop(o: ClosedLoopOptions): Promise<ClosedLoo
         await controller.afterStep(t);
         if (end !== undefined ? t + 1e-9 >= end : snap.minExpected === 0 && t > begin) break;
         if (t >= limit) break;
+        if (controller.whileStepping && inFlight.length === 0) {
+          sendStep();
+          controller.whileStepping(t);
+        }
       }
     } catch (e) {
       if (e instanceof TraciError && e.fatal) {

@@ -123,6 +123,8 @@ export class SumoProcess {
         TraciClient.connect({
           port,
           connectTimeoutMs: o.startTimeoutMs ?? 30_000,
+          // SUMO opens its port a few milliseconds after it starts: waiting long between attempts is dead time
+          retryDelayMs: 10,
           requestTimeoutMs: o.requestTimeoutMs ?? 120_000,
           expectedApiVersion: o.expectedApiVersion,
           onRetry: () => {

@@ -3,6 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runSumoClosedLoop, type ClosedLoopSummary } from '../../adapters/sumo/run-closed-loop.js';
+import { EngineControl } from '../../adapters/sumo/control/engine-control.js';
+import type { LoopContext, LoopController } from '../../adapters/sumo/control/loop-controller.js';
 import { SumoProcess, liveSumoProcessCount } from '../../adapters/sumo/sumo-process.js';
 import { summarizeTripinfo } from '../../adapters/sumo/tripinfo-summary.js';
 import { generateScenario } from '../../bench/sumo/generate-scenarios.js';
@@ -48,6 +50,40 @@ describe.skipIf(SKIP_SUMO)('closed loop with SUMO (small grid, 15 simulated minu
     const kept = summarizeTripinfo(readFileSync(tripinfo, 'utf8'));
     expect(kept.vehicles).toBe(engine.vehicles);
     expect(kept.arrived).toBeLessThan(kept.vehicles);
+  }, 120_000);
+
+  it("the engine plans while SUMO simulates: one message a step, the step already sent when the counts and plans are made", async () => {
+    const engine = new EngineControl();
+    let client: LoopContext['client'] | undefined;
+    let steps = 0;
+    let firstStepMessages = 0;
+    const sentBeforePlanning: number[] = [];
+    let sentAtDecision = 0;
+    const recorder: LoopController = {
+      mode: 'engine',
+      init: async (ctx) => {
+        client = ctx.client;
+        await engine.init(ctx);
+      },
+      afterStep: async (t) => {
+        if (steps++ === 0) firstStepMessages = client!.messagesSent;
+        await engine.afterStep(t);
+        sentAtDecision = client!.messagesSent;
+      },
+      whileStepping: (t) => {
+        sentBeforePlanning.push(client!.messagesSent - sentAtDecision);
+        engine.whileStepping(t);
+      },
+      stats: () => engine.stats(),
+      dispose: () => engine.dispose(),
+    };
+    const summary = await runSumoClosedLoop({ scenario: { configFile: cfg, endSeconds: 300 }, seed: 1, control: 'engine', controller: recorder });
+    expect(summary.planUpdates).toBeGreaterThan(0);
+    // every planning slot came after the next step had gone out
+    expect(sentBeforePlanning.length).toBe(steps - 1);
+    expect(sentBeforePlanning.every((n) => n === 1)).toBe(true);
+    // no extra round trip at the ends of the count intervals (10 of them in 300 s): the other steps, and the close
+    expect(client!.messagesSent - firstStepMessages).toBe(steps - 1 + 1);
   }, 120_000);
 
   it('max-pressure from the loops alone switches phases on the queues it estimates and moves the traffic', async () => {

@@ -10,6 +10,7 @@ import {
   checkPlan,
   VirtualClockScheduler,
   type ActuationCounters,
+  type DetectorCount,
   type ActuationOptions,
   type EngineConfigInput,
   type LaneLoopLayout,
@@ -107,6 +108,9 @@ export class EngineControl implements LoopController {
   private loops!: LoopFeed;
   private signals = new Map<string, SignalState>();
   private nextFlushSeconds = 0;
+  private lastStepSeconds = -Infinity;
+  /** Counts of an interval that has ended, for the engine once the next step is sent. */
+  private countsDue: DetectorCount[] = [];
   private plansRejected = 0;
   private readonly interval: number;
   private readonly actuationOptions: ActuationOptions;
@@ -155,7 +159,7 @@ export class EngineControl implements LoopController {
       });
       const s: SignalState = { x, sig, built, offered: null, actuation, layoutVersion: actuation.layoutVersion, programIndex: -1, programSeq: 0 };
       this.signals.set(x.id, s);
-      await this.load(s, built);
+      this.load(s, built);
     }
 
     if (this.o.planSchedule) return;
@@ -186,26 +190,37 @@ export class EngineControl implements LoopController {
 
   async afterStep(t: number): Promise<void> {
     const loops = this.ctx.client.inductionLoop;
+    // an interval ended with the step before: its occupancies came with this step's answer, and this step's
+    // readings belong to the next interval
+    if (!this.o.planSchedule && this.lastStepSeconds + 1e-9 >= this.nextFlushSeconds) {
+      const ts = this.ctx.epochMs + Math.round(this.lastStepSeconds * 1000);
+      this.countsDue.push(...this.counter.flush(ts, this.interval));
+      this.nextFlushSeconds += this.interval;
+    }
+    this.lastStepSeconds = t;
     this.loops.step(t, loops.changedInLastStep(), (id) => loops.lastStep(id));
     const schedule = this.o.planSchedule;
     if (schedule) {
       const nowMs = this.ctx.epochMs + Math.round(t * 1000);
       for (; this.scheduleIndex < schedule.length && schedule[this.scheduleIndex].atMs <= nowMs; this.scheduleIndex++) this.onPlan(schedule[this.scheduleIndex].plan);
-    } else if (t + 1e-9 >= this.nextFlushSeconds) {
-      const ts = this.ctx.epochMs + Math.round(t * 1000);
-      // the occupancies of this step, asked for by the loop feed, before the counts are made
-      await this.ctx.client.sendQueued();
-      this.scheduler.advanceTo(ts);
-      for (const c of this.counter.flush(ts, this.interval))
-        this.counts$.next({ detectorId: c.detectorId, timestamp: c.timestampMs, count: c.count, intervalSeconds: c.intervalSeconds, occupancy: c.occupancy });
-      this.nextFlushSeconds += this.interval;
     }
-    this.scheduler.advanceTo(this.ctx.epochMs + Math.round(t * 1000));
-    for (const s of this.signals.values()) await this.show(s, t);
+    for (const s of this.signals.values()) this.show(s, t);
   }
 
-  /** Steps the signal's actuation to `t` and shows its display in SUMO. */
-  private async show(s: SignalState, t: number): Promise<void> {
+  /** The engine's counts and planning run while SUMO simulates the next step: a plan is taken up a step later. */
+  whileStepping(t: number): void {
+    if (this.o.planSchedule) return;
+    if (this.countsDue.length > 0) {
+      this.scheduler.advanceTo(this.countsDue[0].timestampMs);
+      for (const c of this.countsDue)
+        this.counts$.next({ detectorId: c.detectorId, timestamp: c.timestampMs, count: c.count, intervalSeconds: c.intervalSeconds, occupancy: c.occupancy });
+      this.countsDue = [];
+    }
+    this.scheduler.advanceTo(this.ctx.epochMs + Math.round(t * 1000));
+  }
+
+  /** Steps the signal's actuation to `t` and shows its display in SUMO (commands are queued for the next step's message). */
+  private show(s: SignalState, t: number): void {
     const events = s.actuation.step(t);
     if (events.length > 0 && this.ctx.logger.isLevelEnabled('trace')) this.ctx.logger.trace({ t, tls: s.sig.tlsId, events }, 'actuation');
     for (const e of events) if (e.kind === 'mode-changed') this.ctx.logger.info({ t, intersectionId: s.x.id, mode: e.mode, reason: e.reason }, 'actuation mode changed');
@@ -214,21 +229,21 @@ export class EngineControl implements LoopController {
       if (s.offered) {
         s.built = s.offered;
         s.offered = null;
-        await this.load(s, s.built);
+        this.load(s, s.built);
       }
     }
     const index = programIndexOf(s.built, s.sig, s.actuation.display);
     if (index !== s.programIndex) {
-      await this.ctx.client.trafficLight.setPhase(s.sig.tlsId, index);
+      void this.ctx.client.trafficLight.setPhase(s.sig.tlsId, index);
       s.programIndex = index;
     }
   }
 
   /** Loads a program whose phases never end by themselves, at the index the actuation shows. */
-  private async load(s: SignalState, built: BuiltProgram): Promise<void> {
+  private load(s: SignalState, built: BuiltProgram): void {
     const index = programIndexOf(built, s.sig, s.actuation.display);
     const phases = built.logic.phases.map((p) => ({ ...p, durationSeconds: HELD_SECONDS, minDurSeconds: undefined, maxDurSeconds: undefined, next: undefined }));
-    await this.ctx.client.trafficLight.setProgramLogic(s.sig.tlsId, { ...built.logic, phases, currentPhaseIndex: index });
+    void this.ctx.client.trafficLight.setProgramLogic(s.sig.tlsId, { ...built.logic, phases, currentPhaseIndex: index });
     s.programIndex = index;
   }
 

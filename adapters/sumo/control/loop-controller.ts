@@ -47,8 +47,13 @@ export interface LoopController {
    */
   sumoNetXml?(network: NetworkFile, netXml: string): string | undefined;
   init(ctx: LoopContext): Promise<void>;
-  /** Called after every simulation step with the new simulation time. */
+  /** Called after every simulation step with the new simulation time: decides what SUMO shows in the next step. */
   afterStep(timeSeconds: number): Promise<void>;
+  /**
+   * Work that does not decide the next step (interval counts, the engine's planning), called once the next step
+   * has been sent, while SUMO simulates it; it must not use the client. Its results reach SUMO a step later.
+   */
+  whileStepping?(timeSeconds: number): void;
   stats(): ControlStats;
   dispose(): void;
 }
