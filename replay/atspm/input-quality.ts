@@ -1,4 +1,5 @@
 import type { InputQuality, ReplaySumoSummary } from '../replay-summary.js';
+import type { EventCodeUse } from './event-code-use.js';
 
 /** More than this share of rows rejected: the run is flagged and its figures are not headlined. */
 export const MOSTLY_REJECTED_SHARE = 0.5;
@@ -8,15 +9,16 @@ export const JAMMED_SHARE = 0.1;
 export interface InputCounts {
   rows: number;
   rejectedByReason: Record<string, number>;
-  ignoredByCode?: Record<string, number>;
+  eventCodes?: EventCodeUse;
   unmappedChannels?: Record<string, number>;
   unknownDevices?: Record<string, number>;
+  unmappedPhases?: Record<string, number>;
   repeatedDetectorOns?: number;
 }
 
 /**
  * What the input was worth, for the top of summary.json and of the report: rows, rejected rows with their
- * reasons, ignored codes and unmapped channels, and flags that say why the results must not be read as a
+ * reasons, who read which event codes, unmapped channels, devices and phases, and flags that say why the results must not be read as a
  * saving (most rows rejected, nothing usable, a SUMO run that jammed).
  */
 export function inputQuality(counts: InputCounts, usable: number, sumo?: ReplaySumoSummary): InputQuality {
@@ -38,9 +40,10 @@ export function inputQuality(counts: InputCounts, usable: number, sumo?: ReplayS
     rejected,
     rejectedShare: Math.round(rejectedShare * 10_000) / 10_000,
     rejectedByReason: counts.rejectedByReason,
-    ...(counts.ignoredByCode ? { ignoredByCode: counts.ignoredByCode } : {}),
+    ...(counts.eventCodes ? { eventCodes: counts.eventCodes } : {}),
     ...(counts.unmappedChannels ? { unmappedChannels: counts.unmappedChannels } : {}),
     ...(counts.unknownDevices ? { unknownDevices: counts.unknownDevices } : {}),
+    ...(counts.unmappedPhases ? { unmappedPhases: counts.unmappedPhases } : {}),
     ...(counts.repeatedDetectorOns !== undefined ? { repeatedDetectorOns: counts.repeatedDetectorOns } : {}),
     flags,
   };
