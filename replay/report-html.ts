@@ -8,6 +8,7 @@ import { PCD_COLUMN_SECONDS, PCD_MAX_CYCLE_SECONDS, type PcdApproach, type PcdRa
 import type { CorridorSnapshot, ReplayResult } from './replay-run.js';
 import type { PhasePcds } from './atspm/phase-pcd.js';
 import type { EventCodeUse } from './atspm/event-code-use.js';
+import { sumoJams } from './atspm/input-quality.js';
 import type { AtspmOutputSummary, BinRow, InputQuality, SourceTotals } from './replay-summary.js';
 
 const ACTUAL = '#d9822b';
@@ -54,7 +55,9 @@ export function renderReport(result: ReplayResult, phasePcds?: PhasePcds): strin
     <tr><td>not inserted at the end</td><td>${m.actual.notInserted}</td><td>${m.engine.notInserted}</td><td></td></tr>
     <tr><td>teleports</td><td>${m.actual.teleports}</td><td>${m.engine.teleports}</td><td></td></tr>
   </table>`);
-    parts.push(`<p>Time loss ratio engine/actual: <b>${m.timeLossRatio}</b> (${m.timeLossSavedPercent} % saved). Actual plans in SUMO: ${esc(m.actualControl)}.</p>`);
+    const jams = sumoJams(m);
+    if (jams.length > 0) parts.push(`<p class="flag">Not a saving: ${esc(jams.join('; '))}. Time loss ratio engine/actual ${m.timeLossRatio}, on those runs only. Actual plans in SUMO: ${esc(m.actualControl)}.</p>`);
+    else parts.push(`<p>Time loss ratio engine/actual: <b>${m.timeLossRatio}</b> (${m.timeLossSavedPercent} % saved). Actual plans in SUMO: ${esc(m.actualControl)}.</p>`);
     parts.push(`<p>Demand model: ${esc(m.demandModel)}${m.entryLinksWithoutCounts.length > 0 ? ` Entry links without counts: ${esc(m.entryLinksWithoutCounts.join(', '))}.` : ''}</p>`);
   }
   parts.push('<details><summary>Per intersection</summary><table><tr><th>intersection</th><th>vehicles</th><th>delay actual</th><th>delay engine</th><th>saved</th><th>AoG actual</th><th>AoG engine</th><th>SF actual</th><th>SF engine</th><th>max x actual</th><th>max x engine</th></tr>');

@@ -16,6 +16,18 @@ export interface InputCounts {
   repeatedDetectorOns?: number;
 }
 
+/** The SUMO runs that jammed, each as a flag: their time loss is no fair comparison. */
+export function sumoJams(sumo: ReplaySumoSummary): string[] {
+  const jams: string[] = [];
+  for (const [name, run] of [['actual plans', sumo.actual], ['engine', sumo.engine]] as const) {
+    const unserved = run.vehicles > 0 ? (run.vehicles - run.arrived) / run.vehicles : 0;
+    const notInserted = sumo.vehicles > 0 ? run.notInserted / sumo.vehicles : 0;
+    if (unserved > JAMMED_SHARE || notInserted > JAMMED_SHARE || run.teleports > JAMMED_SHARE * run.vehicles)
+      jams.push(`the SUMO run under the ${name} jammed (${run.arrived} of ${run.vehicles} vehicles arrived, ${run.notInserted} not inserted, ${run.teleports} teleports): its time loss is not a fair comparison`);
+  }
+  return jams;
+}
+
 /**
  * What the input was worth, for the top of summary.json and of the report: rows, rejected rows with their
  * reasons, who read which event codes, unmapped channels, devices and phases, and flags that say why the results must not be read as a
@@ -28,13 +40,7 @@ export function inputQuality(counts: InputCounts, usable: number, sumo?: ReplayS
   if (rejectedShare > MOSTLY_REJECTED_SHARE)
     flags.push(`most of the input was rejected (${rejected.toLocaleString('en')} of ${counts.rows.toLocaleString('en')} rows, ${(100 * rejectedShare).toFixed(1)} %): the figures cover only the rest`);
   if (usable === 0) flags.push('nothing in the input could be used: there is nothing to compare');
-  if (sumo)
-    for (const [name, run] of [['actual plans', sumo.actual], ['engine', sumo.engine]] as const) {
-      const unserved = run.vehicles > 0 ? (run.vehicles - run.arrived) / run.vehicles : 0;
-      const notInserted = sumo.vehicles > 0 ? run.notInserted / sumo.vehicles : 0;
-      if (unserved > JAMMED_SHARE || notInserted > JAMMED_SHARE || run.teleports > JAMMED_SHARE * run.vehicles)
-        flags.push(`the SUMO run under the ${name} jammed (${run.arrived} of ${run.vehicles} vehicles arrived, ${run.notInserted} not inserted, ${run.teleports} teleports): its time loss is not a fair comparison`);
-    }
+  if (sumo) flags.push(...sumoJams(sumo));
   return {
     rows: counts.rows,
     rejected,
