@@ -126,5 +126,8 @@ describe('ATSPM hi-res import', () => {
     const html = readFileSync(join(dir, 'out', 'report.html'), 'utf8');
     expect(html).toContain('Not a saving: most of the input was rejected');
     expect(html).not.toContain('Delay saved:');
+    // Nor does the command's one-line summary.
+    expect(r.stderr).toMatch(/veh·h \(not a saving: most of the input was rejected/);
+    expect(r.stderr).not.toContain('% saved');
   });
 });
