@@ -18,6 +18,9 @@ export const ATSPM_EVENT = {
   detectorOn: 82,
 } as const;
 
+/** The event codes the engine's import uses (phase states, detector counts and arrivals). */
+export const ENGINE_EVENT_CODES: readonly number[] = Object.values(ATSPM_EVENT);
+
 export type AtspmProblemCode = EventLogProblemCode;
 
 /** The network's ATSPM mapping cannot be used (e.g. two intersections claim one controller). */
@@ -38,8 +41,13 @@ export interface AtspmImportStats {
   unknownChannels: number;
   /** Rows of devices no intersection is mapped to, by device id. */
   unknownDevices: Record<string, number>;
-  /** Unknown or unused event codes, by code. */
-  ignoredByCode: Record<string, number>;
+  /** Phase events of NEMA phases no network phase is mapped to, by "device/phase". */
+  unmappedPhases: Record<string, number>;
+  /**
+   * Well-formed events by code, every code of the log (which of them the engine and the ATSPM tables read:
+   * `eventCodeUse`).
+   */
+  eventsByCode: Record<string, number>;
   /** Detector-on events that came while the detector was already on: counted, with the missing off imputed. */
   repeatedDetectorOns: number;
   timeZone: string;
@@ -90,7 +98,8 @@ interface DetectorTrack {
  *
  * Signals map to intersections by `intersections[].external.atspm.signalId` (default: the intersection id) and
  * NEMA phases to network phases by `external.atspm.phases` ({ phaseId: [nema, ...] }; default: the i-th phase
- * is NEMA phase i + 1). Unknown or unused codes are counted and ignored; malformed rows are reported with their
+ * is NEMA phase i + 1). Every code is counted (`eventsByCode`); those the engine does not use are passed by
+ * here (the ATSPM tables read their own: `eventCodeUse`); malformed rows are reported with their
  * line number and skipped. Timestamps without a zone are local time in the network's time zone (see
  * `EventLogReader` for the layouts and timestamp forms read). Every 82 is an actuation, as in ATSPM: an on while
  * the detector is already on gets the missing off imputed. Two intersections mapped to one controller are refused.
@@ -114,7 +123,7 @@ export class AtspmImport {
     this.intervalMs = (options.intervalSeconds ?? 60) * 1000;
     const timeZone = network.timeZone ?? 'UTC';
     this.reader = new EventLogReader(timeZone);
-    this.counters = { rows: 0, used: 0, malformed: 0, malformedByCode: {}, unmappedChannels: {}, unknownChannels: 0, unknownDevices: {}, ignoredByCode: {}, repeatedDetectorOns: 0, timeZone };
+    this.counters = { rows: 0, used: 0, malformed: 0, malformedByCode: {}, unmappedChannels: {}, unknownChannels: 0, unknownDevices: {}, unmappedPhases: {}, eventsByCode: {}, repeatedDetectorOns: 0, timeZone };
     this.onProblem = options.onProblem ?? (() => {});
     this.onEvent = options.onEvent ?? (() => {});
     const links = new Map(network.links.map((l) => [l.id, l]));
@@ -144,7 +153,7 @@ export class AtspmImport {
 
   stats(): AtspmImportStats {
     const c = this.counters;
-    return { ...c, malformedByCode: { ...c.malformedByCode }, unmappedChannels: { ...c.unmappedChannels }, unknownDevices: { ...c.unknownDevices }, ignoredByCode: { ...c.ignoredByCode } };
+    return { ...c, malformedByCode: { ...c.malformedByCode }, unmappedChannels: { ...c.unmappedChannels }, unknownDevices: { ...c.unknownDevices }, unmappedPhases: { ...c.unmappedPhases }, eventsByCode: { ...c.eventsByCode } };
   }
 
   /** One CSV line; records it completes go to `emit`, in time order. */
@@ -157,12 +166,12 @@ export class AtspmImport {
     const t = e.atMs;
     const code = e.code;
     const param = e.param;
+    this.counters.eventsByCode[code] = (this.counters.eventsByCode[code] ?? 0) + 1;
     this.advance(t, emit);
     this.lastMs = t;
     const signal = this.signals.get(e.deviceId);
     if (!signal) {
       this.counters.unknownDevices[e.deviceId] = (this.counters.unknownDevices[e.deviceId] ?? 0) + 1;
-      this.ignore(code);
       return;
     }
     switch (code) {
@@ -176,8 +185,6 @@ export class AtspmImport {
       case ATSPM_EVENT.detectorOn:
       case ATSPM_EVENT.detectorOff:
         return this.detector(signal, param, code === ATSPM_EVENT.detectorOn, t, emit);
-      default:
-        this.ignore(code);
     }
   }
 
@@ -192,10 +199,6 @@ export class AtspmImport {
     this.counters.malformed++;
     this.counters.malformedByCode[code] = (this.counters.malformedByCode[code] ?? 0) + 1;
     this.onProblem({ code, lineNo, message });
-  }
-
-  private ignore(code: number): void {
-    this.counters.ignoredByCode[code] = (this.counters.ignoredByCode[code] ?? 0) + 1;
   }
 
   /** Moves the log's clock to t: emits due arrivals and every completed counting interval. */
@@ -234,7 +237,8 @@ export class AtspmImport {
   private nema(signal: SignalMap, nema: number, state: SignalState, t: number, emit: (r: DayRecord) => void): void {
     const phases = signal.phasesOfNema.get(nema);
     if (!phases) {
-      this.ignore(state === 'green' ? 1 : state === 'yellow' ? 8 : 9);
+      const key = `${signal.signalId}/${nema}`;
+      this.counters.unmappedPhases[key] = (this.counters.unmappedPhases[key] ?? 0) + 1;
       return;
     }
     this.counters.used++;

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import type { ScheduledPlan } from '../engine/index.js';
 import type { NetworkFile } from '../network-models/index.js';
 import { isDayLineProblem, localTimeOn, readDayRecordBatches, readLineBatches, type DayRecord, type LineWarning } from '../adapters/files/index.js';
-import { AtspmImport, AtspmMappingError, type AtspmImportStats } from './atspm-import.js';
+import { AtspmImport, AtspmMappingError, ENGINE_EVENT_CODES, type AtspmImportStats } from './atspm-import.js';
+import { eventCodeUse, type EventCodeUse } from './atspm/event-code-use.js';
 import { AtspmTables, AtspmTableStreams, writeAtspmTables } from './atspm/atspm-tables.js';
 import { detectorConfigOfNetwork, type DetectorConfig } from './atspm/detector-config.js';
 import { inputQuality, type InputCounts } from './atspm/input-quality.js';
@@ -150,6 +151,7 @@ export async function replayDay(o: ReplayDayOptions): Promise<ReplayResult> {
   const paced = o.speed > 0;
   let malformed = 0;
   let importStats: AtspmImportStats | undefined;
+  let codeUse: EventCodeUse | undefined;
   let atspmOutput: AtspmOutputSummary | undefined;
   let phasePcds: PhasePcds | undefined;
   /** ATSPM tables written as the log goes: closed on the way out, whatever happens. */
@@ -206,7 +208,11 @@ export async function replayDay(o: ReplayDayOptions): Promise<ReplayResult> {
         arrivalsBeforePhaseState: measured.arrivalsBeforePhaseState,
         detectorConfig: o.detectorConfigSource ?? 'the network file: detectors with a channel (advance: Advance; stop-line: Presence, Yellow_Red)',
       };
-      o.onNote?.(`ATSPM import: ${s.rows} rows, ${s.used} used, ${Object.entries(s.ignoredByCode).map(([c, n]) => `code ${c} ×${n}`).join(', ') || 'no'} codes not used for the engine's counts and phases (the ATSPM tables read their own), ${s.unknownChannels} events of unmapped channels, ${s.malformed} malformed`);
+      codeUse = eventCodeUse(s.eventsByCode, ENGINE_EVENT_CODES, tables.eventCodes());
+      const codes = (m: Record<string, unknown>) => Object.keys(m).join(', ') || 'none';
+      o.onNote?.(
+        `ATSPM import: ${s.rows} rows, ${s.used} used by the engine; event codes read by the engine: ${codes(codeUse.engine)}; only by the ATSPM tables: ${codes(codeUse.atspmTablesOnly)}; by nothing: ${Object.entries(codeUse.unread).map(([c, n]) => `${c} ×${n}`).join(', ') || 'none'}; ${s.unknownChannels} events of unmapped channels, ${s.malformed} malformed`,
+      );
     } else {
       // Read and parsed on a worker thread, while this one runs the engine on the previous batches.
       for await (const batch of readDayRecordBatches(o.inputPath, reading)) {
@@ -259,7 +265,15 @@ export async function replayDay(o: ReplayDayOptions): Promise<ReplayResult> {
     }
   }
   const counts: InputCounts = importStats
-    ? { rows: importStats.rows, rejectedByReason: importStats.malformedByCode, ignoredByCode: importStats.ignoredByCode, unmappedChannels: importStats.unmappedChannels, unknownDevices: importStats.unknownDevices, repeatedDetectorOns: importStats.repeatedDetectorOns }
+    ? {
+        rows: importStats.rows,
+        rejectedByReason: importStats.malformedByCode,
+        eventCodes: codeUse,
+        unmappedChannels: importStats.unmappedChannels,
+        unknownDevices: importStats.unknownDevices,
+        unmappedPhases: importStats.unmappedPhases,
+        repeatedDetectorOns: importStats.repeatedDetectorOns,
+      }
     : { rows: result.summary.records + malformed, rejectedByReason: { ...result.summary.rejectedByCode, ...(malformed > 0 ? { malformed } : {}) } };
   const usable = importStats ? importStats.used : result.summary.countsAccepted + (result.summary.recordsByKind['phase'] ?? 0);
   // What the input was worth goes first in summary.json.

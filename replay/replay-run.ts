@@ -182,7 +182,9 @@ export class ReplayRun {
       case 'count':
         this.count(record.record, t);
         this.scheduler!.advanceTo(t);
-        this.input.next(record.record);
+        // What the pipeline's input does with a count (its rejections, 'input-error' events, are not used here),
+        // without the RxJS plumbing: this runs for every record.
+        this.core!.ingest(record.record, this.scheduler!.now());
         break;
       case 'plan':
         this.recordedPlans.set(`${record.plan.intersectionId}#${record.plan.version}`, record.plan);

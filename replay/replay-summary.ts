@@ -1,3 +1,5 @@
+import type { EventCodeUse } from './atspm/event-code-use.js';
+
 /** Measures of one plan source (the plans actually in force, or the engine's) over one 15-minute bin. */
 export interface SourceMeasures {
   /** Time-weighted mean cycle, seconds. */
@@ -59,12 +61,18 @@ export interface InputQuality {
   rejected: number;
   rejectedShare: number;
   rejectedByReason: Record<string, number>;
-  /** Event logs: event codes not used for the engine's counts and phase states (code → rows); the ATSPM tables read their own codes, see docs/atspm-measures.md. */
-  ignoredByCode?: Record<string, number>;
+  /**
+   * Event logs: the log's event codes by who read them, with their events: `engine` (the engine's import: phase
+   * states, detector counts and arrivals), `atspmTablesOnly` (only the ATSPM tables, each code with the tables
+   * that read it), `unread` (nothing). Each table's codes: docs/atspm-measures.md.
+   */
+  eventCodes?: EventCodeUse;
   /** Event logs: detector events of channels no detector is mapped to ("device/channel" → events). */
   unmappedChannels?: Record<string, number>;
   /** Event logs: rows of devices no intersection is mapped to (device → rows). */
   unknownDevices?: Record<string, number>;
+  /** Event logs: phase events of NEMA phases no network phase is mapped to ("device/phase" → events). */
+  unmappedPhases?: Record<string, number>;
   /** Event logs: detector-on events while already on (counted; the missing off imputed). */
   repeatedDetectorOns?: number;
   /** Why the results must not be read as a saving; empty when there is nothing to flag. */

@@ -7,6 +7,8 @@ import { encodePng } from './png-encode.js';
 import { PCD_COLUMN_SECONDS, PCD_MAX_CYCLE_SECONDS, type PcdApproach, type PcdRaster } from './pcd-raster.js';
 import type { CorridorSnapshot, ReplayResult } from './replay-run.js';
 import type { PhasePcds } from './atspm/phase-pcd.js';
+import type { EventCodeUse } from './atspm/event-code-use.js';
+import { sumoJams } from './atspm/input-quality.js';
 import type { AtspmOutputSummary, BinRow, InputQuality, SourceTotals } from './replay-summary.js';
 
 const ACTUAL = '#d9822b';
@@ -53,7 +55,9 @@ export function renderReport(result: ReplayResult, phasePcds?: PhasePcds): strin
     <tr><td>not inserted at the end</td><td>${m.actual.notInserted}</td><td>${m.engine.notInserted}</td><td></td></tr>
     <tr><td>teleports</td><td>${m.actual.teleports}</td><td>${m.engine.teleports}</td><td></td></tr>
   </table>`);
-    parts.push(`<p>Time loss ratio engine/actual: <b>${m.timeLossRatio}</b> (${m.timeLossSavedPercent} % saved). Actual plans in SUMO: ${esc(m.actualControl)}.</p>`);
+    const jams = sumoJams(m);
+    if (jams.length > 0) parts.push(`<p class="flag">Not a saving: ${esc(jams.join('; '))}. Time loss ratio engine/actual ${m.timeLossRatio}, on those runs only. Actual plans in SUMO: ${esc(m.actualControl)}.</p>`);
+    else parts.push(`<p>Time loss ratio engine/actual: <b>${m.timeLossRatio}</b> (${m.timeLossSavedPercent} % saved). Actual plans in SUMO: ${esc(m.actualControl)}.</p>`);
     parts.push(`<p>Demand model: ${esc(m.demandModel)}${m.entryLinksWithoutCounts.length > 0 ? ` Entry links without counts: ${esc(m.entryLinksWithoutCounts.join(', '))}.` : ''}</p>`);
   }
   parts.push('<details><summary>Per intersection</summary><table><tr><th>intersection</th><th>vehicles</th><th>delay actual</th><th>delay engine</th><th>saved</th><th>AoG actual</th><th>AoG engine</th><th>SF actual</th><th>SF engine</th><th>max x actual</th><th>max x engine</th></tr>');
@@ -88,7 +92,24 @@ export function renderReport(result: ReplayResult, phasePcds?: PhasePcds): strin
   return parts.join('\n');
 }
 
-/** The input's worth, first thing in the report: rows, rejections by reason, ignored codes, unmapped channels. */
+/**
+ * Who read the log's event codes: the engine's import, only the ATSPM tables (per table), or nothing; each code
+ * with its events.
+ */
+function codeRows(use: EventCodeUse | undefined, list: (m: Record<string, number> | undefined, what: string) => string): string[] {
+  if (!use) return [];
+  const byTable = new Map<string, Record<string, number>>();
+  for (const [code, { events, tables }] of Object.entries(use.atspmTablesOnly))
+    for (const t of tables) byTable.set(t, { ...byTable.get(t), [code]: events });
+  const tableRows = [...byTable].map(([t, codes]) => `${esc(t)}: ${Object.entries(codes).map(([c, n]) => `${esc(c)} ×${n.toLocaleString('en')}`).join(', ')}`);
+  return [
+    list(use.engine, "event codes the engine's import reads (phase states; detector counts and arrivals)"),
+    tableRows.length > 0 ? `<tr><td>event codes only the ATSPM tables read, by table</td><td>${tableRows.join('; ')}</td></tr>` : '',
+    list(use.unread, 'event codes nothing reads'),
+  ];
+}
+
+/** The input's worth, first thing in the report: rows, rejections by reason, who read which codes, unmapped channels. */
 function inputSection(q: InputQuality, atspm: AtspmOutputSummary | undefined): string {
   const list = (m: Record<string, number> | undefined, what: string) => {
     const e = Object.entries(m ?? {}).sort((a, b) => b[1] - a[1]);
@@ -100,9 +121,10 @@ function inputSection(q: InputQuality, atspm: AtspmOutputSummary | undefined): s
     `<tr><td>rows read</td><td>${q.rows.toLocaleString('en')}</td></tr>`,
     `<tr><td>rejected</td><td>${q.rejected.toLocaleString('en')} (${(100 * q.rejectedShare).toFixed(1)} %)</td></tr>`,
     list(q.rejectedByReason, 'rejected, by reason'),
-    list(q.ignoredByCode, 'event codes not used for the engine\'s counts and phases (the ATSPM tables read their own codes)'),
+    ...codeRows(q.eventCodes, list),
     list(q.unmappedChannels, 'detector events of unmapped channels (device/channel)'),
     list(q.unknownDevices, 'rows of unmapped devices'),
+    list(q.unmappedPhases, 'phase events of unmapped NEMA phases (device/phase)'),
     q.repeatedDetectorOns ? `<tr><td>repeated detector-on events (counted, off imputed)</td><td>${q.repeatedDetectorOns.toLocaleString('en')}</td></tr>` : '',
     atspm ? `<tr><td>detector configuration</td><td>${esc(atspm.detectorConfig)}</td></tr>` : '',
     atspm ? `<tr><td>ATSPM tables (local time, ${esc(atspm.timeZone)})</td><td>${atspm.tables.map((t) => `${esc(t.file)} (${t.rows} rows)`).join(', ')} in ${esc(atspm.directory)}</td></tr>` : '',

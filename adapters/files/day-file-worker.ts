@@ -17,33 +17,31 @@ export type DayFileWorkerMessage =
   | { type: 'error'; message: string; code?: string };
 
 /**
- * Main to worker thread, once done with a batch: its array's buffer, handed back to pack a later batch in.
- * With a fresh buffer a batch, sent one way and dropped on the other thread, the process's memory grew with the
- * length of the file (some 70 MB a day of the benchmark's); reused, it stays flat.
+ * Main to worker thread, once done with a batch: its slot (`PackedDayBatch.slot`), whose shared buffer then
+ * holds a later batch. With a fresh buffer a batch, sent one way and dropped on the other thread, the process's
+ * memory grew with the length of the file (some 70 MB a day of the benchmark's); reused, it stays flat.
  */
-export type DayFileWorkerAck = ArrayBuffer;
+export type DayFileWorkerAck = number;
 
 const port = parentPort!;
 const { path, maxAhead } = workerData as DayFileWorkerData;
-const post = (m: DayFileWorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
+const post = (m: DayFileWorkerMessage) => port.postMessage(m);
 
 let credit = maxAhead;
 let wake: (() => void) | undefined;
-const spares: ArrayBuffer[] = [];
-port.on('message', (spare: DayFileWorkerAck) => {
-  spares.push(spare);
+const packer = new DayBatchPacker(maxAhead);
+port.on('message', (slot: DayFileWorkerAck) => {
+  packer.release(slot);
   credit++;
   wake?.();
 });
 
 let bytesRead = 0;
 try {
-  const packer = new DayBatchPacker();
   for await (const { firstLineNo, lines } of readLineBatches(path, { onWarning: (warning) => post({ type: 'warning', warning }), onBytes: (b) => (bytesRead = b) })) {
     while (credit === 0) await new Promise<void>((resolve) => (wake = resolve));
     credit--;
-    const batch = packer.pack(firstLineNo, lines, spares.pop());
-    post({ type: 'batch', batch, bytesRead }, [batch.counts.buffer as ArrayBuffer]);
+    post({ type: 'batch', batch: packer.pack(firstLineNo, lines), bytesRead });
   }
   post({ type: 'end' });
 } catch (err) {

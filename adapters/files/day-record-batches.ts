@@ -48,9 +48,11 @@ export async function* readDayRecordBatches(path: string, options: LineReaderOpt
       }
       if (m.type === 'batch') {
         options.onBytes?.(m.bytesRead);
-        yield unpacker.unpack(m.batch);
-        const done: DayFileWorkerAck = m.batch.counts.buffer as ArrayBuffer;
-        worker.postMessage(done, [done]);
+        const batch = unpacker.unpack(m.batch);
+        yield batch;
+        batch.release();
+        const done: DayFileWorkerAck = m.batch.slot;
+        worker.postMessage(done);
       } else if (m.type === 'warning') options.onWarning?.(m.warning);
       else if (m.type === 'end') return;
       else throw Object.assign(new Error(m.message), { code: m.code });

@@ -149,7 +149,7 @@ async function runReplay(opts: ReplayCliOptions): Promise<number> {
   }
   process.stderr.write(
     `greenwave replay: ${s.records} records, ${s.countsAccepted} counts accepted, ${s.countsRejected} rejected, ${malformed} malformed; ${s.optimisations} optimisations, ${s.enginePlans} engine plans; ` +
-      `predicted delay ${s.totals.actual.delayVehHours.toFixed(1)} → ${s.totals.engine.delayVehHours.toFixed(1)} veh·h (${s.totals.delaySavedPercent} % saved); ` +
+      `predicted delay ${s.totals.actual.delayVehHours.toFixed(1)} → ${s.totals.engine.delayVehHours.toFixed(1)} veh·h (${s.inputQuality?.flags.length ? `not a saving: ${s.inputQuality.flags.join('; ')}` : `${s.totals.delaySavedPercent} % saved`}); ` +
       (s.sumo ? `SUMO mean time loss ${s.sumo.actual.meanTimeLoss} → ${s.sumo.engine.meanTimeLoss} s/veh (ratio ${s.sumo.timeLossRatio}, ${s.sumo.vehicles} vehicles); ` : '') +
       `window ${window}; ${s.elapsedSeconds} s; report: ${join(opts.out, 'report.html')}\n`,
   );

@@ -13,16 +13,28 @@ export interface CoordinatedHop extends SignalHop {
   arrivalLanes: number;
   /** The signal pair's key, the same both ways (`unorderedPairKey`). */
   pairKey: string;
+  /** The signal pair's number in the topology (0, 1, ...; the same both ways). */
+  pair: number;
+  /**
+   * Position of the hop in the order of its end ids (`localeCompare` of the upstream id, then of the downstream
+   * id; equal ids share one), so that ranking edges compares numbers rather than strings.
+   */
+  nameRank: number;
 }
 
 /** Signal-to-signal hops inside one coordination group, found once when the engine is set up. */
 export interface CoordinationTopology {
   hops: CoordinatedHop[];
+  /** How many signal pairs the hops join (`CoordinatedHop.pair` is below it). */
+  pairs: number;
+  /** Each member's position in the `localeCompare` order of the ids (equal ids share one). */
+  idRank: Map<string, number>;
 }
 
 export function buildCoordinationTopology(models: IntersectionModel[], roadGraph: RoadGraph, config: OptimizerConfig): CoordinationTopology {
   const byId = new Map(models.map((m) => [m.intersection.id, m]));
   const hops: CoordinatedHop[] = [];
+  const pairs = new Map<string, number>();
   for (const up of models)
     for (const hop of roadGraph.downstreamSignals(up.intersection.id)) {
       const down = byId.get(hop.toIntersectionId);
@@ -32,9 +44,26 @@ export function buildCoordinationTopology(models: IntersectionModel[], roadGraph
       const feedingMovements = up.movements.flatMap((m, k) => (m.toLinkId === first ? [k] : []));
       const arrivingMovements = down.movements.flatMap((m, k) => (m.fromLinkId === last ? [k] : []));
       const lanes = new Set(down.intersection.movements.filter((m) => m.fromLinkId === last).flatMap((m) => m.fromLaneIndices));
-      hops.push({ ...hop, feedingMovements, arrivingMovements, arrivalLanes: Math.max(1, lanes.size), pairKey: unorderedPairKey(hop.fromIntersectionId, hop.toIntersectionId) });
+      const pairKey = unorderedPairKey(hop.fromIntersectionId, hop.toIntersectionId);
+      if (!pairs.has(pairKey)) pairs.set(pairKey, pairs.size);
+      hops.push({ ...hop, feedingMovements, arrivingMovements, arrivalLanes: Math.max(1, lanes.size), pairKey, pair: pairs.get(pairKey)!, nameRank: 0 });
     }
-  return { hops };
+  denseRanks(hops, (a, b) => a.fromIntersectionId.localeCompare(b.fromIntersectionId) || a.toIntersectionId.localeCompare(b.toIntersectionId)).forEach((r, i) => (hops[i].nameRank = r));
+  const ids = models.map((m) => m.intersection.id);
+  const idRanks = denseRanks(ids, (a, b) => a.localeCompare(b));
+  return { hops, pairs: pairs.size, idRank: new Map(ids.map((id, i) => [id, idRanks[i]])) };
+}
+
+/** Each item's rank in the order `compare` sorts them in, items it finds equal sharing one (0, 1, ...). */
+function denseRanks<T>(items: readonly T[], compare: (a: T, b: T) => number): number[] {
+  const order = items.map((_, i) => i).sort((i, j) => compare(items[i], items[j]));
+  const ranks = new Array<number>(items.length);
+  let rank = 0;
+  order.forEach((i, k) => {
+    if (k > 0 && compare(items[order[k - 1]], items[i]) !== 0) rank++;
+    ranks[i] = rank;
+  });
+  return ranks;
 }
 
 export interface MemberTiming {
@@ -63,6 +92,9 @@ interface DirectedHop {
   leadSeconds: number;
   /** Position among the group's edges, heaviest first (set once the edges are ranked). */
   rank: number;
+  /** Positions of the hop's upstream and downstream signals among the members. */
+  u: number;
+  v: number;
 }
 
 /**
@@ -71,6 +103,7 @@ interface DirectedHop {
  * rooted at the busiest signal, which keeps its offset. Along each tree edge the downstream coordinated green
  * starts when the platoon released by the upstream green arrives, less the time to discharge the queue standing
  * there. Offsets are the start of the first phase's green, in [0, cycle).
+ * (Signals are worked on by their position among `members`, in arrays: this runs for every group at every step.)
  */
 export function coordinationOffsets(
   topology: CoordinationTopology,
@@ -78,80 +111,103 @@ export function coordinationOffsets(
   cycleSeconds: number,
   config: OptimizerConfig,
 ): Map<string, OffsetResult> {
-  const result = new Map<string, OffsetResult>();
-  const pairBest = new Map<string, DirectedHop>();
+  const ids = [...members.keys()];
+  const timings = [...members.values()];
+  const n = ids.length;
+  const position = new Map<string, number>();
+  for (let i = 0; i < n; i++) position.set(ids[i], i);
+  const pairBest: Array<DirectedHop | undefined> = new Array(topology.pairs);
+  /** Pairs in the order their first edge was found (the order ties between equal edges keep). */
+  const pairOrder: number[] = [];
   for (const hop of topology.hops) {
-    const up = members.get(hop.fromIntersectionId);
-    const down = members.get(hop.toIntersectionId);
-    if (!up || !down) continue;
-    const directed = describeHop(hop, up, down, cycleSeconds, config);
+    const u = position.get(hop.fromIntersectionId);
+    const v = position.get(hop.toIntersectionId);
+    if (u === undefined || v === undefined) continue;
+    const up = timings[u];
+    const down = timings[v];
+    const directed = describeHop(hop, up, down, cycleSeconds, config, u, v);
     if (!directed) continue;
     // Keep the wave running the way it runs now unless the other way is clearly heavier (noise must not flip it).
     const inForce =
       (down.currentlyCoordinatedFrom === hop.fromIntersectionId && down.currentlyCoordinatedFromUpstream !== false) ||
       (up.currentlyCoordinatedFrom === hop.toIntersectionId && up.currentlyCoordinatedFromUpstream === false);
     if (inForce) directed.flowVehPerHour += incumbencyMarginVehPerHour(directed.flowVehPerHour, config);
-    const key = hop.pairKey;
-    const best = pairBest.get(key);
+    const key = hop.pair;
+    const best = pairBest[key];
+    if (!best) pairOrder.push(key);
     if (!best || directed.flowVehPerHour > best.flowVehPerHour || (directed.flowVehPerHour === best.flowVehPerHour && hop.fromIntersectionId < best.hop.fromIntersectionId))
-      pairBest.set(key, directed);
+      pairBest[key] = directed;
   }
-  const edges = [...pairBest.values()].sort(
-    (a, b) => b.flowVehPerHour - a.flowVehPerHour || a.hop.fromIntersectionId.localeCompare(b.hop.fromIntersectionId) || a.hop.toIntersectionId.localeCompare(b.hop.toIntersectionId),
-  );
+  const edges = pairOrder.map((k) => pairBest[k]!);
+  edges.sort((a, b) => b.flowVehPerHour - a.flowVehPerHour || a.hop.nameRank - b.hop.nameRank);
   for (let i = 0; i < edges.length; i++) edges[i].rank = i;
-  const adjacency = new Map<string, DirectedHop[]>();
+  const adjacency: DirectedHop[][] = [];
+  for (let i = 0; i < n; i++) adjacency.push([]);
   for (const e of edges) {
-    for (const end of [e.hop.fromIntersectionId, e.hop.toIntersectionId]) {
-      const list = adjacency.get(end) ?? [];
-      list.push(e);
-      adjacency.set(end, list);
-    }
+    adjacency[e.u].push(e);
+    adjacency[e.v].push(e);
   }
   // The root keeps its offset; the signal that is root now stays root unless another is clearly busier.
-  const totalFlow = (id: string) => {
-    const m = members.get(id)!;
-    const flow = m.flows.reduce((s, q) => s + Math.max(0, q), 0);
-    return m.currentOffsetSeconds !== null && m.currentlyCoordinatedFrom === undefined ? flow + incumbencyMarginVehPerHour(flow, config) : flow;
-  };
-  const rootWeight = new Map([...members.keys()].map((id) => [id, totalFlow(id)]));
-  const ids = [...members.keys()].sort((a, b) => rootWeight.get(b)! - rootWeight.get(a)! || a.localeCompare(b));
+  const rootWeight = new Array<number>(n);
+  for (let i = 0; i < n; i++) {
+    const m = timings[i];
+    let flow = 0;
+    for (const q of m.flows) flow += Math.max(0, q);
+    rootWeight[i] = m.currentOffsetSeconds !== null && m.currentlyCoordinatedFrom === undefined ? flow + incumbencyMarginVehPerHour(flow, config) : flow;
+  }
+  const idRank = topology.idRank;
+  const roots = ids.map((_, i) => i);
+  roots.sort((a, b) => rootWeight[b] - rootWeight[a] || idRank.get(ids[a])! - idRank.get(ids[b])!);
+  const offsets = new Array<number>(n).fill(NaN);
+  const results = new Array<OffsetResult | undefined>(n);
+  /** Signals in the order they were placed (the order of the map returned). */
+  const placed: number[] = [];
   /** Per signal placed: the phase its offset was aligned on and how far that green leads the platoon. */
-  const lead = new Map<string, { phase: number; seconds: number }>();
+  const leadPhase = new Array<number>(n).fill(-1);
+  const leadSeconds = new Array<number>(n).fill(0);
   const start = (m: MemberTiming, phase: number) => greenStartSeconds(m.greens, m.model.yellowSeconds, m.model.allRedSeconds, phase);
-  for (const root of ids) {
-    if (result.has(root)) continue;
+  const frontier = new EdgeQueue();
+  for (const root of roots) {
+    if (results[root] !== undefined) continue;
     const tree = [root];
-    result.set(root, { offsetSeconds: members.get(root)!.currentOffsetSeconds ?? 0 });
-    lead.set(root, { phase: -1, seconds: 0 });
+    const rootOffset = timings[root].currentOffsetSeconds ?? 0;
+    results[root] = { offsetSeconds: rootOffset };
+    offsets[root] = rootOffset;
+    placed.push(root);
     // Prim's algorithm: repeatedly take the heaviest edge leaving the tree (edges are ranked once, heaviest first).
-    const frontier = new EdgeQueue();
-    for (const e of adjacency.get(root) ?? []) frontier.push(e);
+    for (const e of adjacency[root]) frontier.push(e);
     for (let e = frontier.pop(); e; e = frontier.pop()) {
-      const { fromIntersectionId: u, toIntersectionId: v } = e.hop;
-      const uIn = result.has(u);
-      const vIn = result.has(v);
+      const { u, v } = e;
+      const uIn = results[u] !== undefined;
+      const vIn = results[v] !== undefined;
       if (uIn === vIn) continue;
-      const U = members.get(u)!;
-      const V = members.get(v)!;
+      const U = timings[u];
+      const V = timings[v];
       if (uIn) {
         // The platoon leaves u when its green starts, or, where u's green leads an arriving platoon, when that
         // platoon passes: lead time is not passed on, or it would pile up along the corridor.
-        const uLead = lead.get(u)!;
-        const departs = result.get(u)!.offsetSeconds + start(U, e.upstreamPhase) + (uLead.phase === e.upstreamPhase ? uLead.seconds : 0);
-        const offset = departs + e.hop.travelTimeSeconds - e.leadSeconds - start(V, e.downstreamPhase);
-        lead.set(v, { phase: e.downstreamPhase, seconds: e.leadSeconds });
-        result.set(v, { offsetSeconds: cycleSecondsRounded(offset, cycleSeconds), coordinatedFrom: { intersectionId: u, linkIds: e.hop.linkIds, travelTimeSeconds: e.hop.travelTimeSeconds, phaseId: V.model.phaseIds[e.downstreamPhase], fromPhaseId: U.model.phaseIds[e.upstreamPhase] } });
+        const departs = offsets[u] + start(U, e.upstreamPhase) + (leadPhase[u] === e.upstreamPhase ? leadSeconds[u] : 0);
+        const offset = cycleSecondsRounded(departs + e.hop.travelTimeSeconds - e.leadSeconds - start(V, e.downstreamPhase), cycleSeconds);
+        leadPhase[v] = e.downstreamPhase;
+        leadSeconds[v] = e.leadSeconds;
+        offsets[v] = offset;
+        results[v] = { offsetSeconds: offset, coordinatedFrom: { intersectionId: ids[u], linkIds: e.hop.linkIds, travelTimeSeconds: e.hop.travelTimeSeconds, phaseId: V.model.phaseIds[e.downstreamPhase], fromPhaseId: U.model.phaseIds[e.upstreamPhase] } };
       } else {
-        const offset = result.get(v)!.offsetSeconds + start(V, e.downstreamPhase) + e.leadSeconds - e.hop.travelTimeSeconds - start(U, e.upstreamPhase);
-        lead.set(u, { phase: e.upstreamPhase, seconds: 0 });
-        result.set(u, { offsetSeconds: cycleSecondsRounded(offset, cycleSeconds), coordinatedFrom: { intersectionId: v, linkIds: e.hop.linkIds, travelTimeSeconds: -e.hop.travelTimeSeconds, phaseId: U.model.phaseIds[e.upstreamPhase], fromPhaseId: V.model.phaseIds[e.downstreamPhase] } });
+        const offset = cycleSecondsRounded(offsets[v] + start(V, e.downstreamPhase) + e.leadSeconds - e.hop.travelTimeSeconds - start(U, e.upstreamPhase), cycleSeconds);
+        leadPhase[u] = e.upstreamPhase;
+        leadSeconds[u] = 0;
+        offsets[u] = offset;
+        results[u] = { offsetSeconds: offset, coordinatedFrom: { intersectionId: ids[v], linkIds: e.hop.linkIds, travelTimeSeconds: -e.hop.travelTimeSeconds, phaseId: U.model.phaseIds[e.upstreamPhase], fromPhaseId: V.model.phaseIds[e.downstreamPhase] } };
       }
-      tree.push(uIn ? v : u);
-      for (const next of adjacency.get(uIn ? v : u) ?? []) frontier.push(next);
+      const added = uIn ? v : u;
+      tree.push(added);
+      placed.push(added);
+      for (const next of adjacency[added]) frontier.push(next);
     }
-    shiftTreeTowardsCurrent(tree, result, members, cycleSeconds, config);
+    shiftTreeTowardsCurrent(tree, results, offsets, timings, cycleSeconds, config);
   }
+  const result = new Map<string, OffsetResult>();
+  for (const i of placed) result.set(ids[i], results[i]!);
   return result;
 }
 
@@ -160,16 +216,23 @@ export function coordinationOffsets(
  * The shift chosen keeps as many signals as possible within the offset hysteresis of the offsets in force
  * (then the least total move): a new root or a re-hung branch must not re-time every signal of the group.
  */
-function shiftTreeTowardsCurrent(tree: string[], result: Map<string, OffsetResult>, members: Map<string, MemberTiming>, cycleSeconds: number, config: OptimizerConfig): void {
+function shiftTreeTowardsCurrent(
+  tree: number[],
+  results: Array<OffsetResult | undefined>,
+  offsets: number[],
+  timings: MemberTiming[],
+  cycleSeconds: number,
+  config: OptimizerConfig,
+): void {
   // Offsets in force and proposed of the signals that have one, as plain arrays: every candidate shift is tried
   // against every signal (quadratic in the tree's size, at every optimisation step).
   const current: number[] = [];
   const proposed: number[] = [];
-  for (const id of tree) {
-    const c = members.get(id)!.currentOffsetSeconds;
+  for (const i of tree) {
+    const c = timings[i].currentOffsetSeconds;
     if (c === null) continue;
     current.push(c);
-    proposed.push(result.get(id)!.offsetSeconds);
+    proposed.push(offsets[i]);
   }
   const n = current.length;
   if (n < 2) return;
@@ -193,14 +256,15 @@ function shiftTreeTowardsCurrent(tree: string[], result: Map<string, OffsetResul
     }
   }
   if (bestShift === 0) return;
-  for (const id of tree) {
-    const r = result.get(id)!;
-    result.set(id, { ...r, offsetSeconds: cycleSecondsRounded(r.offsetSeconds + bestShift, cycleSeconds) });
+  for (const i of tree) {
+    const r = results[i]!;
+    offsets[i] = cycleSecondsRounded(r.offsetSeconds + bestShift, cycleSeconds);
+    results[i] = { ...r, offsetSeconds: offsets[i] };
   }
 }
 
-function describeHop(hop: CoordinatedHop, up: MemberTiming, down: MemberTiming, cycleSeconds: number, config: OptimizerConfig): DirectedHop | null {
-  const upPhaseFlow = new Array<number>(up.model.phaseIds.length).fill(0);
+function describeHop(hop: CoordinatedHop, up: MemberTiming, down: MemberTiming, cycleSeconds: number, config: OptimizerConfig, u: number, v: number): DirectedHop | null {
+  const upPhaseFlow = zeroed(upScratch, up.model.phaseIds.length);
   let feedFlow = 0;
   for (const k of hop.feedingMovements) {
     const q = Math.max(0, up.flows[k]);
@@ -208,7 +272,7 @@ function describeHop(hop: CoordinatedHop, up: MemberTiming, down: MemberTiming, 
     feedFlow += q;
     for (const p of phases) upPhaseFlow[p] += q / phases.length;
   }
-  const downPhaseFlow = new Array<number>(down.model.phaseIds.length).fill(0);
+  const downPhaseFlow = zeroed(downScratch, down.model.phaseIds.length);
   let arrivingFlow = 0;
   for (const k of hop.arrivingMovements) {
     const q = Math.max(0, down.flows[k]);
@@ -225,14 +289,14 @@ function describeHop(hop: CoordinatedHop, up: MemberTiming, down: MemberTiming, 
     upFavoured = up.currentCoordinatedPhaseId;
     downFavoured = up.currentCoordinatedFromPhaseId;
   }
-  const upstreamPhase = argmax(upPhaseFlow, upFavoured === undefined ? -1 : up.model.phaseIds.indexOf(upFavoured), config);
-  const downstreamPhase = argmax(downPhaseFlow, downFavoured === undefined ? -1 : down.model.phaseIds.indexOf(downFavoured), config);
+  const upstreamPhase = argmax(upPhaseFlow, up.model.phaseIds.length, upFavoured === undefined ? -1 : up.model.phaseIds.indexOf(upFavoured), config);
+  const downstreamPhase = argmax(downPhaseFlow, down.model.phaseIds.length, downFavoured === undefined ? -1 : down.model.phaseIds.indexOf(downFavoured), config);
   if (upstreamPhase < 0 || downstreamPhase < 0) return null;
   // Vehicles that turned onto the link outside the coordinated phase queue at the downstream stop line.
   const sideFlow = Math.max(0, feedFlow - upPhaseFlow[upstreamPhase]);
   const queuedPerLane = (sideFlow * cycleSeconds) / 3600 / hop.arrivalLanes;
   const leadSeconds = Math.min(15, Math.round(config.queueDischargeSecondsPerVeh * queuedPerLane));
-  return { hop, flowVehPerHour: Math.max(arrivingFlow, feedFlow), upstreamPhase, downstreamPhase, leadSeconds, rank: -1 };
+  return { hop, flowVehPerHour: Math.max(arrivingFlow, feedFlow), upstreamPhase, downstreamPhase, leadSeconds, rank: -1, u, v };
 }
 
 /**
@@ -246,11 +310,24 @@ export function incumbencyMarginVehPerHour(flowVehPerHour: number, config: Optim
   return config.coordinationDirectionHysteresisFraction * q + 2 * noiseSd;
 }
 
-/** Index of the largest value, the favoured index's value counted with its incumbency margin; -1 if none > 0. */
-function argmax(values: number[], favoured: number, config: OptimizerConfig): number {
+// Flow per phase at each end of a hop, reused from hop to hop (describeHop runs for every hop at every step).
+const upScratch: number[] = [];
+const downScratch: number[] = [];
+
+/** `values` with its first `n` entries zeroed (only those are read). */
+function zeroed(values: number[], n: number): number[] {
+  for (let i = 0; i < n; i++) values[i] = 0;
+  return values;
+}
+
+/**
+ * Index of the largest of values[0..n), the favoured index's value counted with its incumbency margin; -1 if
+ * none > 0.
+ */
+function argmax(values: number[], n: number, favoured: number, config: OptimizerConfig): number {
   let best = -1;
   let bestValue = 0;
-  for (let i = 0; i < values.length; i++) {
+  for (let i = 0; i < n; i++) {
     const v = i === favoured ? values[i] + incumbencyMarginVehPerHour(values[i], config) : values[i];
     if (v > bestValue) {
       bestValue = v;

@@ -17,8 +17,9 @@ export function phaseFlowRatios(model: IntersectionModel, flowVehPerHourByMoveme
   const n = model.phaseIds.length;
   const byPhase = new Array<number>(n).fill(0);
   const criticalMovement = new Array<number>(n).fill(-1);
-  model.movements.forEach((m, k) => {
-    if (m.phaseIndices.length === 0) return;
+  for (let k = 0; k < model.movements.length; k++) {
+    const m = model.movements[k];
+    if (m.phaseIndices.length === 0) continue;
     const y = Math.max(0, flowVehPerHourByMovement[k]) / m.saturationFlowVehPerHour / m.phaseIndices.length;
     for (const p of m.phaseIndices) {
       if (y > byPhase[p]) {
@@ -26,7 +27,7 @@ export function phaseFlowRatios(model: IntersectionModel, flowVehPerHourByMoveme
         criticalMovement[p] = k;
       }
     }
-  });
+  }
   let total = 0;
   for (const y of byPhase) total += y;
   return { byPhase, criticalMovement, total };

@@ -7,7 +7,7 @@ import { phaseFlowRatios, type PhaseFlowRatios } from './flow-ratios.js';
 import { distributeGreens, roundGreens } from './green-splits.js';
 import { buildIntersectionModel, clamp, type IntersectionModel } from './intersection-model.js';
 import type { OptimizerConfig } from './optimizer-config.js';
-import { evaluatePlan, type PlanEvaluation } from './plan-evaluation.js';
+import { evaluatePlan, totalDelayVehHoursPerHour, type PlanEvaluation } from './plan-evaluation.js';
 import { degreeOfSaturationOfFlowRatio } from '../timing/index.js';
 
 /** Signals that share a common cycle, with everything about them that does not depend on demand. */
@@ -19,7 +19,7 @@ export interface SignalGroupModel {
 
 export function buildSignalGroupModel(id: string, intersections: Intersection[], roadGraph: RoadGraph, config: OptimizerConfig): SignalGroupModel {
   const members = intersections.filter((x) => x.control === 'signalized').map((x) => buildIntersectionModel(x, config));
-  const topology = config.coordinate ? buildCoordinationTopology(members, roadGraph, config) : { hops: [] };
+  const topology = config.coordinate ? buildCoordinationTopology(members, roadGraph, config) : { hops: [], pairs: 0, idRank: new Map() };
   return { id, members, topology };
 }
 
@@ -72,13 +72,17 @@ export function optimizeGroup(input: GroupOptimizationInput): Map<string, PhaseP
   });
 
   // Common cycle: the largest any member wants, moved towards from the cycle in force in bounded steps.
-  const coordinatedCandidates = work.filter((w) => config.coordinate && group.members.length > 1);
-  if (coordinatedCandidates.length > 0) {
+  // Every member is a candidate, or none. (Plain loops here: the arrays that filter and map returned at this
+  // point did not always have one shape, and the optimised function was thrown away at every such step.)
+  const coordinating = config.coordinate && group.members.length > 1 && work.length > 0;
+  if (coordinating) {
     let target = 0;
-    for (const w of coordinatedCandidates) target = Math.max(target, w.wanted.cycleSeconds);
-    const inForce = mostCommonCycle(coordinatedCandidates.map((w) => w.current?.cycleSeconds));
+    for (const w of work) target = Math.max(target, w.wanted.cycleSeconds);
+    const cyclesInForce = new Array<number | undefined>(work.length);
+    for (let i = 0; i < work.length; i++) cyclesInForce[i] = work[i].current?.cycleSeconds;
+    const inForce = mostCommonCycle(cyclesInForce);
     const common = smoothCycle(target, inForce, config);
-    for (const w of coordinatedCandidates) {
+    for (const w of work) {
       if (common >= w.model.cycleLowSeconds - 1e-9 && common <= w.model.cycleHighSeconds + 1e-9) {
         w.cycleSeconds = common;
         w.coordinated = true;
@@ -88,14 +92,14 @@ export function optimizeGroup(input: GroupOptimizationInput): Map<string, PhaseP
       }
     }
   }
-  for (const w of work) if (!w.coordinated && coordinatedCandidates.indexOf(w) < 0) w.cycleSeconds = smoothCycle(w.wanted.cycleSeconds, w.current?.cycleSeconds, config);
+  if (!coordinating) for (const w of work) w.cycleSeconds = smoothCycle(w.wanted.cycleSeconds, w.current?.cycleSeconds, config);
 
   for (const w of work) {
     w.greens = smoothGreens(w, config);
     keepSplitsUnlessBetter(w, config);
   }
 
-  const offsets = new Map<string, OffsetResult>();
+  let offsets: ReadonlyMap<string, OffsetResult> | undefined;
   const coordinated = work.filter((w) => w.coordinated);
   if (coordinated.length > 0) {
     const members = new Map<string, MemberTiming>();
@@ -110,11 +114,11 @@ export function optimizeGroup(input: GroupOptimizationInput): Map<string, PhaseP
         currentCoordinatedFromPhaseId: w.current?.diagnostics.coordinatedFrom?.fromPhaseId,
         currentlyCoordinatedFromUpstream: w.current?.diagnostics.coordinatedFrom ? w.current.diagnostics.coordinatedFrom.travelTimeSeconds >= 0 : undefined,
       });
-    for (const [id, r] of coordinationOffsets(group.topology, members, coordinated[0].cycleSeconds, config)) offsets.set(id, r);
+    offsets = coordinationOffsets(group.topology, members, coordinated[0].cycleSeconds, config);
   }
 
   const out = new Map<string, PhasePlan>();
-  for (const w of work) out.set(w.model.intersection.id, decide(w, offsets.get(w.model.intersection.id), input));
+  for (const w of work) out.set(w.model.intersection.id, decide(w, offsets?.get(w.model.intersection.id), input));
   return out;
 }
 
@@ -163,8 +167,8 @@ function keepSplitsUnlessBetter(w: MemberWork, config: OptimizerConfig): void {
   if (!current || current.source !== 'optimizer' || current.cycleSeconds !== w.cycleSeconds) return;
   const currentGreens = greensOf(current);
   if (greensWithin(currentGreens, w.greens)) return;
-  const inForce = evaluatePlan(w.model, currentGreens, current.cycleSeconds, w.flows).totalDelayVehHoursPerHour;
-  const candidate = evaluatePlan(w.model, w.greens, w.cycleSeconds, w.flows).totalDelayVehHoursPerHour;
+  const inForce = totalDelayVehHoursPerHour(w.model, currentGreens, current.cycleSeconds, w.flows);
+  const candidate = totalDelayVehHoursPerHour(w.model, w.greens, w.cycleSeconds, w.flows);
   const gain = 1 - candidate / Math.max(1e-9, inForce);
   if (gain < config.adoptionMarginFraction) w.greens = currentGreens.slice();
   else w.reasons.push(`splits: predicted delay ${pct(gain)} lower than the plan in force`);

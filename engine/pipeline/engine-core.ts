@@ -40,6 +40,12 @@ export class EngineCore {
   private lastDemand = new Map<string, MovementDemand>();
   /** Intersections an operator holds: their plan in force is not replaced by the optimizer. */
   private readonly held = new Set<string>();
+  /**
+   * The detector `checkCount` looked up for the record being ingested (it looks up the record's id once): one
+   * closure for every record and one map look-up a record, not two (this runs for every count).
+   */
+  private lookedUp: DetectorState | undefined;
+  private readonly lookUp = (id: string): DetectorState | undefined => (this.lookedUp = this.detectors.get(id));
 
   constructor(
     readonly network: NetworkFile,
@@ -66,8 +72,9 @@ export class EngineCore {
   ingest(raw: unknown, nowMs: number): InputError | undefined {
     let error: InputError | undefined;
     try {
-      const checked = checkCount(raw, (id) => this.detectors.get(id), nowMs, this.config);
-      if (checked.ok) this.detectors.get(checked.count.detectorId)!.add(checked.count, this.config.smoothingSeconds, this.config.stuckOnOccupancy);
+      this.lookedUp = undefined;
+      const checked = checkCount(raw, this.lookUp, nowMs, this.config);
+      if (checked.ok) this.lookedUp!.add(checked.count, this.config.smoothingSeconds, this.config.stuckOnOccupancy);
       else error = checked.error;
     } catch (err) {
       this.counters.faults++;

@@ -6,13 +6,15 @@ import { BinnedTable, binOf, formatLocal, type AtspmMeasure, type AtspmTable, ty
  * `actuations.sql`; UDOT ATSPM detector volumes). A repeated on without an off between is another actuation.
  */
 export class Actuations implements AtspmMeasure {
+  readonly file = 'actuations.csv';
+  readonly eventCodes = [82];
   private readonly table: BinnedTable<{ total: number }>;
 
   constructor(
     private readonly binMs: number,
     sink?: RowSink,
   ) {
-    this.table = new BinnedTable('actuations.csv', ['TimeStamp', 'DeviceId', 'Detector', 'Total'], () => ({ total: 0 }), binMs, (r) => [formatLocal(r.bin), r.device, r.keys[0], r.value.total], sink);
+    this.table = new BinnedTable(this.file, ['TimeStamp', 'DeviceId', 'Detector', 'Total'], () => ({ total: 0 }), binMs, (r) => [formatLocal(r.bin), r.device, r.keys[0], r.value.total], sink);
   }
 
   event(e: AtspmEvent): void {

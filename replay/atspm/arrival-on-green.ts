@@ -19,6 +19,9 @@ interface Arrival {
  * stop bar): `Total_Actuations` and `Percent_AOG`, the share on green as a fraction 0-1 (as the reference).
  */
 export class ArrivalOnGreen implements AtspmMeasure {
+  readonly file = 'arrival_on_green.csv';
+  /** Phase begin green, yellow, red clearance; detector on. */
+  readonly eventCodes = [1, 8, 10, 82];
   private readonly table: BinnedTable<{ total: number; green: number }>;
   /** Last phase event (1, 8 or 10) of each device's phase. */
   private readonly state = new Map<string, number>();
@@ -34,7 +37,7 @@ export class ArrivalOnGreen implements AtspmMeasure {
     private readonly onArrival?: (deviceId: string, phase: number, atMs: number, green: boolean) => void,
     sink?: RowSink,
   ) {
-    this.table = new BinnedTable('arrival_on_green.csv', ['TimeStamp', 'DeviceId', 'Phase', 'Total_Actuations', 'Percent_AOG'], () => ({ total: 0, green: 0 }), binMs, (r) => [formatLocal(r.bin), r.device, r.keys[0], r.value.total, fixed(r.value.green / r.value.total)], sink);
+    this.table = new BinnedTable(this.file, ['TimeStamp', 'DeviceId', 'Phase', 'Total_Actuations', 'Percent_AOG'], () => ({ total: 0, green: 0 }), binMs, (r) => [formatLocal(r.bin), r.device, r.keys[0], r.value.total, fixed(r.value.green / r.value.total)], sink);
   }
 
   event(e: AtspmEvent): void {

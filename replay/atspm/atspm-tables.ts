@@ -4,6 +4,7 @@ import { BufferedOutput } from '../buffered-output.js';
 import { Actuations } from './actuations.js';
 import { ArrivalOnGreen } from './arrival-on-green.js';
 import type { DetectorConfig } from './detector-config.js';
+import type { TableCodes } from './event-code-use.js';
 import type { AtspmEvent } from './event-log.js';
 import { PedDelay } from './ped-delay.js';
 import { PhasePcd, type PhasePcds } from './phase-pcd.js';
@@ -14,6 +15,8 @@ import { Terminations } from './terminations.js';
 import { YellowRedActuations } from './yellow-red.js';
 
 export const ATSPM_BIN_MINUTES = 15;
+/** The per-phase Purdue Coordination Diagrams, where `eventCodes` names what reads codes. */
+export const PHASE_PCDS = 'report.html (per-phase PCDs)';
 
 /**
  * The ATSPM measures of an event log, per phase and per detector, from the log's own events (never from the
@@ -36,6 +39,11 @@ export class AtspmTables {
     const sink: RowSink | undefined = streams ? (file, header) => streams.open(file, header) : undefined;
     this.aog = new ArrivalOnGreen(config, binMs, (device, phase, atMs, green) => this.pcd.arrival(device, phase, atMs, green), sink);
     this.measures = [new Actuations(binMs, sink), this.aog, new SplitFailureTable(config, sink), new Terminations(binMs, sink), new Splits(binMs, sink), new MeasuredSplits(binMs, sink), new YellowRedActuations(config, binMs, sink), new PedDelay(config, binMs, sink)];
+  }
+
+  /** Each table's event codes, and the report's per-phase PCDs'. */
+  eventCodes(): TableCodes[] {
+    return [...this.measures.map((m) => ({ table: m.file, eventCodes: m.eventCodes })), { table: PHASE_PCDS, eventCodes: PhasePcd.eventCodes }];
   }
 
   event(e: AtspmEvent): void {

@@ -23,6 +23,9 @@ interface PedPhase {
  * (`Ped_Services`), their mean and longest wait, seconds.
  */
 export class PedDelay implements AtspmMeasure {
+  readonly file = 'ped_delay.csv';
+  /** Begin walk, begin pedestrian clearance, pedestrian call, pedestrian detector on. */
+  readonly eventCodes = [BEGIN_WALK, BEGIN_CLEARANCE, PED_CALL, PED_DETECTOR_ON];
   private readonly table: BinnedTable<{ services: number; sum: number; max: number }>;
   private readonly phases = new Map<string, PedPhase>();
 
@@ -31,7 +34,7 @@ export class PedDelay implements AtspmMeasure {
     private readonly binMs: number,
     sink?: RowSink,
   ) {
-    this.table = new BinnedTable('ped_delay.csv', ['TimeStamp', 'DeviceId', 'Phase', 'Ped_Services', 'Average_Delay', 'Max_Delay'], () => ({ services: 0, sum: 0, max: 0 }), binMs, (r) => [formatLocal(r.bin), r.device, r.keys[0], r.value.services, fixed(r.value.sum / r.value.services, 3), fixed(r.value.max, 3)], sink);
+    this.table = new BinnedTable(this.file, ['TimeStamp', 'DeviceId', 'Phase', 'Ped_Services', 'Average_Delay', 'Max_Delay'], () => ({ services: 0, sum: 0, max: 0 }), binMs, (r) => [formatLocal(r.bin), r.device, r.keys[0], r.value.services, fixed(r.value.sum / r.value.services, 3), fixed(r.value.max, 3)], sink);
   }
 
   event(e: AtspmEvent): void {

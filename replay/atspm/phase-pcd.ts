@@ -30,6 +30,8 @@ interface PhaseCycle {
  * grow with traffic; the log's first day only.
  */
 export class PhasePcd {
+  /** Phase begin green, yellow, end yellow, red clearance; its arrivals are arrival_on_green.csv's (detector on). */
+  static readonly eventCodes: readonly number[] = [1, 8, 9, 10, 82];
   private readonly phases = new Map<string, PhaseCycle>();
   private readonly devices: string[] = [];
   private origin: { originSeconds: number; columns: number } | undefined;

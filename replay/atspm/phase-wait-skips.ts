@@ -39,7 +39,9 @@ const FAMILY_OF: Record<number, { name: string; start: number; end: number; maxM
   10: { name: 'R', start: 10, end: 11, maxMs: MAX_CLEARANCE_MS },
   11: { name: 'R', start: 10, end: 11, maxMs: MAX_CLEARANCE_MS },
 };
-const USED = new Set([CALL, CALL_DROPPED, GREEN, GREEN_END, 8, 9, 10, 11, PREEMPT_IN, PREEMPT_OUT, TSP_EARLY, TSP_EXTEND, TSP_CHECKOUT, CYCLE_LENGTH, CLOCK_UPDATE]);
+/** The event codes skips are judged from: calls, phase intervals, preemption, TSP, cycle length and clock updates. */
+export const PHASE_WAIT_EVENT_CODES: readonly number[] = [GREEN, GREEN_END, 8, 9, 10, 11, CALL, CALL_DROPPED, PREEMPT_IN, PREEMPT_OUT, TSP_EARLY, TSP_EXTEND, TSP_CHECKOUT, CYCLE_LENGTH, CLOCK_UPDATE];
+const USED = new Set(PHASE_WAIT_EVENT_CODES);
 
 /** A registered call (43) and, once logged, the next call event of its phase: 44 ends it, another 43 voids it. */
 interface Call {

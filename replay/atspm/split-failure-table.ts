@@ -20,6 +20,9 @@ export const SPLIT_FAILURE_HEADER = ['TimeStamp', 'DeviceId', 'Phase', 'Green_Ti
  * the log. Without `sink`, `finish` returns them all.
  */
 export class SplitFailureTable implements AtspmMeasure {
+  readonly file = SPLIT_FAILURE_FILE;
+  /** Phase begin green, yellow, red clearance; detector off and on. */
+  readonly eventCodes = [1, 8, 10, 81, 82];
   private readonly devices = new Map<string, SplitFailureCycles>();
   private pending: Array<{ device: string; cycle: SplitFailureCycle }> = [];
   private readonly kept: AtspmRow[] = [];

@@ -11,13 +11,16 @@ const LAST_SPLIT_EVENT = 149;
  * with its controller's split events.
  */
 export class Splits implements AtspmMeasure {
+  readonly file = 'splits.csv';
+  /** The coordination split events. */
+  readonly eventCodes = Array.from({ length: LAST_SPLIT_EVENT - FIRST_SPLIT_EVENT + 1 }, (_, i) => FIRST_SPLIT_EVENT + i);
   private readonly table: BinnedTable<{ services: number; sum: number }>;
 
   constructor(
     private readonly binMs: number,
     sink?: RowSink,
   ) {
-    this.table = new BinnedTable('splits.csv', ['TimeStamp', 'DeviceId', 'EventId', 'Services', 'Average_Split'], () => ({ services: 0, sum: 0 }), binMs, (r) => [formatLocal(r.bin), r.device, r.keys[0], r.value.services, fixed(r.value.sum / r.value.services)], sink);
+    this.table = new BinnedTable(this.file, ['TimeStamp', 'DeviceId', 'EventId', 'Services', 'Average_Split'], () => ({ services: 0, sum: 0 }), binMs, (r) => [formatLocal(r.bin), r.device, r.keys[0], r.value.services, fixed(r.value.sum / r.value.services)], sink);
   }
 
   event(e: AtspmEvent): void {
@@ -39,6 +42,9 @@ export class Splits implements AtspmMeasure {
  * counted in the bin of the green; a service missing its end is left out.
  */
 export class MeasuredSplits implements AtspmMeasure {
+  readonly file = 'measured_splits.csv';
+  /** Phase begin green, phase end red clearance. */
+  readonly eventCodes = [1, 11];
   private readonly table: BinnedTable<{ services: number; sum: number }>;
   private readonly greens = new Map<string, { atMs: number; localMs: number }>();
 
@@ -46,7 +52,7 @@ export class MeasuredSplits implements AtspmMeasure {
     private readonly binMs: number,
     sink?: RowSink,
   ) {
-    this.table = new BinnedTable('measured_splits.csv', ['TimeStamp', 'DeviceId', 'Phase', 'Services', 'Average_Split'], () => ({ services: 0, sum: 0 }), binMs, (r) => [formatLocal(r.bin), r.device, r.keys[0], r.value.services, fixed(r.value.sum / r.value.services)], sink);
+    this.table = new BinnedTable(this.file, ['TimeStamp', 'DeviceId', 'Phase', 'Services', 'Average_Split'], () => ({ services: 0, sum: 0 }), binMs, (r) => [formatLocal(r.bin), r.device, r.keys[0], r.value.services, fixed(r.value.sum / r.value.services)], sink);
   }
 
   event(e: AtspmEvent): void {

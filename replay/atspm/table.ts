@@ -19,6 +19,10 @@ export function csvLine(row: readonly (string | number)[]): string {
 
 /** A measure computed from the event log, one event at a time, in order. */
 export interface AtspmMeasure {
+  /** Its table's file name in DIR/atspm/. */
+  readonly file: string;
+  /** The event codes it reads (the others pass it by): summary.json and the report say which codes each table read. */
+  readonly eventCodes: readonly number[];
   event(e: import('./event-log.js').AtspmEvent): void;
   /** End of the log: the table, rows sorted by time, device, then the other keys. */
   finish(): AtspmTable;

@@ -1,5 +1,5 @@
 import type { AtspmEvent } from './event-log.js';
-import { PhaseWaitSkips } from './phase-wait-skips.js';
+import { PHASE_WAIT_EVENT_CODES, PhaseWaitSkips } from './phase-wait-skips.js';
 import { BinnedTable, binOf, formatLocal, type AtspmMeasure, type AtspmTable, type RowSink } from './table.js';
 
 const GREEN_TERMINATION = 7;
@@ -14,6 +14,9 @@ const MEASURE: Record<number, string> = { 4: 'GapOut', 5: 'MaxOut', 6: 'ForceOff
  * `Skip`, the Python package's skipped phases (`PhaseWaitSkips`), in the bin of the green that ended the wait.
  */
 export class Terminations implements AtspmMeasure {
+  readonly file = 'terminations.csv';
+  /** Gap out, max out, force off, green termination; and what judging skips reads (`PHASE_WAIT_EVENT_CODES`). */
+  readonly eventCodes = [...new Set([4, 5, 6, GREEN_TERMINATION, ...PHASE_WAIT_EVENT_CODES])].sort((a, b) => a - b);
   private readonly table: BinnedTable<{ total: number }>;
   /** Per device and phase: the time of its last 4/5/6, and a 7 not yet known to have one beside it. */
   private readonly phases = new Map<string, { lastTerminationMs: number; pending: AtspmEvent | undefined }>();
@@ -24,7 +27,7 @@ export class Terminations implements AtspmMeasure {
     private readonly binMs: number,
     sink?: RowSink,
   ) {
-    this.table = new BinnedTable('terminations.csv', ['TimeStamp', 'DeviceId', 'Phase', 'PerformanceMeasure', 'Total'], () => ({ total: 0 }), binMs, (r) => [formatLocal(r.bin), r.device, r.keys[0], MEASURE[r.keys[1]], r.value.total], sink);
+    this.table = new BinnedTable(this.file, ['TimeStamp', 'DeviceId', 'Phase', 'PerformanceMeasure', 'Total'], () => ({ total: 0 }), binMs, (r) => [formatLocal(r.bin), r.device, r.keys[0], MEASURE[r.keys[1]], r.value.total], sink);
   }
 
   event(e: AtspmEvent): void {

@@ -20,6 +20,9 @@ interface Cycle {
  * `Signal_State` (8 yellow, 10 red) and `Red_Offset` seconds.
  */
 export class YellowRedActuations implements AtspmMeasure {
+  readonly file = 'yellow_red_actuations.csv';
+  /** Phase begin green, yellow, red clearance; detector on. */
+  readonly eventCodes = [1, 8, 10, 82];
   private readonly table: BinnedTable<{ count: number }>;
   private readonly cycles = new Map<string, Cycle>();
   private readonly state = new Map<string, number>();
@@ -29,7 +32,7 @@ export class YellowRedActuations implements AtspmMeasure {
     private readonly binMs: number,
     sink?: RowSink,
   ) {
-    this.table = new BinnedTable('yellow_red_actuations.csv', ['TimeStamp', 'DeviceId', 'Phase', 'Signal_State', 'Red_Offset', 'Count'], () => ({ count: 0 }), binMs, (r) => [formatLocal(r.bin), r.device, r.keys[0], r.keys[1], r.keys[2] / 2, r.value.count], sink);
+    this.table = new BinnedTable(this.file, ['TimeStamp', 'DeviceId', 'Phase', 'Signal_State', 'Red_Offset', 'Count'], () => ({ count: 0 }), binMs, (r) => [formatLocal(r.bin), r.device, r.keys[0], r.keys[1], r.keys[2] / 2, r.value.count], sink);
   }
 
   event(e: AtspmEvent): void {

@@ -50,7 +50,7 @@ describe('ATSPM hi-res import', () => {
     imp.end((r) => records.push(r));
     expect(problems.map((p) => [p.lineNo, p.code])).toEqual([[15, 'GW_ATSPM_COLUMNS'], [16, 'GW_ATSPM_TIMESTAMP'], [17, 'GW_ATSPM_NUMBER']]);
     const s = imp.stats();
-    expect(s.ignoredByCode).toMatchObject({ 43: 1, 999: 1, 11: 60 });
+    expect(s.eventsByCode).toMatchObject({ 43: 1, 999: 1, 11: 60 });
     expect(s.unknownChannels).toBe(1);
     for (let i = 1; i < records.length; i++) expect(records[i].atMs).toBeGreaterThanOrEqual(records[i - 1].atMs);
     const advCounts = records.filter((r): r is Extract<DayRecord, { kind: 'count' }> => r.kind === 'count' && (r.record as { detectorId: string }).detectorId === adv.id);
@@ -83,7 +83,7 @@ describe('ATSPM hi-res import', () => {
     expect(html).toContain('IA1 from');
     // Import statistics first in summary.json and in the report; a few bad rows are not flagged.
     expect(Object.keys(summary).slice(0, 3)).toEqual(['network', 'input', 'inputQuality']);
-    expect(summary.inputQuality).toMatchObject({ rejected: 3, rejectedByReason: { GW_ATSPM_COLUMNS: 1, GW_ATSPM_TIMESTAMP: 1, GW_ATSPM_NUMBER: 1 }, ignoredByCode: { 43: 1, 999: 1 }, unmappedChannels: { 'IA1/99': 1 }, unknownDevices: { OTHER: 1 }, flags: [] });
+    expect(summary.inputQuality).toMatchObject({ rejected: 3, rejectedByReason: { GW_ATSPM_COLUMNS: 1, GW_ATSPM_TIMESTAMP: 1, GW_ATSPM_NUMBER: 1 }, eventCodes: { atspmTablesOnly: { 11: { events: 60, tables: ['terminations.csv', 'measured_splits.csv'] }, 43: { events: 1, tables: ['terminations.csv'] } }, unread: { 999: 1 } }, unmappedChannels: { 'IA1/99': 1 }, unknownDevices: { OTHER: 1 }, flags: [] });
     expect(html.indexOf('<h2>Input</h2>')).toBeLessThan(html.indexOf('What the engine would have changed'));
     expect(html).toContain('IA1/99 ×1');
     expect(html).toContain('Delay saved:');
@@ -126,5 +126,8 @@ describe('ATSPM hi-res import', () => {
     const html = readFileSync(join(dir, 'out', 'report.html'), 'utf8');
     expect(html).toContain('Not a saving: most of the input was rejected');
     expect(html).not.toContain('Delay saved:');
+    // Nor does the command's one-line summary.
+    expect(r.stderr).toMatch(/veh·h \(not a saving: most of the input was rejected/);
+    expect(r.stderr).not.toContain('% saved');
   });
 });

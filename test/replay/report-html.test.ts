@@ -6,6 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { gridCityNetwork } from '../../network-models/demo/demo-networks.js';
 import { SyntheticDemand } from '../../network-models/synthetic-demand.js';
 import { DEFAULT_PLATOON_SHARE, replayDay } from '../../replay/index.js';
+import { inputQuality } from '../../replay/atspm/input-quality.js';
+import { renderReport } from '../../replay/report-html.js';
+import type { ReplaySumoRun, ReplaySumoSummary } from '../../replay/replay-summary.js';
 
 describe('the replay report', () => {
   it('labels every chart (caption, units, legend or colour scale), draws every signal of each corridor, and leaves plan changes uncoloured', async () => {
@@ -55,5 +58,32 @@ describe('the replay report', () => {
 
     // Plan changes are neither an improvement nor a loss: never coloured.
     expect(html).toMatch(/<td>plan changes<\/td><td>\d+<\/td><td>\d+<\/td><td class="">/);
+  }, 60_000);
+
+  it('headlines no saving from a SUMO comparison in which a run jammed', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gw-report-sumo-'));
+    const network = gridCityNetwork();
+    const from = Date.UTC(2026, 10, 23, 7);
+    const lines = [...new SyntheticDemand(network, { seed: 5 }).day(from, from + 10 * 60_000, 60)].map((c) => JSON.stringify({ kind: 'count', atMs: c.timestamp, record: c }));
+    const input = join(dir, 'day.ndjson');
+    writeFileSync(input, `${lines.join('\n')}\n`);
+    const result = await replayDay({ network, inputPath: input, outDir: join(dir, 'out'), periodSeconds: 60, actualPlans: 'acked', platoonShare: DEFAULT_PLATOON_SHARE, speed: 0, compactPlans: true });
+    const run = (over: Partial<ReplaySumoRun>): ReplaySumoRun => ({ control: 'x', meanTimeLoss: 30, vehicles: 1000, arrived: 1000, notInserted: 0, teleports: 0, planUpdates: 0, wallSeconds: 1, ...over });
+    const sumo = (engine: Partial<ReplaySumoRun>): ReplaySumoSummary => ({
+      netFile: 'net.xml', routeFile: 'r.xml', demandModel: 'd', actualControl: 'a', vehicles: 1000, entryLinksWithoutCounts: [], simulatedSeconds: 600, seed: 1,
+      actual: run({}), engine: run({ meanTimeLoss: 12, ...engine }), timeLossRatio: 0.4, timeLossSavedPercent: 60,
+    });
+    const withSumo = (s: ReplaySumoSummary) => {
+      const summary = { ...result.summary, sumo: s };
+      summary.inputQuality = inputQuality({ rows: 1000, rejectedByReason: {} }, 1000, s);
+      return renderReport({ ...result, summary });
+    };
+    // The engine's run left 30 % of its vehicles behind: its low time loss is no saving.
+    const jammed = withSumo(sumo({ arrived: 700 }));
+    expect(jammed).toContain('<p class="flag">Not a saving: the SUMO run under the engine jammed (700 of 1000 vehicles arrived');
+    expect(jammed).toContain('Time loss ratio engine/actual 0.4, on those runs only.');
+    expect(jammed).not.toContain('% saved)');
+    const fair = withSumo(sumo({}));
+    expect(fair).toContain('Time loss ratio engine/actual: <b>0.4</b> (60 % saved)');
   }, 60_000);
 });
