@@ -214,8 +214,9 @@ export async function replayDay(o: ReplayDayOptions): Promise<ReplayResult> {
         `ATSPM import: ${s.rows} rows, ${s.used} used by the engine; event codes read by the engine: ${codes(codeUse.engine)}; only by the ATSPM tables: ${codes(codeUse.atspmTablesOnly)}; by nothing: ${Object.entries(codeUse.unread).map(([c, n]) => `${c} ×${n}`).join(', ') || 'none'}; ${s.unknownChannels} events of unmapped channels, ${s.malformed} malformed`,
       );
     } else {
-      // Read and parsed on a worker thread, while this one runs the engine on the previous batches.
-      for await (const batch of readDayRecordBatches(o.inputPath, reading)) {
+      // Read and parsed on a worker thread, while this one runs the engine on the previous batches. Each record
+      // is done with before the next is read (nothing below keeps a count record): they may be reused.
+      for await (const batch of readDayRecordBatches(o.inputPath, { ...reading, reuseRecords: true })) {
         if (stop) break;
         for (const line of batch) {
           if (isDayLineProblem(line)) {

@@ -12,12 +12,21 @@ const MAX_AHEAD = 4;
 /** Parsing makes short-lived garbage only: a small young generation is as fast, and some 40 MB smaller. */
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8 };
 
+export interface DayRecordReaderOptions extends LineReaderOptions {
+  /**
+   * Count records are filled into the same objects line after line (no allocation per record): a count record
+   * is then valid only until the next line is read, and must not be kept. For callers that consume each record
+   * at once (the replay); off by default.
+   */
+  reuseRecords?: boolean;
+}
+
 /**
  * The lines of a day file (see `readLineBatches`) parsed as day records, read and parsed on a worker thread
  * while the caller works on the previous batches. Warnings and bytes read are told in file order, when the
  * caller gets there. Stopping early (break, return, throw) ends the worker thread.
  */
-export async function* readDayRecordBatches(path: string, options: LineReaderOptions = {}): AsyncGenerator<DayRecordBatch> {
+export async function* readDayRecordBatches(path: string, options: DayRecordReaderOptions = {}): AsyncGenerator<DayRecordBatch> {
   const worker = startWorker({ path, maxAhead: MAX_AHEAD });
   const queue: DayFileWorkerMessage[] = [];
   let failure: Error | undefined;
@@ -34,7 +43,7 @@ export async function* readDayRecordBatches(path: string, options: LineReaderOpt
     failure ??= new Error(`day file reader thread exited early (code ${code})`);
     wake?.();
   });
-  const unpacker = new DayBatchUnpacker();
+  const unpacker = new DayBatchUnpacker(options.reuseRecords);
   try {
     for (;;) {
       // One turn of the event loop a batch, as a stream would take: a consumer always behind the worker would

@@ -143,18 +143,39 @@ function hasKeys(o: object, keys: string[]): boolean {
 /** Unpacks the batches of one file, in order. */
 export class DayBatchUnpacker {
   private readonly ids: string[] = [];
+  /** With `reuseRecords`: the count records every batch's iterator fills in (see `DayRecordBatch`). */
+  private readonly reused: ReusedCounts | undefined;
+
+  constructor(reuseRecords = false) {
+    this.reused = reuseRecords ? newReusedCounts() : undefined;
+  }
 
   unpack(batch: PackedDayBatch): DayRecordBatch {
     for (const id of batch.newIds) this.ids.push(id);
-    return new DayRecordBatch(batch, this.ids);
+    return new DayRecordBatch(batch, this.ids, this.reused);
   }
+}
+
+/** A count record (with and without occupancy) filled in again for every packed count, instead of a new one each. */
+interface ReusedCounts {
+  plain: { kind: 'count'; atMs: number; record: { detectorId: string; timestamp: number; count: number; intervalSeconds: number } };
+  occupied: { kind: 'count'; atMs: number; record: { detectorId: string; timestamp: number; count: number; occupancy: number; intervalSeconds: number } };
+}
+
+function newReusedCounts(): ReusedCounts {
+  return {
+    plain: { kind: 'count', atMs: 0, record: { detectorId: '', timestamp: 0, count: 0, intervalSeconds: 0 } },
+    occupied: { kind: 'count', atMs: 0, record: { detectorId: '', timestamp: 0, count: 0, occupancy: 0, intervalSeconds: 0 } },
+  };
 }
 
 /**
  * The lines of one batch, in file order (blank lines excepted), each one its record or what is wrong with it.
  * Records are built as they are iterated, not all at once: a whole batch of them built ahead would outlive
  * a few young-generation collections while the engine works through them, and be promoted to the old one.
- * Valid until the next batch is read, as its array then goes back to the reader.
+ * Valid until the next batch is read, as its array then goes back to the reader. With reused records (the
+ * reader's `reuseRecords`), a count record is only valid until the next line is read: the same two objects
+ * (with and without occupancy) are filled in for every count, two fewer allocations per record of the day.
  */
 export class DayRecordBatch implements Iterable<DayLine> {
   readonly firstLineNo: number;
@@ -165,6 +186,7 @@ export class DayRecordBatch implements Iterable<DayLine> {
   constructor(
     private readonly batch: PackedDayBatch,
     private readonly ids: readonly string[],
+    private readonly reused?: ReusedCounts,
   ) {
     this.firstLineNo = batch.firstLineNo;
     this.size = batch.counts.length / ROW + batch.others.length;
@@ -183,6 +205,7 @@ export class DayRecordBatch implements Iterable<DayLine> {
     const { counts, others } = this.batch;
     const size = this.size;
     const ids = this.ids;
+    const reused = this.reused;
     let i = 0;
     let o = 0;
     let j = 0;
@@ -202,6 +225,21 @@ export class DayRecordBatch implements Iterable<DayLine> {
       }
       const detectorId = ids[counts[j + 5]];
       const occupancy = counts[j + 4];
+      if (reused) {
+        // The same values, and the same key order, as the records built below.
+        const r = Number.isNaN(occupancy) ? reused.plain : reused.occupied;
+        r.atMs = counts[j];
+        const c = r.record;
+        c.detectorId = detectorId;
+        c.timestamp = counts[j + 1];
+        c.count = counts[j + 2];
+        c.intervalSeconds = counts[j + 3];
+        if (r === reused.occupied) reused.occupied.record.occupancy = occupancy;
+        result.value = r;
+        j += ROW;
+        i++;
+        return line;
+      }
       result.value = {
         kind: 'count',
         atMs: counts[j],
