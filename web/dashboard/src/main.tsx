@@ -133,7 +133,9 @@ function App() {
         </ol>
         <h2>Intersections</h2>
         <input type="search" placeholder="filter by id or name" value={filter} onInput={(e) => setFilter((e.target as HTMLInputElement).value)} />
-        <div class="intersections" role="table" data-testid="intersection-list">
+        {/* rows placed by transform at fixed heights: a row that moves up or down the ranking changes a transform,
+            which re-records no paint, and a row's text change re-lays out that row alone (contain: strict) */}
+        <div class="intersections" role="table" data-testid="intersection-list" style={{ height: `${(rows.length + 1 + (more > 0 ? 1 : 0)) * ROW_HEIGHT_PX}px` }}>
           <div class="row head" role="row">
             <span role="columnheader">signal</span>
             <span role="columnheader">DoS</span>
@@ -141,12 +143,13 @@ function App() {
             <span role="columnheader">plan</span>
             <span role="columnheader" />
           </div>
-          {rows.map((x) => {
+          {rows.map((x, i) => {
             const k = state.latestKpi.get(x.id);
             const control = state.controlOf.get(x.id);
             return (
               <IntersectionRow
                 key={x.id}
+                top={(i + 1) * ROW_HEIGHT_PX}
                 id={x.id}
                 name={x.name}
                 selected={x.id === selected}
@@ -161,7 +164,7 @@ function App() {
             );
           })}
           {more > 0 && (
-            <div class="row muted more" role="row" data-testid="more-rows">
+            <div class="row muted more" role="row" data-testid="more-rows" style={{ transform: `translateY(${(rows.length + 1) * ROW_HEIGHT_PX}px)` }}>
               {more.toLocaleString()} more, less saturated: filter by id or name to find them
             </div>
           )}
@@ -175,6 +178,8 @@ function App() {
 }
 
 interface RowProps {
+  /** The row's offset in the list, px. */
+  top: number;
   id: string;
   name: string;
   selected: boolean;
@@ -197,9 +202,9 @@ class IntersectionRow extends Component<RowProps> {
     return false;
   }
 
-  override render({ id, name, selected, dos, flow, version, override, offline, faults, onSelect }: RowProps) {
+  override render({ top, id, name, selected, dos, flow, version, override, offline, faults, onSelect }: RowProps) {
     return (
-      <div role="row" data-intersection-id={id} class={`row${selected ? ' selected' : ''}`} onClick={() => onSelect(id)}>
+      <div role="row" data-intersection-id={id} class={`row${selected ? ' selected' : ''}`} style={{ transform: `translateY(${top}px)` }} onClick={() => onSelect(id)}>
         <span role="cell" title={name}>{id}</span>
         <span role="cell"><span class={`dot band-${saturationBand(dos)}`} />{dos !== undefined ? dos.toFixed(2) : '—'}</span>
         <span role="cell">{flow !== undefined ? Math.round(flow) : '—'}</span>
