@@ -109,7 +109,7 @@ function App() {
       </header>
       <section class="kpis" data-testid="network-kpis">
         <Kpi label="signals" value={String(signals.length)} />
-        <Kpi label="total flow" value={`${Math.round(totalFlow).toLocaleString()} veh/h`} />
+        <Kpi label="total flow" value={`${Math.round(totalFlow).toLocaleString()} veh/h`} chars={15} />
         <Kpi label="mean max DoS" value={Number.isNaN(meanDos) ? '—' : meanDos.toFixed(2)} />
         <Kpi label="oversaturated" value={String(overSaturated)} warn={overSaturated > 0} />
         <Kpi label="controllers online" value={`${controllers.length - offline.length}/${controllers.length}`} warn={offline.length > 0} testid="controllers-online" />
@@ -135,7 +135,7 @@ function App() {
         <input type="search" placeholder="filter by id or name" value={filter} onInput={(e) => setFilter((e.target as HTMLInputElement).value)} />
         {/* rows placed by transform at fixed heights: a row that moves up or down the ranking changes a transform,
             which re-records no paint, and a row's text change re-lays out that row alone (contain: strict) */}
-        <div class="intersections" role="table" data-testid="intersection-list" style={{ height: `${(rows.length + 1 + (more > 0 ? 1 : 0)) * ROW_HEIGHT_PX}px` }}>
+        <div class="intersections" role="table" data-testid="intersection-list" style={{ height: `${(rows.length + 1) * ROW_HEIGHT_PX}px` }}>
           <div class="row head" role="row">
             <span role="columnheader">signal</span>
             <span role="columnheader">DoS</span>
@@ -163,12 +163,12 @@ function App() {
               />
             );
           })}
-          {more > 0 && (
-            <div class="row muted more" role="row" data-testid="more-rows" style={{ transform: `translateY(${(rows.length + 1) * ROW_HEIGHT_PX}px)` }}>
-              {more.toLocaleString()} more, less saturated: filter by id or name to find them
-            </div>
-          )}
         </div>
+        {more > 0 && (
+          <p class="muted more" data-testid="more-rows">
+            {more.toLocaleString()} more, less saturated: filter by id or name to find them
+          </p>
+        )}
       </aside>
       <section class="detail" data-testid="intersection-detail">
         {sel ? <IntersectionDetail id={sel.id} name={sel.name} detectors={sel.detectors} state={state} revision={revision} /> : <p class="muted">Select an intersection on the map or in the list.</p>}
@@ -282,10 +282,16 @@ function mostSaturated(signals: Signal[], state: DashboardState, filter: string,
   return { rows: top.map((e) => e.x), more: matched - top.length };
 }
 
-function Kpi({ label, value, warn, testid }: { label: string; value: string; warn?: boolean; testid?: string }) {
+/**
+ * A network KPI. Its value's box has a fixed size (`chars` wide, styles.css: strict containment), so that a delta
+ * changing the number re-lays out that box alone, not the page.
+ */
+function Kpi({ label, value, warn, testid, chars = 11 }: { label: string; value: string; warn?: boolean; testid?: string; chars?: number }) {
   return (
     <div class={`kpi ${warn ? 'warn' : ''}`} data-testid={testid}>
-      <div class="kpi-value">{value}</div>
+      <div class="kpi-value" style={{ minWidth: `${chars}ch` }} title={value}>
+        {value}
+      </div>
       <div class="kpi-label">{label}</div>
     </div>
   );
@@ -373,11 +379,11 @@ function Clocks({ state, timeZone }: { state: DashboardState; timeZone: string }
   return (
     <span class="clock" data-testid="clock" title="engine time: the time the counts are stamped in, which plans and KPIs carry; wall time: the server's clock">
       <span data-testid="clock-engine">
-        {speedup !== undefined ? 'simulated time' : 'engine time'} {engine} ({speedup !== undefined ? `${speedup}x, ` : ''}
+        {speedup !== undefined ? 'simulated time' : 'engine time'} <span class="t">{engine}</span> ({speedup !== undefined ? `${speedup}x, ` : ''}
         {timeZone})
       </span>
       {' · '}
-      <span data-testid="clock-wall">wall time {wall} (this browser's zone)</span>
+      <span data-testid="clock-wall">wall time <span class="t">{wall}</span> (this browser's zone)</span>
     </span>
   );
 }
