@@ -108,14 +108,14 @@ function App() {
         <Clocks state={state} timeZone={net.timeZone} />
       </header>
       <section class="kpis" data-testid="network-kpis">
-        <Kpi label="signals" value={String(signals.length)} />
-        <Kpi label="total flow" value={`${Math.round(totalFlow).toLocaleString()} veh/h`} chars={15} />
-        <Kpi label="mean max DoS" value={Number.isNaN(meanDos) ? '—' : meanDos.toFixed(2)} />
-        <Kpi label="oversaturated" value={String(overSaturated)} warn={overSaturated > 0} />
-        <Kpi label="controllers online" value={`${controllers.length - offline.length}/${controllers.length}`} warn={offline.length > 0} testid="controllers-online" />
-        <Kpi label="detectors healthy" value={`${state.detectorTotals.total - state.faultyDetectors.size}/${state.detectorTotals.total}`} warn={state.faultyDetectors.size > 0} />
-        <Kpi label="plans issued" value={String(state.counters?.plansEmitted ?? 0)} />
-        <Kpi label="counts rejected" value={`${state.counters?.countsRejected ?? 0}/${(state.counters?.countsAccepted ?? 0) + (state.counters?.countsRejected ?? 0)}`} />
+        <Kpi label="signals" value={String(signals.length)} chars={6} />
+        <Kpi label="total flow" value={`${Math.round(totalFlow).toLocaleString()} veh/h`} chars={13} />
+        <Kpi label="mean max DoS" value={Number.isNaN(meanDos) ? '—' : meanDos.toFixed(2)} chars={5} />
+        <Kpi label="oversaturated" value={String(overSaturated)} warn={overSaturated > 0} chars={6} />
+        <Kpi label="controllers online" value={`${controllers.length - offline.length}/${controllers.length}`} warn={offline.length > 0} testid="controllers-online" chars={9} />
+        <Kpi label="detectors healthy" value={`${state.detectorTotals.total - state.faultyDetectors.size}/${state.detectorTotals.total}`} warn={state.faultyDetectors.size > 0} chars={13} />
+        <Kpi label="plans issued" value={String(state.counters?.plansEmitted ?? 0)} chars={7} />
+        <Kpi label="counts rejected" value={`${state.counters?.countsRejected ?? 0}/${(state.counters?.countsAccepted ?? 0) + (state.counters?.countsRejected ?? 0)}`} chars={13} />
       </section>
       <section class="map-panel">
         <NetworkMap state={state} faults={faults} selected={selected} onSelect={setSelected} />
@@ -286,7 +286,7 @@ function mostSaturated(signals: Signal[], state: DashboardState, filter: string,
  * A network KPI. Its value's box has a fixed size (`chars` wide, styles.css: strict containment), so that a delta
  * changing the number re-lays out that box alone, not the page.
  */
-function Kpi({ label, value, warn, testid, chars = 11 }: { label: string; value: string; warn?: boolean; testid?: string; chars?: number }) {
+function Kpi({ label, value, warn, testid, chars = 6 }: { label: string; value: string; warn?: boolean; testid?: string; chars?: number }) {
   return (
     <div class={`kpi ${warn ? 'warn' : ''}`} data-testid={testid}>
       <div class="kpi-value" style={{ minWidth: `${chars}ch` }} title={value}>
