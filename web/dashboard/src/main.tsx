@@ -198,7 +198,9 @@ interface RowProps {
  */
 class IntersectionRow extends Component<RowProps> {
   override shouldComponentUpdate(next: RowProps): boolean {
-    for (const key in next) if (next[key as keyof RowProps] !== this.props[key as keyof RowProps]) return true;
+    for (const key in next) if (key !== 'top' && next[key as keyof RowProps] !== this.props[key as keyof RowProps]) return true;
+    // moved only: the new offset set directly, no re-render of the row (most rows of the list move by one)
+    if (next.top !== this.props.top && this.base instanceof HTMLElement) this.base.style.transform = `translateY(${next.top}px)`;
     return false;
   }
 
@@ -289,7 +291,7 @@ function mostSaturated(signals: Signal[], state: DashboardState, filter: string,
 function Kpi({ label, value, warn, testid, chars = 6 }: { label: string; value: string; warn?: boolean; testid?: string; chars?: number }) {
   return (
     <div class={`kpi ${warn ? 'warn' : ''}`} data-testid={testid}>
-      <div class="kpi-value" style={{ minWidth: `${chars}ch` }} title={value}>
+      <div class="kpi-value" style={{ minWidth: `${chars}ch` }}>
         {value}
       </div>
       <div class="kpi-label">{label}</div>
