@@ -68,7 +68,10 @@ for (const side of SIDES) {
   // traced: the frames' main-thread CPU time, which other processes on a busy machine do not inflate
   await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
   const one = await measure(ONE_ROUNDS, (round) => send!(kpi(ids[round % ids.length], round)));
-  const oneCpu = frameCpuMs(await browser.stopTracing());
+  const trace = await browser.stopTracing();
+  const oneCpu = frameCpuMs(trace);
+  if (process.env.GREENWAVE_FRAME_BREAKDOWN) process.stderr.write(frameBreakdown(trace));
+  if (process.env.GREENWAVE_TRACE_FILE) (await import('node:fs')).writeFileSync(`${process.env.GREENWAVE_TRACE_FILE}-${side}.json`, trace);
   const all = await measure(ALL_ROUNDS, (round) => ids.forEach((id) => send!(kpi(id, round))));
   const target = ids.length < 5000 ? 16 : 50;
   process.stderr.write(`${ids.length} intersections measured\n`);
@@ -103,4 +106,31 @@ function frameCpuMs(trace: Buffer): number[] {
     if (task) out.push((task.tdur ?? task.dur ?? 0) / 1000);
   }
   return out;
+}
+
+/**
+ * Where the frames' main-thread time goes (GREENWAVE_FRAME_BREAKDOWN=1): the mean thread time per frame of each
+ * event directly inside the tasks that ran animation-frame callbacks (script, style, layout, pre-paint, paint,
+ * commit...), largest first.
+ */
+function frameBreakdown(trace: Buffer): string {
+  type TraceEvent = { name: string; ph: string; pid: number; tid: number; ts: number; dur?: number; tdur?: number; args?: { name?: string } };
+  const events = (JSON.parse(trace.toString('utf8')) as { traceEvents: TraceEvent[] }).traceEvents;
+  const renderer = new Set(events.filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
+  const onMain = events.filter((e) => e.ph === 'X' && renderer.has(`${e.pid}:${e.tid}`)).sort((a, b) => a.ts - b.ts || (b.dur ?? 0) - (a.dur ?? 0));
+  const tasks = onMain.filter((e) => e.name === 'RunTask');
+  const frameTasks = tasks.filter((t) => onMain.some((e) => e.name === 'FireAnimationFrame' && e.pid === t.pid && e.tid === t.tid && t.ts <= e.ts && e.ts <= t.ts + (t.dur ?? 0)));
+  const total = new Map<string, number>();
+  for (const t of frameTasks) {
+    // the task's direct children: events inside it not inside an earlier child
+    let childEnd = -1;
+    for (const e of onMain) {
+      if (e === t || e.pid !== t.pid || e.tid !== t.tid || e.ts < t.ts || e.ts > t.ts + (t.dur ?? 0)) continue;
+      if (e.ts < childEnd) continue;
+      childEnd = e.ts + (e.dur ?? 0);
+      total.set(e.name, (total.get(e.name) ?? 0) + (e.tdur ?? e.dur ?? 0) / 1000);
+    }
+  }
+  const n = frameTasks.length || 1;
+  return `${frameTasks.length} frames, mean main-thread ms per frame by event:\n${[...total].sort((a, b) => b[1] - a[1]).slice(0, 20).map(([k, v]) => `  ${k} ${(v / n).toFixed(2)}`).join('\n')}\n`;
 }

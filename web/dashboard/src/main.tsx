@@ -108,14 +108,14 @@ function App() {
         <Clocks state={state} timeZone={net.timeZone} />
       </header>
       <section class="kpis" data-testid="network-kpis">
-        <Kpi label="signals" value={String(signals.length)} />
-        <Kpi label="total flow" value={`${Math.round(totalFlow).toLocaleString()} veh/h`} />
-        <Kpi label="mean max DoS" value={Number.isNaN(meanDos) ? '—' : meanDos.toFixed(2)} />
-        <Kpi label="oversaturated" value={String(overSaturated)} warn={overSaturated > 0} />
-        <Kpi label="controllers online" value={`${controllers.length - offline.length}/${controllers.length}`} warn={offline.length > 0} testid="controllers-online" />
-        <Kpi label="detectors healthy" value={`${state.detectorTotals.total - state.faultyDetectors.size}/${state.detectorTotals.total}`} warn={state.faultyDetectors.size > 0} />
-        <Kpi label="plans issued" value={String(state.counters?.plansEmitted ?? 0)} />
-        <Kpi label="counts rejected" value={`${state.counters?.countsRejected ?? 0}/${(state.counters?.countsAccepted ?? 0) + (state.counters?.countsRejected ?? 0)}`} />
+        <Kpi label="signals" value={String(signals.length)} chars={6} />
+        <Kpi label="total flow" value={`${Math.round(totalFlow).toLocaleString()} veh/h`} chars={13} />
+        <Kpi label="mean max DoS" value={Number.isNaN(meanDos) ? '—' : meanDos.toFixed(2)} chars={5} />
+        <Kpi label="oversaturated" value={String(overSaturated)} warn={overSaturated > 0} chars={6} />
+        <Kpi label="controllers online" value={`${controllers.length - offline.length}/${controllers.length}`} warn={offline.length > 0} testid="controllers-online" chars={9} />
+        <Kpi label="detectors healthy" value={`${state.detectorTotals.total - state.faultyDetectors.size}/${state.detectorTotals.total}`} warn={state.faultyDetectors.size > 0} chars={13} />
+        <Kpi label="plans issued" value={String(state.counters?.plansEmitted ?? 0)} chars={7} />
+        <Kpi label="counts rejected" value={`${state.counters?.countsRejected ?? 0}/${(state.counters?.countsAccepted ?? 0) + (state.counters?.countsRejected ?? 0)}`} chars={13} />
       </section>
       <section class="map-panel">
         <NetworkMap state={state} faults={faults} selected={selected} onSelect={setSelected} />
@@ -133,7 +133,9 @@ function App() {
         </ol>
         <h2>Intersections</h2>
         <input type="search" placeholder="filter by id or name" value={filter} onInput={(e) => setFilter((e.target as HTMLInputElement).value)} />
-        <div class="intersections" role="table" data-testid="intersection-list">
+        {/* rows placed by transform at fixed heights: a row that moves up or down the ranking changes a transform,
+            which re-records no paint, and a row's text change re-lays out that row alone (contain: strict) */}
+        <div class="intersections" role="table" data-testid="intersection-list" style={{ height: `${(rows.length + 1) * ROW_HEIGHT_PX}px` }}>
           <div class="row head" role="row">
             <span role="columnheader">signal</span>
             <span role="columnheader">DoS</span>
@@ -141,12 +143,13 @@ function App() {
             <span role="columnheader">plan</span>
             <span role="columnheader" />
           </div>
-          {rows.map((x) => {
+          {rows.map((x, i) => {
             const k = state.latestKpi.get(x.id);
             const control = state.controlOf.get(x.id);
             return (
               <IntersectionRow
                 key={x.id}
+                top={(i + 1) * ROW_HEIGHT_PX}
                 id={x.id}
                 name={x.name}
                 selected={x.id === selected}
@@ -160,12 +163,12 @@ function App() {
               />
             );
           })}
-          {more > 0 && (
-            <div class="row muted more" role="row" data-testid="more-rows">
-              {more.toLocaleString()} more, less saturated: filter by id or name to find them
-            </div>
-          )}
         </div>
+        {more > 0 && (
+          <p class="muted more" data-testid="more-rows">
+            {more.toLocaleString()} more, less saturated: filter by id or name to find them
+          </p>
+        )}
       </aside>
       <section class="detail" data-testid="intersection-detail">
         {sel ? <IntersectionDetail id={sel.id} name={sel.name} detectors={sel.detectors} state={state} revision={revision} /> : <p class="muted">Select an intersection on the map or in the list.</p>}
@@ -175,6 +178,8 @@ function App() {
 }
 
 interface RowProps {
+  /** The row's offset in the list, px. */
+  top: number;
   id: string;
   name: string;
   selected: boolean;
@@ -193,13 +198,15 @@ interface RowProps {
  */
 class IntersectionRow extends Component<RowProps> {
   override shouldComponentUpdate(next: RowProps): boolean {
-    for (const key in next) if (next[key as keyof RowProps] !== this.props[key as keyof RowProps]) return true;
+    for (const key in next) if (key !== 'top' && next[key as keyof RowProps] !== this.props[key as keyof RowProps]) return true;
+    // moved only: the new offset set directly, no re-render of the row (most rows of the list move by one)
+    if (next.top !== this.props.top && this.base instanceof HTMLElement) this.base.style.transform = `translateY(${next.top}px)`;
     return false;
   }
 
-  override render({ id, name, selected, dos, flow, version, override, offline, faults, onSelect }: RowProps) {
+  override render({ top, id, name, selected, dos, flow, version, override, offline, faults, onSelect }: RowProps) {
     return (
-      <div role="row" data-intersection-id={id} class={`row${selected ? ' selected' : ''}`} onClick={() => onSelect(id)}>
+      <div role="row" data-intersection-id={id} class={`row${selected ? ' selected' : ''}`} style={{ transform: `translateY(${top}px)` }} onClick={() => onSelect(id)}>
         <span role="cell" title={name}>{id}</span>
         <span role="cell"><span class={`dot band-${saturationBand(dos)}`} />{dos !== undefined ? dos.toFixed(2) : '—'}</span>
         <span role="cell">{flow !== undefined ? Math.round(flow) : '—'}</span>
@@ -277,10 +284,16 @@ function mostSaturated(signals: Signal[], state: DashboardState, filter: string,
   return { rows: top.map((e) => e.x), more: matched - top.length };
 }
 
-function Kpi({ label, value, warn, testid }: { label: string; value: string; warn?: boolean; testid?: string }) {
+/**
+ * A network KPI. Its value's box has a fixed size (`chars` wide, styles.css: strict containment), so that a delta
+ * changing the number re-lays out that box alone, not the page.
+ */
+function Kpi({ label, value, warn, testid, chars = 6 }: { label: string; value: string; warn?: boolean; testid?: string; chars?: number }) {
   return (
     <div class={`kpi ${warn ? 'warn' : ''}`} data-testid={testid}>
-      <div class="kpi-value">{value}</div>
+      <div class="kpi-value" style={{ minWidth: `${chars}ch` }}>
+        {value}
+      </div>
       <div class="kpi-label">{label}</div>
     </div>
   );
@@ -368,11 +381,11 @@ function Clocks({ state, timeZone }: { state: DashboardState; timeZone: string }
   return (
     <span class="clock" data-testid="clock" title="engine time: the time the counts are stamped in, which plans and KPIs carry; wall time: the server's clock">
       <span data-testid="clock-engine">
-        {speedup !== undefined ? 'simulated time' : 'engine time'} {engine} ({speedup !== undefined ? `${speedup}x, ` : ''}
+        {speedup !== undefined ? 'simulated time' : 'engine time'} <span class="t">{engine}</span> ({speedup !== undefined ? `${speedup}x, ` : ''}
         {timeZone})
       </span>
       {' · '}
-      <span data-testid="clock-wall">wall time {wall} (this browser's zone)</span>
+      <span data-testid="clock-wall">wall time <span class="t">{wall}</span> (this browser's zone)</span>
     </span>
   );
 }
