@@ -142,6 +142,17 @@ function staticLayerFor(net: NonNullable<DashboardState['network']>, w: number, 
   return staticLayer;
 }
 
+/**
+ * Sets the label font only when the context does not have it already: assigning a font makes Chromium resolve it
+ * against the canvas element's style, which forces a style recalculation in the frame when the page changed.
+ */
+function setLabelFont(ctx: CanvasRenderingContext2D): void {
+  if (ctx.font === appliedLabelFont) return;
+  ctx.font = LABEL_FONT;
+  appliedLabelFont = ctx.font;
+}
+let appliedLabelFont = '';
+
 let staticNetwork: DashboardState['network'] | null = null;
 
 const BANDS: readonly SaturationBand[] = ['none', 'low', 'medium', 'high', 'over'];
@@ -313,7 +324,7 @@ function drawMarks(ctx: CanvasRenderingContext2D, layer: StaticLayer, net: NonNu
   }
   // labels where they can be read without overlapping (and the selected signal's always)
   let labels = 0;
-  ctx.font = LABEL_FONT;
+  setLabelFont(ctx);
   ctx.textAlign = 'center';
   ctx.textBaseline = 'top';
   ctx.lineWidth = 3;
