@@ -683,11 +683,10 @@ export class ActuatedSignal {
    */
   private lastGapEvent(index: number, t: number): number {
     const tracker = this.input.tracker;
-    const window = this.o.gapSeconds + this.o.stepSeconds - EPS;
     let last = -Infinity;
     for (const d of this.input.phaseLoops.get(this.phases[index].id)?.gapLoops ?? []) {
       const stop = this.input.stopLineLoopOf?.get(d);
-      if (stop !== undefined && tracker.occupiedForSeconds(stop, t) >= window && t - tracker.lastGapEventSeconds(stop) >= window) continue;
+      if (stop !== undefined && this.standsStill(stop, t)) continue;
       last = Math.max(last, tracker.lastGapEventSeconds(d));
     }
     return last;
@@ -699,15 +698,20 @@ export class ActuatedSignal {
    * where nothing green at the same time can hold it (its exit is blocked; a turner may be waiting for a gap).
    */
   private queueStalled(index: number, t: number): boolean {
-    const tracker = this.input.tracker;
-    const window = this.o.gapSeconds + this.o.stepSeconds - EPS;
     const loops = this.input.phaseLoops.get(this.phases[index].id);
     for (const d of loops?.gapLoops ?? []) {
-      if (loops!.opposedGapLoops?.includes(d)) continue;
+      if (loops!.opposedGapLoops.includes(d)) continue;
       const stop = this.input.stopLineLoopOf?.get(d);
-      if (stop !== undefined && tracker.occupiedForSeconds(stop, t) >= window && t - tracker.lastGapEventSeconds(stop) >= window) return true;
+      if (stop !== undefined && this.standsStill(stop, t)) return true;
     }
     return false;
+  }
+
+  /** A vehicle has stood on this stop-line loop through a whole gap in the green, and nobody crossed it meanwhile. */
+  private standsStill(stopLineLoop: string, t: number): boolean {
+    const window = this.o.gapSeconds + this.o.stepSeconds - EPS;
+    const tracker = this.input.tracker;
+    return tracker.occupiedForSeconds(stopLineLoop, t) >= window && t - tracker.lastGapEventSeconds(stopLineLoop) >= window;
   }
 
   /**

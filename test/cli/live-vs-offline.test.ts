@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,9 +14,8 @@ import { cliArgv, runCli } from '../fixtures/run-cli.js';
  * 127.0.0.1 with its simulated detectors at 300x (a minute count every 0.2 real seconds, the engine on the
  * simulated clock), a viewer watches the feed, and the plans the server published are compared with `plan`'s.
  */
-/** The demo server at 300x on simulated time from `simStart`, recording into `cwd/rec`, until the optimiser has changed plans at `instants` planning instants; stopped with Ctrl-C. */
-async function runDemo(cwd: string, simStart: string, instants: number, extra: string[] = []): Promise<void> {
-  const args = ['start', '--demo', '--network', 'demo:arterial', '--port', '0', '--speedup', '300', '--sim-start', simStart, '--record', 'rec', '--log-format', 'json', ...extra];
+/** Starts `greenwave` with `args` in `cwd` and waits for its banner; `output()` is what it printed so far. */
+async function launchServer(cwd: string, args: string[]): Promise<{ child: ChildProcess; feedUrl: string; output: () => string }> {
   const child = spawn(process.execPath, cliArgv(args), { cwd });
   let stdout = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -31,6 +30,13 @@ async function runDemo(cwd: string, simStart: string, instants: number, extra: s
       }
     });
   });
+  return { child, feedUrl, output: () => stdout };
+}
+
+/** The demo server at 300x on simulated time from `simStart`, recording into `cwd/rec`, until the optimiser has changed plans at `instants` planning instants; stopped with Ctrl-C. */
+async function runDemo(cwd: string, simStart: string, instants: number, extra: string[] = []): Promise<void> {
+  const args = ['start', '--demo', '--network', 'demo:arterial', '--port', '0', '--speedup', '300', '--sim-start', simStart, '--record', 'rec', '--log-format', 'json', ...extra];
+  const { child, feedUrl } = await launchServer(cwd, args);
   const published: PhasePlan[] = [];
   const feed = new WebSocket(feedUrl);
   feed.on('message', (data) => {
@@ -52,20 +58,8 @@ describe('live and offline on the same counts', () => {
     const cwd = mkdtempSync(join(tmpdir(), 'greenwave-live-offline-'));
     try {
       const args = ['start', '--demo', '--network', 'demo:arterial', '--port', '0', '--speedup', '300', '--sim-start', '06:00', '--record', 'rec', '--log-format', 'json'];
-      const child = spawn(process.execPath, cliArgv(args), { cwd });
-      let stdout = '';
-      child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-      child.stderr.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-      const feedUrl = await new Promise<string>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`no banner: ${stdout}`)), 30_000);
-        child.stdout.on('data', () => {
-          const m = /live feed (ws:\/\/127\.0\.0\.1:\d+\/v1\/feed\?token=\S+)/.exec(stdout);
-          if (m && stdout.includes('Press Ctrl-C')) {
-            clearTimeout(timer);
-            resolve(m[1]);
-          }
-        });
-      });
+      const { child, feedUrl, output } = await launchServer(cwd, args);
+      const stdout = output();
       expect(stdout).toContain('optimising every 60 s of simulated time (0.2 s real)');
       expect(stdout).toContain('detectors reporting every 60 s of simulated time (0.2 s real), the engine on simulated time from 06:00 UTC at 300x');
 
