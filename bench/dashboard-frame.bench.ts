@@ -66,7 +66,7 @@ for (const side of SIDES) {
     });
   };
   // traced: the frames' main-thread CPU time, which other processes on a busy machine do not inflate
-  await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline'] });
+  await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', ...(process.env.GREENWAVE_TRACE_CATEGORIES?.split(',') ?? [])] });
   const one = await measure(ONE_ROUNDS, (round) => send!(kpi(ids[round % ids.length], round)));
   const trace = await browser.stopTracing();
   const oneCpu = frameCpuMs(trace);
@@ -132,5 +132,21 @@ function frameBreakdown(trace: Buffer): string {
     }
   }
   const n = frameTasks.length || 1;
-  return `${frameTasks.length} frames, mean main-thread ms per frame by event:\n${[...total].sort((a, b) => b[1] - a[1]).slice(0, 20).map(([k, v]) => `  ${k} ${(v / n).toFixed(2)}`).join('\n')}\n`;
+  // every Chromium thread's time (the display compositor, raster workers, the browser...), which on a two-core
+  // machine competes with the page's main thread for the cores: top-level events per thread
+  const names = new Map(events.filter((e) => e.name === 'thread_name').map((e) => [`${e.pid}:${e.tid}`, e.args?.name ?? '?']));
+  const byThread = new Map<string, number>();
+  const threadEnd = new Map<string, number>();
+  for (const e of events.filter((x) => x.ph === 'X').sort((a, b) => a.ts - b.ts)) {
+    const key = `${e.pid}:${e.tid}`;
+    if (e.ts < (threadEnd.get(key) ?? -1)) continue;
+    threadEnd.set(key, e.ts + (e.dur ?? 0));
+    const name = names.get(key) ?? key;
+    byThread.set(name, (byThread.get(name) ?? 0) + (e.tdur ?? 0) / 1000);
+  }
+  const all = [...byThread.values()].reduce((a, b) => a + b, 0);
+  return (
+    `${frameTasks.length} frames, mean main-thread ms per frame by event:\n${[...total].sort((a, b) => b[1] - a[1]).slice(0, 20).map(([k, v]) => `  ${k} ${(v / n).toFixed(2)}`).join('\n')}\n` +
+    `all Chromium threads, ms per frame: ${(all / n).toFixed(2)} (${[...byThread].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([k, v]) => `${k} ${(v / n).toFixed(2)}`).join(', ')})\n`
+  );
 }

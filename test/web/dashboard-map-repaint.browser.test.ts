@@ -119,7 +119,8 @@ describe('dashboard map: repainting only what changed draws what a full repaint 
       let differing = 0;
       let drawn = 0;
       for (let i = 0; i < a.length; i += 4) {
-        if (a[i + 3] > 0) drawn++;
+        // the map is opaque (white under the roads): drawn is what is not white
+        if (a[i] < 250 || a[i + 1] < 250 || a[i + 2] < 250) drawn++;
         for (let c = 0; c < 3; c++) if (Math.abs((a[i + c] * a[i + 3]) / 255 - (b[i + c] * b[i + 3]) / 255) > 48) differing++;
         if (Math.abs(a[i + 3] - b[i + 3]) > 48) differing++;
       }
@@ -130,4 +131,40 @@ describe('dashboard map: repainting only what changed draws what a full repaint 
       await fresh.close();
     }, 60_000);
   }
+
+  it('the list shows the most saturated first on screen, and a delta that reorders it moves no element in the document', async () => {
+    const network = grid(12);
+    const ids = network.intersections.filter((x) => x.control === 'signalized').map((x) => x.id);
+    const dos = new Map(ids.map((id, i) => [id, ((i * 37) % 130) / 100]));
+    const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+    let send: ((m: unknown) => void) | undefined;
+    await page.routeWebSocket(/\/v1\/feed/, (ws) => {
+      send = (m) => ws.send(JSON.stringify(m));
+      send(snapshot(network, { kpis: ids.map((id) => kpi(id, dos.get(id)!)) }));
+    });
+    await page.goto(`${base}/?token=t`);
+    await page.waitForSelector('[data-testid=connection]:text-is("live")');
+    const onScreen = () =>
+      page.locator('[data-intersection-id]').evaluateAll((rows) =>
+        rows.map((r) => ({ id: r.getAttribute('data-intersection-id')!, y: r.getBoundingClientRect().top })).sort((a, b) => a.y - b.y).map((r) => r.id),
+      );
+    const expected = () => [...ids].sort((a, b) => dos.get(b)! - dos.get(a)! || a.localeCompare(b));
+    const shown = await onScreen();
+    expect(shown.length).toBeGreaterThanOrEqual(10);
+    expect(shown).toEqual(expected().slice(0, shown.length));
+    // rows that are in the list now, moved up and down it
+    await page.evaluate(() => {
+      const w = globalThis as unknown as { moves: number };
+      w.moves = 0;
+      new MutationObserver((records) => (w.moves += records.filter((r) => r.type === 'childList').length)).observe(document.querySelector('[data-testid=intersection-list]')!, { childList: true });
+    });
+    const [last, first] = [shown[shown.length - 1], shown[0]];
+    for (const [id, value] of [[last, 1.5], [first, dos.get(shown[shown.length - 2])! + 0.001]] as const) {
+      dos.set(id, value);
+      send!({ type: 'kpi', atMs: T0 + 120_000, ...kpi(id, value) });
+    }
+    await expect.poll(onScreen).toEqual(expected().slice(0, shown.length));
+    expect(await page.evaluate(() => (globalThis as unknown as { moves: number }).moves)).toBe(0);
+    await page.close();
+  }, 60_000);
 });

@@ -133,8 +133,9 @@ function App() {
         </ol>
         <h2>Intersections</h2>
         <input type="search" placeholder="filter by id or name" value={filter} onInput={(e) => setFilter((e.target as HTMLInputElement).value)} />
-        {/* rows placed by transform at fixed heights: a row that moves up or down the ranking changes a transform,
-            which re-records no paint, and a row's text change re-lays out that row alone (contain: strict) */}
+        {/* rows in a fixed document order, placed by transform at their rank: a row that moves up or down the
+            ranking changes a transform, which re-records no paint and moves no element, and a row's text change
+            re-lays out that row alone (contain) */}
         <div class="intersections" role="table" data-testid="intersection-list" style={{ height: `${(rows.length + 1) * ROW_HEIGHT_PX}px` }}>
           <div class="row head" role="row">
             <span role="columnheader">signal</span>
@@ -143,7 +144,7 @@ function App() {
             <span role="columnheader">plan</span>
             <span role="columnheader" />
           </div>
-          {rows.map((x, i) => {
+          {inStableOrder(rows).map(({ x, rank: i }) => {
             const k = state.latestKpi.get(x.id);
             const control = state.controlOf.get(x.id);
             return (
@@ -247,6 +248,15 @@ function useListRows(): number {
     return () => window.removeEventListener('resize', onResize);
   }, []);
   return rows;
+}
+
+/**
+ * The list's rows in a fixed order (by id) with their rank: the page places each row at its rank's offset, so a
+ * signal that moves up or down the ranking changes one offset and no element moves in the document (a moved
+ * element is re-inserted: style, layout and paint of the row again).
+ */
+function inStableOrder(rows: readonly Signal[]): Array<{ x: Signal; rank: number }> {
+  return rows.map((x, rank) => ({ x, rank })).sort((a, b) => (a.x.id < b.x.id ? -1 : a.x.id > b.x.id ? 1 : 0));
 }
 
 type Signal = NonNullable<DashboardState['network']>['intersections'][number];

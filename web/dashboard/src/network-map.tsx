@@ -3,6 +3,8 @@ import type { DetectorHealth } from '../../../engine/index.js';
 import { saturationBand, type DashboardState, type SaturationBand } from './feed-state.js';
 import { painted } from './frame-probe.js';
 
+/** The map panel's white: the map is opaque (compositing skips what is under it and blends nothing). */
+const MAP_BACKGROUND = '#fff';
 const BAND_COLOUR = { none: '#9aa5b1', low: '#2f9e44', medium: '#f2c94c', high: '#f08c00', over: '#d9480f' } as const;
 
 interface Props {
@@ -109,7 +111,9 @@ function staticLayerFor(net: NonNullable<DashboardState['network']>, w: number, 
   const roads = document.createElement('canvas');
   roads.width = Math.round(w * dpr);
   roads.height = Math.round(h * dpr);
-  const ctx = roads.getContext('2d')!;
+  const ctx = roads.getContext('2d', { alpha: false })!;
+  ctx.fillStyle = MAP_BACKGROUND;
+  ctx.fillRect(0, 0, roads.width, roads.height);
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
   ctx.strokeStyle = '#ced4da';
   ctx.lineWidth = n > 300 ? 1 : 3;
@@ -186,7 +190,7 @@ function draw(
     el.height = Math.round(h * dpr);
     onCanvas = null;
   }
-  const ctx = el.getContext('2d')!;
+  const ctx = el.getContext('2d', { alpha: false })!;
   // positions and roads are drawn once per network and size; a delta repaints only the marks over them
   const layer = staticLayerFor(net, w, h, dpr);
   const { xs, ys } = layer;
@@ -245,7 +249,6 @@ function repaintChanged(ctx: CanvasRenderingContext2D, layer: StaticLayer, dpr: 
     const [x0, y0, x1, y1] = [dx / dpr, dy / dpr, (dx + dw) / dpr, (dy + dh) / dpr];
     clip.rect(x0, y0, x1 - x0, y1 - y0);
     // the roads under it
-    ctx.clearRect(dx, dy, dw, dh);
     ctx.drawImage(layer.roads, dx, dy, dw, dh, dx, dy, dw, dh);
     // every signal whose marks reach into the rectangle
     const reachX = box.left + box.right;
