@@ -1,1 +1,2 @@
 export { recordServerEvents } from './record-server-events.js';
+export { EngineRunRecorder, type RecordedEngineStart } from './engine-run-recorder.js';

@@ -8,7 +8,7 @@ import { recordableCount } from './recordable-count.js';
  * plan issued, every controller acknowledgement, and detector faults, recoveries and plans stopped by the safety
  * gate. Returns the unsubscribe.
  */
-export function recordServerEvents(server: Pick<GreenwaveServer, 'tap'>, writer: DayFileWriter, now: () => number = Date.now): () => void {
+export function recordServerEvents(server: Pick<GreenwaveServer, 'tap'>, writer: Pick<DayFileWriter, 'write'>, now: () => number = Date.now): () => void {
   return server.tap((e) => {
     switch (e.kind) {
       case 'count':

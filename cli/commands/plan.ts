@@ -1,10 +1,11 @@
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import { Subject } from 'rxjs';
 import type { Command } from 'commander';
 import { CountClock, countInstants, createEnginePipeline, resolveEngineConfig, type EngineConfigInput, type EngineCore, type EngineEvent } from '../../engine/index.js';
+import { localDayOf, localIsoTime } from '../../adapters/files/index.js';
 import { CliError, EXIT_OK, EXIT_SOME_REJECTED, EXIT_UNUSABLE, fileError } from '../cli-errors.js';
 import { engineConfigSchema } from '../config-schemas.js';
 import { loadStartConfig } from '../live-settings.js';
@@ -45,13 +46,23 @@ interface EngineStart {
   optimisationPeriodSeconds: number;
   /** The engine configuration the run was given (absent in day files recorded before it was kept). */
   engine?: unknown;
+  /**
+   * Set when a day file starts with the run of the day before, which the server kept running over midnight: the
+   * run's start (its planning instants).
+   */
+  continuesRunFromMs?: number;
 }
 
 /**
  * A line of the input: a count (bare, or a day file's count record with the time it was received), the start or
  * the stop of a live engine run as recorded in a day file, or another day record.
  */
-type PlanLine = { kind: 'count'; record: unknown; receivedAtMs?: number } | EngineStart | { kind: 'engine-stop'; atMs: number } | { kind: 'other' };
+type PlanLine =
+  | { kind: 'count'; record: unknown; receivedAtMs?: number }
+  | EngineStart
+  | { kind: 'engine-stop'; atMs: number }
+  | { kind: 'engine-day-end'; atMs: number }
+  | { kind: 'other' };
 
 /**
  * One engine run over the input: a day file holds one per start of the live engine (a restart within the day
@@ -66,7 +77,7 @@ class EngineRun {
 
   constructor(
     network: Parameters<typeof createEnginePipeline>[0],
-    startMs: number,
+    readonly startMs: number,
     readonly periodSeconds: number,
     config: EngineConfigInput,
     onEvent: (event: EngineEvent) => void,
@@ -84,9 +95,14 @@ class EngineRun {
     this.input.next(record);
   }
 
+  /** Moves the clock on to `untilMs` (firing the planning instants up to it). */
+  advanceTo(untilMs: number): void {
+    if (untilMs > this.clock.scheduler.now()) this.clock.advanceTo(untilMs);
+  }
+
   /** Ends the run; `untilMs` moves its clock on first (the live engine's clock when it stopped). */
   end(untilMs?: number): void {
-    if (untilMs !== undefined && untilMs > this.clock.scheduler.now()) this.clock.advanceTo(untilMs);
+    if (untilMs !== undefined) this.advanceTo(untilMs);
     this.input.complete();
   }
 }
@@ -95,7 +111,6 @@ async function runPlan(opts: PlanOptions): Promise<number> {
   const network = loadNetworkFile(opts.network);
   const fileConfig = opts.config ? loadStartConfig(opts.config, 'nothing planned') : undefined;
   const configPeriod = fileConfig?.optimisationPeriodSeconds ?? (fileConfig?.engine as EngineConfigInput | undefined)?.optimisationPeriodSeconds;
-  const lines = await openLines(opts.counts);
 
   const runs: EngineRun[] = [];
   let run: EngineRun | undefined;
@@ -109,7 +124,12 @@ async function runPlan(opts: PlanOptions): Promise<number> {
   let lineNo = 0;
   const notes = new Set<string>();
   const out = process.stdout;
+  /** Reading the days before the given day file, to bring the engine to its state at midnight: nothing printed. */
+  let quiet = false;
+  /** The run's counters when the given day file began (what the summary reports is that day's). */
+  let countersBefore: { run: EngineRun; counters: EngineCore['counters'] } | undefined;
   const onEvent = (event: EngineEvent) => {
+    if (quiet) return;
     if (event.type === 'plan') {
       plans++;
       if (stdoutOpen()) out.write(`${JSON.stringify(event.plan)}\n`);
@@ -143,8 +163,11 @@ async function runPlan(opts: PlanOptions): Promise<number> {
   };
   let startLine = 0;
 
-  for await (const text of lines) {
-    currentLine = ++lineNo;
+  const lines = await planInput(opts.counts, network.timeZone ?? 'UTC', note);
+  for await (const { text, earlierDay } of lines) {
+    if (quiet && !earlierDay && run?.core) countersBefore = { run, counters: { ...run.core.counters } };
+    quiet = earlierDay;
+    if (!earlierDay) currentLine = ++lineNo;
     if (text.trim() === '') continue;
     let line: PlanLine;
     try {
@@ -152,6 +175,25 @@ async function runPlan(opts: PlanOptions): Promise<number> {
     } catch (err) {
       malformed++;
       process.stderr.write(`${opts.counts}:${lineNo}: not valid JSON: ${(err as Error).message}\n`);
+      continue;
+    }
+    if (line.kind === 'engine-start' && line.continuesRunFromMs !== undefined) {
+      // a new day of the same run: it goes on (read from the days before), or starts here without them
+      if (run && run.startMs === line.continuesRunFromMs) continue;
+      run?.end();
+      const period = line.optimisationPeriodSeconds;
+      const fromMs = line.continuesRunFromMs + Math.max(0, Math.floor((line.atMs - line.continuesRunFromMs) / (period * 1000))) * period * 1000;
+      startRun(fromMs, line, lineNo);
+      continue;
+    }
+    if (line.kind === 'engine-day-end') {
+      // the day before ends; the run goes on into the next (which a day file of its own holds)
+      if (earlierDay) run?.advanceTo(line.atMs);
+      else {
+        run?.end(line.atMs);
+        run = undefined;
+        liveStart = undefined;
+      }
       continue;
     }
     if (line.kind === 'engine-start') {
@@ -189,12 +231,13 @@ async function runPlan(opts: PlanOptions): Promise<number> {
   // the last run plans one period past its last count
   if (run) run.end(run.clock.scheduler.now() + run.periodSeconds * 1000);
 
-  const sum = (f: (core: EngineCore) => number) => runs.reduce((s, r) => s + (r.core ? f(r.core) : 0), 0);
-  const accepted = sum((c) => c.counters.countsAccepted);
+  const sum = (f: (counters: EngineCore['counters']) => number) =>
+    runs.reduce((total, r) => total + (r.core ? f(r.core.counters) - (countersBefore?.run === r ? f(countersBefore.counters) : 0) : 0), 0);
+  const accepted = sum((c) => c.countsAccepted);
   const restarts = runs.length > 1 ? `, ${runs.length} engine runs (the live engine restarted)` : '';
   process.stderr.write(
-    `greenwave plan: ${lineNo} lines, ${accepted} counts accepted, ${sum((c) => c.counters.countsRejected) + malformed} rejected` +
-      `${malformed ? ` (${malformed} not JSON)` : ''}, ${sum((c) => c.counters.optimisations)} optimisations, ${plans} plans issued, ${sum((c) => c.counters.plansRejected)} plans stopped by the safety gate${restarts}\n`,
+    `greenwave plan: ${lineNo} lines, ${accepted} counts accepted, ${sum((c) => c.countsRejected) + malformed} rejected` +
+      `${malformed ? ` (${malformed} not JSON)` : ''}, ${sum((c) => c.optimisations)} optimisations, ${plans} plans issued, ${sum((c) => c.plansRejected)} plans stopped by the safety gate${restarts}\n`,
   );
   if (accepted === 0) return EXIT_UNUSABLE;
   return rejected + malformed > 0 ? EXIT_SOME_REJECTED : EXIT_OK;
@@ -215,13 +258,87 @@ function parseLine(text: string): PlanLine {
     const v = value as { kind: unknown; atMs?: unknown; record?: unknown; event?: Partial<EngineStart> & { type?: unknown } };
     const e = v.event;
     const atMs = typeof v.atMs === 'number' && Number.isFinite(v.atMs) ? v.atMs : undefined;
-    if (v.kind === 'fault' && atMs !== undefined && e?.type === 'engine-start' && Number.isSafeInteger(e.planVersionBase) && typeof e.optimisationPeriodSeconds === 'number')
-      return { kind: 'engine-start', atMs, planVersionBase: e.planVersionBase!, optimisationPeriodSeconds: e.optimisationPeriodSeconds, ...(e.engine !== undefined ? { engine: e.engine } : {}) };
+    if (v.kind === 'fault' && atMs !== undefined && e?.type === 'engine-start' && Number.isSafeInteger(e.planVersionBase) && typeof e.optimisationPeriodSeconds === 'number' && e.optimisationPeriodSeconds > 0)
+      return {
+        kind: 'engine-start',
+        atMs,
+        planVersionBase: e.planVersionBase!,
+        optimisationPeriodSeconds: e.optimisationPeriodSeconds,
+        ...(e.engine !== undefined ? { engine: e.engine } : {}),
+        ...(Number.isSafeInteger(e.continuesRunFromMs) && e.continuesRunFromMs! <= atMs ? { continuesRunFromMs: e.continuesRunFromMs } : {}),
+      };
     if (v.kind === 'fault' && atMs !== undefined && e?.type === 'engine-stop') return { kind: 'engine-stop', atMs };
+    if (v.kind === 'fault' && atMs !== undefined && e?.type === 'engine-day-end') return { kind: 'engine-day-end', atMs };
     if (v.kind !== 'count') return { kind: 'other' };
     return { kind: 'count', record: v.record, ...(atMs !== undefined ? { receivedAtMs: atMs } : {}) };
   }
   return { kind: 'count', record: value };
+}
+
+/**
+ * The lines to plan over, each marked whether it comes from a day before the given file. A day file that starts
+ * with the continuation of an engine run from an earlier day (the server ran over midnight) is preceded by the day
+ * files of that run's earlier days, from the run's start (same folder and name pattern, `<prefix>-YYYY-MM-DD`), so
+ * that the engine reaches midnight in the state the live one had; when one is missing, a note says so and the
+ * run starts at the given day without them.
+ */
+async function planInput(path: string, timeZone: string, note: (text: string) => void): Promise<AsyncIterable<{ text: string; earlierDay: boolean }>> {
+  const lines = (await openLines(path))[Symbol.asyncIterator]();
+  let first = await lines.next();
+  while (!first.done && first.value.trim() === '') first = await lines.next();
+  const earlier: string[] = [];
+  let runStartMs: number | undefined;
+  if (!first.done) {
+    let head: PlanLine | undefined;
+    try {
+      head = parseLine(first.value);
+    } catch {
+      head = undefined;
+    }
+    if (head?.kind === 'engine-start' && head.continuesRunFromMs !== undefined) {
+      runStartMs = head.continuesRunFromMs;
+      const named = /^(.*)-(\d{4})-(\d{2})-(\d{2})(\.ndjson(?:\.gz)?)$/.exec(path);
+      const startDate = localDayOf(runStartMs, timeZone).date;
+      const since = `the engine run it continues started at ${localIsoTime(runStartMs, timeZone)}`;
+      if (!named) note(`${path} continues an engine run from an earlier day, but its name is not <prefix>-YYYY-MM-DD.ndjson(.gz), so the earlier day files cannot be found: ${since}; the engine starts at this day without them (its first plans and their versions can differ from the live ones)`);
+      else {
+        const [, prefix, y, m, d, ext] = named;
+        for (let t = Date.UTC(Number(y), Number(m) - 1, Number(d) - 1); ; t -= 86_400_000) {
+          const date = new Date(t).toISOString().slice(0, 10);
+          if (date < startDate) break;
+          const file = `${prefix}-${date}${ext}`;
+          if (!existsSync(file)) {
+            note(`${path} continues an engine run from an earlier day and ${file} is not there: ${since}; the engine starts at this day without the days before (its first plans and their versions can differ from the live ones)`);
+            earlier.length = 0;
+            break;
+          }
+          earlier.unshift(file);
+        }
+        if (earlier.length > 0) note(`${path} continues the engine run that started at ${localIsoTime(runStartMs, timeZone)}: read ${earlier.join(', ')} first (their plans are not printed)`);
+      }
+    }
+  }
+  return (async function* () {
+    let started = false;
+    for (const file of earlier) {
+      for await (const text of await openLines(file)) {
+        // the first of them holds the run's start, after the day's earlier runs
+        if (!started) {
+          if (!text.includes('engine-start')) continue;
+          let line: PlanLine | undefined;
+          try {
+            line = parseLine(text);
+          } catch {
+            continue;
+          }
+          if (line.kind !== 'engine-start' || line.atMs !== runStartMs || line.continuesRunFromMs !== undefined) continue;
+          started = true;
+        }
+        yield { text, earlierDay: true };
+      }
+    }
+    for (let r = first; !r.done; r = await lines.next()) yield { text: r.value, earlierDay: false };
+  })();
 }
 
 async function openLines(path: string): Promise<AsyncIterable<string>> {

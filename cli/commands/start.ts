@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { createControllerSimulator, type ControllerSimulator } from '../../adapters/devices/index.js';
 import { createDetectorSimulator, type DetectorSimulator } from '../../adapters/devices/index.js';
 import { serveStaticFiles } from '../../adapters/http/index.js';
-import { recordServerEvents } from '../../adapters/recording/index.js';
+import { EngineRunRecorder, recordServerEvents } from '../../adapters/recording/index.js';
 import { DayFileWriter } from '../../adapters/files/index.js';
 import { createGreenwaveServer, ServerConfigError, type GreenwaveServer } from '../../adapters/websocket/index.js';
 import type { ServerLimits } from '../../adapters/websocket/index.js';
@@ -168,13 +168,15 @@ async function runStart(flags: StartFlags): Promise<void> {
           }),
         );
   }
+  let runRecorder: EngineRunRecorder | undefined;
   const recorder = recordDir ? new DayFileWriter({ directory: recordDir, timeZone: network.timeZone, logger: log.child({ component: 'recorder' }) }) : undefined;
   if (recorder) {
     // where this engine run started and how it was configured: `greenwave plan` on the day file starts a run there,
     // with the same plan versions and configuration (a restart within the day appends another)
-    const start = server.engineStart!;
-    recorder.write({ kind: 'fault', atMs: start.atMs, event: { type: 'engine-start', planVersionBase: start.planVersionBase, optimisationPeriodSeconds: start.optimisationPeriodSeconds, engine: engineConfig } });
-    recordServerEvents(server, recorder);
+    // (each day file after the first starts with it again: EngineRunRecorder)
+    runRecorder = new EngineRunRecorder(recorder, network.timeZone ?? 'UTC', { ...server.engineStart!, engine: engineConfig });
+    // a fault without its own time is stamped with the engine's clock, as everything else (simulated in the demo)
+    recordServerEvents(server, runRecorder, () => server.engineNow());
     log.info({ directory: recordDir, lossBoundMs: 1000 }, 'recording day files');
   }
   for (const d of devices) d.start();
@@ -187,7 +189,7 @@ async function runStart(flags: StartFlags): Promise<void> {
   // The engine's clock when it stopped ends the run in the day file: `plan` fires the planning instants up to it.
   await untilSignal(log, () =>
     Promise.all([...devices.map((d) => d.stop()), server.close()]).then(() => {
-      recorder?.write({ kind: 'fault', atMs: server.engineNow(), event: { type: 'engine-stop' } });
+      runRecorder?.stop(server.engineNow());
       recorder?.close();
     }),
   );

@@ -145,4 +145,48 @@ describe('live and offline on the same counts', () => {
       rmSync(cwd, { recursive: true, force: true });
     }
   }, 120_000);
+
+  it('a run across midnight: each day file names the engine it holds, and `plan` on the second day gives the plans the server issued that day', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'greenwave-live-midnight-'));
+    try {
+      // simulated time from 23:57 (UTC, the demo network's zone) until past midnight
+      await runDemo(cwd, '23:57', 7);
+      const dayFiles = readdirSync(join(cwd, 'rec')).filter((f) => f.endsWith('.ndjson.gz')).sort();
+      expect(dayFiles).toHaveLength(2);
+      const read = (f: string) => gunzipSync(readFileSync(join(cwd, 'rec', f))).toString('utf8').trim().split('\n').map((l) => JSON.parse(l) as Recorded);
+      const [day1, day2] = dayFiles.map(read);
+      const marks = (day: Recorded[]) => day.filter((r) => r.kind === 'fault' && /^engine-/.test(r.event?.type ?? '')).map((r) => r.event!.type);
+      expect(marks(day1)).toEqual(['engine-start', 'engine-day-end']);
+      expect(marks(day2)).toEqual(['engine-start', 'engine-stop']);
+      // the second day starts with the engine: its configuration, plan versions, period, and the run it continues
+      const [start1, start2] = [day1[0], day2[0]].map((r) => r.event as unknown as { type: string; engine: unknown; planVersionBase: number; optimisationPeriodSeconds: number; continuesRunFromMs?: number; engineAtMs?: number });
+      expect(start2).toMatchObject({ type: 'engine-start', engine: start1.engine, planVersionBase: start1.planVersionBase, optimisationPeriodSeconds: 60, continuesRunFromMs: day1[0].atMs });
+      expect(new Date(day2[0].atMs).toISOString().slice(11, 16)).toMatch(/^00:0/);
+      const plansOf = (day: Recorded[]) => day.filter((r) => r.kind === 'plan').map((r) => r.plan!);
+      expect(plansOf(day2).filter((p) => p.source === 'optimizer').length).toBeGreaterThan(0);
+
+      for (const [i, day] of [day1, day2].entries()) {
+        const offline = runCli(['plan', '--network', 'demo:arterial', '--counts', join(cwd, 'rec', dayFiles[i])]);
+        expect(offline.stderr).toMatch(/0 rejected/);
+        expect(offline.status).toBe(0);
+        expect(offline.stdout.trim().split('\n').map((l) => JSON.parse(l) as PhasePlan)).toEqual(plansOf(day));
+        if (i === 1) expect(offline.stderr).toContain(`read ${join(cwd, 'rec', dayFiles[0])} first (their plans are not printed)`);
+      }
+
+      // the second day alone (the first not kept): planned from its own engine-start, and said so
+      const alone = mkdtempSync(join(tmpdir(), 'greenwave-day2-'));
+      try {
+        writeFileSync(join(alone, dayFiles[1]), readFileSync(join(cwd, 'rec', dayFiles[1])));
+        const offline = runCli(['plan', '--network', 'demo:arterial', '--counts', join(alone, dayFiles[1])]);
+        expect(offline.status).toBe(0);
+        expect(offline.stderr).toContain(`${join(alone, dayFiles[0])} is not there`);
+        const versions = offline.stdout.trim().split('\n').map((l) => (JSON.parse(l) as PhasePlan).version);
+        expect(Math.min(...versions)).toBeGreaterThan(start1.planVersionBase);
+      } finally {
+        rmSync(alone, { recursive: true, force: true });
+      }
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
