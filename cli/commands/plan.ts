@@ -28,7 +28,7 @@ export function registerPlanCommand(program: Command): void {
     .command('plan')
     .description('Run the engine over a counts file in virtual time and print the plans it issues as NDJSON')
     .requiredOption('--network <file>', 'network file (JSON), or demo:arterial / demo:grid')
-    .requiredOption('--counts <file>', 'detector counts, NDJSON (optionally .gz), in time order: {detectorId, timestamp, count, intervalSeconds, occupancy?}; or a day file recorded by `greenwave start` (its counts, each engine run from where it started, with its configuration)')
+    .requiredOption('--counts <file>', 'detector counts, NDJSON (optionally .gz), in time order: {detectorId, timestamp, count, intervalSeconds, occupancy?}; or a day file recorded by `greenwave start` (its counts, each engine run from where it started, with its configuration; a day that continues a run from the day before reads the earlier day files beside it first)')
     .option('--period <seconds>', `optimisation period, 1..3600 seconds (default: the --config file's, else what the day file recorded, else ${DEFAULT_PERIOD_SECONDS})`, numberIn(1, 3600))
     .option('--config <file>', "the JSON configuration file of `greenwave start`: its engine section (and optimisationPeriodSeconds) instead of what the day file recorded")
     .option('--all', 'print every engine event (faults, rejections, KPIs), not only plans')

@@ -109,7 +109,7 @@ function App() {
       </header>
       <section class="kpis" data-testid="network-kpis">
         <Kpi label="signals" value={String(signals.length)} chars={6} />
-        <Kpi label="total flow" value={`${Math.round(totalFlow).toLocaleString()} veh/h`} chars={13} />
+        <Kpi label="total flow" value={`${Math.round(totalFlow).toLocaleString()} veh/h`} chars={16} />
         <Kpi label="mean max DoS" value={Number.isNaN(meanDos) ? '—' : meanDos.toFixed(2)} chars={5} />
         <Kpi label="oversaturated" value={String(overSaturated)} warn={overSaturated > 0} chars={6} />
         <Kpi label="controllers online" value={`${controllers.length - offline.length}/${controllers.length}`} warn={offline.length > 0} testid="controllers-online" chars={9} />
