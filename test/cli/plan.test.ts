@@ -87,4 +87,45 @@ describe('greenwave plan', () => {
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/day\.ndjson\.gz:1: the engine configuration recorded at the engine's start is not usable \(engine\.smoothingSeconds: .+\); pass the run's configuration with --config/);
   });
+
+  it('a day file that continues a run from the day before: the earlier day is read first (its bad lines are its own), and the plans are those of the run over both days', () => {
+    const days = mkdtempSync(join(tmpdir(), 'gw-plan-days-'));
+    const synthDay = (date: string, from: string, to: string) =>
+      runCli(['synth-counts', '--network', 'demo:arterial', '--date', date, '--from', from, '--to', to, '--seed', '7']).stdout.trim().split('\n').map((l) => {
+        const record = JSON.parse(l) as { timestamp: string };
+        return JSON.stringify({ kind: 'count', atMs: Date.parse(record.timestamp), record });
+      });
+    const runStartMs = Date.UTC(2026, 10, 23, 23, 40);
+    const engine = { type: 'engine-start', planVersionBase: 5000, optimisationPeriodSeconds: 60, engine: { smoothingSeconds: 120 } };
+    const start = JSON.stringify({ kind: 'fault', atMs: runStartMs, event: engine });
+    const midnight = Date.UTC(2026, 10, 24);
+    // as the recorder files them: by the time received (here the interval's end), the counts ending at midnight in the new day
+    const all = [...synthDay('2026-11-23', '23:40', '24:00'), ...synthDay('2026-11-24', '00:00', '00:15')];
+    const before = all.filter((l) => (JSON.parse(l) as { atMs: number }).atMs < midnight);
+    const after = all.filter((l) => (JSON.parse(l) as { atMs: number }).atMs >= midnight);
+    const dayEnd = JSON.stringify({ kind: 'fault', atMs: midnight - 1, event: { type: 'engine-day-end', nextDay: '2026-11-24' } });
+    const continued = JSON.stringify({ kind: 'fault', atMs: midnight, event: { ...engine, continuesRunFromMs: runStartMs, engineAtMs: midnight } });
+    const stop = JSON.stringify({ kind: 'fault', atMs: midnight + 15 * 60_000, event: { type: 'engine-stop' } });
+    const write = (name: string, lines: string[]) => writeFileSync(join(days, name), gzipSync(`${lines.join('\n')}\n`));
+    write('greenwave-2026-11-23.ndjson.gz', [start, ...before.slice(0, 50), 'not json', ...before.slice(50), dayEnd]);
+    write('greenwave-2026-11-24.ndjson.gz', [continued, ...after, stop]);
+    // the same run in one file: what the live engine did over both days
+    write('whole.ndjson.gz', [start, ...before, ...after, stop]);
+
+    const whole = runCli(['plan', '--network', 'demo:arterial', '--counts', join(days, 'whole.ndjson.gz')]);
+    expect(whole.status).toBe(0);
+    const second = runCli(['plan', '--network', 'demo:arterial', '--counts', join(days, 'greenwave-2026-11-24.ndjson.gz')]);
+    expect(second.stderr).toContain(`read ${join(days, 'greenwave-2026-11-23.ndjson.gz')} first (their plans are not printed)`);
+    // the counts of its own day only, none rejected (the earlier day's bad line is that day's)
+    expect(second.stderr).toContain(`${after.length} counts accepted, 0 rejected`);
+    expect(second.status).toBe(0);
+    const plans = (out: string) => out.trim().split('\n').map((l) => JSON.parse(l) as PhasePlan);
+    const fromMidnight = plans(whole.stdout).filter((p) => p.computedAtMs >= midnight);
+    expect(fromMidnight.length).toBeGreaterThan(0);
+    expect(plans(second.stdout)).toEqual(fromMidnight);
+    // and the first day alone ends at its midnight
+    const first = runCli(['plan', '--network', 'demo:arterial', '--counts', join(days, 'greenwave-2026-11-23.ndjson.gz')]);
+    expect(first.status).toBe(1);
+    expect(plans(first.stdout)).toEqual(plans(whole.stdout).filter((p) => p.computedAtMs < midnight));
+  });
 });
