@@ -12,9 +12,10 @@ import type { DayRecord } from '../adapters/files/index.js';
 import { measuredNetwork, type MeasuredNetwork } from './measured-lanes.js';
 import { ObservedTimeline, PlanTimeline } from './signal-timelines.js';
 import { OccupancySplitFailures } from './occupancy-split-failures.js';
-import { PCD_COLUMN_SECONDS, type PcdRaster } from './pcd-raster.js';
+import { PCD_COLUMN_SECONDS } from './pcd-raster.js';
 import { PlanTrack } from './plan-track.js';
-import { placeArrivals } from './arrival-model.js';
+import { MeasureClient } from './measure-client.js';
+import type { BinMeasures, PcdData } from './measure-core.js';
 import { localDayOf, localIsoTime } from '../adapters/files/index.js';
 import type { BinRow, IntersectionSummary, ReplaySummary, SourceMeasures, SourceTotals } from './replay-summary.js';
 
@@ -46,6 +47,11 @@ export interface ReplayOptions {
   onBin?: (row: BinRow) => void;
   /** Each change of the plan actually in force (recorded plans, or fallback time-of-day plans), from its time. */
   onActualPlan?: (plan: PhasePlan, atMs: number) => void;
+  /**
+   * Arrival measures on a thread of their own (default true): the same results, the replay's own thread
+   * spared the arrival model. False: in line (small replays, where starting a thread costs more than it saves).
+   */
+  measureThread?: boolean;
 }
 
 /** The busiest bin's plans along a corridor, for the time-space diagram. */
@@ -61,8 +67,8 @@ export interface CorridorSnapshot {
 export interface ReplayResult {
   summary: ReplaySummary;
   bins: BinRow[];
-  pcdActual: PcdRaster | undefined;
-  pcdEngine: PcdRaster | undefined;
+  pcdActual: PcdData | undefined;
+  pcdEngine: PcdData | undefined;
   corridors: CorridorSnapshot[];
   network: NetworkFile;
   measured: MeasuredNetwork;
@@ -89,6 +95,10 @@ export class ReplayRun {
   private readonly actualTrack: PlanTrack;
   private readonly engineTrack: PlanTrack;
   private readonly tracks: readonly PlanTrack[];
+  /** Arrivals on green, modelled split failures and the diagrams, under both sets of plans. */
+  private readonly measures: MeasureClient;
+  /** The last closed bin's ticket for its arrival counters, taken when its rows are written. */
+  private unwrittenTicket = -1;
   private readonly occupancy: OccupancySplitFailures;
   /** Measured split failures of the open bin's cycles (by the start of their green), per intersection. */
   private readonly measuredFailures: Float64Array;
@@ -116,8 +126,6 @@ export class ReplayRun {
   private firstMs = NaN;
   private lastMs = NaN;
   private arrivalsObserved = false;
-  private readonly arrivalTimes: number[] = [];
-  private readonly windows: number[] = [];
   private readonly counters = { records: 0, byKind: {} as Record<string, number>, enginePlans: 0, arrivalsBeforePhaseState: 0 };
   readonly warnings: string[] = [];
 
@@ -140,13 +148,17 @@ export class ReplayRun {
       if (cycle.failed) this.measuredSplitFailure(x, cycle.greenStartMs);
     });
     this.detectorSums = new Float64Array(options.network.detectors.length);
-    this.actualTrack = new PlanTrack('actual', this.net, this.observed, placeholder);
-    this.engineTrack = new PlanTrack('engine', this.net, this.engine, placeholder);
+    this.actualTrack = new PlanTrack('actual', placeholder);
+    this.engineTrack = new PlanTrack('engine', placeholder);
     this.tracks = [this.actualTrack, this.engineTrack];
     this.totals = signals.map((x) => ({ intersectionId: x.id, vehicles: 0, actual: emptyTotals(), engine: emptyTotals() }));
     this.corridors = buildRoadGraph(options.network).corridors().slice(0, 3);
     this.pcdIds = options.pcdIntersections ?? (this.corridors[0]?.intersectionIds.slice(0, 4) ?? signals.slice(0, 2).map((x) => x.id));
     this.arrivalsObserved = options.measuredArrivals ?? false;
+    this.measures = new MeasureClient(
+      { network: options.network, timeZone: this.timeZone, pcdIntersections: this.pcdIds, platoonShare: options.platoonShare ?? DEFAULT_PLATOON_SHARE },
+      options.measureThread ?? true,
+    );
   }
 
   /** Start of the replayed span (epoch ms), -Infinity when open. */
@@ -201,6 +213,7 @@ export class ReplayRun {
         if (x === undefined || p === undefined) break;
         if (!this.observed.observed(x)) this.onFallback[x] = false;
         this.observed.apply(x, p, record.state, t / 1000);
+        this.measures.phase(x, p, record.state, t / 1000);
         this.occupancy.phase(x, p, record.state, t / 1000);
         break;
       }
@@ -215,7 +228,7 @@ export class ReplayRun {
           this.counters.arrivalsBeforePhaseState++;
           break;
         }
-        for (const track of this.tracks) track.measures.arrival(l, t / 1000);
+        this.measures.arrival(l, t / 1000);
         break;
       }
       case 'detector': {
@@ -236,6 +249,7 @@ export class ReplayRun {
     this.input.complete();
     if (!Number.isNaN(this.bin)) this.closeBin(this.bin + 1);
     this.writeClosedBin();
+    const { pcdActual, pcdEngine } = this.measures.finish();
     const c = this.core?.counters;
     const totals = { vehicles: 0, actual: emptyTotals(), engine: emptyTotals(), delaySavedVehHours: 0, delaySavedPercent: 0 };
     for (const s of this.totals) {
@@ -276,8 +290,8 @@ export class ReplayRun {
     return {
       summary,
       bins: this.bins,
-      pcdActual: this.actualTrack.pcd,
-      pcdEngine: this.engineTrack.pcd,
+      pcdActual,
+      pcdEngine,
       corridors: this.snapshots,
       network: this.network,
       measured: this.net,
@@ -292,14 +306,16 @@ export class ReplayRun {
     signals.forEach((x, i) => {
       const plan = fallbackPhasePlan(x, startMs, this.timeZone);
       this.actualPlans.set(i, plan);
+      this.measures.set(0, i, plan);
       this.options.onActualPlan?.(plan, startMs);
       this.engine.set(i, plan);
+      this.measures.set(1, i, plan);
       for (const track of this.tracks) track.begin(i, plan, startMs);
     });
     const day = localDayOf(startMs, this.timeZone);
     const origin = day.startMs / 1000;
     const columns = Math.ceil((day.endMs - day.startMs) / 1000 / PCD_COLUMN_SECONDS) + 1;
-    for (const track of this.tracks) track.drawPcd(this.pcdIds, origin, columns);
+    this.measures.drawPcd(origin, columns);
     this.bin = Math.floor(startMs / BIN_MS);
     // KPI events are not used here (the replay measures both plan sets itself): skipped, they cost time.
     createEnginePipeline(this.network, this.input, { scheduler: this.scheduler, config: { emitKpis: false, ...this.options.engineConfig }, onCore: (core) => (this.core = core) }).subscribe((event) => {
@@ -308,6 +324,7 @@ export class ReplayRun {
       if (x === undefined) return;
       this.counters.enginePlans++;
       this.engine.set(x, event.plan);
+      this.measures.set(1, x, event.plan);
       this.engineTrack.switchTo(x, event.plan, event.atMs);
       this.options.onPlan?.(event.plan);
     });
@@ -335,6 +352,7 @@ export class ReplayRun {
       if (first) return;
       const plan = fallbackPhasePlan(x, t, this.timeZone);
       this.actualPlans.set(i, plan);
+      this.measures.set(0, i, plan);
       this.actualTrack.switchTo(i, plan, t);
       this.options.onActualPlan?.(plan, t);
     });
@@ -346,6 +364,7 @@ export class ReplayRun {
     if (x === undefined || this.observed.observed(x)) return;
     this.onFallback[x] = false;
     this.actualPlans.set(x, plan);
+    this.measures.set(0, x, plan);
     this.actualTrack.switchTo(x, plan, t);
     this.options.onActualPlan?.(plan, t);
   }
@@ -360,27 +379,35 @@ export class ReplayRun {
     if (this.arrivalsObserved) return;
     const l = this.net.laneOfDetector[d];
     if (l < 0 || r.count === 0) return;
-    const lane = this.net.lanes[l];
-    const to = t / 1000 + lane.shiftSeconds;
-    const from = to - r.intervalSeconds;
-    const share = this.options.platoonShare ?? DEFAULT_PLATOON_SHARE;
-    const w = this.windows;
-    for (let k = 0; k < this.tracks.length; k++) {
-      const { timeline, measures } = this.tracks[k];
-      let windowCount = 0;
-      if (lane.upstream) {
-        const tt = lane.upstream.travelSeconds;
-        windowCount = timeline.greenWindowsInto(lane.upstream.intersection, lane.upstream.phases, from - tt, to - tt, w, 0);
-        for (let j = 0; j < windowCount; j++) w[j] += tt;
-      }
-      const n = placeArrivals(Math.round(r.count), from, to, w, share, this.arrivalTimes, windowCount);
-      measures.arrivalsAt(l, this.arrivalTimes, n);
-    }
+    this.measures.count(l, t, r.intervalSeconds, r.count);
   }
 
+  /** Writes the last closed bin's rows, their arrival counters (from the measures) filled in first. */
   private writeClosedBin(): void {
+    if (this.unwrittenTicket >= 0) {
+      const bin = this.measures.bin(this.unwrittenTicket);
+      this.unwrittenTicket = -1;
+      for (const row of this.unwritten) this.fillArrivals(row, bin);
+    }
     for (const row of this.unwritten) this.options.onBin?.(row);
     this.unwritten = [];
+  }
+
+  private fillArrivals(row: BinRow, bin: BinMeasures): void {
+    const x = this.net.intersectionIndex.get(row.intersectionId)!;
+    const tot = this.totals[x];
+    for (const [m, source, total] of [
+      [bin.actual, row.actual, tot.actual],
+      [bin.engine, row.engine, tot.engine],
+    ] as const) {
+      source.arrivals = m.arrivals[x];
+      source.arrivalsOnGreen = m.onGreen[x];
+      source.splitFailures = m.splitFailures[x];
+      total.arrivals += source.arrivals;
+      total.arrivalsOnGreen += source.arrivalsOnGreen;
+      total.splitFailures += source.splitFailures;
+    }
+    tot.vehicles += row.actual.arrivals;
   }
 
   /** A failed cycle counts in the bin of its green: the open bin, or the last closed one (not yet written). */
@@ -427,8 +454,8 @@ export class ReplayRun {
           actual: this.sourceMeasures(this.actualTrack, x, flows, binEndForSegments, coveredSeconds),
           engine: this.sourceMeasures(this.engineTrack, x, flows, binEndForSegments, coveredSeconds),
         };
+        // arrivals, arrivals on green and split failures are added when the measures have them (fillArrivals)
         const tot = this.totals[x];
-        tot.vehicles += row.actual.arrivals;
         addBin(tot.actual, row.actual);
         addBin(tot.engine, row.engine);
         this.bins.push(row);
@@ -437,6 +464,9 @@ export class ReplayRun {
       this.snapshotCorridors(binStartMs, corridorFlow);
     }
     this.detectorSums.fill(0);
+    const ticket = this.measures.closeBin();
+    if (coveredSeconds > 0) this.unwrittenTicket = ticket;
+    else this.measures.bin(ticket);
     for (const track of this.tracks) track.closeBin(binEndMs);
     this.measuredFailures.fill(0);
     this.bin = nextKey;
@@ -445,7 +475,11 @@ export class ReplayRun {
   private sourceMeasures(track: PlanTrack, x: number, flows: Float64Array, endMs: number, coveredSeconds: number): SourceMeasures {
     const model = this.net.intersections[x].model;
     const segs = track.secondsByPlanUntil(x, endMs);
-    const observedGreens = track === this.actualTrack ? this.observed.takeGreenTotals(x, endMs / 1000) : undefined;
+    let observedGreens: ReturnType<ObservedTimeline['takeGreenTotals']>;
+    if (track === this.actualTrack && this.observed.observed(x)) {
+      observedGreens = this.observed.takeGreenTotals(x, endMs / 1000);
+      this.measures.takeGreenTotals(x, endMs / 1000);
+    }
     let weightSum = 0;
     let cycle = 0;
     let maxX = 0;
@@ -468,15 +502,15 @@ export class ReplayRun {
     }
     let flow = 0;
     for (const q of flows) flow += q;
-    const m = track.measures;
     const out: SourceMeasures = {
       cycleSeconds: round(cycle, 1),
       maxDegreeOfSaturation: round(maxX, 3),
       delaySecondsPerVeh: flow > 0 ? round((delayPerHour * 3600) / flow, 1) : 0,
       delayVehHours: round((delayPerHour * coveredSeconds) / 3600, 3),
-      arrivals: m.arrivals[x],
-      arrivalsOnGreen: m.onGreen[x],
-      splitFailures: m.splitFailures[x],
+      // the measures' counters, filled in before the row is written (fillArrivals)
+      arrivals: 0,
+      arrivalsOnGreen: 0,
+      splitFailures: 0,
       planChanges: track.planChanges[x],
     };
     if (track === this.actualTrack && this.observed.observed(x)) out.measuredSplitFailures = this.measuredFailures[x];
