@@ -2,7 +2,7 @@ import { Subject } from 'rxjs';
 import type { NetworkFile } from '../network-models/index.js';
 import { buildRoadGraph, type RoutePath } from '../network-models/index.js';
 import { createEnginePipeline } from '../engine/index.js';
-import { VirtualClockScheduler } from '../engine/index.js';
+import { CountClock, countInstants, resolveEngineConfig } from '../engine/index.js';
 import type { EngineCore } from '../engine/index.js';
 import type { EngineConfigInput } from '../engine/index.js';
 import type { PhasePlan } from '../engine/index.js';
@@ -86,7 +86,9 @@ export class ReplayRun {
   private readonly network: NetworkFile;
   private readonly options: ReplayOptions;
   private readonly timeZone: string;
-  private scheduler: VirtualClockScheduler | undefined;
+  /** The engine's clock, driven by the counts as `greenwave plan` and the live server drive it. */
+  private clock: CountClock | undefined;
+  private maxFutureSkewMs = 0;
   private readonly input = new Subject<unknown>();
   private core: EngineCore | undefined;
   private readonly actualPlans: PlanTimeline;
@@ -185,20 +187,27 @@ export class ReplayRun {
     if (!this.inWindow(record)) return;
     this.counters.records++;
     this.counters.byKind[record.kind] = (this.counters.byKind[record.kind] ?? 0) + 1;
-    if (!this.scheduler) this.start(record);
+    if (!this.clock) this.start(record);
     this.occupancy.advance(t / 1000);
     const key = Math.floor((record.kind === 'count' ? t - 1 : t) / BIN_MS);
     if (key > this.bin) this.closeBin(key);
     if (t > this.lastMs || Number.isNaN(this.lastMs)) this.lastMs = t;
     if (t >= this.nextTodCheckMs) this.updateTimeOfDay(t);
     switch (record.kind) {
-      case 'count':
+      case 'count': {
         this.count(record.record, t);
-        this.scheduler!.advanceTo(t);
+        // As `greenwave plan` feeds the engine: a day file's count was received at `atMs` (a bare count's `atMs`
+        // is its own timestamp); that time moves the clock on when counts lag, and bounds how far a count's
+        // timestamp may move it.
+        const clock = this.clock!;
+        const received = t !== countInstants(record.record)?.endMs ? t : undefined;
+        if (received !== undefined) clock.advanceWithReference(received);
+        clock.beforeCount(record.record, received === undefined ? Infinity : received + this.maxFutureSkewMs);
         // What the pipeline's input does with a count (its rejections, 'input-error' events, are not used here),
         // without the RxJS plumbing: this runs for every record.
-        this.core!.ingest(record.record, this.scheduler!.now());
+        this.core!.ingest(record.record, clock.scheduler.now());
         break;
+      }
       case 'plan':
         this.recordedPlans.set(`${record.plan.intersectionId}#${record.plan.version}`, record.plan);
         if (o.actualPlans === 'recorded') this.setActual(record.plan, t);
@@ -251,7 +260,8 @@ export class ReplayRun {
   finish(): ReplayResult {
     const o = this.options;
     const period = (this.core?.config.optimisationPeriodSeconds ?? 60) * 1000;
-    if (this.scheduler) this.scheduler.advanceTo(this.lastMs + period);
+    // the engine plans one period past the last record
+    if (this.clock) this.clock.advanceTo(this.lastMs + period);
     this.input.complete();
     if (!Number.isNaN(this.bin)) this.closeBin(this.bin + 1);
     this.writeClosedBin();
@@ -307,7 +317,14 @@ export class ReplayRun {
   private start(record: DayRecord): void {
     const startMs = intervalStartMs(record);
     this.firstMs = startMs;
-    this.scheduler = new VirtualClockScheduler(startMs);
+    // KPI events are not used here (the replay measures both plan sets itself): skipped, they cost time.
+    const config = { emitKpis: false, ...this.options.engineConfig };
+    const resolved = resolveEngineConfig(config);
+    // The first planning instant waits for the counts that end on it, as in `greenwave plan` and live; the
+    // engine starts where `plan` starts it, at the first count's interval start by its own timestamp.
+    const engineStartMs = (record.kind === 'count' ? countInstants(record.record)?.startMs : undefined) ?? startMs;
+    this.clock = new CountClock(engineStartMs, resolved.optimisationPeriodSeconds);
+    this.maxFutureSkewMs = resolved.maxFutureSkewSeconds * 1000;
     const signals = this.net.intersections.map((x) => x.model.intersection);
     signals.forEach((x, i) => {
       const plan = fallbackPhasePlan(x, startMs, this.timeZone);
@@ -323,8 +340,7 @@ export class ReplayRun {
     const columns = Math.ceil((day.endMs - day.startMs) / 1000 / PCD_COLUMN_SECONDS) + 1;
     this.measures.drawPcd(origin, columns);
     this.bin = Math.floor(startMs / BIN_MS);
-    // KPI events are not used here (the replay measures both plan sets itself): skipped, they cost time.
-    createEnginePipeline(this.network, this.input, { scheduler: this.scheduler, config: { emitKpis: false, ...this.options.engineConfig }, onCore: (core) => (this.core = core) }).subscribe((event) => {
+    createEnginePipeline(this.network, this.input, { scheduler: this.clock.scheduler, ticks: this.clock.ticks, config, onCore: (core) => (this.core = core) }).subscribe((event) => {
       if (event.type !== 'plan') return;
       const x = this.net.intersectionIndex.get(event.plan.intersectionId);
       if (x === undefined) return;
