@@ -1,13 +1,9 @@
 import type { PhasePlan } from '../engine/index.js';
-import { ArrivalMeasures } from './arrival-measures.js';
-import type { MeasuredNetwork } from './measured-lanes.js';
-import { PcdRaster } from './pcd-raster.js';
-import type { SignalTimeline } from './signal-timelines.js';
 
 /**
- * One set of plans replayed against the day's traffic (the plans actually in force, or the engine's): its
- * signal timeline, the arrivals measured under it, and per intersection which plans ran for how long in the
- * current 15-minute bin.
+ * One set of plans replayed against the day's traffic (the plans actually in force, or the engine's): per
+ * intersection, which plans ran for how long in the current 15-minute bin, and how often they changed. (The
+ * arrivals measured under them are the measure thread's: `MeasureCore`.)
  */
 export class PlanTrack {
   /** Plan in force at each intersection since `segmentStartMs`. */
@@ -17,32 +13,21 @@ export class PlanTrack {
   private readonly secondsByPlan: Array<Map<PhasePlan, number>>;
   /** Plan changes at each intersection in the current bin. */
   readonly planChanges: Float64Array;
-  measures: ArrivalMeasures;
-  pcd: PcdRaster | undefined;
 
   constructor(
     readonly name: 'actual' | 'engine',
-    private readonly net: MeasuredNetwork,
-    readonly timeline: SignalTimeline,
     placeholder: readonly PhasePlan[],
   ) {
     this.segmentPlan = [...placeholder];
     this.segmentStartMs = new Float64Array(placeholder.length).fill(NaN);
     this.secondsByPlan = placeholder.map(() => new Map<PhasePlan, number>());
     this.planChanges = new Float64Array(placeholder.length);
-    this.measures = new ArrivalMeasures(net, timeline, undefined);
   }
 
   /** The replay's first plan at intersection `x`, from `startMs`. */
   begin(x: number, plan: PhasePlan, startMs: number): void {
     this.segmentPlan[x] = plan;
     this.segmentStartMs[x] = startMs;
-  }
-
-  /** Purdue Coordination Diagrams of these intersections over the day (columns from `originSeconds`). */
-  drawPcd(intersectionIds: readonly string[], originSeconds: number, columns: number): void {
-    this.pcd = new PcdRaster(this.net, intersectionIds, originSeconds, columns);
-    this.measures = new ArrivalMeasures(this.net, this.timeline, this.pcd);
   }
 
   /** Intersection `x` switches to `plan` at `t` (epoch ms). */
@@ -66,7 +51,6 @@ export class PlanTrack {
 
   /** Starts the next bin at `binEndMs`. */
   closeBin(binEndMs: number): void {
-    this.measures.resetBin();
     this.planChanges.fill(0);
     for (let x = 0; x < this.secondsByPlan.length; x++) {
       this.secondsByPlan[x].clear();

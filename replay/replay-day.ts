@@ -17,6 +17,13 @@ import { ReplayRun, type ActualPlanPolicy, type ReplayResult } from './replay-ru
 import { replayInSumo } from './replay-sumo.js';
 import { SumoDemand } from './sumo-demand.js';
 
+/**
+ * Inputs from this size on (about 250,000 records) have their arrival measures on a thread of their own
+ * (`ReplayOptions.measureThread`): below it, starting the thread costs more than it saves.
+ */
+const MEASURE_THREAD_MIN_GZIP_BYTES = 1 << 20;
+const MEASURE_THREAD_MIN_BYTES = 24 << 20;
+
 /** A replay that cannot go on (unreadable input, bad bounds, no usable record): the message says why. */
 export class ReplayInputError extends Error {}
 
@@ -110,6 +117,7 @@ export async function replayDay(o: ReplayDayOptions): Promise<ReplayResult> {
       platoonShare: o.platoonShare,
       measuredArrivals: csv,
       pcdIntersections: o.pcdIntersections,
+      measureThread: size >= (/\.gz$/i.test(o.inputPath) ? MEASURE_THREAD_MIN_GZIP_BYTES : MEASURE_THREAD_MIN_BYTES),
       onPlan: o.compactPlans
         ? (plan) => {
             const { diagnostics: _, ...timings } = plan;
@@ -230,6 +238,7 @@ export async function replayDay(o: ReplayDayOptions): Promise<ReplayResult> {
       }
     }
   } catch (err) {
+    run?.close();
     await openStreams?.end().catch(() => undefined);
     if (err instanceof ReplayInputError) throw err;
     if (err instanceof AtspmMappingError) throw new ReplayInputError(err.message);

@@ -2,7 +2,7 @@ import { Subject } from 'rxjs';
 import type { NetworkFile } from '../network-models/index.js';
 import { buildRoadGraph, type RoutePath } from '../network-models/index.js';
 import { createEnginePipeline } from '../engine/index.js';
-import { VirtualClockScheduler } from '../engine/index.js';
+import { CountClock, countInstants, resolveEngineConfig } from '../engine/index.js';
 import type { EngineCore } from '../engine/index.js';
 import type { EngineConfigInput } from '../engine/index.js';
 import type { PhasePlan } from '../engine/index.js';
@@ -12,9 +12,10 @@ import type { DayRecord } from '../adapters/files/index.js';
 import { measuredNetwork, type MeasuredNetwork } from './measured-lanes.js';
 import { ObservedTimeline, PlanTimeline } from './signal-timelines.js';
 import { OccupancySplitFailures } from './occupancy-split-failures.js';
-import { PCD_COLUMN_SECONDS, type PcdRaster } from './pcd-raster.js';
+import { PCD_COLUMN_SECONDS } from './pcd-raster.js';
 import { PlanTrack } from './plan-track.js';
-import { placeArrivals } from './arrival-model.js';
+import { MeasureClient } from './measure-client.js';
+import type { BinMeasures, PcdData } from './measure-core.js';
 import { localDayOf, localIsoTime } from '../adapters/files/index.js';
 import type { BinRow, IntersectionSummary, ReplaySummary, SourceMeasures, SourceTotals } from './replay-summary.js';
 
@@ -46,6 +47,12 @@ export interface ReplayOptions {
   onBin?: (row: BinRow) => void;
   /** Each change of the plan actually in force (recorded plans, or fallback time-of-day plans), from its time. */
   onActualPlan?: (plan: PhasePlan, atMs: number) => void;
+  /**
+   * Arrival measures on a thread of their own: the same results, the replay's own thread spared the arrival
+   * model (some 20 % of it on a day of 1-minute counts). Default false, in line: the thread takes about 0.5 s
+   * to start, more than it saves on a small replay.
+   */
+  measureThread?: boolean;
 }
 
 /** The busiest bin's plans along a corridor, for the time-space diagram. */
@@ -61,8 +68,8 @@ export interface CorridorSnapshot {
 export interface ReplayResult {
   summary: ReplaySummary;
   bins: BinRow[];
-  pcdActual: PcdRaster | undefined;
-  pcdEngine: PcdRaster | undefined;
+  pcdActual: PcdData | undefined;
+  pcdEngine: PcdData | undefined;
   corridors: CorridorSnapshot[];
   network: NetworkFile;
   measured: MeasuredNetwork;
@@ -79,7 +86,9 @@ export class ReplayRun {
   private readonly network: NetworkFile;
   private readonly options: ReplayOptions;
   private readonly timeZone: string;
-  private scheduler: VirtualClockScheduler | undefined;
+  /** The engine's clock, driven by the counts as `greenwave plan` and the live server drive it. */
+  private clock: CountClock | undefined;
+  private maxFutureSkewMs = 0;
   private readonly input = new Subject<unknown>();
   private core: EngineCore | undefined;
   private readonly actualPlans: PlanTimeline;
@@ -89,6 +98,10 @@ export class ReplayRun {
   private readonly actualTrack: PlanTrack;
   private readonly engineTrack: PlanTrack;
   private readonly tracks: readonly PlanTrack[];
+  /** Arrivals on green, modelled split failures and the diagrams, under both sets of plans. */
+  private readonly measures: MeasureClient;
+  /** The last closed bin's ticket for its arrival counters, taken when its rows are written. */
+  private unwrittenTicket = -1;
   private readonly occupancy: OccupancySplitFailures;
   /** Measured split failures of the open bin's cycles (by the start of their green), per intersection. */
   private readonly measuredFailures: Float64Array;
@@ -116,8 +129,6 @@ export class ReplayRun {
   private firstMs = NaN;
   private lastMs = NaN;
   private arrivalsObserved = false;
-  private readonly arrivalTimes: number[] = [];
-  private readonly windows: number[] = [];
   private readonly counters = { records: 0, byKind: {} as Record<string, number>, enginePlans: 0, arrivalsBeforePhaseState: 0 };
   readonly warnings: string[] = [];
 
@@ -140,13 +151,17 @@ export class ReplayRun {
       if (cycle.failed) this.measuredSplitFailure(x, cycle.greenStartMs);
     });
     this.detectorSums = new Float64Array(options.network.detectors.length);
-    this.actualTrack = new PlanTrack('actual', this.net, this.observed, placeholder);
-    this.engineTrack = new PlanTrack('engine', this.net, this.engine, placeholder);
+    this.actualTrack = new PlanTrack('actual', placeholder);
+    this.engineTrack = new PlanTrack('engine', placeholder);
     this.tracks = [this.actualTrack, this.engineTrack];
     this.totals = signals.map((x) => ({ intersectionId: x.id, vehicles: 0, actual: emptyTotals(), engine: emptyTotals() }));
     this.corridors = buildRoadGraph(options.network).corridors().slice(0, 3);
     this.pcdIds = options.pcdIntersections ?? (this.corridors[0]?.intersectionIds.slice(0, 4) ?? signals.slice(0, 2).map((x) => x.id));
     this.arrivalsObserved = options.measuredArrivals ?? false;
+    this.measures = new MeasureClient(
+      { network: options.network, timeZone: this.timeZone, pcdIntersections: this.pcdIds, platoonShare: options.platoonShare ?? DEFAULT_PLATOON_SHARE },
+      options.measureThread ?? false,
+    );
   }
 
   /** Start of the replayed span (epoch ms), -Infinity when open. */
@@ -172,20 +187,27 @@ export class ReplayRun {
     if (!this.inWindow(record)) return;
     this.counters.records++;
     this.counters.byKind[record.kind] = (this.counters.byKind[record.kind] ?? 0) + 1;
-    if (!this.scheduler) this.start(record);
+    if (!this.clock) this.start(record);
     this.occupancy.advance(t / 1000);
     const key = Math.floor((record.kind === 'count' ? t - 1 : t) / BIN_MS);
     if (key > this.bin) this.closeBin(key);
     if (t > this.lastMs || Number.isNaN(this.lastMs)) this.lastMs = t;
     if (t >= this.nextTodCheckMs) this.updateTimeOfDay(t);
     switch (record.kind) {
-      case 'count':
+      case 'count': {
         this.count(record.record, t);
-        this.scheduler!.advanceTo(t);
+        // As `greenwave plan` feeds the engine: a day file's count was received at `atMs` (a bare count's `atMs`
+        // is its own timestamp); that time moves the clock on when counts lag, and bounds how far a count's
+        // timestamp may move it.
+        const clock = this.clock!;
+        const received = t !== countInstants(record.record)?.endMs ? t : undefined;
+        if (received !== undefined) clock.advanceWithReference(received);
+        clock.beforeCount(record.record, received === undefined ? Infinity : received + this.maxFutureSkewMs);
         // What the pipeline's input does with a count (its rejections, 'input-error' events, are not used here),
         // without the RxJS plumbing: this runs for every record.
-        this.core!.ingest(record.record, this.scheduler!.now());
+        this.core!.ingest(record.record, clock.scheduler.now());
         break;
+      }
       case 'plan':
         this.recordedPlans.set(`${record.plan.intersectionId}#${record.plan.version}`, record.plan);
         if (o.actualPlans === 'recorded') this.setActual(record.plan, t);
@@ -201,6 +223,7 @@ export class ReplayRun {
         if (x === undefined || p === undefined) break;
         if (!this.observed.observed(x)) this.onFallback[x] = false;
         this.observed.apply(x, p, record.state, t / 1000);
+        this.measures.phase(x, p, record.state, t / 1000);
         this.occupancy.phase(x, p, record.state, t / 1000);
         break;
       }
@@ -215,7 +238,7 @@ export class ReplayRun {
           this.counters.arrivalsBeforePhaseState++;
           break;
         }
-        for (const track of this.tracks) track.measures.arrival(l, t / 1000);
+        this.measures.arrival(l, t / 1000);
         break;
       }
       case 'detector': {
@@ -228,14 +251,21 @@ export class ReplayRun {
     }
   }
 
+  /** Abandons the replay (its input failed): stops the measure thread, if any. */
+  close(): void {
+    this.measures.close();
+  }
+
   /** Ends the replay: last timers fire, the last bin closes; returns the measures for the report. */
   finish(): ReplayResult {
     const o = this.options;
     const period = (this.core?.config.optimisationPeriodSeconds ?? 60) * 1000;
-    if (this.scheduler) this.scheduler.advanceTo(this.lastMs + period);
+    // the engine plans one period past the last record
+    if (this.clock) this.clock.advanceTo(this.lastMs + period);
     this.input.complete();
     if (!Number.isNaN(this.bin)) this.closeBin(this.bin + 1);
     this.writeClosedBin();
+    const { pcdActual, pcdEngine } = this.measures.finish();
     const c = this.core?.counters;
     const totals = { vehicles: 0, actual: emptyTotals(), engine: emptyTotals(), delaySavedVehHours: 0, delaySavedPercent: 0 };
     for (const s of this.totals) {
@@ -276,8 +306,8 @@ export class ReplayRun {
     return {
       summary,
       bins: this.bins,
-      pcdActual: this.actualTrack.pcd,
-      pcdEngine: this.engineTrack.pcd,
+      pcdActual,
+      pcdEngine,
       corridors: this.snapshots,
       network: this.network,
       measured: this.net,
@@ -287,27 +317,36 @@ export class ReplayRun {
   private start(record: DayRecord): void {
     const startMs = intervalStartMs(record);
     this.firstMs = startMs;
-    this.scheduler = new VirtualClockScheduler(startMs);
+    // KPI events are not used here (the replay measures both plan sets itself): skipped, they cost time.
+    const config = { emitKpis: false, ...this.options.engineConfig };
+    const resolved = resolveEngineConfig(config);
+    // The first planning instant waits for the counts that end on it, as in `greenwave plan` and live; the
+    // engine starts where `plan` starts it, at the first count's interval start by its own timestamp.
+    const engineStartMs = (record.kind === 'count' ? countInstants(record.record)?.startMs : undefined) ?? startMs;
+    this.clock = new CountClock(engineStartMs, resolved.optimisationPeriodSeconds);
+    this.maxFutureSkewMs = resolved.maxFutureSkewSeconds * 1000;
     const signals = this.net.intersections.map((x) => x.model.intersection);
     signals.forEach((x, i) => {
       const plan = fallbackPhasePlan(x, startMs, this.timeZone);
       this.actualPlans.set(i, plan);
+      this.measures.set(0, i, plan);
       this.options.onActualPlan?.(plan, startMs);
       this.engine.set(i, plan);
+      this.measures.set(1, i, plan);
       for (const track of this.tracks) track.begin(i, plan, startMs);
     });
     const day = localDayOf(startMs, this.timeZone);
     const origin = day.startMs / 1000;
     const columns = Math.ceil((day.endMs - day.startMs) / 1000 / PCD_COLUMN_SECONDS) + 1;
-    for (const track of this.tracks) track.drawPcd(this.pcdIds, origin, columns);
+    this.measures.drawPcd(origin, columns);
     this.bin = Math.floor(startMs / BIN_MS);
-    // KPI events are not used here (the replay measures both plan sets itself): skipped, they cost time.
-    createEnginePipeline(this.network, this.input, { scheduler: this.scheduler, config: { emitKpis: false, ...this.options.engineConfig }, onCore: (core) => (this.core = core) }).subscribe((event) => {
+    createEnginePipeline(this.network, this.input, { scheduler: this.clock.scheduler, ticks: this.clock.ticks, config, onCore: (core) => (this.core = core) }).subscribe((event) => {
       if (event.type !== 'plan') return;
       const x = this.net.intersectionIndex.get(event.plan.intersectionId);
       if (x === undefined) return;
       this.counters.enginePlans++;
       this.engine.set(x, event.plan);
+      this.measures.set(1, x, event.plan);
       this.engineTrack.switchTo(x, event.plan, event.atMs);
       this.options.onPlan?.(event.plan);
     });
@@ -335,6 +374,7 @@ export class ReplayRun {
       if (first) return;
       const plan = fallbackPhasePlan(x, t, this.timeZone);
       this.actualPlans.set(i, plan);
+      this.measures.set(0, i, plan);
       this.actualTrack.switchTo(i, plan, t);
       this.options.onActualPlan?.(plan, t);
     });
@@ -346,6 +386,7 @@ export class ReplayRun {
     if (x === undefined || this.observed.observed(x)) return;
     this.onFallback[x] = false;
     this.actualPlans.set(x, plan);
+    this.measures.set(0, x, plan);
     this.actualTrack.switchTo(x, plan, t);
     this.options.onActualPlan?.(plan, t);
   }
@@ -360,27 +401,35 @@ export class ReplayRun {
     if (this.arrivalsObserved) return;
     const l = this.net.laneOfDetector[d];
     if (l < 0 || r.count === 0) return;
-    const lane = this.net.lanes[l];
-    const to = t / 1000 + lane.shiftSeconds;
-    const from = to - r.intervalSeconds;
-    const share = this.options.platoonShare ?? DEFAULT_PLATOON_SHARE;
-    const w = this.windows;
-    for (let k = 0; k < this.tracks.length; k++) {
-      const { timeline, measures } = this.tracks[k];
-      let windowCount = 0;
-      if (lane.upstream) {
-        const tt = lane.upstream.travelSeconds;
-        windowCount = timeline.greenWindowsInto(lane.upstream.intersection, lane.upstream.phases, from - tt, to - tt, w, 0);
-        for (let j = 0; j < windowCount; j++) w[j] += tt;
-      }
-      const n = placeArrivals(Math.round(r.count), from, to, w, share, this.arrivalTimes, windowCount);
-      measures.arrivalsAt(l, this.arrivalTimes, n);
-    }
+    this.measures.count(l, t, r.intervalSeconds, r.count);
   }
 
+  /** Writes the last closed bin's rows, their arrival counters (from the measures) filled in first. */
   private writeClosedBin(): void {
+    if (this.unwrittenTicket >= 0) {
+      const bin = this.measures.bin(this.unwrittenTicket);
+      this.unwrittenTicket = -1;
+      for (const row of this.unwritten) this.fillArrivals(row, bin);
+    }
     for (const row of this.unwritten) this.options.onBin?.(row);
     this.unwritten = [];
+  }
+
+  private fillArrivals(row: BinRow, bin: BinMeasures): void {
+    const x = this.net.intersectionIndex.get(row.intersectionId)!;
+    const tot = this.totals[x];
+    for (const [m, source, total] of [
+      [bin.actual, row.actual, tot.actual],
+      [bin.engine, row.engine, tot.engine],
+    ] as const) {
+      source.arrivals = m.arrivals[x];
+      source.arrivalsOnGreen = m.onGreen[x];
+      source.splitFailures = m.splitFailures[x];
+      total.arrivals += source.arrivals;
+      total.arrivalsOnGreen += source.arrivalsOnGreen;
+      total.splitFailures += source.splitFailures;
+    }
+    tot.vehicles += row.actual.arrivals;
   }
 
   /** A failed cycle counts in the bin of its green: the open bin, or the last closed one (not yet written). */
@@ -427,8 +476,8 @@ export class ReplayRun {
           actual: this.sourceMeasures(this.actualTrack, x, flows, binEndForSegments, coveredSeconds),
           engine: this.sourceMeasures(this.engineTrack, x, flows, binEndForSegments, coveredSeconds),
         };
+        // arrivals, arrivals on green and split failures are added when the measures have them (fillArrivals)
         const tot = this.totals[x];
-        tot.vehicles += row.actual.arrivals;
         addBin(tot.actual, row.actual);
         addBin(tot.engine, row.engine);
         this.bins.push(row);
@@ -437,6 +486,9 @@ export class ReplayRun {
       this.snapshotCorridors(binStartMs, corridorFlow);
     }
     this.detectorSums.fill(0);
+    const ticket = this.measures.closeBin();
+    if (coveredSeconds > 0) this.unwrittenTicket = ticket;
+    else this.measures.bin(ticket);
     for (const track of this.tracks) track.closeBin(binEndMs);
     this.measuredFailures.fill(0);
     this.bin = nextKey;
@@ -445,7 +497,11 @@ export class ReplayRun {
   private sourceMeasures(track: PlanTrack, x: number, flows: Float64Array, endMs: number, coveredSeconds: number): SourceMeasures {
     const model = this.net.intersections[x].model;
     const segs = track.secondsByPlanUntil(x, endMs);
-    const observedGreens = track === this.actualTrack ? this.observed.takeGreenTotals(x, endMs / 1000) : undefined;
+    let observedGreens: ReturnType<ObservedTimeline['takeGreenTotals']>;
+    if (track === this.actualTrack && this.observed.observed(x)) {
+      observedGreens = this.observed.takeGreenTotals(x, endMs / 1000);
+      this.measures.takeGreenTotals(x, endMs / 1000);
+    }
     let weightSum = 0;
     let cycle = 0;
     let maxX = 0;
@@ -468,15 +524,15 @@ export class ReplayRun {
     }
     let flow = 0;
     for (const q of flows) flow += q;
-    const m = track.measures;
     const out: SourceMeasures = {
       cycleSeconds: round(cycle, 1),
       maxDegreeOfSaturation: round(maxX, 3),
       delaySecondsPerVeh: flow > 0 ? round((delayPerHour * 3600) / flow, 1) : 0,
       delayVehHours: round((delayPerHour * coveredSeconds) / 3600, 3),
-      arrivals: m.arrivals[x],
-      arrivalsOnGreen: m.onGreen[x],
-      splitFailures: m.splitFailures[x],
+      // the measures' counters, filled in before the row is written (fillArrivals)
+      arrivals: 0,
+      arrivalsOnGreen: 0,
+      splitFailures: 0,
       planChanges: track.planChanges[x],
     };
     if (track === this.actualTrack && this.observed.observed(x)) out.measuredSplitFailures = this.measuredFailures[x];

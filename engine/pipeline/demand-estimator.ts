@@ -19,8 +19,8 @@ interface MovementSources {
 }
 
 /**
- * Turns detector flows into demand per movement. A lane's flow is the largest of its healthy detectors' (a stop-line
- * loop counts only what is served, an advance loop under a spilling queue counts less than arrives); a lane
+ * Turns detector flows into demand per movement. A lane's flow comes from its healthy detectors (their mean, or the
+ * largest where they disagree beyond counting noise: `laneFlowVehPerHour`); a lane
  * shared by several movements splits its flow evenly. A lane with no healthy detector falls back on the
  * detector's time-of-day history, then on its last healthy flow if recent, then on the demand implied by the plan
  * in force; never on zero.
@@ -48,7 +48,7 @@ export class DemandEstimator {
     slot: number,
     nowMs: number,
     plansInForce: ReadonlyMap<string, PhasePlan>,
-    limits: { recentHistorySeconds: number; fallbackImpliedDegreeOfSaturation: number; saturatedMovementThreshold: number; saturatedDemandBoost: number },
+    limits: { smoothingSeconds: number; recentHistorySeconds: number; fallbackImpliedDegreeOfSaturation: number; saturatedMovementThreshold: number; saturatedDemandBoost: number },
   ): Map<string, MovementDemand> {
     const recentSince = nowMs - limits.recentHistorySeconds * 1000;
     const out = new Map<string, MovementDemand>();
@@ -65,8 +65,7 @@ export class DemandEstimator {
       let source: MovementDemand['source'] = 'measured';
       let implied: number | undefined;
       for (const lane of s.lanes) {
-        let laneFlow = NaN;
-        for (const d of lane.detectors) if (!d.fault && !(d.flowVehPerHour <= laneFlow)) laneFlow = d.flowVehPerHour;
+        const laneFlow = laneFlowVehPerHour(lane.detectors, limits.smoothingSeconds);
         if (!Number.isNaN(laneFlow)) {
           flow += laneFlow / lane.sharedBy;
           healthyLanes++;
@@ -84,7 +83,7 @@ export class DemandEstimator {
         source = 'fallback-plan';
       }
       // A stop-line loop counts what the green let through: at capacity it says nothing of the queue left
-      // behind, so a movement served at (near) its capacity is taken to want more than it got.
+      // behind, so a movement served at its capacity is taken to want more than it got.
       if (plan && healthyLanes > 0) {
         let green = 0;
         for (const i of s.phaseIndices) green += plan.phases[i]?.greenSeconds ?? 0;
@@ -100,6 +99,31 @@ export class DemandEstimator {
     }
     return out;
   }
+}
+
+/**
+ * Flow of a lane from its healthy detectors, veh/h (NaN: none). Loops on one lane count the same vehicles, so
+ * where they agree within counting noise the lane's flow is their mean: the larger of two noisy readings of one
+ * flow is biased upwards, by about half a standard deviation for two. Where they disagree beyond it, one of them
+ * misses traffic (a stop-line loop counts only what is served, an advance loop under a standing queue counts
+ * less than arrives), and the larger is taken. Noise: a smoothed flow q stands on about twice the smoothing time
+ * constant T of counting, so its variance is 3600·q / 2T (veh/h)²; two standard deviations of a difference.
+ */
+function laneFlowVehPerHour(detectors: readonly DetectorState[], smoothingSeconds: number): number {
+  let high = NaN;
+  let low = NaN;
+  let total = 0;
+  let healthy = 0;
+  for (const d of detectors) {
+    if (d.fault) continue;
+    healthy++;
+    total += d.flowVehPerHour;
+    if (!(d.flowVehPerHour <= high)) high = d.flowVehPerHour;
+    if (!(d.flowVehPerHour >= low)) low = d.flowVehPerHour;
+  }
+  if (healthy < 2) return high;
+  const differenceNoise = 2 * Math.sqrt((2 * 3600 * high) / (2 * smoothingSeconds));
+  return high - low <= differenceNoise ? total / healthy : high;
 }
 
 /** Demand the plan in force would serve at a given degree of saturation: q = x · s · g / C. */

@@ -25,7 +25,12 @@ export interface EngineConfig {
   recentHistorySeconds: number;
   /** Degree of saturation at which demand is implied from a fallback plan's greens when nothing better is known. */
   fallbackImpliedDegreeOfSaturation: number;
-  /** A movement measured at this share of its capacity under the plan in force is taken as saturated... */
+  /**
+   * A movement measured at this share of its capacity under the plan in force is taken as saturated... At 1 (its
+   * capacity), above any degree of saturation the optimiser plans for (targetDegreeOfSaturation), so the rule
+   * cannot feed on the engine's own plans: at 0.85 a Webster plan for a flow-ratio sum of 0.72 or more (two
+   * phases, 12 s lost) already triggered it, and the cycle ratcheted to its maximum at medium demand.
+   */
   saturatedMovementThreshold: number;
   /** ...and its demand is taken this much above what was counted (a queue was left behind). */
   saturatedDemandBoost: number;
@@ -53,7 +58,7 @@ export const DEFAULT_ENGINE_CONFIG: Readonly<EngineConfig> = Object.freeze({
   maxIntervalSeconds: 3600,
   recentHistorySeconds: 3600,
   fallbackImpliedDegreeOfSaturation: 0.8,
-  saturatedMovementThreshold: 0.85,
+  saturatedMovementThreshold: 1,
   saturatedDemandBoost: 0.2,
   planVersionBase: 0,
   emitKpis: true,

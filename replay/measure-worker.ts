@@ -1,0 +1,37 @@
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { MeasureCore, type BinMeasures, type MeasureSetup } from './measure-core.js';
+
+/** The measure thread's set-up: the replay's, the port results go back on, and the flag that wakes the replay. */
+export interface MeasureWorkerData {
+  setup: MeasureSetup;
+  results: MessagePort;
+  /** Int32Array over shared memory: incremented, and notified, after each result posted. */
+  posted: Int32Array;
+}
+
+/** A result of the measure thread, in order: a closed bin's counters, the diagrams at the end, or a failure. */
+export type MeasureResult = { type: 'bin'; bin: BinMeasures } | { type: 'end'; pcdActual: unknown; pcdEngine: unknown } | { type: 'error'; message: string };
+
+/** A batch of operations (see measure-core.ts), or the end. */
+export type MeasureCommand = { type: 'ops'; ops: Float64Array } | { type: 'end' };
+
+const { setup, results, posted } = workerData as MeasureWorkerData;
+const core = new MeasureCore(setup);
+let failed = false;
+
+function post(result: MeasureResult): void {
+  results.postMessage(result);
+  Atomics.add(posted, 0, 1);
+  Atomics.notify(posted, 0);
+}
+
+parentPort!.on('message', (m: MeasureCommand) => {
+  if (failed) return;
+  try {
+    if (m.type === 'ops') core.apply(m.ops, m.ops.length, (bin) => post({ type: 'bin', bin }));
+    else post({ type: 'end', pcdActual: core.pcdActual, pcdEngine: core.pcdEngine });
+  } catch (err) {
+    failed = true;
+    post({ type: 'error', message: (err as Error).stack ?? String(err) });
+  }
+});
