@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,9 @@ describe('installable greenwave', () => {
     expect(files).toContain('dist/cli/greenwave.js');
     expect(files).toContain('dist/web/index.html');
     expect(files).toContain('dist/adapters/files/day-file-worker.js');
+    expect(files).toContain('dist/replay/measure-worker.js');
+    // every picture the README shows is in the package (npm renders the README with them)
+    for (const [, image] of readFileSync(join(root, 'README.md'), 'utf8').matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)) expect(files).toContain(image);
     expect(files.filter((f) => /^(test|bench|web|engine|cli|replay|adapters|network-models)\//.test(f))).toEqual([]);
     expect(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))).toEqual([]);
     expect(files.length).toBeLessThan(300);
