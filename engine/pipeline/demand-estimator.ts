@@ -102,7 +102,7 @@ export class DemandEstimator {
 }
 
 /**
- * Flow of a lane from its healthy detectors, veh/h (NaN: none). Loops on one lane count the same vehicles, so
+ * Flow of a lane from its healthy detectors that have counted, veh/h (NaN: none). Loops on one lane count the same vehicles, so
  * where they agree within counting noise the lane's flow is their mean: the larger of two noisy readings of one
  * flow is biased upwards, by about half a standard deviation for two. Where they disagree beyond it, one of them
  * misses traffic (a stop-line loop counts only what is served, an advance loop under a standing queue counts
@@ -115,7 +115,8 @@ function laneFlowVehPerHour(detectors: readonly DetectorState[], smoothingSecond
   let total = 0;
   let healthy = 0;
   for (const d of detectors) {
-    if (d.fault) continue;
+    // a detector that has not counted yet says nothing of the lane
+    if (d.fault || Number.isNaN(d.flowVehPerHour)) continue;
     healthy++;
     total += d.flowVehPerHour;
     if (!(d.flowVehPerHour <= high)) high = d.flowVehPerHour;

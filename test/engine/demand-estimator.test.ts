@@ -44,6 +44,11 @@ describe('demand estimation from a lane with two loops', () => {
     expect(leftTurn({ 'IA1:E2:stop': 400, 'IA1:E2:adv': 430 })).toBeCloseTo(415, 6);
   });
 
+  it('reads a lane from the loop that has counted while the other has not yet, whichever comes first', () => {
+    expect(leftTurn({ 'IA1:E2:stop': NaN, 'IA1:E2:adv': 400 })).toBe(400);
+    expect(leftTurn({ 'IA1:E2:stop': 400, 'IA1:E2:adv': NaN })).toBe(400);
+  });
+
   it('takes the larger reading where the loops disagree beyond counting noise (a queue over the advance loop)', () => {
     expect(leftTurn({ 'IA1:E2:stop': 400, 'IA1:E2:adv': 100 })).toBe(400);
   });
