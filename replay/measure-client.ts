@@ -1,7 +1,6 @@
-import { extname } from 'node:path';
-import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, type MessagePort, type Worker } from 'node:worker_threads';
 import type { PhasePlan } from '../engine/index.js';
-import type { SignalState } from '../adapters/files/index.js';
+import { startSiblingWorker, type SignalState } from '../adapters/files/index.js';
 import { MeasureCore, OP_ARRIVAL, OP_CLOSE_BIN, OP_COUNT, OP_PCD, OP_PHASE, OP_SET, OP_TAKE, SIGNAL_STATES, type BinMeasures, type MeasureSetup, type PcdData } from './measure-core.js';
 import type { MeasureCommand, MeasureResult, MeasureWorkerData } from './measure-worker.js';
 
@@ -193,10 +192,5 @@ export class MeasureClient {
 }
 
 function startWorker(workerData: MeasureWorkerData, transferList: MessagePort[]): Worker {
-  // As the day file's worker: built, a .js file next to this one; from source (tsx, vitest), tsx registered in the thread.
-  const ext = extname(new URL(import.meta.url).pathname);
-  const url = new URL(`./measure-worker${ext}`, import.meta.url);
-  if (ext !== '.ts') return new Worker(url, { workerData, transferList, resourceLimits: WORKER_LIMITS });
-  const tsx = import.meta.resolve('tsx/esm/api');
-  return new Worker(`import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); });`, { eval: true, workerData, transferList, execArgv: [], resourceLimits: WORKER_LIMITS });
+  return startSiblingWorker(import.meta.url, 'measure-worker', { workerData, transferList, resourceLimits: WORKER_LIMITS });
 }

@@ -201,8 +201,7 @@ export class ReplayRun {
         // timestamp may move it.
         const clock = this.clock!;
         const received = t !== countInstants(record.record)?.endMs ? t : undefined;
-        if (received !== undefined) clock.advanceWithReference(received);
-        clock.beforeCount(record.record, received === undefined ? Infinity : received + this.maxFutureSkewMs);
+        clock.countReceived(record.record, received, this.maxFutureSkewMs);
         // What the pipeline's input does with a count (its rejections, 'input-error' events, are not used here),
         // without the RxJS plumbing: this runs for every record.
         this.core!.ingest(record.record, clock.scheduler.now());

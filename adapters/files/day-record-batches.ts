@@ -1,5 +1,5 @@
-import { extname } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startSiblingWorker } from './sibling-worker.js';
 import type { LineReaderOptions } from './day-file-reader.js';
 import type { DayFileWorkerAck, DayFileWorkerData, DayFileWorkerMessage } from './day-file-worker.js';
 import { DayBatchUnpacker, type DayRecordBatch } from './day-record-packing.js';
@@ -72,12 +72,5 @@ export async function* readDayRecordBatches(path: string, options: DayRecordRead
 }
 
 function startWorker(workerData: DayFileWorkerData): Worker {
-  // Built, the worker is a .js file next to this one. Run from source (tsx, vitest) it is .ts: its thread needs
-  // tsx (a devDependency, there whenever the source runs), and registers it itself, as tsx's `--import` only
-  // registers on the main thread on Node 20.
-  const ext = extname(new URL(import.meta.url).pathname);
-  const url = new URL(`./day-file-worker${ext}`, import.meta.url);
-  if (ext !== '.ts') return new Worker(url, { workerData, resourceLimits: WORKER_LIMITS });
-  const tsx = import.meta.resolve('tsx/esm/api');
-  return new Worker(`import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(url.href)}); });`, { eval: true, workerData, execArgv: [], resourceLimits: WORKER_LIMITS });
+  return startSiblingWorker(import.meta.url, 'day-file-worker', { workerData, resourceLimits: WORKER_LIMITS });
 }

@@ -4,3 +4,4 @@ export { DayFileWriter, DEFAULT_FLUSH_INTERVAL_MS, DEFAULT_MAX_BUFFERED_BYTES, t
 export { readLines, readLineBatches, type LineWarning, type LineReaderOptions, type LineBatch } from './day-file-reader.js';
 export { readDayRecordBatches, isDayLineProblem, type DayLine, type DayLineProblem, type DayRecordBatch, type DayRecordReaderOptions } from './day-record-batches.js';
 export { localDayOf, localIsoTime, localTimeOn, type LocalDay } from './local-day.js';
+export { startSiblingWorker } from './sibling-worker.js';

@@ -62,8 +62,7 @@ export class LiveEngine {
    */
   ingest(record: unknown, receivedAtMs = this.engineTimeMs()): InputError | undefined {
     this.lastInputError = undefined;
-    this.clock!.advanceWithReference(receivedAtMs);
-    this.clock!.beforeCount(record, receivedAtMs + this.maxFutureSkewMs);
+    this.clock!.countReceived(record, receivedAtMs, this.maxFutureSkewMs);
     this.counts$!.next(record);
     const error = this.lastInputError;
     this.lastInputError = undefined;

@@ -90,8 +90,7 @@ class EngineRun {
   feed(record: unknown, receivedAtMs: number | undefined): void {
     // A day file says when the live server received each count: as live, that time moves the clock on when counts
     // lag, and bounds how far a count's own timestamp may move it.
-    if (receivedAtMs !== undefined) this.clock.advanceWithReference(receivedAtMs);
-    this.clock.beforeCount(record, receivedAtMs === undefined ? Infinity : receivedAtMs + this.maxFutureSkewMs);
+    this.clock.countReceived(record, receivedAtMs, this.maxFutureSkewMs);
     this.input.next(record);
   }
 

@@ -57,6 +57,17 @@ export class CountClock {
     if (t.endMs <= notAfterMs) this.move(t.endMs, true);
   }
 
+  /**
+   * Call before feeding a raw count received at `receivedAtMs` (undefined where that is not known: a counts file).
+   * The time received moves the clock on when counts lag, and bounds how far the count's own timestamp may move it
+   * (no further than `maxFutureSkewMs` ahead): live, and in `plan` and replay of a recording that kept it.
+   */
+  countReceived(raw: unknown, receivedAtMs: number | undefined, maxFutureSkewMs: number): void {
+    if (receivedAtMs === undefined) return this.beforeCount(raw);
+    this.advanceWithReference(receivedAtMs);
+    this.beforeCount(raw, receivedAtMs + maxFutureSkewMs);
+  }
+
   /** Moves the clock to `epochMs` if later, firing the planning instants up to it. */
   advanceTo(epochMs: number): void {
     this.move(epochMs, false);
