@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { DEFAULT_ENGINE_CONFIG, DEFAULT_OPTIMIZER_CONFIG, DEFAULT_SAFETY_GATE_CONFIG } from '../engine/index.js';
 import { DEFAULT_SERVER_LIMITS, resolveServerLimits } from '../adapters/websocket/index.js';
+import type { EngineConfigInput } from '../engine/index.js';
+import { CliError } from './cli-errors.js';
 
 /**
  * Zod schemas of the configuration a file may set: the engine's and the server's limits. Built from the defaults,
@@ -50,3 +52,11 @@ export const serverLimitsSchema = schemaOfDefaults(DEFAULT_SERVER_LIMITS as unkn
     ctx.addIssue({ code: 'custom', message: (err as Error).message });
   }
 });
+
+/** The engine configuration an engine-start record carries, checked as `start --config`'s engine section is. */
+export function recordedEngineConfig(value: unknown, where: string): EngineConfigInput {
+  const r = engineConfigSchema.safeParse(value);
+  if (r.success) return r.data as EngineConfigInput;
+  const problems = r.error.issues.map((i) => `engine.${i.path.map(String).join('.')}: ${i.message}`).join('; ');
+  throw new CliError(`${where}: the engine configuration recorded at the engine's start is not usable (${problems}); pass the run's configuration with --config`);
+}

@@ -11,3 +11,4 @@ export { renderReport } from './report-html.js';
 export { replayDay, ReplayInputError, type ReplayDayOptions, type ReplayProgress } from './replay-day.js';
 export { replayInSumo, sumoNetMismatch, type ReplaySumoOptions } from './replay-sumo.js';
 export { SumoDemand } from './sumo-demand.js';
+export { EngineRun, EngineRuns, engineRunMark, type EngineRunMark, type EngineRunsOptions, type EngineStart } from './engine-runs.js';

@@ -5,3 +5,4 @@ export { readLines, readLineBatches, type LineWarning, type LineReaderOptions, t
 export { readDayRecordBatches, isDayLineProblem, type DayLine, type DayLineProblem, type DayRecordBatch, type DayRecordReaderOptions } from './day-record-batches.js';
 export { localDayOf, localIsoTime, localTimeOn, type LocalDay } from './local-day.js';
 export { startSiblingWorker } from './sibling-worker.js';
+export { earlierDayFiles } from './earlier-day-files.js';
