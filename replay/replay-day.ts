@@ -1,8 +1,8 @@
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ScheduledPlan } from '../engine/index.js';
+import type { EngineConfigInput, ScheduledPlan } from '../engine/index.js';
 import type { NetworkFile } from '../network-models/index.js';
-import { isDayLineProblem, localTimeOn, readDayRecordBatches, readLineBatches, type DayRecord, type LineWarning } from '../adapters/files/index.js';
+import { earlierDayFiles, isDayLineProblem, localTimeOn, readDayRecordBatches, readLineBatches, readLines, toDayRecord, type DayRecord, type LineWarning } from '../adapters/files/index.js';
 import { AtspmImport, AtspmMappingError, ENGINE_EVENT_CODES, type AtspmImportStats } from './atspm-import.js';
 import { eventCodeUse, type EventCodeUse } from './atspm/event-code-use.js';
 import { AtspmTables, AtspmTableStreams, writeAtspmTables } from './atspm/atspm-tables.js';
@@ -16,6 +16,7 @@ import { renderReport } from './report-html.js';
 import { ReplayRun, type ActualPlanPolicy, type ReplayResult } from './replay-run.js';
 import { replayInSumo } from './replay-sumo.js';
 import { SumoDemand } from './sumo-demand.js';
+import { engineRunMark } from './engine-runs.js';
 
 /**
  * Inputs from this size on (about 250,000 records) have their arrival measures on a thread of their own
@@ -42,7 +43,13 @@ export interface ReplayDayOptions {
   /** Start and end of the replayed span: ISO-8601, or HH:MM local time on the recorded day. */
   from?: string;
   to?: string;
-  periodSeconds: number;
+  /** Optimisation period; default: what the day file recorded at the engine's start, else 60 s. */
+  periodSeconds?: number;
+  /**
+   * Checks the engine configuration a day file recorded at an engine start and returns it, or throws (a
+   * `ReplayInputError`) saying what is wrong; without it, a recorded configuration is not used.
+   */
+  recordedEngineConfig?: (value: unknown, where: string) => EngineConfigInput;
   actualPlans: ActualPlanPolicy;
   platoonShare: number;
   /** Intersections drawn as Purdue Coordination Diagrams (default: the first corridor). */
@@ -110,7 +117,9 @@ export async function replayDay(o: ReplayDayOptions): Promise<ReplayResult> {
     return new ReplayRun({
       network,
       inputName: o.inputPath,
-      engineConfig: { optimisationPeriodSeconds: o.periodSeconds },
+      periodSeconds: o.periodSeconds,
+      recordedEngineConfig: o.recordedEngineConfig,
+      onNote: o.onNote,
       fromMs: bound(o.from, 'from'),
       toMs: bound(o.to, 'to'),
       actualPlans: o.actualPlans,
@@ -222,6 +231,9 @@ export async function replayDay(o: ReplayDayOptions): Promise<ReplayResult> {
         `ATSPM import: ${s.rows} rows, ${s.used} used by the engine; event codes read by the engine: ${codes(codeUse.engine)}; only by the ATSPM tables: ${codes(codeUse.atspmTablesOnly)}; by nothing: ${Object.entries(codeUse.unread).map(([c, n]) => `${c} ×${n}`).join(', ') || 'none'}; ${s.unknownChannels} events of unmapped channels, ${s.malformed} malformed`,
       );
     } else {
+      // A day that continues an engine run from the day before: its earlier days first, to the engine only.
+      const earlier = await earlierDaysOfRun(o.inputPath, timeZone);
+      if (earlier.note) o.onNote?.(earlier.note);
       // Read and parsed on a worker thread, while this one runs the engine on the previous batches. Each record
       // is done with before the next is read (nothing below keeps a count record): they may be reused.
       for await (const batch of readDayRecordBatches(o.inputPath, { ...reading, reuseRecords: true })) {
@@ -233,6 +245,11 @@ export async function replayDay(o: ReplayDayOptions): Promise<ReplayResult> {
             continue;
           }
           if (paced) await pace(line.atMs);
+          if (!run && earlier.files.length > 0) {
+            run = begin(line);
+            if (o.to !== undefined) stopAfterMs = run.toMs + 60_000;
+            await replayEarlierDays(run, earlier.files, earlier.runStartMs);
+          }
           push(line);
         }
       }
@@ -261,7 +278,7 @@ export async function replayDay(o: ReplayDayOptions): Promise<ReplayResult> {
         fromMs: sum.fromMs,
         toMs: sum.toMs,
         outDir: o.outDir,
-        engineConfig: { optimisationPeriodSeconds: o.periodSeconds },
+        engineConfig: { optimisationPeriodSeconds: o.periodSeconds ?? DEFAULT_PERIOD_SECONDS },
         seed: o.sumo.seed,
         drainSeconds: o.sumo.drainSeconds,
         actualPlanSource: sum.actualPlanSource,
@@ -294,4 +311,46 @@ export async function replayDay(o: ReplayDayOptions): Promise<ReplayResult> {
   result.summary.elapsedSeconds = Math.round((performance.now() - started) / 10) / 100;
   writeFileSync(join(o.outDir, 'summary.json'), `${JSON.stringify(result.summary, null, 2)}\n`);
   return result;
+}
+
+const DEFAULT_PERIOD_SECONDS = 60;
+
+/**
+ * For a day file that starts by continuing an engine run from an earlier day (the live server ran over midnight):
+ * the earlier days' files of that run (see `earlierDayFiles`), to read first; none otherwise.
+ */
+async function earlierDaysOfRun(path: string, timeZone: string): Promise<{ files: string[]; runStartMs: number; note: string | undefined }> {
+  const none = { files: [], runStartMs: NaN, note: undefined };
+  let head: DayRecord | undefined;
+  for await (const [, text] of readLines(path)) {
+    if (text.trim() === '') continue;
+    try {
+      head = toDayRecord(JSON.parse(text));
+    } catch {
+      head = undefined;
+    }
+    break;
+  }
+  const mark = head?.kind === 'fault' ? engineRunMark(head.atMs, head.event) : undefined;
+  if (mark?.kind !== 'engine-start' || mark.continuesRunFromMs === undefined) return none;
+  const found = earlierDayFiles(path, mark.continuesRunFromMs, timeZone, 'to bring the engine to its state at midnight; their plans are not replayed');
+  return { ...found, runStartMs: mark.continuesRunFromMs };
+}
+
+/** Feeds the earlier days of the run to the replay's engine, from the run's start (the first file holds it after that day's earlier runs). */
+async function replayEarlierDays(run: ReplayRun, files: string[], runStartMs: number): Promise<void> {
+  let started = false;
+  for (const file of files) {
+    for await (const batch of readDayRecordBatches(file)) {
+      for (const line of batch) {
+        if (isDayLineProblem(line)) continue;
+        if (!started) {
+          const mark = line.kind === 'fault' ? engineRunMark(line.atMs, line.event) : undefined;
+          if (mark?.kind !== 'engine-start' || mark.atMs !== runStartMs || mark.continuesRunFromMs !== undefined) continue;
+          started = true;
+        }
+        run.pushEarlierDay(line);
+      }
+    }
+  }
 }

@@ -1,10 +1,7 @@
-import { Subject } from 'rxjs';
 import type { NetworkFile } from '../network-models/index.js';
 import { buildRoadGraph, type RoutePath } from '../network-models/index.js';
-import { createEnginePipeline } from '../engine/index.js';
-import { CountClock, countInstants, resolveEngineConfig } from '../engine/index.js';
-import type { EngineCore } from '../engine/index.js';
-import type { EngineConfigInput } from '../engine/index.js';
+import { countInstants } from '../engine/index.js';
+import type { EngineConfigInput, EngineEvent } from '../engine/index.js';
 import type { PhasePlan } from '../engine/index.js';
 import { fallbackPhasePlan, localMinuteOfDay, timeOfDayPlanAt } from '../engine/index.js';
 import { evaluatePlan } from '../engine/index.js';
@@ -16,6 +13,7 @@ import { PCD_COLUMN_SECONDS } from './pcd-raster.js';
 import { PlanTrack } from './plan-track.js';
 import { MeasureClient } from './measure-client.js';
 import type { BinMeasures, PcdData } from './measure-core.js';
+import { EngineRuns, engineRunMark, type EngineStart } from './engine-runs.js';
 import { localDayOf, localIsoTime } from '../adapters/files/index.js';
 import type { BinRow, IntersectionSummary, ReplaySummary, SourceMeasures, SourceTotals } from './replay-summary.js';
 
@@ -29,7 +27,17 @@ export interface ReplayOptions {
   network: NetworkFile;
   /** Input name, for the summary. */
   inputName?: string;
+  /** The engine's configuration, instead of what a day file recorded at the engine's start(s) (as `plan --config`). */
   engineConfig?: EngineConfigInput;
+  /** Optimisation period; default: `engineConfig`'s, else what the day file recorded at the engine's start, else 60 s. */
+  periodSeconds?: number;
+  /**
+   * Checks the engine configuration a day file recorded at an engine start (`where` names the record) and
+   * returns it, or throws saying what is wrong. Without it, a recorded configuration is not used (a warning says so).
+   */
+  recordedEngineConfig?: (value: unknown, where: string) => EngineConfigInput;
+  /** Something worth telling about how the engine runs (a recorded configuration overridden, another period). */
+  onNote?: (text: string) => void;
   /** Records outside [fromMs, toMs) are skipped. */
   fromMs?: number;
   toMs?: number;
@@ -86,11 +94,16 @@ export class ReplayRun {
   private readonly network: NetworkFile;
   private readonly options: ReplayOptions;
   private readonly timeZone: string;
-  /** The engine's clock, driven by the counts as `greenwave plan` and the live server drive it. */
-  private clock: CountClock | undefined;
-  private maxFutureSkewMs = 0;
-  private readonly input = new Subject<unknown>();
-  private core: EngineCore | undefined;
+  /**
+   * The engine, as `greenwave plan` runs it: one run per start of the live engine a day file recorded (with its
+   * configuration and plan version base), else one from the first count; each on the count clock.
+   */
+  private readonly engineRuns: EngineRuns;
+  private started = false;
+  /** Reading the days before the input (a run it continues): the engine's events are not replayed. */
+  private quiet = false;
+  /** An engine start recorded before the replayed span: its run is joined at the span's start. */
+  private startBeforeSpan: EngineStart | undefined;
   private readonly actualPlans: PlanTimeline;
   private readonly observed: ObservedTimeline;
   private readonly engine: PlanTimeline;
@@ -130,6 +143,8 @@ export class ReplayRun {
   private lastMs = NaN;
   private arrivalsObserved = false;
   private readonly counters = { records: 0, byKind: {} as Record<string, number>, enginePlans: 0, arrivalsBeforePhaseState: 0 };
+  /** Records seen, in or out of the span: where an engine start was recorded. */
+  private recordNo = 0;
   readonly warnings: string[] = [];
 
   constructor(options: ReplayOptions) {
@@ -162,6 +177,12 @@ export class ReplayRun {
       { network: options.network, timeZone: this.timeZone, pcdIntersections: this.pcdIds, platoonShare: options.platoonShare ?? DEFAULT_PLATOON_SHARE },
       options.measureThread ?? false,
     );
+    this.engineRuns = new EngineRuns({
+      network: options.network,
+      direct: true,
+      runConfig: (recorded, recordedAt) => this.runConfig(recorded, recordedAt),
+      onEvent: (event) => this.engineEvent(event),
+    });
   }
 
   /** Start of the replayed span (epoch ms), -Infinity when open. */
@@ -180,14 +201,33 @@ export class ReplayRun {
     return !((o.fromMs !== undefined && intervalStartMs(record) < o.fromMs) || (o.toMs !== undefined && record.atMs > o.toMs));
   }
 
+  /**
+   * Feeds one record of a day before the input, to bring the engine to the state the live one had at the input's
+   * start (the input continues an engine run begun on an earlier day): only the engine sees it, nothing is
+   * measured or written.
+   */
+  pushEarlierDay(record: DayRecord): void {
+    this.quiet = true;
+    if (record.kind === 'count') this.engineRuns.count(record.record, this.receivedAt(record), 0);
+    else if (record.kind === 'fault') {
+      const mark = engineRunMark(record.atMs, record.event);
+      if (mark) this.engineRuns.mark(mark, 0, true);
+    }
+    this.quiet = false;
+  }
+
   /** Feeds one record (in time order). */
   push(record: DayRecord): void {
     const t = record.atMs;
     const o = this.options;
-    if (!this.inWindow(record)) return;
+    this.recordNo++;
+    if (!this.inWindow(record)) {
+      if (record.kind === 'fault' && !this.started) this.markBeforeSpan(record);
+      return;
+    }
     this.counters.records++;
     this.counters.byKind[record.kind] = (this.counters.byKind[record.kind] ?? 0) + 1;
-    if (!this.clock) this.start(record);
+    if (!this.started) this.start(record);
     this.occupancy.advance(t / 1000);
     const key = Math.floor((record.kind === 'count' ? t - 1 : t) / BIN_MS);
     if (key > this.bin) this.closeBin(key);
@@ -196,15 +236,14 @@ export class ReplayRun {
     switch (record.kind) {
       case 'count': {
         this.count(record.record, t);
-        // As `greenwave plan` feeds the engine: a day file's count was received at `atMs` (a bare count's `atMs`
-        // is its own timestamp); that time moves the clock on when counts lag, and bounds how far a count's
-        // timestamp may move it.
-        const clock = this.clock!;
-        const received = t !== countInstants(record.record)?.endMs ? t : undefined;
-        clock.countReceived(record.record, received, this.maxFutureSkewMs);
-        // What the pipeline's input does with a count (its rejections, 'input-error' events, are not used here),
-        // without the RxJS plumbing: this runs for every record.
-        this.core!.ingest(record.record, clock.scheduler.now());
+        // As `greenwave plan` feeds the engine (without the pipeline's input: its rejection events are not used
+        // here, and this runs for every record).
+        this.engineRuns.count(record.record, this.receivedAt(record), this.recordNo);
+        break;
+      }
+      case 'fault': {
+        const mark = engineRunMark(t, record.event);
+        if (mark) this.engineRuns.mark(mark, this.recordNo);
         break;
       }
       case 'plan':
@@ -258,14 +297,14 @@ export class ReplayRun {
   /** Ends the replay: last timers fire, the last bin closes; returns the measures for the report. */
   finish(): ReplayResult {
     const o = this.options;
-    const period = (this.core?.config.optimisationPeriodSeconds ?? 60) * 1000;
+    const run = this.engineRuns.current;
     // the engine plans one period past the last record
-    if (this.clock) this.clock.advanceTo(this.lastMs + period);
-    this.input.complete();
+    if (run) run.end(this.lastMs + run.periodSeconds * 1000);
     if (!Number.isNaN(this.bin)) this.closeBin(this.bin + 1);
     this.writeClosedBin();
     const { pcdActual, pcdEngine } = this.measures.finish();
-    const c = this.core?.counters;
+    const runs = this.engineRuns;
+    const c = runs.runs.length > 0 ? { countsAccepted: runs.sum((k) => k.countsAccepted), countsRejected: runs.sum((k) => k.countsRejected), optimisations: runs.sum((k) => k.optimisations), plansRejected: runs.sum((k) => k.plansRejected), rejectedByCode: rejectedByCode(runs) } : undefined;
     const totals = { vehicles: 0, actual: emptyTotals(), engine: emptyTotals(), delaySavedVehHours: 0, delaySavedPercent: 0 };
     for (const s of this.totals) {
       totals.vehicles += s.vehicles;
@@ -291,6 +330,7 @@ export class ReplayRun {
       malformedLines: 0,
       warnings: this.warnings.length,
       optimisations: c?.optimisations ?? 0,
+      ...(runs.runs.length > 1 ? { engineRuns: runs.runs.length } : {}),
       enginePlans: this.counters.enginePlans,
       plansRejectedBySafetyGate: c?.plansRejected ?? 0,
       actualPlanSource: observedAny ? 'observed signal states (controller event log)' : `${o.actualPlans ?? 'acked'} recorded plans, else the fallback time-of-day plans`,
@@ -314,16 +354,15 @@ export class ReplayRun {
   }
 
   private start(record: DayRecord): void {
+    this.started = true;
     const startMs = intervalStartMs(record);
     this.firstMs = startMs;
-    // KPI events are not used here (the replay measures both plan sets itself): skipped, they cost time.
-    const config = { emitKpis: false, ...this.options.engineConfig };
-    const resolved = resolveEngineConfig(config);
-    // The first planning instant waits for the counts that end on it, as in `greenwave plan` and live; the
-    // engine starts where `plan` starts it, at the first count's interval start by its own timestamp.
-    const engineStartMs = (record.kind === 'count' ? countInstants(record.record)?.startMs : undefined) ?? startMs;
-    this.clock = new CountClock(engineStartMs, resolved.optimisationPeriodSeconds);
-    this.maxFutureSkewMs = resolved.maxFutureSkewSeconds * 1000;
+    const pending = this.startBeforeSpan;
+    if (pending) {
+      // the live run began before the span: joined at its planning instant before the span's start
+      this.startBeforeSpan = undefined;
+      this.engineRuns.mark({ ...pending, atMs: Math.max(startMs, pending.atMs), continuesRunFromMs: pending.atMs }, this.recordNo);
+    }
     const signals = this.net.intersections.map((x) => x.model.intersection);
     signals.forEach((x, i) => {
       const plan = fallbackPhasePlan(x, startMs, this.timeZone);
@@ -339,16 +378,52 @@ export class ReplayRun {
     const columns = Math.ceil((day.endMs - day.startMs) / 1000 / PCD_COLUMN_SECONDS) + 1;
     this.measures.drawPcd(origin, columns);
     this.bin = Math.floor(startMs / BIN_MS);
-    createEnginePipeline(this.network, this.input, { scheduler: this.clock.scheduler, ticks: this.clock.ticks, config, onCore: (core) => (this.core = core) }).subscribe((event) => {
-      if (event.type !== 'plan') return;
-      const x = this.net.intersectionIndex.get(event.plan.intersectionId);
-      if (x === undefined) return;
-      this.counters.enginePlans++;
-      this.engine.set(x, event.plan);
-      this.measures.set(1, x, event.plan);
-      this.engineTrack.switchTo(x, event.plan, event.atMs);
-      this.options.onPlan?.(event.plan);
-    });
+  }
+
+  /** A day file's engine start or stop before the replayed span: the run going on at the span's start, if any. */
+  private markBeforeSpan(record: DayRecord & { kind: 'fault' }): void {
+    if (record.atMs >= this.fromMs) return;
+    const mark = engineRunMark(record.atMs, record.event);
+    if (mark?.kind === 'engine-start') this.startBeforeSpan = mark.continuesRunFromMs !== undefined ? { ...mark, atMs: mark.continuesRunFromMs, continuesRunFromMs: undefined } : mark;
+    else if (mark) this.startBeforeSpan = undefined;
+  }
+
+  /** A run's configuration, as `greenwave plan` chooses it (see `EngineRunsOptions.runConfig`). */
+  private runConfig(recorded: EngineStart | undefined, recordedAt: number): { config: EngineConfigInput; periodSeconds: number } {
+    const o = this.options;
+    const input = o.inputName ?? 'the input';
+    let config: EngineConfigInput = {};
+    if (o.engineConfig) {
+      config = { ...o.engineConfig };
+      if (recorded?.engine !== undefined) o.onNote?.(`the engine configuration given is used instead of the one ${input} recorded`);
+    } else if (recorded?.engine !== undefined) {
+      if (o.recordedEngineConfig) config = o.recordedEngineConfig(recorded.engine, `${input}: record ${recordedAt}`);
+      else this.warnings.push(`${input}: record ${recordedAt}: the engine configuration recorded at the engine's start was not checked, so not used`);
+    }
+    const periodSeconds = o.periodSeconds ?? o.engineConfig?.optimisationPeriodSeconds ?? recorded?.optimisationPeriodSeconds ?? config.optimisationPeriodSeconds ?? 60;
+    if (recorded && recorded.optimisationPeriodSeconds !== periodSeconds)
+      o.onNote?.(`the live engine that recorded ${input} optimised every ${recorded.optimisationPeriodSeconds} s; planning every ${periodSeconds} s plans at other instants`);
+    // KPI events are not used here (the replay measures both plan sets itself): skipped, they cost time.
+    return { config: { emitKpis: false, ...config }, periodSeconds };
+  }
+
+  private engineEvent(event: EngineEvent): void {
+    if (event.type !== 'plan' || this.quiet) return;
+    const x = this.net.intersectionIndex.get(event.plan.intersectionId);
+    if (x === undefined) return;
+    this.counters.enginePlans++;
+    this.engine.set(x, event.plan);
+    this.measures.set(1, x, event.plan);
+    this.engineTrack.switchTo(x, event.plan, event.atMs);
+    this.options.onPlan?.(event.plan);
+  }
+
+  /**
+   * When the live server received a count, as `greenwave plan` reads it: a day file's count record's `atMs` (a
+   * bare count, read as a record timed by its own timestamp, has none).
+   */
+  private receivedAt(record: DayRecord): number | undefined {
+    return record.atMs !== countInstants((record as { record: unknown }).record)?.endMs ? record.atMs : undefined;
   }
 
   /** Fallback time-of-day plans change at their start times: checked once a minute. */
@@ -601,4 +676,11 @@ function intervalStartMs(record: DayRecord): number {
   if (record.kind !== 'count') return record.atMs;
   const interval = (record.record as { intervalSeconds?: unknown } | null)?.intervalSeconds;
   return typeof interval === 'number' && interval > 0 && interval <= 3600 ? record.atMs - interval * 1000 : record.atMs;
+}
+
+/** Rejected counts by error code, summed over the engine's runs. */
+function rejectedByCode(runs: EngineRuns): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of runs.runs) for (const [code, n] of Object.entries(r.core?.counters.rejectedByCode ?? {})) out[code] = (out[code] ?? 0) + n;
+  return out;
 }

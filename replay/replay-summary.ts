@@ -115,6 +115,8 @@ export interface ReplaySummary {
   malformedLines: number;
   warnings: number;
   optimisations: number;
+  /** The engine's runs, when the day file recorded more than one start of the live engine (a restart). */
+  engineRuns?: number;
   enginePlans: number;
   plansRejectedBySafetyGate: number;
   actualPlanSource: string;

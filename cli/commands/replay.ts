@@ -5,6 +5,7 @@ import { atspmNetwork, AtspmConfigError, replayDay, ReplayInputError, sumoNetMis
 import type { NetworkFile } from '../../network-models/index.js';
 import { CliError, EXIT_OK, EXIT_SOME_REJECTED, EXIT_UNUSABLE } from '../cli-errors.js';
 import { loadNetworkFile } from '../load-network-file.js';
+import { recordedEngineConfig } from '../config-schemas.js';
 import { idList, integerIn, numberIn, oneOf, timeZoneName } from '../option-parsers.js';
 import { foreignInputReason, scanCounts, zonedTime } from '../replay-input-scan.js';
 
@@ -16,7 +17,7 @@ interface ReplayCliOptions {
   from?: string;
   to?: string;
   out: string;
-  period: number;
+  period?: number;
   actual: ActualPlanPolicy;
   platoonShare: number;
   pcd?: string[];
@@ -47,7 +48,7 @@ export function registerReplayCommand(program: Command): void {
     .requiredOption('--out <dir>', 'output directory: plans.ndjson, bins.ndjson, summary.json, report.html')
     .option('--from <time>', "start: HH:MM in the network's time zone (timeZone of the network file, else UTC) on the recorded day, or ISO-8601 (2026-11-23T06:00Z, 2026-11-23T06:00-07:00); counts whose interval starts at or after it")
     .option('--to <time>', 'end: as --from')
-    .option('--period <seconds>', 'optimisation period, 1..3600 seconds', numberIn(1, 3600), 60)
+    .option('--period <seconds>', "optimisation period, 1..3600 seconds (default: what a day file recorded at the engine's start, else 60)", numberIn(1, 3600))
     .option('--actual <policy>', 'plans actually in force from a day file: acked, recorded or fallback', oneOf(['acked', 'recorded', 'fallback'] as const), 'acked')
     .option('--platoon-share <fraction>', 'share of 1-minute counts arriving as a platoon from the upstream signal, 0..1', numberIn(0, 1), 0.7)
     .option('--pcd <ids>', 'comma-separated intersections of the network for Purdue Coordination Diagrams (default: the first corridor)', idList)
@@ -121,6 +122,14 @@ async function runReplay(opts: ReplayCliOptions): Promise<number> {
       from: opts.from,
       to: opts.to,
       periodSeconds: period,
+      // a day file's engine starts, as `greenwave plan` reads them: their configuration checked as `start --config`'s
+      recordedEngineConfig: (value, where) => {
+        try {
+          return recordedEngineConfig(value, where);
+        } catch (err) {
+          throw new ReplayInputError((err as Error).message);
+        }
+      },
       actualPlans: opts.actual,
       platoonShare,
       pcdIntersections: opts.pcd,
