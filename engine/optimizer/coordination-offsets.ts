@@ -165,7 +165,6 @@ export function coordinationOffsets(
   /** Per signal placed: the phase its offset was aligned on and how far that green leads the platoon. */
   const leadPhase = new Array<number>(n).fill(-1);
   const leadSeconds = new Array<number>(n).fill(0);
-  const start = (m: MemberTiming, phase: number) => greenStartSeconds(m.greens, m.model.yellowSeconds, m.model.allRedSeconds, phase);
   const frontier = new EdgeQueue();
   for (const root of roots) {
     if (results[root] !== undefined) continue;
@@ -186,14 +185,14 @@ export function coordinationOffsets(
       if (uIn) {
         // The platoon leaves u when its green starts, or, where u's green leads an arriving platoon, when that
         // platoon passes: lead time is not passed on, or it would pile up along the corridor.
-        const departs = offsets[u] + start(U, e.upstreamPhase) + (leadPhase[u] === e.upstreamPhase ? leadSeconds[u] : 0);
-        const offset = cycleSecondsRounded(departs + e.hop.travelTimeSeconds - e.leadSeconds - start(V, e.downstreamPhase), cycleSeconds);
+        const departs = offsets[u] + greenStart(U, e.upstreamPhase) + (leadPhase[u] === e.upstreamPhase ? leadSeconds[u] : 0);
+        const offset = cycleSecondsRounded(departs + e.hop.travelTimeSeconds - e.leadSeconds - greenStart(V, e.downstreamPhase), cycleSeconds);
         leadPhase[v] = e.downstreamPhase;
         leadSeconds[v] = e.leadSeconds;
         offsets[v] = offset;
         results[v] = { offsetSeconds: offset, coordinatedFrom: { intersectionId: ids[u], linkIds: e.hop.linkIds, travelTimeSeconds: e.hop.travelTimeSeconds, phaseId: V.model.phaseIds[e.downstreamPhase], fromPhaseId: U.model.phaseIds[e.upstreamPhase] } };
       } else {
-        const offset = cycleSecondsRounded(offsets[v] + start(V, e.downstreamPhase) + e.leadSeconds - e.hop.travelTimeSeconds - start(U, e.upstreamPhase), cycleSeconds);
+        const offset = cycleSecondsRounded(offsets[v] + greenStart(V, e.downstreamPhase) + e.leadSeconds - e.hop.travelTimeSeconds - greenStart(U, e.upstreamPhase), cycleSeconds);
         leadPhase[u] = e.upstreamPhase;
         leadSeconds[u] = 0;
         offsets[u] = offset;
@@ -209,6 +208,10 @@ export function coordinationOffsets(
   const result = new Map<string, OffsetResult>();
   for (const i of placed) result.set(ids[i], results[i]!);
   return result;
+}
+
+function greenStart(m: MemberTiming, phase: number): number {
+  return greenStartSeconds(m.greens, m.model.yellowSeconds, m.model.allRedSeconds, phase);
 }
 
 /**

@@ -42,27 +42,56 @@ export function distributeGreens(model: IntersectionModel, weights: ArrayLike<nu
  */
 function waterFill(lo: number[], hi: number[], w: number[], available: number): number[] {
   const n = w.length;
-  const total = (lambda: number) => {
-    let s = 0;
-    for (let i = 0; i < n; i++) s += w[i] > 0 ? clamp(lambda * w[i], lo[i], hi[i]) : lo[i];
-    return s;
-  };
   const breaks: number[] = [0];
   for (let i = 0; i < n; i++) if (w[i] > 0) breaks.push(lo[i] / w[i], hi[i] / w[i]);
-  breaks.sort((a, b) => a - b);
+  sortAscending(breaks);
   let lambda = breaks[breaks.length - 1];
   for (let k = 1; k < breaks.length; k++) {
     const a = breaks[k - 1];
     const b = breaks[k];
-    const sb = total(b);
+    const sb = filledTotal(b, lo, hi, w);
     if (sb < available) continue;
-    const sa = total(a);
+    const sa = filledTotal(a, lo, hi, w);
     lambda = sb > sa ? a + ((available - sa) * (b - a)) / (sb - sa) : b;
     break;
   }
   const greens = new Array<number>(n);
   for (let i = 0; i < n; i++) greens[i] = w[i] > 0 ? clamp(lambda * w[i], lo[i], hi[i]) : lo[i];
   return fixSum(greens, lo, hi, available);
+}
+
+/** S(λ) = Σ clamp(λ·w_i, lo_i, hi_i) (lo_i where w_i is not positive). */
+function filledTotal(lambda: number, lo: number[], hi: number[], w: number[]): number {
+  let s = 0;
+  for (let i = 0; i < w.length; i++) s += w[i] > 0 ? clamp(lambda * w[i], lo[i], hi[i]) : lo[i];
+  return s;
+}
+
+/**
+ * `values.sort((a, b) => a - b)` for the few breakpoints of one signal, by a stable insertion sort (no comparator
+ * closure at every optimisation step): the same order whenever the comparator is consistent, i.e. without NaN,
+ * where the built-in sort is kept.
+ */
+function sortAscending(values: number[]): void {
+  for (let i = 0; i < values.length; i++)
+    if (Number.isNaN(values[i])) {
+      values.sort((a, b) => a - b);
+      return;
+    }
+  for (let i = 1; i < values.length; i++) {
+    const v = values[i];
+    let j = i - 1;
+    while (j >= 0 && values[j] - v > 0) {
+      values[j + 1] = values[j];
+      j--;
+    }
+    values[j + 1] = v;
+  }
+}
+
+/** The comparator of `largestRemainderOrder`: positive when position i goes after position j. */
+function remainderOrder(greens: number[], out: number[], i: number, j: number): number {
+  return greens[j] - out[j] - (greens[i] - out[i]) || i - j;
 }
 
 /** Spreads a small residual (floating-point or rounding) over phases with room, so Σg is exact. */
@@ -85,9 +114,11 @@ export function roundGreens(model: IntersectionModel, greens: number[], cycleSec
   const lo = model.minGreenSeconds;
   const hi = model.maxGreenSeconds;
   const available = cycleSeconds - model.lostTimeSeconds;
-  const out = greens.map((g, i) => clamp(Math.floor(g + 1e-9), lo[i], hi[i]));
+  const n = greens.length;
+  const out = new Array<number>(n);
+  for (let i = 0; i < n; i++) out[i] = clamp(Math.floor(greens[i] + 1e-9), lo[i], hi[i]);
   let residual = available - sum(out);
-  const order = greens.map((g, i) => i).sort((i, j) => greens[j] - out[j] - (greens[i] - out[i]) || i - j);
+  const order = largestRemainderOrder(greens, out);
   for (const i of order) {
     if (residual < 1 - 1e-9) break;
     if (out[i] + 1 <= hi[i] + 1e-9) {
@@ -95,5 +126,33 @@ export function roundGreens(model: IntersectionModel, greens: number[], cycleSec
       residual -= 1;
     }
   }
-  return fixSum(out, lo, hi, available).map((g) => Math.round(g * 1e6) / 1e6);
+  const fixed = fixSum(out, lo, hi, available);
+  for (let i = 0; i < n; i++) fixed[i] = Math.round(fixed[i] * 1e6) / 1e6;
+  return fixed;
+}
+
+/**
+ * Phase positions by the fraction rounding took off, largest first, ties by position: the order of
+ * `positions.sort((i, j) => greens[j] - out[j] - (greens[i] - out[i]) || i - j)`, by insertion (the comparator
+ * is a total order unless a remainder is NaN, where the built-in sort is kept).
+ */
+function largestRemainderOrder(greens: number[], out: number[]): number[] {
+  const n = greens.length;
+  const order = new Array<number>(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  for (let i = 0; i < n; i++)
+    if (Number.isNaN(greens[i] - out[i])) {
+      order.sort((i, j) => remainderOrder(greens, out, i, j));
+      return order;
+    }
+  for (let i = 1; i < n; i++) {
+    const v = order[i];
+    let j = i - 1;
+    while (j >= 0 && remainderOrder(greens, out, order[j], v) > 0) {
+      order[j + 1] = order[j];
+      j--;
+    }
+    order[j + 1] = v;
+  }
+  return order;
 }

@@ -153,7 +153,8 @@ function smoothGreens(w: MemberWork, config: OptimizerConfig): number[] {
   let largest = 0;
   for (let i = 0; i < target.length; i++) largest = Math.max(largest, Math.abs(target[i] - scaled[i]));
   const alpha = largest <= config.maxGreenStepSeconds ? 1 : config.maxGreenStepSeconds / largest;
-  const blended = target.map((t, i) => scaled[i] + alpha * (t - scaled[i]));
+  const blended = new Array<number>(target.length);
+  for (let i = 0; i < target.length; i++) blended[i] = scaled[i] + alpha * (target[i] - scaled[i]);
   if (alpha < 1) w.reasons.push(`splits moved ${Math.round(alpha * 100)}% of the way to target (step limit ${config.maxGreenStepSeconds} s)`);
   return roundGreens(w.model, blended, w.cycleSeconds);
 }
