@@ -69,6 +69,18 @@ describe('replay follows the engine starts a day file recorded, as plan does', (
     expect(every300.summary.optimisations).toBeLessThan(replayed.summary.optimisations);
   });
 
+  it('with --from after the engine started: the run is joined with its configuration, period, planning instants and version base', () => {
+    const counts = synthDay('2026-11-23', '07:00', '07:30');
+    const t0 = Date.UTC(2026, 10, 23, 7);
+    const day = join(dir, 'from.ndjson.gz');
+    writeFileSync(day, gzipSync([fault(t0, { type: 'engine-start', planVersionBase: 700, optimisationPeriodSeconds: 120, engine: { smoothingSeconds: 30 } }), ...counts].join('\n')));
+    const { plans } = replayPlans(day, join(dir, 'out-from'), ['--from', '07:11']);
+    expect(plans.length).toBeGreaterThan(0);
+    expect(plans.every((p) => p.version > 700)).toBe(true);
+    // the live run's instants (every 120 s from 07:00), none before the span
+    expect(plans.every((p) => (p.computedAtMs - t0) % 120_000 === 0 && p.computedAtMs > t0 + 11 * 60_000)).toBe(true);
+  });
+
   it('an unusable recorded configuration stops the replay, naming the record and the key', () => {
     const counts = synthDay('2026-11-23', '07:00', '07:10');
     const day = join(dir, 'bad-config.ndjson.gz');
