@@ -20,6 +20,9 @@ export interface CoordinatedHop extends SignalHop {
    * id; equal ids share one), so that ranking edges compares numbers rather than strings.
    */
   nameRank: number;
+  /** Positions of the hop's upstream and downstream signals among the topology's members (`memberIndex`). */
+  fromMember: number;
+  toMember: number;
 }
 
 /** Signal-to-signal hops inside one coordination group, found once when the engine is set up. */
@@ -29,10 +32,18 @@ export interface CoordinationTopology {
   pairs: number;
   /** Each member's position in the `localeCompare` order of the ids (equal ids share one). */
   idRank: Map<string, number>;
+  /** Each member's position among the members the topology was built from (the last, for a repeated id). */
+  memberIndex: Map<string, number>;
+}
+
+/** The topology of a group that is not coordinated: no hops. */
+export function uncoordinatedTopology(): CoordinationTopology {
+  return { hops: [], pairs: 0, idRank: new Map(), memberIndex: new Map() };
 }
 
 export function buildCoordinationTopology(models: IntersectionModel[], roadGraph: RoadGraph, config: OptimizerConfig): CoordinationTopology {
   const byId = new Map(models.map((m) => [m.intersection.id, m]));
+  const memberIndex = new Map(models.map((m, i) => [m.intersection.id, i]));
   const hops: CoordinatedHop[] = [];
   const pairs = new Map<string, number>();
   for (const up of models)
@@ -46,12 +57,14 @@ export function buildCoordinationTopology(models: IntersectionModel[], roadGraph
       const lanes = new Set(down.intersection.movements.filter((m) => m.fromLinkId === last).flatMap((m) => m.fromLaneIndices));
       const pairKey = unorderedPairKey(hop.fromIntersectionId, hop.toIntersectionId);
       if (!pairs.has(pairKey)) pairs.set(pairKey, pairs.size);
-      hops.push({ ...hop, feedingMovements, arrivingMovements, arrivalLanes: Math.max(1, lanes.size), pairKey, pair: pairs.get(pairKey)!, nameRank: 0 });
+      const fromMember = memberIndex.get(hop.fromIntersectionId)!;
+      const toMember = memberIndex.get(hop.toIntersectionId)!;
+      hops.push({ ...hop, feedingMovements, arrivingMovements, arrivalLanes: Math.max(1, lanes.size), pairKey, pair: pairs.get(pairKey)!, nameRank: 0, fromMember, toMember });
     }
   denseRanks(hops, (a, b) => a.fromIntersectionId.localeCompare(b.fromIntersectionId) || a.toIntersectionId.localeCompare(b.toIntersectionId)).forEach((r, i) => (hops[i].nameRank = r));
   const ids = models.map((m) => m.intersection.id);
   const idRanks = denseRanks(ids, (a, b) => a.localeCompare(b));
-  return { hops, pairs: pairs.size, idRank: new Map(ids.map((id, i) => [id, idRanks[i]])) };
+  return { hops, pairs: pairs.size, idRank: new Map(ids.map((id, i) => [id, idRanks[i]])), memberIndex };
 }
 
 /** Each item's rank in the order `compare` sorts them in, items it finds equal sharing one (0, 1, ...). */
@@ -114,15 +127,20 @@ export function coordinationOffsets(
   const ids = [...members.keys()];
   const timings = [...members.values()];
   const n = ids.length;
-  const position = new Map<string, number>();
-  for (let i = 0; i < n; i++) position.set(ids[i], i);
+  // Each topology member's position among `members` (-1: not among them), looked up once per member, not per hop.
+  const position = new Int32Array(topology.memberIndex.size).fill(-1);
+  const memberIndex = topology.memberIndex;
+  for (let i = 0; i < n; i++) {
+    const k = memberIndex.get(ids[i]);
+    if (k !== undefined) position[k] = i;
+  }
   const pairBest: Array<DirectedHop | undefined> = new Array(topology.pairs);
   /** Pairs in the order their first edge was found (the order ties between equal edges keep). */
   const pairOrder: number[] = [];
   for (const hop of topology.hops) {
-    const u = position.get(hop.fromIntersectionId);
-    const v = position.get(hop.toIntersectionId);
-    if (u === undefined || v === undefined) continue;
+    const u = position[hop.fromMember];
+    const v = position[hop.toMember];
+    if (u < 0 || v < 0) continue;
     const up = timings[u];
     const down = timings[v];
     const directed = describeHop(hop, up, down, cycleSeconds, config, u, v);
@@ -156,8 +174,10 @@ export function coordinationOffsets(
     rootWeight[i] = m.currentOffsetSeconds !== null && m.currentlyCoordinatedFrom === undefined ? flow + incumbencyMarginVehPerHour(flow, config) : flow;
   }
   const idRank = topology.idRank;
+  const rank = new Array<number>(n);
+  for (let i = 0; i < n; i++) rank[i] = idRank.get(ids[i])!;
   const roots = ids.map((_, i) => i);
-  roots.sort((a, b) => rootWeight[b] - rootWeight[a] || idRank.get(ids[a])! - idRank.get(ids[b])!);
+  roots.sort((a, b) => rootWeight[b] - rootWeight[a] || rank[a] - rank[b]);
   const offsets = new Array<number>(n).fill(NaN);
   const results = new Array<OffsetResult | undefined>(n);
   /** Signals in the order they were placed (the order of the map returned). */

@@ -2,7 +2,7 @@ import type { RoadGraph } from '../../network-models/index.js';
 import type { Intersection } from '../../network-models/index.js';
 import type { MovementDemand, PhasePlan, PhaseTiming } from '../plan-types.js';
 import { requiredCycle, type CycleChoice } from './cycle-length.js';
-import { buildCoordinationTopology, circularDifference, coordinationOffsets, type CoordinationTopology, type MemberTiming, type OffsetResult } from './coordination-offsets.js';
+import { buildCoordinationTopology, circularDifference, coordinationOffsets, uncoordinatedTopology, type CoordinationTopology, type MemberTiming, type OffsetResult } from './coordination-offsets.js';
 import { phaseFlowRatios, type PhaseFlowRatios } from './flow-ratios.js';
 import { distributeGreens, roundGreens } from './green-splits.js';
 import { buildIntersectionModel, clamp, type IntersectionModel } from './intersection-model.js';
@@ -19,7 +19,7 @@ export interface SignalGroupModel {
 
 export function buildSignalGroupModel(id: string, intersections: Intersection[], roadGraph: RoadGraph, config: OptimizerConfig): SignalGroupModel {
   const members = intersections.filter((x) => x.control === 'signalized').map((x) => buildIntersectionModel(x, config));
-  const topology = config.coordinate ? buildCoordinationTopology(members, roadGraph, config) : { hops: [], pairs: 0, idRank: new Map() };
+  const topology = config.coordinate ? buildCoordinationTopology(members, roadGraph, config) : uncoordinatedTopology();
   return { id, members, topology };
 }
 
