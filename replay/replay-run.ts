@@ -398,7 +398,11 @@ export class ReplayRun {
       if (recorded?.engine !== undefined) o.onNote?.(`the engine configuration given is used instead of the one ${input} recorded`);
     } else if (recorded?.engine !== undefined) {
       if (o.recordedEngineConfig) config = o.recordedEngineConfig(recorded.engine, `${input}: record ${recordedAt}`);
-      else this.warnings.push(`${input}: record ${recordedAt}: the engine configuration recorded at the engine's start was not checked, so not used`);
+      else {
+        const text = `${input}: record ${recordedAt}: the engine configuration recorded at the engine's start was not checked, so not used`;
+        this.warnings.push(text);
+        o.onNote?.(text);
+      }
     }
     const periodSeconds = o.periodSeconds ?? o.engineConfig?.optimisationPeriodSeconds ?? recorded?.optimisationPeriodSeconds ?? config.optimisationPeriodSeconds ?? 60;
     if (recorded && recorded.optimisationPeriodSeconds !== periodSeconds)
