@@ -1,7 +1,7 @@
 import type { NetworkFile } from '../network-models/index.js';
 import { buildRoadGraph, type RoutePath } from '../network-models/index.js';
 import { countInstants } from '../engine/index.js';
-import type { EngineConfigInput, EngineEvent } from '../engine/index.js';
+import type { EngineConfigInput, EngineCore, EngineEvent } from '../engine/index.js';
 import type { PhasePlan } from '../engine/index.js';
 import { fallbackPhasePlan, localMinuteOfDay, timeOfDayPlanAt } from '../engine/index.js';
 import { evaluatePlan } from '../engine/index.js';
@@ -13,7 +13,7 @@ import { PCD_COLUMN_SECONDS } from './pcd-raster.js';
 import { PlanTrack } from './plan-track.js';
 import { MeasureClient } from './measure-client.js';
 import type { BinMeasures, PcdData } from './measure-core.js';
-import { EngineRuns, engineRunMark, type EngineStart } from './engine-runs.js';
+import { EngineRuns, engineRunMark, type EngineRun, type EngineStart } from './engine-runs.js';
 import { localDayOf, localIsoTime } from '../adapters/files/index.js';
 import type { BinRow, IntersectionSummary, ReplaySummary, SourceMeasures, SourceTotals } from './replay-summary.js';
 
@@ -104,6 +104,8 @@ export class ReplayRun {
   private quiet = false;
   /** An engine start recorded before the replayed span: its run is joined at the span's start. */
   private startBeforeSpan: EngineStart | undefined;
+  /** After earlier days were read: the run's counters when the input began (the summary counts the input's own). */
+  private countersBefore: { run: EngineRun; counters: EngineCore['counters'] } | undefined;
   private readonly actualPlans: PlanTimeline;
   private readonly observed: ObservedTimeline;
   private readonly engine: PlanTimeline;
@@ -304,7 +306,11 @@ export class ReplayRun {
     this.writeClosedBin();
     const { pcdActual, pcdEngine } = this.measures.finish();
     const runs = this.engineRuns;
-    const c = runs.runs.length > 0 ? { countsAccepted: runs.sum((k) => k.countsAccepted), countsRejected: runs.sum((k) => k.countsRejected), optimisations: runs.sum((k) => k.optimisations), plansRejected: runs.sum((k) => k.plansRejected), rejectedByCode: rejectedByCode(runs) } : undefined;
+    const since = this.countersBefore;
+    const c =
+      runs.runs.length > 0
+        ? { countsAccepted: runs.sum((k) => k.countsAccepted, since), countsRejected: runs.sum((k) => k.countsRejected, since), optimisations: runs.sum((k) => k.optimisations, since), plansRejected: runs.sum((k) => k.plansRejected, since), rejectedByCode: rejectedByCode(runs, since) }
+        : undefined;
     const totals = { vehicles: 0, actual: emptyTotals(), engine: emptyTotals(), delaySavedVehHours: 0, delaySavedPercent: 0 };
     for (const s of this.totals) {
       totals.vehicles += s.vehicles;
@@ -355,6 +361,8 @@ export class ReplayRun {
 
   private start(record: DayRecord): void {
     this.started = true;
+    const earlier = this.engineRuns.current;
+    if (earlier?.core) this.countersBefore = { run: earlier, counters: { ...earlier.core.counters, rejectedByCode: { ...earlier.core.counters.rejectedByCode } } };
     const startMs = intervalStartMs(record);
     this.firstMs = startMs;
     const pending = this.startBeforeSpan;
@@ -682,9 +690,13 @@ function intervalStartMs(record: DayRecord): number {
   return typeof interval === 'number' && interval > 0 && interval <= 3600 ? record.atMs - interval * 1000 : record.atMs;
 }
 
-/** Rejected counts by error code, summed over the engine's runs. */
-function rejectedByCode(runs: EngineRuns): Record<string, number> {
+/** Rejected counts by error code, summed over the engine's runs (less a run's counts `since`, where given). */
+function rejectedByCode(runs: EngineRuns, since?: { run: EngineRun; counters: EngineCore['counters'] }): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const r of runs.runs) for (const [code, n] of Object.entries(r.core?.counters.rejectedByCode ?? {})) out[code] = (out[code] ?? 0) + n;
+  for (const r of runs.runs)
+    for (const [code, n] of Object.entries(r.core?.counters.rejectedByCode ?? {})) {
+      const before = since?.run === r ? (since.counters.rejectedByCode[code] ?? 0) : 0;
+      if (n - before > 0) out[code] = (out[code] ?? 0) + n - before;
+    }
   return out;
 }

@@ -25,7 +25,7 @@ describe('replay follows the engine starts a day file recorded, as plan does', (
   const replayPlans = (input: string, out: string, extra: string[] = []) => {
     const r = runCli(['replay', '--network', 'demo:arterial', '--input', input, '--out', out, '--no-progress', ...extra]);
     expect(r.status, r.stderr).toBe(0);
-    return { plans: plansOf(readFileSync(join(out, 'plans.ndjson'), 'utf8')), stderr: r.stderr, summary: JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { engineRuns?: number; optimisations: number } };
+    return { plans: plansOf(readFileSync(join(out, 'plans.ndjson'), 'utf8')), stderr: r.stderr, summary: JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { engineRuns?: number; optimisations: number; countsAccepted: number } };
   };
   const planPlans = (input: string) => {
     const r = runCli(['plan', '--network', 'demo:arterial', '--counts', input]);
@@ -107,5 +107,7 @@ describe('replay follows the engine starts a day file recorded, as plan does', (
     const replayed = replayPlans(secondDay, join(days, 'out'));
     expect(replayed.stderr).toContain(`read ${join(days, 'greenwave-2026-11-23.ndjson.gz')} first`);
     expect(replayed.plans).toEqual(expected);
+    // the summary counts the day's own counts, not the earlier day's
+    expect(replayed.summary.countsAccepted).toBe(after.length);
   });
 });
