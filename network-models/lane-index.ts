@@ -1,4 +1,4 @@
-import type { Intersection } from './network-types.js';
+import type { Intersection, Movement } from './network-types.js';
 
 /** A lane of a link, as detectors and movements name it. */
 export interface LaneRef {
@@ -41,11 +41,23 @@ export function groupByLane<T>(items: Iterable<T>, laneOf: (item: T) => LaneRef)
   return byLane;
 }
 
-/** How many of an intersection's movements leave from each lane (a shared lane's flow splits among them). */
+/**
+ * Whether a movement takes a share of a lane's flow. A U-turn that leaves from a lane other movements leave from
+ * too takes none: netconvert adds a turnaround on the leftmost lane of nearly every edge by default, so in an
+ * imported network such a U-turn is an artefact of the network's building far more often than a stream of
+ * traffic. The lane's count is not lost: it is shared among the lane's other movements.
+ */
+export function sharesLaneFlow(x: Intersection, m: Movement, laneIndex: number): boolean {
+  if (m.turn !== 'uturn') return true;
+  return !x.movements.some((o) => o !== m && o.turn !== 'uturn' && o.fromLinkId === m.fromLinkId && o.fromLaneIndices.includes(laneIndex));
+}
+
+/** How many of an intersection's movements share each lane's flow (see `sharesLaneFlow`). */
 export function movementsPerLane(x: Intersection): Map<string, number> {
   const count = new Map<string, number>();
   for (const m of x.movements)
     for (const lane of m.fromLaneIndices) {
+      if (!sharesLaneFlow(x, m, lane)) continue;
       const key = laneKey(m.fromLinkId, lane);
       count.set(key, (count.get(key) ?? 0) + 1);
     }

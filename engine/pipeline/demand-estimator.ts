@@ -1,4 +1,4 @@
-import { laneKey, movementsPerLane, type Intersection, type NetworkFile } from '../../network-models/index.js';
+import { laneKey, movementsPerLane, sharesLaneFlow, type Intersection, type NetworkFile } from '../../network-models/index.js';
 import type { MovementDemand, PhasePlan } from '../plan-types.js';
 import type { DetectorState } from './detector-state.js';
 import { capacityVehPerHour } from '../timing/index.js';
@@ -36,7 +36,8 @@ export class DemandEstimator {
         const lanes = m.fromLaneIndices.map((lane) => {
           const key = laneKey(m.fromLinkId, lane);
           const detectors = detectorsByLane.get(key) ?? [];
-          return { detectors, sharedBy: laneUse.get(key) ?? 1 };
+          // a lane's flow is shared among the movements that take a share of it (0: this one takes none)
+          return { detectors, sharedBy: sharesLaneFlow(x, m, lane) ? laneUse.get(key) ?? 1 : Infinity };
         });
         const phaseIndices = x.phases.flatMap((ph, i) => (ph.movementIds.includes(m.id) ? [i] : []));
         this.sources.push({ movementId: m.id, intersection: x, lanes, saturationFlowVehPerHour: m.saturationFlowVehPerHour, phaseIndices });
