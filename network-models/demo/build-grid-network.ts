@@ -72,6 +72,7 @@ export function buildGridNetwork(spec: GridNetworkSpec): NetworkFile {
       for (const h of HEADINGS) {
         const from = linkId(c, r, h, 'in');
         const lanes = linkById.get(from)!.lanes;
+        // saturation flows of each movement with its lanes to itself, veh/h of green (made shares below)
         const turns: Array<[TurnKind, Heading, number[], number]> =
           lanes === 3
             ? [['right', RIGHT_OF[h], [0], 1500], ['through', h, [0, 1], 3400], ['left', LEFT_OF[h], [2], 1700]]
@@ -90,6 +91,7 @@ export function buildGridNetwork(spec: GridNetworkSpec): NetworkFile {
             detectors.push({ id: `${xid}:${h}${lane}:adv`, intersectionId: xid, linkId: from, laneIndex: lane, kind: 'advance', distanceFromStopLineMetres: spec.advanceDetectorMetres });
         }
       }
+      shareLaneSaturationFlows(movements);
       const m = (h: Heading, t: TurnKind) => byApproach.get(h)![t]!;
       const conflicts = crossingConflicts(m);
       const main = isMain(r);
@@ -115,6 +117,20 @@ export function buildGridNetwork(spec: GridNetworkSpec): NetworkFile {
       });
     }
   return { format: 'greenwave-network', version: 1, name: spec.name, timeZone: spec.timeZone, intersections, links, detectors };
+}
+
+/**
+ * The network format's saturation flow is each movement's share of its lanes': a lane shared by n movements gives
+ * each 1/n of what it would discharge of that movement alone (as the SUMO importer writes it). Turns the flows
+ * given for a movement with its lanes to itself into those shares, spread evenly over its lanes.
+ */
+function shareLaneSaturationFlows(movements: Movement[]): void {
+  const perLane = new Map<string, number>();
+  for (const mv of movements) for (const lane of mv.fromLaneIndices) perLane.set(`${mv.fromLinkId} ${lane}`, (perLane.get(`${mv.fromLinkId} ${lane}`) ?? 0) + 1);
+  for (const mv of movements) {
+    const perLaneAlone = mv.saturationFlowVehPerHour / mv.fromLaneIndices.length;
+    mv.saturationFlowVehPerHour = Math.round(mv.fromLaneIndices.reduce((s, lane) => s + perLaneAlone / perLane.get(`${mv.fromLinkId} ${lane}`)!, 0));
+  }
 }
 
 function phase(id: string, movementIds: string[], minGreenSeconds: number, maxGreenSeconds: number, pedestrian?: Phase['pedestrian']): Phase {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { arterialCorridorNetwork, groupByLane, laneKey, movementsFromLane, movementsPerLane, pairKey, unorderedPairKey } from '../../network-models/index.js';
+import { arterialCorridorNetwork, gridCityNetwork, groupByLane, laneKey, movementsFromLane, movementsPerLane, pairKey, unorderedPairKey } from '../../network-models/index.js';
 
 const lane = fc.record({ linkId: fc.constantFrom('a', 'b', 'a\u0001', 'ab'), laneIndex: fc.integer({ min: 0, max: 3 }) });
 
@@ -28,6 +28,20 @@ describe('lane index', () => {
         if (a !== b && !a.includes('\u0000') && !b.includes('\u0000')) expect(pairKey(a, b)).not.toBe(pairKey(b, a));
       }),
     );
+  });
+
+  it("gives the demo networks' movements shares of their lanes: a lane of n movements gives each at most 1,900 / n veh/h", () => {
+    // the network format's saturation flow is a movement's share of its lanes' (docs/network-format.md), and no lane
+    // discharges more than HCM's base saturation flow, 1,900 veh/h. Given per movement with its lanes to itself, a
+    // through on two lanes, one shared with the right turn, had 3,400 veh/h where its share is at most 950 + 1,900.
+    for (const net of [arterialCorridorNetwork(), gridCityNetwork()])
+      for (const x of net.intersections) {
+        const perLane = movementsPerLane(x);
+        for (const m of x.movements) {
+          const bound = m.fromLaneIndices.reduce((s, lane) => s + 1900 / perLane.get(laneKey(m.fromLinkId, lane))!, 0);
+          expect(m.saturationFlowVehPerHour, `${m.id}`).toBeLessThanOrEqual(bound);
+        }
+      }
   });
 
   it('counts the movements sharing each lane of the demo arterial, and finds them', () => {
