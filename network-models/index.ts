@@ -7,4 +7,4 @@ export { SyntheticDemand, mulberry32, poisson, type SyntheticCount, type Synthet
 export { arterialCorridorNetwork, gridCityNetwork, DEMO_NETWORKS } from './demo/demo-networks.js';
 export { buildGridNetwork, type GridNetworkSpec } from './demo/build-grid-network.js';
 export { FORMAT_LIMITS } from './format-limits.js';
-export { laneKey, pairKey, unorderedPairKey, listKey, groupByLane, movementsPerLane, movementsFromLane, sharesLaneFlow, type LaneRef } from './lane-index.js';
+export { laneKey, pairKey, unorderedPairKey, listKey, groupByLane, movementsPerLane, movementsFromLane, sharesLaneFlow, type LaneUse, type MovementsOnLanes, type LaneRef } from './lane-index.js';

@@ -41,19 +41,26 @@ export function groupByLane<T>(items: Iterable<T>, laneOf: (item: T) => LaneRef)
   return byLane;
 }
 
+/** What of a movement says which lanes it leaves from (an importer's draft has it before the movement exists). */
+export type LaneUse = Pick<Movement, 'turn' | 'fromLinkId' | 'fromLaneIndices'>;
+/** An intersection, or an importer's movements of one or more intersections. */
+export interface MovementsOnLanes {
+  movements: readonly LaneUse[];
+}
+
 /**
  * Whether a movement takes a share of a lane's flow. A U-turn that leaves from a lane other movements leave from
  * too takes none: netconvert adds a turnaround on the leftmost lane of nearly every edge by default, so in an
  * imported network such a U-turn is an artefact of the network's building far more often than a stream of
  * traffic. The lane's count is not lost: it is shared among the lane's other movements.
  */
-export function sharesLaneFlow(x: Intersection, m: Movement, laneIndex: number): boolean {
+export function sharesLaneFlow(x: MovementsOnLanes, m: LaneUse, laneIndex: number): boolean {
   if (m.turn !== 'uturn') return true;
   return !x.movements.some((o) => o !== m && o.turn !== 'uturn' && o.fromLinkId === m.fromLinkId && o.fromLaneIndices.includes(laneIndex));
 }
 
 /** How many of an intersection's movements share each lane's flow (see `sharesLaneFlow`). */
-export function movementsPerLane(x: Intersection): Map<string, number> {
+export function movementsPerLane(x: MovementsOnLanes): Map<string, number> {
   const count = new Map<string, number>();
   for (const m of x.movements)
     for (const lane of m.fromLaneIndices) {

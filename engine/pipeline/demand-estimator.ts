@@ -5,8 +5,10 @@ import { capacityVehPerHour } from '../timing/index.js';
 
 interface LaneSource {
   detectors: DetectorState[];
-  /** Movements leaving from this lane; its flow is shared among them. */
+  /** Movements sharing this lane's flow (`movementsPerLane`). */
   sharedBy: number;
+  /** Whether this movement takes a share of it (a U-turn beside other movements takes none: `sharesLaneFlow`). */
+  takesShare: boolean;
 }
 
 interface MovementSources {
@@ -36,8 +38,7 @@ export class DemandEstimator {
         const lanes = m.fromLaneIndices.map((lane) => {
           const key = laneKey(m.fromLinkId, lane);
           const detectors = detectorsByLane.get(key) ?? [];
-          // a lane's flow is shared among the movements that take a share of it (0: this one takes none)
-          return { detectors, sharedBy: sharesLaneFlow(x, m, lane) ? laneUse.get(key) ?? 1 : Infinity };
+          return { detectors, sharedBy: laneUse.get(key) ?? 1, takesShare: sharesLaneFlow(x, m, lane) };
         });
         const phaseIndices = x.phases.flatMap((ph, i) => (ph.movementIds.includes(m.id) ? [i] : []));
         this.sources.push({ movementId: m.id, intersection: x, lanes, saturationFlowVehPerHour: m.saturationFlowVehPerHour, phaseIndices });
@@ -68,14 +69,14 @@ export class DemandEstimator {
       for (const lane of s.lanes) {
         const laneFlow = laneFlowVehPerHour(lane.detectors, limits.smoothingSeconds);
         if (!Number.isNaN(laneFlow)) {
-          flow += laneFlow / lane.sharedBy;
+          if (lane.takesShare) flow += laneFlow / lane.sharedBy;
           healthyLanes++;
           continue;
         }
         let remembered = lane.detectors.map((d) => d.history[slot]).find((h) => !Number.isNaN(h));
         remembered ??= lane.detectors.find((d) => d.lastHealthyAtMs >= recentSince)?.lastHealthyFlowVehPerHour;
         if (remembered !== undefined) {
-          flow += remembered / lane.sharedBy;
+          if (lane.takesShare) flow += remembered / lane.sharedBy;
           if (source === 'measured') source = 'history';
           continue;
         }

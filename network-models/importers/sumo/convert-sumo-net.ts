@@ -2,6 +2,8 @@ import {
   FORMAT_LIMITS,
   NETWORK_FORMAT,
   NETWORK_FORMAT_VERSION,
+  laneKey,
+  movementsPerLane,
   pairKey,
   type Detector,
   type Intersection,
@@ -374,20 +376,12 @@ function buildIntersections(
     return sig ? sig.movements.includes(d) : true;
   };
   const modelled = [...drafts.values()].filter((d) => isModelled(d, intersectionOfJunction.get(d.junctionId)));
-  // a lane's saturation flow is shared among the movements that share its flow (a U-turn sharing a lane with
-  // other movements takes none: lane-index.ts sharesLaneFlow)
-  const laneUse = new Map<string, number>();
-  const laneHasOtherThanUturn = new Set<string>();
-  for (const d of modelled) if (d.turn !== 'uturn') for (const c of uniqueLanes(d)) laneHasOtherThanUturn.add(`${d.from}_${c}`);
-  for (const d of modelled)
-    for (const c of uniqueLanes(d)) {
-      if (d.turn === 'uturn' && laneHasOtherThanUturn.has(`${d.from}_${c}`)) continue;
-      laneUse.set(`${d.from}_${c}`, (laneUse.get(`${d.from}_${c}`) ?? 0) + 1);
-    }
+  // a lane's saturation flow is shared among the movements that share its flow (lane-index.ts sharesLaneFlow)
+  const laneUse = movementsPerLane({ movements: modelled.map((d) => ({ turn: d.turn, fromLinkId: d.from, fromLaneIndices: uniqueLanes(d) })) });
   const toMovement = (d: MovementDraft): Movement => {
     const lanes = uniqueLanes(d);
     const factor = d.turn === 'through' ? 1 : d.turn === 'uturn' ? 0.5 : o.turnFactor;
-    const sat = lanes.reduce((s, l) => s + (o.satPerLane * factor) / (laneUse.get(`${d.from}_${l}`) ?? 1), 0);
+    const sat = lanes.reduce((s, l) => s + (o.satPerLane * factor) / (laneUse.get(laneKey(d.from, l)) ?? 1), 0);
     return {
       id: d.id,
       fromLinkId: d.from,
