@@ -35,26 +35,36 @@ export class DetectorCounter {
    * step before, so that nothing of theirs would change.
    */
   addStep(read: (id: string) => InductionLoopStep | undefined, due?: ArrayLike<number>): void {
-    this.steps++;
+    this.beginStep();
     for (let i = 0; i < this.loops.length; i++) {
       if (due && !due[i]) continue;
-      const l = this.loops[i];
-      const r = read(l.id);
-      if (!r) continue;
-      l.occupancySum += r.occupancy;
-      if (r === l.lastRead) {
-        // the same reading as the step before: the same vehicles, none of them fresh
-        l.freshLastStep = 0;
-        continue;
-      }
-      l.lastRead = r;
-      let fresh = 0;
-      for (const v of r.vehicleIds) if (!l.previous.has(v)) fresh++;
-      l.count += fresh;
-      l.total += fresh;
-      l.freshLastStep = fresh;
-      l.previous = r.vehicleIds.length === 0 ? NONE : new Set(r.vehicleIds);
+      const r = read(this.loops[i].id);
+      if (r) this.addReading(i, r);
     }
+  }
+
+  /** Starts a step whose readings are then given loop by loop with `addReading` (loops not given: as in `addStep`'s `due`). */
+  beginStep(): void {
+    this.steps++;
+  }
+
+  /** One loop's reading of the step begun last, by its index in the constructor's order; returns the vehicles counted. */
+  addReading(index: number, r: InductionLoopStep): number {
+    const l = this.loops[index];
+    l.occupancySum += r.occupancy;
+    if (r === l.lastRead) {
+      // the same reading as the step before: the same vehicles, none of them fresh
+      l.freshLastStep = 0;
+      return 0;
+    }
+    l.lastRead = r;
+    let fresh = 0;
+    for (const v of r.vehicleIds) if (!l.previous.has(v)) fresh++;
+    l.count += fresh;
+    l.total += fresh;
+    l.freshLastStep = fresh;
+    l.previous = r.vehicleIds.length === 0 ? NONE : new Set(r.vehicleIds);
+    return fresh;
   }
 
   /** Adds a loop's occupancy of a step already added (read apart from its vehicles; the reading's was 0). */

@@ -21,6 +21,8 @@ export class LoopFeed {
   /** Loops to read in the next step, by index in `ids`. */
   private readonly due: Uint8Array;
   private readonly addOccupancy: Array<(occupancy: number) => void>;
+  /** The tracker's reading, one object for every loop (it keeps nothing of it). */
+  private readonly reading = { occupied: false, arrivals: 0 };
 
   constructor(
     private readonly ids: readonly string[],
@@ -45,14 +47,22 @@ export class LoopFeed {
       const i = this.index.get(id);
       if (i !== undefined) due[i] = 1;
     }
-    this.counter.addStep(read, due);
+    const counter = this.counter;
+    const reading = this.reading;
+    counter.beginStep();
     for (let i = 0; i < due.length; i++) {
       if (!due[i]) continue;
       const id = this.ids[i];
       const r = read(id);
-      if (r) this.tracker.observe(t, id, { occupied: r.vehicleIds.length > 0, arrivals: this.counter.lastStepCount(id) });
-      if (r && r.vehicleIds.length > 0) this.requestOccupancy?.(id, this.addOccupancy[i]);
-      due[i] = r !== undefined && (r.vehicleIds.length > 0 || r.occupancy !== 0) ? 1 : 0;
+      if (!r) {
+        due[i] = 0;
+        continue;
+      }
+      reading.occupied = r.vehicleIds.length > 0;
+      reading.arrivals = counter.addReading(i, r);
+      this.tracker.observe(t, id, reading);
+      if (reading.occupied) this.requestOccupancy?.(id, this.addOccupancy[i]);
+      due[i] = reading.occupied || r.occupancy !== 0 ? 1 : 0;
     }
   }
 }

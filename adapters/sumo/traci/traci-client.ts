@@ -12,6 +12,9 @@ import { LaneDomain } from './domains/lane-domain.js';
 
 export type { SubscriptionStore, TraciTransport } from './traci-transport.js';
 
+/** The step command of almost every message: one simulation step. */
+const ONE_STEP = simStepCommand(0);
+
 interface QueuedCommand {
   command: Buffer;
   commandId: number;
@@ -130,7 +133,7 @@ export class TraciClient implements TraciTransport {
    * results are stored (SUMO ran the step anyway).
    */
   async step(targetSeconds = 0): Promise<SubscriptionResult[]> {
-    const { reader, queuedError } = await this.send([simStepCommand(targetSeconds)]);
+    const { reader, queuedError } = await this.send([targetSeconds === 0 ? ONE_STEP : simStepCommand(targetSeconds)]);
     readStatus(reader, CMD.SIMSTEP);
     const { results, changed } = this.stepResults.read(reader);
     for (const res of changed) this.store(res);

@@ -3,16 +3,14 @@ import { getVariableCommand, readGetResponse, type SubscriptionResult } from '..
 import type { TraciValue } from '../traci-storage.js';
 import type { TraciTransport } from '../traci-transport.js';
 
-const SIM_VARS = [VAR.TIME, VAR.DEPARTED_VEHICLES_NUMBER, VAR.ARRIVED_VEHICLES_NUMBER, VAR.MIN_EXPECTED_VEHICLES, VAR.TELEPORT_STARTING_VEHICLES_NUMBER, VAR.LOADED_VEHICLES_NUMBER, VAR.PENDING_VEHICLES];
+/** What the runner reads after every step; SUMO answers each subscribed variable as a get of its own, every step. */
+const SIM_VARS = [VAR.TIME, VAR.MIN_EXPECTED_VEHICLES, VAR.TELEPORT_STARTING_VEHICLES_NUMBER, VAR.PENDING_VEHICLES];
 
 export interface SimulationSnapshot {
   timeSeconds: number;
-  departed: number;
-  arrived: number;
   /** Vehicles in the network plus those still waiting to be inserted. */
   minExpected: number;
   teleportsStarted: number;
-  loaded: number;
   /** Vehicles whose departure time has come but that could not be inserted yet. */
   pending: number;
 }
@@ -46,11 +44,8 @@ export class SimulationDomain {
     const n = (id: number) => (v?.get(id) as number | undefined) ?? 0;
     return {
       timeSeconds: n(VAR.TIME),
-      departed: n(VAR.DEPARTED_VEHICLES_NUMBER),
-      arrived: n(VAR.ARRIVED_VEHICLES_NUMBER),
       minExpected: n(VAR.MIN_EXPECTED_VEHICLES),
       teleportsStarted: n(VAR.TELEPORT_STARTING_VEHICLES_NUMBER),
-      loaded: n(VAR.LOADED_VEHICLES_NUMBER),
       pending: ((v?.get(VAR.PENDING_VEHICLES) as string[] | undefined) ?? []).length,
     };
   }

@@ -54,6 +54,8 @@ export interface TrafficLightStep {
 
 export class TrafficLightDomain {
   private readonly decoded = new WeakMap<Map<number, TraciValue>, TrafficLightStep>();
+  /** setPhase commands already encoded, by signal and phase index (a closed loop sends the same few over and over). */
+  private readonly phaseCommands = new Map<string, Array<{ command: Buffer; what: string }>>();
   constructor(private readonly t: TraciTransport) {}
 
   async getIdList(): Promise<string[]> {
@@ -104,7 +106,16 @@ export class TrafficLightDomain {
     return this.set(VAR.TL_PROGRAM, tlsId, new TraciWriter().typedString(programId).toBuffer(), `setProgram(${tlsId}, '${programId}')`);
   }
   setPhase(tlsId: string, index: number): Promise<void> {
-    return this.set(VAR.TL_PHASE_INDEX, tlsId, new TraciWriter().typedInt(index).toBuffer(), `setPhase(${tlsId}, ${index})`);
+    let byIndex = this.phaseCommands.get(tlsId);
+    if (!byIndex) this.phaseCommands.set(tlsId, (byIndex = []));
+    let c = byIndex[index];
+    if (!c) {
+      c = { command: setVariableCommand(CMD.SET_TL_VARIABLE, VAR.TL_PHASE_INDEX, tlsId, new TraciWriter().typedInt(index).toBuffer()), what: `trafficLight.setPhase(${tlsId}, ${index})` };
+      // a negative or fractional index is SUMO's to refuse, not a slot to keep
+      if (Number.isInteger(index) && index >= 0 && index < 1024) byIndex[index] = c;
+    }
+    this.t.enqueue(c.command, CMD.SET_TL_VARIABLE, c.what);
+    return Promise.resolve();
   }
   /** Remaining duration of the current phase, seconds (this cycle only). */
   setPhaseDuration(tlsId: string, seconds: number): Promise<void> {
