@@ -13,7 +13,9 @@
  *   alone          SUMO alone with the same arguments, no TraCI
  * Prints SUMO's and this process's CPU seconds and wall per variant, and the messages' count and bytes. Replays
  * that leave commands out simulate other traffic than the live run (other signal states); CPU only.
- * Usage: npx tsx bench/sumo/step-cost.ts [--config FILE.sumocfg] [--seed 1] [--repeats 1] [--variants live,alone,steps,...]
+ * `--replay-binary` runs the replays and SUMO alone with another executable, e.g. a script running SUMO under
+ * `valgrind --tool=callgrind`, whose instruction counts do not depend on the host's load.
+ * Usage: npx tsx bench/sumo/step-cost.ts [--config FILE.sumocfg] [--seed 1] [--repeats 1] [--variants live,alone,steps,...] [--replay-binary FILE]
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -38,6 +40,11 @@ function childrenCpuSeconds(): number {
   return (Number(f[13]) + Number(f[14])) / 100;
 }
 
+/** System (kernel) CPU seconds of the children waited for: the socket's share of their CPU. */
+function childrenSystemSeconds(): number {
+  return Number(readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ')[14]) / 100;
+}
+
 function speedScenario(out: string): string {
   const base = SCENARIOS.find((s) => s.name === 'grid3-1lane')!;
   const name = 'grid3-2h';
@@ -58,6 +65,7 @@ interface Recording {
 
 interface Timing {
   sumoCpuSeconds: number;
+  sumoSystemSeconds?: number;
   nodeCpuSeconds: number;
   wallSeconds: number;
   messages: number;
@@ -115,6 +123,7 @@ async function live(configFile: string, seed: number, keep: string): Promise<{ r
     return origLaunch.call(SumoProcess, o);
   };
   const cpu0 = childrenCpuSeconds();
+  const sys0 = childrenSystemSeconds();
   const node0 = process.cpuUsage();
   const t0 = performance.now();
   try {
@@ -129,7 +138,7 @@ async function live(configFile: string, seed: number, keep: string): Promise<{ r
   const bytesSent = rec.messages.reduce((s, m) => s + m.reduce((a, c) => a + c.length, 4), 0);
   return {
     rec,
-    timing: { sumoCpuSeconds: childrenCpuSeconds() - cpu0, nodeCpuSeconds: (node.user + node.system) / 1e6, wallSeconds: (performance.now() - t0) / 1000, messages: rec.messages.length, bytesSent, bytesReceived },
+    timing: { sumoCpuSeconds: childrenCpuSeconds() - cpu0, sumoSystemSeconds: childrenSystemSeconds() - sys0, nodeCpuSeconds: (node.user + node.system) / 1e6, wallSeconds: (performance.now() - t0) / 1000, messages: rec.messages.length, bytesSent, bytesReceived },
   };
 }
 
@@ -165,9 +174,10 @@ function asContext(m: Buffer[]): Buffer[] {
 
 async function replay(rec: Recording, keepLoops: boolean, keepSets: boolean, loopVariables?: number[], context = false, keepGets = true): Promise<Timing> {
   const cpu0 = childrenCpuSeconds();
+  const sys0 = childrenSystemSeconds();
   const node0 = process.cpuUsage();
   const t0 = performance.now();
-  const { sumo, client } = await SumoProcess.launch({ args: rec.args });
+  const { sumo, client } = await SumoProcess.launch({ args: rec.args, binary: arg('--replay-binary'), startTimeoutMs: 120_000, requestTimeoutMs: 600_000 });
   const connection = (client as unknown as { connection: TraciConnection }).connection;
   let messages = 0;
   let bytesSent = 0;
@@ -188,14 +198,15 @@ async function replay(rec: Recording, keepLoops: boolean, keepSets: boolean, loo
   }
   await sumo.waitOrKill();
   const node = process.cpuUsage(node0);
-  return { sumoCpuSeconds: childrenCpuSeconds() - cpu0, nodeCpuSeconds: (node.user + node.system) / 1e6, wallSeconds: (performance.now() - t0) / 1000, messages, bytesSent, bytesReceived };
+  return { sumoCpuSeconds: childrenCpuSeconds() - cpu0, sumoSystemSeconds: childrenSystemSeconds() - sys0, nodeCpuSeconds: (node.user + node.system) / 1e6, wallSeconds: (performance.now() - t0) / 1000, messages, bytesSent, bytesReceived };
 }
 
 function alone(rec: Recording): Timing {
   const cpu0 = childrenCpuSeconds();
+  const sys0 = childrenSystemSeconds();
   const t0 = performance.now();
-  execFileSync(process.env['SUMO_BINARY'] ?? 'sumo', rec.args, { stdio: 'pipe', env: { ...process.env, SUMO_HOME: process.env['SUMO_HOME'] ?? '/usr/share/sumo' } });
-  return { sumoCpuSeconds: childrenCpuSeconds() - cpu0, nodeCpuSeconds: 0, wallSeconds: (performance.now() - t0) / 1000, messages: 0, bytesSent: 0, bytesReceived: 0 };
+  execFileSync(arg('--replay-binary') ?? process.env['SUMO_BINARY'] ?? 'sumo', rec.args, { stdio: 'pipe', env: { ...process.env, SUMO_HOME: process.env['SUMO_HOME'] ?? '/usr/share/sumo' } });
+  return { sumoCpuSeconds: childrenCpuSeconds() - cpu0, sumoSystemSeconds: childrenSystemSeconds() - sys0, nodeCpuSeconds: 0, wallSeconds: (performance.now() - t0) / 1000, messages: 0, bytesSent: 0, bytesReceived: 0 };
 }
 
 async function main(): Promise<void> {
@@ -207,7 +218,7 @@ async function main(): Promise<void> {
     const rows: string[] = [];
     const row = (name: string, t: Timing) =>
       rows.push(
-        `| ${name} | ${t.sumoCpuSeconds.toFixed(2)} | ${t.nodeCpuSeconds.toFixed(2)} | ${t.wallSeconds.toFixed(2)} | ${t.messages} | ${(t.bytesSent / 1e6).toFixed(2)} | ${(t.bytesReceived / 1e6).toFixed(2)} |`,
+        `| ${name} | ${t.sumoCpuSeconds.toFixed(2)} | ${(t.sumoSystemSeconds ?? 0).toFixed(2)} | ${t.nodeCpuSeconds.toFixed(2)} | ${t.wallSeconds.toFixed(2)} | ${t.messages} | ${(t.bytesSent / 1e6).toFixed(2)} | ${(t.bytesReceived / 1e6).toFixed(2)} |`,
       );
     const first = await live(config, seed, keep);
     if (variants.includes('live')) row('live engine', first.timing);
@@ -226,7 +237,7 @@ async function main(): Promise<void> {
       process.stderr.write(`${rows[rows.length - 1]}\n`);
     }
     process.stdout.write(
-      `${config} (seed ${seed}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')})\n| variant | SUMO CPU s | node CPU s | wall s | messages | MB sent | MB received |\n|---|---:|---:|---:|---:|---:|---:|\n${rows.join('\n')}\n`,
+      `${config} (seed ${seed}; load average ${loadavg().map((l) => l.toFixed(1)).join(' ')})\n| variant | SUMO CPU s | of it system | node CPU s | wall s | messages | MB sent | MB received |\n|---|---:|---:|---:|---:|---:|---:|---:|\n${rows.join('\n')}\n`,
     );
   } finally {
     rmSync(keep, { recursive: true, force: true });
