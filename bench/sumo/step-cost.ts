@@ -21,12 +21,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { SumoProcess, runSumoClosedLoop } from '../../adapters/sumo/index.js';
-import { TraciConnection } from '../../adapters/sumo/traci/traci-connection.js';
-import { CMD, VAR } from '../../adapters/sumo/traci/traci-constants.js';
-import { TraciWriter } from '../../adapters/sumo/traci/traci-storage.js';
-import { encodeCommand, subscribeCommand } from '../../adapters/sumo/traci/traci-protocol.js';
-import type { TraciReader } from '../../adapters/sumo/traci/traci-storage.js';
+import { SumoProcess, TRACI_CMD as CMD, TRACI_VAR as VAR, runSumoClosedLoop } from '../../adapters/sumo/index.js';
 import { SCENARIOS } from './scenario-definitions.js';
 import { generateScenario } from './generate-scenarios.js';
 
@@ -53,6 +48,32 @@ function speedScenario(out: string): string {
   return generateScenario({ ...base, name, periods: base.periods.map((p) => ({ ...p, seconds: 1800 })), drainSeconds: 0 }, out);
 }
 
+/** What this script uses of a client's connection (private to the TraCI client: reached by its field name). */
+interface Connection {
+  request(commands: readonly Buffer[]): Promise<{ bytes: Buffer }>;
+  onRead(buf: Uint8Array, nread: number): void;
+}
+
+function connectionOf(client: object): Connection {
+  return (client as { connection: Connection }).connection;
+}
+
+/** A TraCI command: length (1 byte, or 0 and 4 bytes), id, body. */
+function command(id: number, body: Buffer): Buffer {
+  const short = 2 + body.length;
+  if (short <= 255) return Buffer.concat([Buffer.from([short, id]), body]);
+  const head = Buffer.alloc(6);
+  head.writeInt32BE(short + 4, 1);
+  head[5] = id;
+  return Buffer.concat([head, body]);
+}
+
+function tracDouble(v: number): Buffer {
+  const b = Buffer.alloc(8);
+  b.writeDoubleBE(v);
+  return b;
+}
+
 /** A command's id (short form: length byte then id; long form: 0, 4-byte length, id). */
 function commandId(c: Buffer): number {
   return c[0] === 0 ? c[5] : c[1];
@@ -77,34 +98,13 @@ interface Timing {
 async function live(configFile: string, seed: number, keep: string): Promise<{ rec: Recording; timing: Timing }> {
   const rec: Recording = { args: [], messages: [] };
   let bytesReceived = 0;
-  const origRequest = TraciConnection.prototype.request;
   // time from an answer's arrival to the next message's write (this process's turn), and from a write to the next answer
   let answeredAt = 0;
   let writtenAt = 0;
   let nodeTurnMs = 0;
   let sumoTurnMs = 0;
-  const proto = TraciConnection.prototype as unknown as { onRead: (buf: Uint8Array, nread: number) => void };
-  const origOnRead = proto.onRead;
-  proto.onRead = function (this: unknown, buf: Uint8Array, nread: number) {
-    const now = performance.now();
-    if (writtenAt > 0) sumoTurnMs += now - writtenAt;
-    writtenAt = 0;
-    answeredAt = now;
-    origOnRead.call(this, buf, nread);
-  };
-  TraciConnection.prototype.request = function (this: TraciConnection, commands: readonly Buffer[]): Promise<TraciReader> {
-    const now = performance.now();
-    if (answeredAt > 0) nodeTurnMs += now - answeredAt;
-    answeredAt = 0;
-    writtenAt = now;
-    rec.messages.push(commands.map((c) => Buffer.from(c)));
-    return origRequest.call(this, commands).then((r) => {
-      bytesReceived += r.bytes.length + 4;
-      return r;
-    });
-  };
   const origLaunch = SumoProcess.launch;
-  SumoProcess.launch = (o) => {
+  SumoProcess.launch = async (o) => {
     // keep the run's inputs (its work directory is removed at the end) and send its outputs here
     const args = [...o.args];
     for (let i = 0; i < args.length; i++) {
@@ -120,7 +120,30 @@ async function live(configFile: string, seed: number, keep: string): Promise<{ r
       if (args[i] === '--tripinfo-output') args[i + 1] = join(keep, 'tripinfo.xml');
     }
     rec.args = args;
-    return origLaunch.call(SumoProcess, o);
+    const launched = await origLaunch.call(SumoProcess, o);
+    // every message after the version check the launch made
+    const connection = connectionOf(launched.client);
+    const request = connection.request.bind(connection);
+    const onRead = connection.onRead.bind(connection);
+    connection.onRead = (buf, nread) => {
+      const now = performance.now();
+      if (writtenAt > 0) sumoTurnMs += now - writtenAt;
+      writtenAt = 0;
+      answeredAt = now;
+      onRead(buf, nread);
+    };
+    connection.request = (commands) => {
+      const now = performance.now();
+      if (answeredAt > 0) nodeTurnMs += now - answeredAt;
+      answeredAt = 0;
+      writtenAt = now;
+      rec.messages.push(commands.map((c) => Buffer.from(c)));
+      return request(commands).then((r) => {
+        bytesReceived += r.bytes.length + 4;
+        return r;
+      });
+    };
+    return launched;
   };
   const cpu0 = childrenCpuSeconds();
   const sys0 = childrenSystemSeconds();
@@ -129,8 +152,6 @@ async function live(configFile: string, seed: number, keep: string): Promise<{ r
   try {
     await runSumoClosedLoop({ scenario: { configFile }, seed, control: 'engine' });
   } finally {
-    TraciConnection.prototype.request = origRequest;
-    proto.onRead = origOnRead;
     SumoProcess.launch = origLaunch;
   }
   process.stderr.write(`live: this process's turns ${(nodeTurnMs / 1000).toFixed(2)} s, SUMO's turns (write to answer) ${(sumoTurnMs / 1000).toFixed(2)} s\n`);
@@ -150,7 +171,7 @@ function withLoopVariables(c: Buffer, variables: number[]): Buffer {
   if (commandId(c) !== CMD.SUBSCRIBE_INDUCTIONLOOP_VARIABLE) return c;
   const body = c[0] === 0 ? c.subarray(6) : c.subarray(2);
   const idLength = body.readInt32BE(16);
-  return subscribeCommand(CMD.SUBSCRIBE_INDUCTIONLOOP_VARIABLE, body.readDoubleBE(0), body.readDoubleBE(8), body.subarray(20, 20 + idLength).toString('latin1'), variables);
+  return command(CMD.SUBSCRIBE_INDUCTIONLOOP_VARIABLE, Buffer.concat([body.subarray(0, 20 + idLength), Buffer.from([variables.length, ...variables])]));
 }
 
 /** The first loop subscription of a message turned into one context subscription (every loop within range of it), the rest dropped. */
@@ -166,8 +187,9 @@ function asContext(m: Buffer[]): Buffer[] {
     done = true;
     const body = c[0] === 0 ? c.subarray(6) : c.subarray(2);
     const idLength = body.readInt32BE(16);
-    const w = new TraciWriter().double(body.readDoubleBE(0)).double(body.readDoubleBE(8)).string(body.subarray(20, 20 + idLength).toString('latin1')).ubyte(CMD.GET_INDUCTIONLOOP_VARIABLE).double(1e7).ubyte(1).ubyte(VAR.LAST_STEP_VEHICLE_ID_LIST);
-    out.push(encodeCommand(0x80, w.toBuffer()));
+    // begin, end, the central loop, then the context domain, its range and the variables
+    const w = Buffer.concat([body.subarray(0, 20 + idLength), Buffer.from([CMD.GET_INDUCTIONLOOP_VARIABLE]), tracDouble(1e7), Buffer.from([1, VAR.LAST_STEP_VEHICLE_ID_LIST])]);
+    out.push(command(0x80, w));
   }
   return out;
 }
@@ -178,12 +200,11 @@ async function replay(rec: Recording, keepLoops: boolean, keepSets: boolean, loo
   const node0 = process.cpuUsage();
   const t0 = performance.now();
   const { sumo, client } = await SumoProcess.launch({ args: rec.args, binary: arg('--replay-binary'), startTimeoutMs: 120_000, requestTimeoutMs: 600_000 });
-  const connection = (client as unknown as { connection: TraciConnection }).connection;
+  const connection = connectionOf(client);
   let messages = 0;
   let bytesSent = 0;
   let bytesReceived = 0;
-  // the first message is the version check, which the launch made
-  for (const m0 of rec.messages.slice(1)) {
+  for (const m0 of rec.messages) {
     const m = context ? asContext(m0) : m0;
     const commands = m
       .filter((c) => (keepLoops || !LOOP_COMMANDS.has(commandId(c))) && (keepSets || !SET_COMMANDS.has(commandId(c))) && (keepGets || commandId(c) !== CMD.GET_INDUCTIONLOOP_VARIABLE))
