@@ -81,6 +81,8 @@ export interface ReplayResult {
   corridors: CorridorSnapshot[];
   network: NetworkFile;
   measured: MeasuredNetwork;
+  /** The engine's runs over the replayed span, in order: each from its start, with the configuration it ran with. */
+  engineRuns: Array<{ startMs: number; config: EngineConfigInput }>;
 }
 
 /**
@@ -106,6 +108,8 @@ export class ReplayRun {
   private startBeforeSpan: EngineStart | undefined;
   /** After earlier days were read: the run's counters when the input began (the summary counts the input's own). */
   private countersBefore: { run: EngineRun; counters: EngineCore['counters'] } | undefined;
+  /** Where the replayed span's engine runs begin in `engineRuns.runs` (runs of earlier days and before the span are not its). */
+  private spanRunsFrom = 0;
   private readonly actualPlans: PlanTimeline;
   private readonly observed: ObservedTimeline;
   private readonly engine: PlanTimeline;
@@ -356,6 +360,7 @@ export class ReplayRun {
       corridors: this.snapshots,
       network: this.network,
       measured: this.net,
+      engineRuns: runs.runs.slice(this.spanRunsFrom).map((r) => ({ startMs: r.startMs, config: r.config })),
     };
   }
 
@@ -371,6 +376,7 @@ export class ReplayRun {
       this.startBeforeSpan = undefined;
       this.engineRuns.mark({ ...pending, atMs: Math.max(startMs, pending.atMs), continuesRunFromMs: pending.atMs }, this.recordNo);
     }
+    this.spanRunsFrom = this.engineRuns.currentIndex;
     const signals = this.net.intersections.map((x) => x.model.intersection);
     signals.forEach((x, i) => {
       const plan = fallbackPhasePlan(x, startMs, this.timeZone);

@@ -58,6 +58,7 @@ export function renderReport(result: ReplayResult, phasePcds?: PhasePcds): strin
     const jams = sumoJams(m);
     if (jams.length > 0) parts.push(`<p class="flag">Not a saving: ${esc(jams.join('; '))}. Time loss ratio engine/actual ${m.timeLossRatio}, on those runs only. Actual plans in SUMO: ${esc(m.actualControl)}.</p>`);
     else parts.push(`<p>Time loss ratio engine/actual: <b>${m.timeLossRatio}</b> (${m.timeLossSavedPercent} % saved). Actual plans in SUMO: ${esc(m.actualControl)}.</p>`);
+    parts.push(`<p>Engine in SUMO: ${esc(m.engineControl)}.</p>`);
     parts.push(`<p>Demand model: ${esc(m.demandModel)}${m.entryLinksWithoutCounts.length > 0 ? ` Entry links without counts: ${esc(m.entryLinksWithoutCounts.join(', '))}.` : ''}</p>`);
   }
   parts.push('<details><summary>Per intersection</summary><table><tr><th>intersection</th><th>vehicles</th><th>delay actual</th><th>delay engine</th><th>saved</th><th>AoG actual</th><th>AoG engine</th><th>SF actual</th><th>SF engine</th><th>max x actual</th><th>max x engine</th></tr>');
