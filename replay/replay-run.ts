@@ -13,6 +13,7 @@ import { PCD_COLUMN_SECONDS } from './pcd-raster.js';
 import { PlanTrack } from './plan-track.js';
 import { MeasureClient } from './measure-client.js';
 import type { BinMeasures, PcdData } from './measure-core.js';
+import { ReportBins } from './report-bins.js';
 import { EngineRuns, engineRunMark, type EngineRun, type EngineStart } from './engine-runs.js';
 import { localDayOf, localIsoTime } from '../adapters/files/index.js';
 import type { BinRow, IntersectionSummary, ReplaySummary, SourceMeasures, SourceTotals } from './replay-summary.js';
@@ -72,10 +73,10 @@ export interface CorridorSnapshot {
   engine: PhasePlan[];
 }
 
-/** Everything the report needs: 15-minute rows are kept (bounded by the day's 96 bins), records are not. */
+/** Everything the report needs: the figures it draws of the 15-minute rows are kept (as numbers), records are not. */
 export interface ReplayResult {
   summary: ReplaySummary;
-  bins: BinRow[];
+  bins: ReportBins;
   pcdActual: PcdData | undefined;
   pcdEngine: PcdData | undefined;
   corridors: CorridorSnapshot[];
@@ -141,7 +142,7 @@ export class ReplayRun {
   private readonly todStartByMinute = new Map<string, string>();
   private todMinute = NaN;
   private readonly totals: IntersectionSummary[];
-  private readonly bins: BinRow[] = [];
+  private readonly bins = new ReportBins();
   private readonly corridors: RoutePath[];
   private readonly snapshots: CorridorSnapshot[] = [];
   private bin = NaN;
@@ -572,7 +573,7 @@ export class ReplayRun {
         const tot = this.totals[x];
         addBin(tot.actual, row.actual);
         addBin(tot.engine, row.engine);
-        this.bins.push(row);
+        this.bins.add(row);
         this.unwritten.push(row);
       });
       this.snapshotCorridors(binStartMs, corridorFlow);
