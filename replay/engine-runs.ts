@@ -53,7 +53,8 @@ export class EngineRun {
     network: NetworkFile,
     readonly startMs: number,
     readonly periodSeconds: number,
-    config: EngineConfigInput,
+    /** The run's configuration as its engine got it (optimisation period and plan version base set). */
+    readonly config: EngineConfigInput,
     onEvent: (event: EngineEvent) => void,
     /** Counts go to the engine core directly, without the pipeline's input (whose rejection events are then not emitted). */
     private readonly direct: boolean,
@@ -179,6 +180,11 @@ export class EngineRuns {
   end(): void {
     const run = this.run;
     if (run) run.end(run.clock.scheduler.now() + run.periodSeconds * 1000);
+  }
+
+  /** Where the runs of what is read from now on begin in `runs`: the run going on, else the next to start. */
+  get currentIndex(): number {
+    return this.run ? this.runs.indexOf(this.run) : this.runs.length;
   }
 
   /** Sums a counter over the runs (`since`: a run's counters to subtract, e.g. at the start of the given day). */

@@ -2,7 +2,7 @@ import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EngineConfigInput, ScheduledPlan } from '../engine/index.js';
 import type { NetworkFile } from '../network-models/index.js';
-import { earlierDayFiles, isDayLineProblem, localTimeOn, readDayRecordBatches, readLineBatches, readLines, toDayRecord, type DayRecord, type LineWarning } from '../adapters/files/index.js';
+import { earlierDayFiles, isDayLineProblem, localIsoTime, localTimeOn, readDayRecordBatches, readLineBatches, readLines, toDayRecord, type DayRecord, type LineWarning } from '../adapters/files/index.js';
 import { AtspmImport, AtspmMappingError, ENGINE_EVENT_CODES, type AtspmImportStats } from './atspm-import.js';
 import { eventCodeUse, type EventCodeUse } from './atspm/event-code-use.js';
 import { AtspmTables, AtspmTableStreams, writeAtspmTables } from './atspm/atspm-tables.js';
@@ -278,7 +278,10 @@ export async function replayDay(o: ReplayDayOptions): Promise<ReplayResult> {
         fromMs: sum.fromMs,
         toMs: sum.toMs,
         outDir: o.outDir,
-        engineConfig: { optimisationPeriodSeconds: o.periodSeconds ?? DEFAULT_PERIOD_SECONDS },
+        // the replay's engine, as it ran over the span (recorded starts and configurations, as `plan` reads them)
+        engineRuns: result.engineRuns,
+        defaultPeriodSeconds: o.periodSeconds ?? DEFAULT_PERIOD_SECONDS,
+        formatTime: (ms) => localIsoTime(ms, timeZone),
         seed: o.sumo.seed,
         drainSeconds: o.sumo.drainSeconds,
         actualPlanSource: sum.actualPlanSource,

@@ -13,6 +13,7 @@ import { PCD_COLUMN_SECONDS } from './pcd-raster.js';
 import { PlanTrack } from './plan-track.js';
 import { MeasureClient } from './measure-client.js';
 import type { BinMeasures, PcdData } from './measure-core.js';
+import { ReportBins } from './report-bins.js';
 import { EngineRuns, engineRunMark, type EngineRun, type EngineStart } from './engine-runs.js';
 import { localDayOf, localIsoTime } from '../adapters/files/index.js';
 import type { BinRow, IntersectionSummary, ReplaySummary, SourceMeasures, SourceTotals } from './replay-summary.js';
@@ -72,15 +73,17 @@ export interface CorridorSnapshot {
   engine: PhasePlan[];
 }
 
-/** Everything the report needs: 15-minute rows are kept (bounded by the day's 96 bins), records are not. */
+/** Everything the report needs: the figures it draws of the 15-minute rows are kept (as numbers), records are not. */
 export interface ReplayResult {
   summary: ReplaySummary;
-  bins: BinRow[];
+  bins: ReportBins;
   pcdActual: PcdData | undefined;
   pcdEngine: PcdData | undefined;
   corridors: CorridorSnapshot[];
   network: NetworkFile;
   measured: MeasuredNetwork;
+  /** The engine's runs over the replayed span, in order: each from its start, with the configuration it ran with. */
+  engineRuns: Array<{ startMs: number; config: EngineConfigInput }>;
 }
 
 /**
@@ -106,6 +109,8 @@ export class ReplayRun {
   private startBeforeSpan: EngineStart | undefined;
   /** After earlier days were read: the run's counters when the input began (the summary counts the input's own). */
   private countersBefore: { run: EngineRun; counters: EngineCore['counters'] } | undefined;
+  /** Where the replayed span's engine runs begin in `engineRuns.runs` (runs of earlier days and before the span are not its). */
+  private spanRunsFrom = 0;
   private readonly actualPlans: PlanTimeline;
   private readonly observed: ObservedTimeline;
   private readonly engine: PlanTimeline;
@@ -137,7 +142,7 @@ export class ReplayRun {
   private readonly todStartByMinute = new Map<string, string>();
   private todMinute = NaN;
   private readonly totals: IntersectionSummary[];
-  private readonly bins: BinRow[] = [];
+  private readonly bins = new ReportBins();
   private readonly corridors: RoutePath[];
   private readonly snapshots: CorridorSnapshot[] = [];
   private bin = NaN;
@@ -356,6 +361,7 @@ export class ReplayRun {
       corridors: this.snapshots,
       network: this.network,
       measured: this.net,
+      engineRuns: runs.runs.slice(this.spanRunsFrom).map((r) => ({ startMs: r.startMs, config: r.config })),
     };
   }
 
@@ -371,6 +377,7 @@ export class ReplayRun {
       this.startBeforeSpan = undefined;
       this.engineRuns.mark({ ...pending, atMs: Math.max(startMs, pending.atMs), continuesRunFromMs: pending.atMs }, this.recordNo);
     }
+    this.spanRunsFrom = this.engineRuns.currentIndex;
     const signals = this.net.intersections.map((x) => x.model.intersection);
     signals.forEach((x, i) => {
       const plan = fallbackPhasePlan(x, startMs, this.timeZone);
@@ -566,7 +573,7 @@ export class ReplayRun {
         const tot = this.totals[x];
         addBin(tot.actual, row.actual);
         addBin(tot.engine, row.engine);
-        this.bins.push(row);
+        this.bins.add(row);
         this.unwritten.push(row);
       });
       this.snapshotCorridors(binStartMs, corridorFlow);

@@ -1,3 +1,4 @@
+import type { EngineConfigInput } from '../engine/index.js';
 import type { EventCodeUse } from './atspm/event-code-use.js';
 
 /** Measures of one plan source (the plans actually in force, or the engine's) over one 15-minute bin. */
@@ -150,6 +151,10 @@ export interface ReplaySumoSummary {
   demandModel: string;
   /** What the 'actual' run ran. */
   actualControl: string;
+  /** What the 'engine' run ran: which of the replay's engine runs gave its configuration, and what it does not re-enact. */
+  engineControl: string;
+  /** The closed-loop engine's configuration (the replay's engine run's, as its engine got it). */
+  engineConfig: EngineConfigInput;
   vehicles: number;
   entryLinksWithoutCounts: string[];
   simulatedSeconds: number;

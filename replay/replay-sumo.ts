@@ -36,7 +36,16 @@ export interface ReplaySumoOptions {
   fromMs: number;
   toMs: number;
   outDir: string;
-  engineConfig?: EngineConfigInput;
+  /**
+   * The replay's engine runs over the span (`ReplayResult.engineRuns`): the closed-loop engine runs with the first
+   * one's configuration (period and plan version base included) from the span's start to its end. Later runs (the
+   * live engine restarted within the span) are named in the summary, not re-enacted (see `engineControl`).
+   * Without runs: the engine's defaults, planning every `defaultPeriodSeconds` (60).
+   */
+  engineRuns?: ReadonlyArray<{ startMs: number; config: EngineConfigInput }>;
+  defaultPeriodSeconds?: number;
+  /** Writes a time for the summary's text (the replay writes local time with its zone). */
+  formatTime?: (ms: number) => string;
   seed?: number;
   /** Simulated time after the last departure so that vehicles can leave, seconds. */
   drainSeconds?: number;
@@ -68,6 +77,7 @@ export async function replayInSumo(o: ReplaySumoOptions): Promise<ReplaySumoSumm
   const endSeconds = span + (o.drainSeconds ?? 300);
   const netFile = resolve(o.netFile);
   const playsPlans = (o.actualSchedule?.length ?? 0) > 0;
+  const engine = closedLoopEngine(o);
   const run = async (which: 'actual' | 'engine'): Promise<ClosedLoopSummary> => {
     o.onRunStart?.(which);
     return runSumoClosedLoop({
@@ -76,12 +86,12 @@ export async function replayInSumo(o: ReplaySumoOptions): Promise<ReplaySumoSumm
       control: which === 'actual' && !playsPlans ? 'static' : 'engine',
       epochMs: o.fromMs,
       tripinfoFile: join(o.outDir, `sumo-${which}.tripinfo.xml`),
-      engine: which === 'actual' ? { planSchedule: o.actualSchedule } : o.engineConfig ? { config: o.engineConfig } : undefined,
+      engine: which === 'actual' ? { planSchedule: o.actualSchedule } : { config: engine.config },
     });
   };
   const actual = await run('actual');
-  const engine = await run('engine');
-  const ratio = actual.meanTimeLoss > 0 ? Math.round((engine.meanTimeLoss / actual.meanTimeLoss) * 1000) / 1000 : 0;
+  const closedLoop = await run('engine');
+  const ratio = actual.meanTimeLoss > 0 ? Math.round((closedLoop.meanTimeLoss / actual.meanTimeLoss) * 1000) / 1000 : 0;
   return {
     netFile,
     routeFile,
@@ -90,15 +100,38 @@ export async function replayInSumo(o: ReplaySumoOptions): Promise<ReplaySumoSumm
       ? `the replay's actual plans (${o.actualPlanSource}), played in time with the same local actuation as the engine's plans`
       : "the SUMO network's own signal programs (the fallback time-of-day plans of the imported network)" +
         (o.actualIsFallback ? '' : `; the replay's actual plans (${o.actualPlanSource}) are signal states, not plans, and are not played into SUMO`),
+    engineControl: engine.text,
+    engineConfig: engine.config,
     vehicles: routes.vehicles,
     entryLinksWithoutCounts: routes.entryLinksWithoutCounts,
     simulatedSeconds: endSeconds,
     seed,
     actual: { ...runOf(actual), control: playsPlans ? 'actual plans' : actual.control },
-    engine: runOf(engine),
+    engine: runOf(closedLoop),
     timeLossRatio: ratio,
-    timeLossSavedPercent: actual.meanTimeLoss > 0 ? Math.round((1 - engine.meanTimeLoss / actual.meanTimeLoss) * 1000) / 10 : 0,
+    timeLossSavedPercent: actual.meanTimeLoss > 0 ? Math.round((1 - closedLoop.meanTimeLoss / actual.meanTimeLoss) * 1000) / 10 : 0,
   };
+}
+
+/**
+ * The closed-loop engine's configuration and what to say of it. It runs on SUMO's loops, not on the recorded
+ * counts, so its plans are not the replay's (nor `greenwave plan`'s) whatever its configuration; it takes the
+ * configuration of the replay's first engine run of the span (as the day file recorded it at that engine start,
+ * its plan version base included), so that both engines are the same engine. A restart within the span is not
+ * re-enacted: the SUMO engine control runs one engine pipeline from the first step to the last.
+ */
+export function closedLoopEngine(o: Pick<ReplaySumoOptions, 'engineRuns' | 'defaultPeriodSeconds' | 'formatTime'>): { config: EngineConfigInput; text: string } {
+  const [first, ...later] = o.engineRuns ?? [];
+  const at = o.formatTime ?? ((ms: number) => new Date(ms).toISOString());
+  if (!first) {
+    const period = o.defaultPeriodSeconds ?? 60;
+    return { config: { optimisationPeriodSeconds: period }, text: `the engine in closed loop on SUMO's loops, with its default configuration, planning every ${period} s` };
+  }
+  const c = first.config;
+  let text = `the engine in closed loop on SUMO's loops, with the configuration of the replay's engine run from ${at(first.startMs)} (planning every ${c.optimisationPeriodSeconds} s${c.planVersionBase !== undefined ? `, plan versions from ${c.planVersionBase}` : ''})`;
+  if (later.length > 0)
+    text += `; the live engine's ${later.length === 1 ? 'restart' : `${later.length} restarts`} within the span (${later.map((r) => at(r.startMs)).join(', ')}) ${later.length === 1 ? 'is' : 'are'} not re-enacted: the closed-loop engine runs throughout with that first configuration`;
+  return { config: c, text };
 }
 
 function runOf(s: ClosedLoopSummary): ReplaySumoRun {

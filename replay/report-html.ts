@@ -9,7 +9,8 @@ import type { CorridorSnapshot, ReplayResult } from './replay-run.js';
 import type { PhasePcds } from './atspm/phase-pcd.js';
 import type { EventCodeUse } from './atspm/event-code-use.js';
 import { sumoJams } from './atspm/input-quality.js';
-import type { AtspmOutputSummary, BinRow, InputQuality, SourceTotals } from './replay-summary.js';
+import type { AtspmOutputSummary, InputQuality, SourceTotals } from './replay-summary.js';
+import type { ReportBin } from './report-bins.js';
 
 const ACTUAL = '#d9822b';
 const ENGINE = '#1f77b4';
@@ -20,9 +21,15 @@ const ENGINE = '#1f77b4';
  */
 export function renderReport(result: ReplayResult, phasePcds?: PhasePcds): string {
   const { summary } = result;
-  const byIntersection = new Map<string, BinRow[]>();
-  for (const b of result.bins) byIntersection.set(b.intersectionId, [...(byIntersection.get(b.intersectionId) ?? []), b]);
-  const binStarts = [...new Set(result.bins.map((b) => b.binStartMs))].sort((a, b) => a - b);
+  const byIntersection = new Map<string, ReportBin[]>();
+  const starts = new Set<number>();
+  for (const b of result.bins.rows()) {
+    const rows = byIntersection.get(b.intersectionId);
+    if (rows) rows.push(b);
+    else byIntersection.set(b.intersectionId, [b]);
+    starts.add(b.binStartMs);
+  }
+  const binStarts = [...starts].sort((a, b) => a - b);
   const t = summary.totals;
   /** Charts show the network's local time, as the logs and the engineers do. */
   const tz = result.network.timeZone ?? 'UTC';
@@ -58,6 +65,7 @@ export function renderReport(result: ReplayResult, phasePcds?: PhasePcds): strin
     const jams = sumoJams(m);
     if (jams.length > 0) parts.push(`<p class="flag">Not a saving: ${esc(jams.join('; '))}. Time loss ratio engine/actual ${m.timeLossRatio}, on those runs only. Actual plans in SUMO: ${esc(m.actualControl)}.</p>`);
     else parts.push(`<p>Time loss ratio engine/actual: <b>${m.timeLossRatio}</b> (${m.timeLossSavedPercent} % saved). Actual plans in SUMO: ${esc(m.actualControl)}.</p>`);
+    parts.push(`<p>Engine in SUMO: ${esc(m.engineControl)}.</p>`);
     parts.push(`<p>Demand model: ${esc(m.demandModel)}${m.entryLinksWithoutCounts.length > 0 ? ` Entry links without counts: ${esc(m.entryLinksWithoutCounts.join(', '))}.` : ''}</p>`);
   }
   parts.push('<details><summary>Per intersection</summary><table><tr><th>intersection</th><th>vehicles</th><th>delay actual</th><th>delay engine</th><th>saved</th><th>AoG actual</th><th>AoG engine</th><th>SF actual</th><th>SF engine</th><th>max x actual</th><th>max x engine</th></tr>');
@@ -158,7 +166,7 @@ function totalRow(label: string, a: number, e: number, digits: number, better: B
   return `<tr><td>${label}</td><td>${a.toFixed(digits)}</td><td>${e.toFixed(digits)}</td><td class="${cls}">${d > 0 ? '+' : ''}${d.toFixed(digits)}${rel}</td></tr>`;
 }
 
-function heatmap(title: string, byIntersection: Map<string, BinRow[]>, binStarts: number[], value: (b: BinRow) => number, tz: string): string {
+function heatmap(title: string, byIntersection: Map<string, ReportBin[]>, binStarts: number[], value: (b: ReportBin) => number, tz: string): string {
   const ids = [...byIntersection.keys()];
   const cw = Math.max(3, Math.min(8, Math.floor(560 / Math.max(1, binStarts.length))));
   const ch = Math.max(3, Math.min(14, Math.floor(600 / Math.max(1, ids.length))));
@@ -195,7 +203,7 @@ function dosColour(x: number): string {
   return `rgb(${Math.min(255, r)},${Math.max(0, g)},60)`;
 }
 
-function flowChart(id: string, rows: BinRow[], tz: string): string {
+function flowChart(id: string, rows: ReportBin[], tz: string): string {
   const w = 300;
   const h = 120;
   const pad = 26;
@@ -204,7 +212,7 @@ function flowChart(id: string, rows: BinRow[], tz: string): string {
   const maxFlow = Math.max(1, ...rows.map((r) => r.flowVehPerHour));
   const maxCycle = Math.max(60, ...rows.map((r) => Math.max(r.actual.cycleSeconds, r.engine.cycleSeconds)));
   const X = (t: number) => pad + ((t - t0) / Math.max(1, t1 - t0)) * (w - 2 * pad);
-  const line = (f: (r: BinRow) => number, max: number, colour: string, width = 1.5) =>
+  const line = (f: (r: ReportBin) => number, max: number, colour: string, width = 1.5) =>
     `<polyline fill="none" stroke="${colour}" stroke-width="${width}" points="${rows.map((r) => `${X(r.binStartMs).toFixed(1)},${(h - pad - (f(r) / max) * (h - 2 * pad)).toFixed(1)}`).join(' ')}"/>`;
   return `<figure class="small"><figcaption>${esc(id)}</figcaption><svg width="${w}" height="${h}" viewBox="0 0 ${w} ${h}">
     <rect x="${pad}" y="${pad}" width="${w - 2 * pad}" height="${h - 2 * pad}" fill="#fafafa" stroke="#ddd"/>

@@ -28,17 +28,19 @@ export async function atspmNetwork(o: { configPath: string; inputPath: string; n
     throw new AtspmConfigError(`cannot read the detector configuration ${o.configPath}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }
   let skipped = 0;
+  let ignored = 0;
   let detectorConfig: DetectorConfig;
   try {
     detectorConfig = parseDetectorConfigCsv(text, (p) => {
-      skipped++;
+      if (p.kept) ignored++;
+      else skipped++;
       o.onProblem?.(p);
     });
   } catch (err) {
     throw new AtspmConfigError(`${o.configPath}: ${(err as Error).message}`);
   }
   if (detectorConfig.detectors.length === 0) throw new AtspmConfigError(`${o.configPath}: no usable detector rows`);
-  const source = `${o.configPath}: ${detectorConfig.detectors.length} detector entries${skipped > 0 ? `, ${skipped} rows skipped` : ''}`;
+  const source = `${o.configPath}: ${detectorConfig.detectors.length} detector entries${skipped > 0 ? `, ${skipped} rows skipped` : ''}${ignored > 0 ? `, ${ignored} distances or speeds out of range ignored` : ''}`;
   if (o.network) return { network: o.network, detectorConfig, detectorConfigSource: source };
   let seen: Map<string, Set<number>>;
   try {

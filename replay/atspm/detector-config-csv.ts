@@ -4,6 +4,8 @@ import { DetectorConfig, type AtspmDetector, type DetectorFunction } from './det
 export interface DetectorConfigProblem {
   lineNo: number;
   message: string;
+  /** The row is used without the value at fault (a distance or speed that is no number in range); else skipped. */
+  kept?: true;
 }
 
 const FEET = 0.3048;
@@ -63,10 +65,19 @@ export function parseDetectorConfigCsv(text: string, onProblem: (p: DetectorConf
       continue;
     }
     const d: AtspmDetector = { deviceId, channel, phase, functions };
-    const distance = c.distance >= 0 && f[c.distance] !== '' ? Number(f[c.distance]) : NaN;
-    const speed = c.speed >= 0 && f[c.speed] !== '' ? Number(f[c.speed]) : NaN;
-    if (Number.isFinite(distance) && distance >= 0) d.distanceFromStopBarMetres = distance * distanceScale;
-    if (Number.isFinite(speed) && speed > 0) d.approachSpeedMetresPerSecond = speed * speedScale;
+    // A distance or speed out of range leaves the detector's arrivals where it is: said, the row still used.
+    const distanceText = c.distance >= 0 ? (f[c.distance] ?? '') : '';
+    if (distanceText !== '') {
+      const distance = Number(distanceText);
+      if (Number.isFinite(distance) && distance >= 0) d.distanceFromStopBarMetres = distance * distanceScale;
+      else onProblem({ lineNo, kept: true, message: `distance from stop bar ${JSON.stringify(distanceText)} must be a number ≥ 0 (${distanceScale === 1 ? 'm' : 'ft'}); the detector is kept, its actuations not moved to the stop bar` });
+    }
+    const speedText = c.speed >= 0 ? (f[c.speed] ?? '') : '';
+    if (speedText !== '') {
+      const speed = Number(speedText);
+      if (Number.isFinite(speed) && speed > 0) d.approachSpeedMetresPerSecond = speed * speedScale;
+      else onProblem({ lineNo, kept: true, message: `approach speed ${JSON.stringify(speedText)} must be a number > 0 (${speedScale === 1 ? 'm/s' : speedScale === MPH ? 'mph' : 'km/h'}); the detector is kept, its actuations not moved to the stop bar` });
+    }
     // One row a function in the Python layout: merge rows of the same device, channel and phase.
     const same = out.find((o) => o.deviceId === deviceId && o.channel === channel && o.phase === phase);
     if (same) {

@@ -49,6 +49,25 @@ describe('ATSPM detector configuration', () => {
     expect(() => parseDetectorConfigCsv('Signal,Channel\n1,2')).toThrow(/no column for the phase \(Phase\), the function/);
   });
 
+  it('a distance or speed out of range: reported with its line, value and limit; the detector kept without it', () => {
+    const udot = `Signal ID,Det Channel,Phase,Detection Types,Distance From Stop Bar (m),Approach Speed (km/h)
+7115,2,2,Advanced Count,-40,50
+7115,3,2,Advanced Count,120,fast
+7115,4,2,Advanced Count,120,0
+7115,5,2,Advanced Count,120,54`;
+    const problems: DetectorConfigProblem[] = [];
+    const config = parseDetectorConfigCsv(udot, (p) => problems.push(p));
+    expect(problems).toEqual([
+      { lineNo: 2, kept: true, message: 'distance from stop bar "-40" must be a number ≥ 0 (m); the detector is kept, its actuations not moved to the stop bar' },
+      { lineNo: 3, kept: true, message: 'approach speed "fast" must be a number > 0 (km/h); the detector is kept, its actuations not moved to the stop bar' },
+      { lineNo: 4, kept: true, message: 'approach speed "0" must be a number > 0 (km/h); the detector is kept, its actuations not moved to the stop bar' },
+    ]);
+    expect(config.detectors).toHaveLength(4);
+    expect(config.of('7115', 2)![0]).toEqual({ deviceId: '7115', channel: 2, phase: 2, functions: ['Advance'], approachSpeedMetresPerSecond: 50 / 3.6 });
+    expect(config.of('7115', 3)![0]).toEqual({ deviceId: '7115', channel: 3, phase: 2, functions: ['Advance'], distanceFromStopBarMetres: 120 });
+    expect(config.of('7115', 5)![0]).toEqual({ deviceId: '7115', channel: 5, phase: 2, functions: ['Advance'], distanceFromStopBarMetres: 120, approachSpeedMetresPerSecond: 15 });
+  });
+
   it('builds a valid network skeleton: ring partners as one phase, in NEMA order, the defaults stated', () => {
     const config = parseDetectorConfigCsv(PYTHON_CONFIG);
     // Phase 1 appears only in the log (a protected left with no detector).

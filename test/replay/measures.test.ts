@@ -5,6 +5,7 @@ import { ReplayRun } from '../../replay/replay-run.js';
 import { arterialCorridorNetwork } from '../../network-models/demo/demo-networks.js';
 import { SyntheticDemand } from '../../network-models/synthetic-demand.js';
 import type { PhasePlan } from '../../engine/plan-types.js';
+import type { BinRow } from '../../replay/replay-summary.js';
 
 // Two phases on a 60 s cycle, offset 10:  A green 10..40, yellow 40..43, red-clear 43..45; B green 45..70 (10 next cycle) ...
 const plan = {
@@ -59,17 +60,20 @@ describe('replay run', () => {
   it('measures the actual and the engine plans on the same traffic: same arrivals, different greens', () => {
     const network = arterialCorridorNetwork();
     const day = Date.UTC(2026, 10, 23);
-    const run = new ReplayRun({ network });
+    const rows: BinRow[] = [];
+    const run = new ReplayRun({ network, onBin: (row) => rows.push(row) });
     for (const c of new SyntheticDemand(network, { seed: 2 }).day(day + 7 * 3_600_000, day + 8 * 3_600_000, 60)) run.push({ kind: 'count', atMs: c.timestamp, record: c });
     const r = run.finish();
-    expect(r.bins).toHaveLength(6 * 4);
+    expect(rows).toHaveLength(6 * 4);
+    // the report keeps what it draws of each row, exactly, in the rows' order
+    expect([...r.bins.rows()]).toEqual(rows.map((b) => ({ intersectionId: b.intersectionId, binStartMs: b.binStartMs, flowVehPerHour: b.flowVehPerHour, actual: { cycleSeconds: b.actual.cycleSeconds, maxDegreeOfSaturation: b.actual.maxDegreeOfSaturation }, engine: { cycleSeconds: b.engine.cycleSeconds, maxDegreeOfSaturation: b.engine.maxDegreeOfSaturation } })));
     const t = r.summary.totals;
     expect(t.actual.arrivals).toBe(t.engine.arrivals);
     expect(t.actual.arrivalsOnGreen).toBeGreaterThan(0);
     expect(t.actual.arrivalsOnGreen).toBeLessThan(t.actual.arrivals);
     expect(t.engine.planChanges).toBeGreaterThan(0);
     expect(r.summary.optimisations).toBe(61);
-    for (const b of r.bins) {
+    for (const b of rows) {
       expect(b.coveredSeconds).toBe(900);
       expect(b.actual.cycleSeconds).toBe(90); // the 06:30-09:30 time-of-day plan
       expect(b.engine.delaySecondsPerVeh).toBeGreaterThan(0);

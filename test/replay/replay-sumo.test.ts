@@ -142,6 +142,40 @@ describe.skipIf(SKIP_SUMO)('greenwave replay --sumo (3x3 SUMO grid, 20 minutes o
     expect(m.actual.vehicles + m.actual.notInserted).toBe(m.vehicles);
   }, 90_000);
 
+  it('the closed-loop engine runs with the configuration of the replay\'s engine run from the recorded engine start; a restart is named, not re-enacted', () => {
+    const restartMs = T0 + 10 * 60_000 + 17_000;
+    const fault = (atMs: number, event: object) => JSON.stringify({ kind: 'fault', atMs, event });
+    const counts = countLines(network, 20);
+    const atMsOf = (l: string) => (JSON.parse(l) as { atMs: number }).atMs;
+    const day = join(dir, 'restart-day.ndjson');
+    writeFileSync(
+      day,
+      [
+        fault(T0, { type: 'engine-start', planVersionBase: 500, optimisationPeriodSeconds: 90, engine: { smoothingSeconds: 120 } }),
+        ...counts.filter((l) => atMsOf(l) < restartMs),
+        fault(restartMs, { type: 'engine-start', planVersionBase: 9000, optimisationPeriodSeconds: 120, engine: { smoothingSeconds: 30 } }),
+        ...counts.filter((l) => atMsOf(l) >= restartMs),
+      ].join('\n') + '\n',
+    );
+    const out = join(dir, 'out-restart');
+    const r = runCli(['replay', '--network', networkFile, '--input', day, '--out', out, '--sumo', '--sumo-net', netFile, '--sumo-drain', '60', '--json', '--no-progress']);
+    expect(r.status, r.stderr).toBe(0);
+    const m = (JSON.parse(r.stdout) as ReplaySummary).sumo!;
+    // before: the closed-loop engine planned every 60 s with its defaults whatever the day file recorded
+    expect(m.engineConfig).toEqual({ emitKpis: false, smoothingSeconds: 120, optimisationPeriodSeconds: 90, planVersionBase: 500 });
+    expect(m.engineControl).toContain('planning every 90 s, plan versions from 500');
+    expect(m.engineControl).toContain("restart within the span (2026-11-23T08:10:17");
+    expect(m.engineControl).toContain('not re-enacted');
+    expect(m.engine.planUpdates).toBeGreaterThan(0);
+    expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain('Engine in SUMO: the engine in closed loop');
+    // the replay's own engine, beside it, issued the plans `greenwave plan` issues for that day
+    const planned = runCli(['plan', '--network', networkFile, '--counts', day]);
+    expect(planned.status, planned.stderr).toBe(0);
+    const replayed = readFileSync(join(out, 'plans.ndjson'), 'utf8');
+    expect(replayed.trim().split('\n').map((l) => JSON.parse(l) as PhasePlan)).toEqual(planned.stdout.trim().split('\n').map((l) => JSON.parse(l) as PhasePlan));
+    expect(replayed).toContain('"version":9001');
+  }, 90_000);
+
   it('refuses --sumo without --sumo-net, and a SUMO network the network was not imported from', () => {
     const a = runCli(['replay', '--network', networkFile, '--input', input, '--out', join(dir, 'x'), '--sumo', '--no-progress']);
     expect(a.status).toBe(2);

@@ -70,7 +70,7 @@ describe('the replay report', () => {
     const result = await replayDay({ network, inputPath: input, outDir: join(dir, 'out'), periodSeconds: 60, actualPlans: 'acked', platoonShare: DEFAULT_PLATOON_SHARE, speed: 0, compactPlans: true });
     const run = (over: Partial<ReplaySumoRun>): ReplaySumoRun => ({ control: 'x', meanTimeLoss: 30, vehicles: 1000, arrived: 1000, notInserted: 0, teleports: 0, planUpdates: 0, wallSeconds: 1, ...over });
     const sumo = (engine: Partial<ReplaySumoRun>): ReplaySumoSummary => ({
-      netFile: 'net.xml', routeFile: 'r.xml', demandModel: 'd', actualControl: 'a', vehicles: 1000, entryLinksWithoutCounts: [], simulatedSeconds: 600, seed: 1,
+      netFile: 'net.xml', routeFile: 'r.xml', demandModel: 'd', actualControl: 'a', engineControl: 'e', engineConfig: {}, vehicles: 1000, entryLinksWithoutCounts: [], simulatedSeconds: 600, seed: 1,
       actual: run({}), engine: run({ meanTimeLoss: 12, ...engine }), timeLossRatio: 0.4, timeLossSavedPercent: 60,
     });
     const withSumo = (s: ReplaySumoSummary) => {
