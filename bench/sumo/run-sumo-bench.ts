@@ -14,6 +14,7 @@ import { runSumoClosedLoop, type ClosedLoopSummary } from '../../adapters/sumo/i
 import { CONTROL_MODES, type ControlMode } from '../../adapters/sumo/index.js';
 import { SCENARIOS } from './scenario-definitions.js';
 import { generateScenario } from './generate-scenarios.js';
+import { arg } from './bench-process.js';
 
 const OWN: ControlMode[] = ['static', 'actuated', 'delay_based'];
 
@@ -23,11 +24,6 @@ interface Cell {
   control: ControlMode;
   summary?: ClosedLoopSummary;
   error?: string;
-}
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
 async function main(): Promise<void> {

@@ -9,35 +9,12 @@
  * Targets (issue 13): static >= 0.8x and engine >= 0.5x SUMO alone's speed.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CONTROL_MODES, controllerFor, resolveScenario, runSumoClosedLoop, type ClosedLoopSummary, type ControlMode } from '../../adapters/sumo/index.js';
 import { importSumoNetwork } from '../../network-models/importers/sumo/index.js';
-import { SCENARIOS } from './scenario-definitions.js';
-import { generateScenario } from './generate-scenarios.js';
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
-/** The suite's 3x3 grid with each demand period stretched to 30 minutes: 9 signals, 7,200 s. */
-function speedScenario(out: string): string {
-  const base = SCENARIOS.find((s) => s.name === 'grid3-1lane');
-  if (!base) throw new Error('scenario grid3-1lane is missing from bench/sumo/scenario-definitions.ts');
-  const name = 'grid3-2h';
-  const cfg = join(out, name, `${name}.sumocfg`);
-  if (existsSync(cfg)) return cfg;
-  return generateScenario({ ...base, name, periods: base.periods.map((p) => ({ ...p, seconds: 1800 })), drainSeconds: 0 }, out);
-}
-
-/** CPU seconds (user + system) of this process's children that have exited and been waited for. */
-function childrenCpuSeconds(): number {
-  const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
-  // fields 16 and 17 (cutime, cstime), in clock ticks (100 per second on Linux)
-  return (Number(f[13]) + Number(f[14])) / 100;
-}
+import { arg, childrenCpuSeconds, speedScenario } from './bench-process.js';
 
 interface Timing {
   wallSeconds: number;

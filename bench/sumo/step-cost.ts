@@ -18,35 +18,11 @@
  * Usage: npx tsx bench/sumo/step-cost.ts [--config FILE.sumocfg] [--seed 1] [--repeats 1] [--variants live,alone,steps,...] [--replay-binary FILE]
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { SumoProcess, TRACI_CMD as CMD, TRACI_VAR as VAR, runSumoClosedLoop } from '../../adapters/sumo/index.js';
-import { SCENARIOS } from './scenario-definitions.js';
-import { generateScenario } from './generate-scenarios.js';
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
-function childrenCpuSeconds(): number {
-  const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
-  return (Number(f[13]) + Number(f[14])) / 100;
-}
-
-/** System (kernel) CPU seconds of the children waited for: the socket's share of their CPU. */
-function childrenSystemSeconds(): number {
-  return Number(readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ')[14]) / 100;
-}
-
-function speedScenario(out: string): string {
-  const base = SCENARIOS.find((s) => s.name === 'grid3-1lane')!;
-  const name = 'grid3-2h';
-  const cfg = join(out, name, `${name}.sumocfg`);
-  if (existsSync(cfg)) return cfg;
-  return generateScenario({ ...base, name, periods: base.periods.map((p) => ({ ...p, seconds: 1800 })), drainSeconds: 0 }, out);
-}
+import { SumoProcess, TRACI_CMD as CMD, TRACI_VAR as VAR, encodeTraciCommand, runSumoClosedLoop } from '../../adapters/sumo/index.js';
+import { arg, childrenCpuSeconds, childrenSystemSeconds, speedScenario } from './bench-process.js';
 
 /** What this script uses of a client's connection (private to the TraCI client: reached by its field name). */
 interface Connection {
@@ -56,16 +32,6 @@ interface Connection {
 
 function connectionOf(client: object): Connection {
   return (client as { connection: Connection }).connection;
-}
-
-/** A TraCI command: length (1 byte, or 0 and 4 bytes), id, body. */
-function command(id: number, body: Buffer): Buffer {
-  const short = 2 + body.length;
-  if (short <= 255) return Buffer.concat([Buffer.from([short, id]), body]);
-  const head = Buffer.alloc(6);
-  head.writeInt32BE(short + 4, 1);
-  head[5] = id;
-  return Buffer.concat([head, body]);
 }
 
 function tracDouble(v: number): Buffer {
@@ -171,7 +137,7 @@ function withLoopVariables(c: Buffer, variables: number[]): Buffer {
   if (commandId(c) !== CMD.SUBSCRIBE_INDUCTIONLOOP_VARIABLE) return c;
   const body = c[0] === 0 ? c.subarray(6) : c.subarray(2);
   const idLength = body.readInt32BE(16);
-  return command(CMD.SUBSCRIBE_INDUCTIONLOOP_VARIABLE, Buffer.concat([body.subarray(0, 20 + idLength), Buffer.from([variables.length, ...variables])]));
+  return encodeTraciCommand(CMD.SUBSCRIBE_INDUCTIONLOOP_VARIABLE, Buffer.concat([body.subarray(0, 20 + idLength), Buffer.from([variables.length, ...variables])]));
 }
 
 /** The first loop subscription of a message turned into one context subscription (every loop within range of it), the rest dropped. */
@@ -189,7 +155,7 @@ function asContext(m: Buffer[]): Buffer[] {
     const idLength = body.readInt32BE(16);
     // begin, end, the central loop, then the context domain, its range and the variables
     const w = Buffer.concat([body.subarray(0, 20 + idLength), Buffer.from([CMD.GET_INDUCTIONLOOP_VARIABLE]), tracDouble(1e7), Buffer.from([1, VAR.LAST_STEP_VEHICLE_ID_LIST])]);
-    out.push(command(0x80, w));
+    out.push(encodeTraciCommand(0x80, w));
   }
   return out;
 }

@@ -10,19 +10,9 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SumoProcess, TRACI_CMD as CMD, TRACI_VAR as VAR, resolveScenario } from '../../adapters/sumo/index.js';
 import { importSumoNetwork } from '../../network-models/importers/sumo/index.js';
+import { arg, childrenCpuSeconds } from './bench-process.js';
 
 const VARIANTS: Record<string, number[]> = { none: [], ids: [VAR.LAST_STEP_VEHICLE_ID_LIST], 'ids+occupancy': [VAR.LAST_STEP_VEHICLE_ID_LIST, VAR.LAST_STEP_OCCUPANCY] };
-
-function arg(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
-
-/** CPU seconds of this process's children that have exited and been waited for. */
-function childrenCpuSeconds(): number {
-  const f = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
-  return (Number(f[13]) + Number(f[14])) / 100;
-}
 
 async function run(configFile: string, variables: number[]): Promise<{ sumoCpuSeconds: number; nodeCpuSeconds: number; wallSeconds: number }> {
   const sc = resolveScenario({ configFile });
