@@ -2,15 +2,24 @@ import type { Intersection, Phase } from '../../network-models/index.js';
 import type { PhasePlan, PhaseTiming } from '../plan-types.js';
 import type { ActuationEvent, ActuationMode, GreenTermination, PhaseDisplayLayout, SignalDisplay, SignalDisplayLayout } from './actuation-types.js';
 import type { DetectorTracker } from './detector-tracker.js';
-import type { PhaseLoops } from './phase-detectors.js';
+import type { ApproachLane, PhaseLoops } from './phase-detectors.js';
 import { SplitFailureMonitor } from './split-failure-monitor.js';
 import { dischargeSeconds, modulo } from '../timing/index.js';
 
 export interface ActuationOptions {
   /** 'actuated' (default): greens end on gaps inside the plan's bounds; 'fixed': greens run as planned. */
   kind?: 'actuated' | 'fixed';
-  /** Gap without a detection that ends a green, seconds. Default 3 (as SUMO's actuated and NEMA's passage time). */
+  /** Gap without a detection that ends a green, seconds, on an approach of one lane (the passage time). Default 3
+   * (as SUMO's actuated and NEMA's passage time). */
   gapSeconds?: number;
+  /**
+   * How the passage timer reads a phase's loops. 'approach' (default): the lanes of one approach serve one queue
+   * side by side, n lanes discharging n times as fast, so the approach is still discharging while its lanes
+   * together see a vehicle within `gapSeconds` / n; separate approaches are separate queues, and the green holds
+   * while any of them is still discharging. 'phase': any loop of the phase within `gapSeconds` holds the green,
+   * so an approach of n lanes that each see a vehicle every n × `gapSeconds` holds it as one lane at full flow would.
+   */
+  passageTimePer?: 'approach' | 'phase';
   /** Green added per extension while vehicles keep coming, seconds. Default 2. */
   extensionSeconds?: number;
   /** Pass over phases without a call (never the first phase, a pedestrian phase or one with an undetected lane). */
@@ -65,6 +74,8 @@ export interface ActuatedSignalInput {
   travelSecondsToStopLine?: ReadonlyMap<string, number>;
   /** The stop-line loop of each set-back loop's lane (a queue seen upstream holds a green only while it moves). */
   stopLineLoopOf?: ReadonlyMap<string, string>;
+  /** Each loop's approach and lane (default: every loop an approach of its own). */
+  approachLaneOf?: ReadonlyMap<string, ApproachLane>;
   /**
    * Phases whose green holds back traffic no loop sees (vehicles outside the model that must give way to it, such
    * as a motorway past a ramp meter): such a green never rests, as if an undetected lane were waiting.
@@ -144,6 +155,8 @@ export class ActuatedSignal {
   private clearanceSegments: readonly number[] = [];
 
   private readonly skipsInARow: number[];
+  /** Each phase's gap loops by approach, with the approach's passage time (`gapSeconds` over its lanes). */
+  private readonly approachGaps: ReadonlyArray<ReadonlyArray<{ loops: readonly string[]; passageSeconds: number }>>;
   private readonly totalAtRedStart = new Map<string, number>();
   private readonly advanceLoops: ReadonlySet<string>;
   private readonly callSince: Array<number | undefined>;
@@ -158,6 +171,7 @@ export class ActuatedSignal {
     this.o = {
       kind: o.kind ?? 'actuated',
       gapSeconds: o.gapSeconds ?? 3,
+      passageTimePer: o.passageTimePer ?? 'approach',
       extensionSeconds: o.extensionSeconds ?? 2,
       phaseSkipping: o.phaseSkipping ?? true,
       maxConsecutiveSkips: o.maxConsecutiveSkips ?? 2,
@@ -175,6 +189,7 @@ export class ActuatedSignal {
     if (this.phases.length === 0) throw new Error(`intersection ${input.intersection.id} has no phases to actuate`);
     this.layout = input.initialLayout;
     this.skipsInARow = this.phases.map(() => 0);
+    this.approachGaps = this.phases.map((p) => approachGapsOf(input.phaseLoops.get(p.id)?.gapLoops ?? [], input.approachLaneOf, this.o.gapSeconds));
     this.callSince = this.phases.map(() => undefined);
     this.reported = this.phases.map(() => 0);
     this.splitFailures = new SplitFailureMonitor(this.phases, input.phaseLoops, input.tracker);
@@ -350,7 +365,7 @@ export class ActuatedSignal {
     }
     // the passage timer: a detection at step t holds the green through the steps up to t + gap, so the green
     // gaps out in the step after that (a detection is only known at the end of the step it happened in)
-    const demand = t - this.lastGapEvent(this.phaseIndex, t) < this.o.gapSeconds + this.o.stepSeconds - EPS;
+    const demand = this.o.passageTimePer === 'approach' ? this.approachDischarging(t) : t - this.lastGapEvent(this.phaseIndex, t) < this.o.gapSeconds + this.o.stepSeconds - EPS;
     if (!demand && elapsed + fixedAfter >= minG - EPS) return this.endVariable(t, 'gap-out');
     // the plan's minimum rations capacity among queues; a green whose queue cannot move (its exit blocked) uses
     // none, so it ends once the phase's own minimum is served
@@ -682,9 +697,13 @@ export class ActuatedSignal {
    * (its exit blocked, or a turner waiting for a gap), the queue behind it holds nothing.
    */
   private lastGapEvent(index: number, t: number): number {
+    return this.lastGapEventOf(this.input.phaseLoops.get(this.phases[index].id)?.gapLoops ?? [], t);
+  }
+
+  private lastGapEventOf(loops: readonly string[], t: number): number {
     const tracker = this.input.tracker;
     let last = -Infinity;
-    for (const d of this.input.phaseLoops.get(this.phases[index].id)?.gapLoops ?? []) {
+    for (const d of loops) {
       const stop = this.input.stopLineLoopOf?.get(d);
       if (stop !== undefined && this.standsStill(stop, t)) continue;
       last = Math.max(last, tracker.lastGapEventSeconds(d));
@@ -692,6 +711,12 @@ export class ActuatedSignal {
     return last;
   }
 
+
+  /** The passage timer by approach: some approach of the running phase has seen a vehicle within its passage time. */
+  private approachDischarging(t: number): boolean {
+    for (const a of this.approachGaps[this.phaseIndex]) if (t - this.lastGapEventOf(a.loops, t) < a.passageSeconds + this.o.stepSeconds - EPS) return true;
+    return false;
+  }
 
   /**
    * Some lane of the phase has a vehicle standing at its stop line through a whole gap in the green, nobody crossing,
@@ -726,6 +751,19 @@ export class ActuatedSignal {
   private standingOn(loops: readonly string[], t: number): boolean {
     return loops.some((d) => this.input.tracker.occupiedAt(d, t));
   }
+}
+
+/** A phase's gap loops grouped by approach, each approach's passage time `gapSeconds` over its lanes. */
+function approachGapsOf(gapLoops: readonly string[], approachLaneOf: ReadonlyMap<string, ApproachLane> | undefined, gapSeconds: number): Array<{ loops: string[]; passageSeconds: number }> {
+  const byApproach = new Map<string, { loops: string[]; lanes: Set<string> }>();
+  for (const d of gapLoops) {
+    const where = approachLaneOf?.get(d) ?? { approach: d, lane: d };
+    const a = byApproach.get(where.approach) ?? { loops: [], lanes: new Set<string>() };
+    a.loops.push(d);
+    a.lanes.add(where.lane);
+    byApproach.set(where.approach, a);
+  }
+  return [...byApproach.values()].map((a) => ({ loops: a.loops, passageSeconds: gapSeconds / a.lanes.size }));
 }
 
 function fixedGreenSeconds(layout: PhaseDisplayLayout): number {

@@ -48,6 +48,13 @@ export interface PhaseLoopMaps {
   travelSecondsToStopLine: Map<string, number>;
   /** The stop-line loop of each set-back loop's lane, where the lane has both. */
   stopLineLoopOf: Map<string, string>;
+  /** Each loop's approach (the link it lies on) and lane: lanes of one approach serve one queue side by side. */
+  approachLaneOf: Map<string, ApproachLane>;
+}
+
+export interface ApproachLane {
+  approach: string;
+  lane: string;
 }
 
 export interface PhaseLoopOptions {
@@ -177,11 +184,13 @@ function mapPhaseLoops(
     });
   }
   const stopLineLoopOf = new Map<string, string>();
-  for (const loops of byLane.values()) {
+  const approachLaneOf = new Map<string, ApproachLane>();
+  for (const [lane, loops] of byLane) {
+    for (const d of loops) approachLaneOf.set(d.id, { approach: d.linkId, lane });
     const stop = loops.find((d) => d.kind === 'stop-line');
     if (stop) for (const d of loops) if (d.kind === 'advance') stopLineLoopOf.set(d.id, stop.id);
   }
-  return { phases, callWindowSeconds, laneSaturationFlowVehPerHour, travelSecondsToStopLine, stopLineLoopOf };
+  return { phases, callWindowSeconds, laneSaturationFlowVehPerHour, travelSecondsToStopLine, stopLineLoopOf, approachLaneOf };
 }
 
 /** Road space a queued vehicle takes (length plus gap), metres. */

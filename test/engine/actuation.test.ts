@@ -42,7 +42,7 @@ function run(net: NetworkFile, x: Intersection, seconds: number, readings: (t: n
   const tracker = new DetectorTracker(net.detectors);
   const loops = new NetworkLoops(net).phaseLoops(x, { gapDetectorsPerMovement: 'own', gapLoops: 'upstream', gapSeconds: options.gapSeconds ?? 3 });
   const greens = x.fallbackPlans[0].greenSecondsByPhase;
-  const signal = new ActuatedSignal({ intersection: x, phaseLoops: loops.phases, callWindowSeconds: loops.callWindowSeconds, laneSaturationFlowVehPerHour: loops.laneSaturationFlowVehPerHour, travelSecondsToStopLine: loops.travelSecondsToStopLine, stopLineLoopOf: loops.stopLineLoopOf, phasesHoldingUnseenTraffic: unseen, unseenTrafficLoops: unseenLoops, tracker, initialLayout: layoutOf(x, greens), startSeconds: 0, clockEpochSeconds: 0, options });
+  const signal = new ActuatedSignal({ intersection: x, phaseLoops: loops.phases, callWindowSeconds: loops.callWindowSeconds, laneSaturationFlowVehPerHour: loops.laneSaturationFlowVehPerHour, travelSecondsToStopLine: loops.travelSecondsToStopLine, stopLineLoopOf: loops.stopLineLoopOf, approachLaneOf: loops.approachLaneOf, phasesHoldingUnseenTraffic: unseen, unseenTrafficLoops: unseenLoops, tracker, initialLayout: layoutOf(x, greens), startSeconds: 0, clockEpochSeconds: 0, options });
   const displays: SignalDisplay[] = [signal.display];
   for (let t = 1; t <= seconds; t++) {
     const r = readings(t);
@@ -69,15 +69,41 @@ const standing: DetectorReading = { occupied: true, arrivals: 0 };
 const arriving: DetectorReading = { occupied: true, arrivals: 1 };
 
 describe('local actuation: worked examples', () => {
-  it('ends a green 3 s after the last vehicle over its set-back loop once a conflicting call waits (gap-out)', () => {
+  it('ends a green one passage time after the last vehicle over its set-back loops once a conflicting call waits (gap-out)', () => {
     const { net, x } = junction();
     // EW-left green at t = 0; left-turners arrive over the advance loops every 2 s until t = 12; a NS vehicle waits
-    const trace = run(net, x, 40, (t) => ({ ...(t <= 12 && t % 2 === 0 ? { 'IA1:E2:adv': arriving } : {}), 'IA1:N0:stop': standing }));
+    const readings = (t: number) => ({ ...(t <= 12 && t % 2 === 0 ? { 'IA1:E2:adv': arriving } : {}), 'IA1:N0:stop': standing });
+    const trace = run(net, x, 40, readings);
     const first = greens(trace.displays)[0];
     expect(first.phaseId).toBe('IA1:EW-left');
-    // last seen at 12 (presence on an advance loop): the 3 s passage timer holds the green through 15, shown 0..15
-    expect(first.seconds).toBe(16);
+    // EW-left's loops on the east approach watch two lanes (its left lane, and the right lane whose right turns it
+    // also serves): the approach's passage time is 3 s / 2; last seen at 12, held through 14, shown 0..14
+    expect(first.seconds).toBe(15);
     expect(trace.signal.counters.gapOuts).toBeGreaterThanOrEqual(1);
+    // one 3 s passage time for every loop of the phase holds it through 15, shown 0..15
+    expect(greens(run(net, x, 40, readings, { passageTimePer: 'phase' }).displays)[0].seconds).toBe(16);
+  });
+
+  it('reads an approach as one queue over its lanes and separate approaches as separate queues (passage time by approach)', () => {
+    const { net, x } = junction();
+    const ns = { 'IA1:N0:stop': standing };
+    const every = (period: number, shift: number, loop: string) => (t: number) => ((t + shift) % period === 0 ? { [loop]: arriving } : {});
+    const readings = (...streams: Array<(t: number) => Record<string, DetectorReading>>) => (t: number): Record<string, DetectorReading> => Object.assign({ ...ns }, ...streams.map((f) => f(t)));
+    const firstGreen = (r: (t: number) => Record<string, DetectorReading>, o: ActuationOptions = {}) => greens(run(net, x, 120, r, { greenEnd: 'gap', ...o }).displays)[0].seconds;
+    const minimum = x.phases[0].minGreenSeconds;
+    expect(minimum).toBe(6);
+    // one vehicle every 4 s on one lane of the two-lane east approach (at 4, 8, ...): a quarter of the flow its
+    // 1.5 s passage time asks for; the vehicle at t = 4 holds the green through 6 (its minimum), shown 0..6
+    const oneLane = readings(every(4, 0, 'IA1:E2:adv'));
+    expect(firstGreen(oneLane)).toBe(7);
+    // the same on both of its lanes, two seconds apart (a vehicle every 2 s on the approach): held to the maximum,
+    // 30 s from the NS call at t = 1
+    expect(firstGreen(readings(every(4, 0, 'IA1:E2:adv'), every(4, 2, 'IA1:E0:adv')))).toBeGreaterThanOrEqual(30);
+    // the left lanes of the east and the west approach, each every 4 s at the same times: two queues, neither
+    // discharging; the green ends as with the east one alone
+    expect(firstGreen(readings(every(4, 0, 'IA1:E2:adv'), every(4, 0, 'IA1:W2:adv')))).toBe(7);
+    // with one 3 s passage time for every loop of the phase, a single lane's vehicle every 4 s holds the green
+    expect(firstGreen(oneLane, { passageTimePer: 'phase' })).toBeGreaterThanOrEqual(30);
   });
 
   it('ends a green at the maximum while vehicles keep coming (max-out), counted from the first conflicting call', () => {
@@ -154,11 +180,13 @@ describe('local actuation: worked examples', () => {
     // left-turners every 3 s, within the gap: the gap rule alone never ends their green
     const lefts = (t: number): Record<string, DetectorReading> => ({ 'motorway:adv': arriving, ...(t % 3 === 0 ? { 'IA1:E2:adv': arriving } : {}) });
     const unseen = new Set(['IA1:EW-left']);
+    // one passage time for every loop of the phase (3 s), so that only self-control ends the lefts' green
+    const o: ActuationOptions = { passageTimePer: 'phase' };
     // held back unseen, the green never rests but runs to its 30 s maximum (counted from the start: a call all along)
-    expect(greens(run(withMotorway, x, 100, lefts, {}, unseen).displays)[0].seconds).toBe(30);
+    expect(greens(run(withMotorway, x, 100, lefts, o, unseen).displays)[0].seconds).toBe(30);
     // counted: six motorway vehicles wait after the 6 s minimum against a 5 s clearance (1.2 veh/s), more than
     // one left-turner every 3 s: the green ends at its minimum
-    expect(greens(run(withMotorway, x, 100, lefts, {}, unseen, new Map([['IA1:EW-left', ['motorway:adv']]])).displays)[0].seconds).toBe(6);
+    expect(greens(run(withMotorway, x, 100, lefts, o, unseen, new Map([['IA1:EW-left', ['motorway:adv']]])).displays)[0].seconds).toBe(6);
   });
 
   it('ends a green whose queues stand still at the stop line (blocked exit) although presence upstream would hold it', () => {
@@ -220,12 +248,13 @@ describe('local actuation: worked examples', () => {
 
   it('self-control (Lämmer & Helbing 2008): a thin stream yields to a long queue, never to a single waiting car', () => {
     const { net, x } = junction();
-    // left-turners over the EW-left advance loop every 3 s all along: within the 3 s gap, so a gap never comes
+    // left-turners over the EW-left advance loop every 3 s all along: within the phase's 3 s passage time
+    // (`passageTimePer: 'phase'`), so a gap never comes
     const lefts = (t: number): Record<string, DetectorReading> => (t % 3 === 0 ? { 'IA1:E2:adv': arriving } : {});
     // thirty NS vehicles pass their advance loops on red in the first 15 s, the first of them reaches the stop line
     const queue = (t: number): Record<string, DetectorReading> => ({ ...lefts(t), ...(t <= 15 ? { 'IA1:S0:adv': arriving, 'IA1:S1:adv': arriving } : {}), 'IA1:S0:stop': standing });
-    const gap = greens(run(net, x, 120, queue, { greenEnd: 'gap' }).displays)[0];
-    const priority = greens(run(net, x, 120, queue, { greenEnd: 'priority' }).displays)[0];
+    const gap = greens(run(net, x, 120, queue, { greenEnd: 'gap', passageTimePer: 'phase' }).displays)[0];
+    const priority = greens(run(net, x, 120, queue, { greenEnd: 'priority', passageTimePer: 'phase' }).displays)[0];
     // the gap rule holds the lefts' green to its maximum (30 s from the first NS call at t = 1)
     expect(gap.seconds).toBeGreaterThanOrEqual(30);
     // one left-turner due every 3 s (at most one lane's saturation flow, 1,700 veh/h) is worth less than the rest of
@@ -235,7 +264,7 @@ describe('local actuation: worked examples', () => {
     expect(priority.seconds).toBeGreaterThanOrEqual(x.phases[0].minGreenSeconds);
     // a single car waiting at the NS stop line is worth less than the stream: the green runs as under the gap rule
     const single = (t: number): Record<string, DetectorReading> => ({ ...lefts(t), 'IA1:S0:stop': standing });
-    expect(greens(run(net, x, 120, single, { greenEnd: 'priority' }).displays)[0].seconds).toBe(greens(run(net, x, 120, single, { greenEnd: 'gap' }).displays)[0].seconds);
+    expect(greens(run(net, x, 120, single, { greenEnd: 'priority', passageTimePer: 'phase' }).displays)[0].seconds).toBe(greens(run(net, x, 120, single, { greenEnd: 'gap', passageTimePer: 'phase' }).displays)[0].seconds);
   });
 
   it("bounds 'auto': fully actuated while queues clear, the plan's bounds once a phase fails its split twice in a row", () => {

@@ -55,6 +55,7 @@ export interface EngineControlOptions {
 const actuationOptionsSchema = z
   .object({
     gapSeconds: z.number().positive().max(30),
+    passageTimePer: z.enum(['approach', 'phase']),
     extensionSeconds: z.number().positive().max(30),
     phaseSkipping: z.boolean(),
     maxConsecutiveSkips: z.number().int().min(0).max(10),
@@ -149,6 +150,7 @@ export class EngineControl implements LoopController {
         laneSaturationFlowVehPerHour: loops.laneSaturationFlowVehPerHour,
         travelSecondsToStopLine: loops.travelSecondsToStopLine,
         stopLineLoopOf: withoutPedestrianWaits(loops.stopLineLoopOf, x, sig, laneLoops),
+        approachLaneOf: loops.approachLaneOf,
         phasesHoldingUnseenTraffic: phasesHoldingUnseenTraffic(x, sig),
         unseenTrafficLoops: unseenTrafficLoops(x, sig, laneLoops),
         tracker: this.tracker,
