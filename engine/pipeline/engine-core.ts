@@ -5,11 +5,11 @@ import { evaluatePlan } from '../optimizer/plan-evaluation.js';
 import type { MovementDemand, PhasePlan } from '../plan-types.js';
 import { fallbackPhasePlan, localMinuteOfDay } from '../safety/fallback-plan.js';
 import { checkPlan, checkPlanSafety } from '../safety/plan-safety-gate.js';
-import { checkCount } from './count-validation.js';
+import { readCount } from './count-validation.js';
 import { DemandEstimator } from './demand-estimator.js';
 import { DetectorState, slotOfMinute } from './detector-state.js';
 import type { EngineConfig } from './engine-config.js';
-import type { EngineEvent, InputError, IntersectionKpi } from './engine-events.js';
+import type { DetectorCount, EngineEvent, InputError, IntersectionKpi } from './engine-events.js';
 import { signalGroups } from './signal-groups.js';
 
 export interface EngineCounters {
@@ -46,6 +46,8 @@ export class EngineCore {
    */
   private lookedUp: DetectorState | undefined;
   private readonly lookUp = (id: string): DetectorState | undefined => (this.lookedUp = this.detectors.get(id));
+  /** The count being ingested, read into one object for every record (`DetectorState.add` keeps nothing of it). */
+  private readonly counted: DetectorCount = { detectorId: '', timestampMs: 0, count: 0, intervalSeconds: 0, occupancy: undefined };
 
   constructor(
     readonly network: NetworkFile,
@@ -73,9 +75,8 @@ export class EngineCore {
     let error: InputError | undefined;
     try {
       this.lookedUp = undefined;
-      const checked = checkCount(raw, this.lookUp, nowMs, this.config);
-      if (checked.ok) this.lookedUp!.add(checked.count, this.config.smoothingSeconds, this.config.stuckOnOccupancy);
-      else error = checked.error;
+      error = readCount(raw, this.lookUp, nowMs, this.config, this.counted);
+      if (!error) this.lookedUp!.add(this.counted, this.config.smoothingSeconds, this.config.stuckOnOccupancy);
     } catch (err) {
       this.counters.faults++;
       error = { code: 'GW_ERR_INTERNAL', field: '(record)', value: null, reason: `could not be processed (${causeOf(err)}); the record was dropped` };
