@@ -22,6 +22,7 @@ export class BufferedOutput {
     this.stream = createWriteStream(path);
   }
 
+  /** Writes `text` as UTF-8 (each text encoded on its own: a surrogate pair split between two texts is not joined). */
   write(text: string): void {
     const most = text.length * MAX_BYTES_PER_CHAR;
     if (this.size + most > CAPACITY_BYTES) {
