@@ -1,6 +1,6 @@
 import type { NetworkFile } from '../../network-models/index.js';
 import { buildRoadGraph, groupByLane } from '../../network-models/index.js';
-import { buildSignalGroupModel, optimizeGroup, type SignalGroupModel } from '../optimizer/optimize-group.js';
+import { buildSignalGroupModel, optimizeGroup, type DemandByPosition, type SignalGroupModel } from '../optimizer/optimize-group.js';
 import { evaluatePlan } from '../optimizer/plan-evaluation.js';
 import type { MovementDemand, PhasePlan } from '../plan-types.js';
 import { fallbackPhasePlan, localMinuteOfDay } from '../safety/fallback-plan.js';
@@ -37,7 +37,10 @@ export class EngineCore {
   private readonly plansInForce = new Map<string, PhasePlan>();
   private readonly intersections;
   private startedAtMs: number | undefined;
-  private lastDemand = new Map<string, MovementDemand>();
+  /** The last step's demand by movement id, made when asked for (the step reads the estimator's arrays). */
+  private lastDemand: Map<string, MovementDemand> | undefined = new Map();
+  /** Per group, per member, per movement: where the estimator keeps its demand. */
+  private readonly demandPositions: Int32Array[][];
   /** Intersections an operator holds: their plan in force is not replaced by the optimizer. */
   private readonly held = new Set<string>();
   /**
@@ -65,6 +68,7 @@ export class EngineCore {
       buildSignalGroupModel(g.id, g.intersectionIds.map((id) => this.intersections.get(id)!), roadGraph, config.optimizer),
     );
     this.estimator = new DemandEstimator(network, groupByLane(states, (s) => s.detector));
+    this.demandPositions = this.groups.map((g) => g.members.map((m) => Int32Array.from(m.movements, (mv) => this.estimator.positionOf(mv.id))));
   }
 
   /**
@@ -97,7 +101,7 @@ export class EngineCore {
   }
 
   demand(): ReadonlyMap<string, MovementDemand> {
-    return this.lastDemand;
+    return (this.lastDemand ??= this.estimator.lastEstimate());
   }
 
   detectorHealth(): ReturnType<DetectorState['health']>[] {
@@ -111,21 +115,23 @@ export class EngineCore {
    */
   tick(nowMs: number): EngineEvent[] {
     const events: EngineEvent[] = [];
-    let demand: Map<string, MovementDemand>;
     try {
       this.ensureStarted(nowMs);
       const slot = slotOfMinute(localMinuteOfDay(nowMs, this.network.timeZone));
       this.updateHealth(nowMs, events);
       for (const d of this.detectors.values()) d.learnHistory(slot, nowMs);
-      demand = this.estimator.estimate(slot, nowMs, this.plansInForce, this.config);
-      this.lastDemand = demand;
+      this.estimator.estimateInPlace(slot, nowMs, this.plansInForce, this.config);
+      this.lastDemand = undefined;
     } catch (err) {
       this.counters.faults++;
       events.push({ type: 'engine-fault', atMs: nowMs, stage: 'health', intersectionIds: [], cause: causeOf(err) });
       return events;
     }
-    for (const group of this.groups) {
+    const estimator = this.estimator;
+    for (let g = 0; g < this.groups.length; g++) {
+      const group = this.groups[g];
       try {
+        const demand = { flowVehPerHour: estimator.flowVehPerHour, confidence: estimator.confidence, positions: this.demandPositions[g] };
         this.optimiseGroup(group, demand, nowMs, events);
       } catch (err) {
         this.counters.faults++;
@@ -135,6 +141,7 @@ export class EngineCore {
     this.counters.optimisations++;
     if (this.config.emitKpis) {
       try {
+        const demand = this.demand();
         events.push({ type: 'kpi', atMs: nowMs, kpis: this.kpis(demand), demand: [...demand.values()] });
       } catch (err) {
         this.counters.faults++;
@@ -145,9 +152,9 @@ export class EngineCore {
   }
 
   /** Optimises one signal group and puts the plans that pass the safety gate in force. */
-  protected optimiseGroup(group: SignalGroupModel, demand: ReadonlyMap<string, MovementDemand>, nowMs: number, events: EngineEvent[]): void {
+  protected optimiseGroup(group: SignalGroupModel, demand: DemandByPosition, nowMs: number, events: EngineEvent[]): void {
     {
-      const proposed = optimizeGroup({ group, demand, plansInForce: this.plansInForce, config: this.config.optimizer, nowMs });
+      const proposed = optimizeGroup({ group, demand: NO_DEMAND_BY_ID, demandByPosition: demand, plansInForce: this.plansInForce, config: this.config.optimizer, nowMs });
       for (const [id, plan] of proposed) {
         const inForce = this.plansInForce.get(id);
         if (plan === inForce || this.held.has(id)) continue;
@@ -240,6 +247,9 @@ export class EngineCore {
     return out;
   }
 }
+
+/** The step's demand goes to the optimizer by position (`DemandByPosition`): by id, none. */
+const NO_DEMAND_BY_ID: ReadonlyMap<string, MovementDemand> = new Map();
 
 /** An exception as one short line, its class and message: the key under which faults are counted and logged. */
 export function causeOf(err: unknown): string {
