@@ -1,7 +1,6 @@
 import type { NetworkFile } from '../network-models/index.js';
 import type { PhasePlan } from '../engine/index.js';
-// Specific modules, not the engine's index: this runs on a thread of its own, which would load all of the engine.
-import { fallbackPhasePlan } from '../engine/safety/fallback-plan.js';
+import { fallbackPhasePlan } from '../engine/index.js';
 import type { SignalState } from '../adapters/files/index.js';
 import { ArrivalMeasures } from './arrival-measures.js';
 import { placeArrivals } from './arrival-model.js';

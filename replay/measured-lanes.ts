@@ -1,8 +1,6 @@
-// Specific modules, not the indexes: the measure thread loads this (see measure-core.ts).
-import type { NetworkFile } from '../network-models/index.js';
-import { groupByLane, movementsFromLane } from '../network-models/lane-index.js';
-import { buildIntersectionModel, type IntersectionModel } from '../engine/optimizer/intersection-model.js';
-import { DEFAULT_OPTIMIZER_CONFIG } from '../engine/optimizer/optimizer-config.js';
+import { groupByLane, movementsFromLane, type NetworkFile } from '../network-models/index.js';
+import { buildIntersectionModel, type IntersectionModel } from '../engine/index.js';
+import { DEFAULT_OPTIMIZER_CONFIG } from '../engine/index.js';
 
 /** A lane whose arrivals are measured: one detector per lane (the advance one when there is one, as ATSPM does). */
 export interface MeasuredLane {

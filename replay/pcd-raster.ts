@@ -1,4 +1,4 @@
-import { pairKey } from '../network-models/lane-index.js';
+import { pairKey } from '../network-models/index.js';
 import type { MeasuredNetwork } from './measured-lanes.js';
 
 /** Columns of the diagram, seconds (5 minutes), and its height: seconds into the cycle shown. */
