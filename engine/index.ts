@@ -4,7 +4,7 @@ export { createEnginePipeline, type EnginePipelineOptions } from './pipeline/cre
 export { EngineCore, type EngineCounters } from './pipeline/engine-core.js';
 export { DEFAULT_ENGINE_CONFIG, resolveEngineConfig, type EngineConfig, type EngineConfigInput } from './pipeline/engine-config.js';
 export { VirtualClockScheduler } from './pipeline/virtual-clock-scheduler.js';
-export { CountClock, countInstants } from './pipeline/count-clock.js';
+export { CountClock, countEndMs, countInstants } from './pipeline/count-clock.js';
 export { virtualTimeSource } from './pipeline/virtual-time-source.js';
 export { checkCount } from './pipeline/count-validation.js';
 export { checkPlan, checkPlanSafety, DEFAULT_SAFETY_GATE_CONFIG, type SafetyGateConfig, type SafetyProblem, type SafetyProblemCode } from './safety/plan-safety-gate.js';

@@ -130,10 +130,10 @@ export async function replayDay(o: ReplayDayOptions): Promise<ReplayResult> {
       onPlan: o.compactPlans
         ? (plan) => {
             const { diagnostics: _, ...timings } = plan;
-            plansOut.write(`${JSON.stringify(timings)}\n`);
+            plansOut.writeLine(JSON.stringify(timings));
           }
-        : (plan) => plansOut.write(`${JSON.stringify(plan)}\n`),
-      onBin: (row) => binsOut.write(`${JSON.stringify(row)}\n`),
+        : (plan) => plansOut.writeLine(JSON.stringify(plan)),
+      onBin: (row) => binsOut.writeLine(JSON.stringify(row)),
       onActualPlan: demand ? (plan, atMs) => actualSchedule.push({ atMs, plan }) : undefined,
     });
   };

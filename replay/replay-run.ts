@@ -1,6 +1,6 @@
 import type { NetworkFile } from '../network-models/index.js';
 import { buildRoadGraph, type RoutePath } from '../network-models/index.js';
-import { countInstants } from '../engine/index.js';
+import { countEndMs } from '../engine/index.js';
 import type { EngineConfigInput, EngineCore, EngineEvent } from '../engine/index.js';
 import type { PhasePlan } from '../engine/index.js';
 import { fallbackPhasePlan, localMinuteOfDay, timeOfDayPlanAt } from '../engine/index.js';
@@ -113,7 +113,11 @@ export class ReplayRun {
   private spanRunsFrom = 0;
   private readonly actualPlans: PlanTimeline;
   private readonly observed: ObservedTimeline;
-  private readonly engine: PlanTimeline;
+  /**
+   * The engine's plans in force (for the corridor snapshots): plain plans, as only the measure thread needs their
+   * signal-state arithmetic (`PlanTimeline`).
+   */
+  private readonly engine: PhasePlan[];
   /** The plans actually in force, and the engine's: measured against the same traffic. */
   private readonly actualTrack: PlanTrack;
   private readonly engineTrack: PlanTrack;
@@ -163,7 +167,7 @@ export class ReplayRun {
     this.phaseIndex = signals.map((x) => new Map(x.phases.map((p, i) => [p.id, i])));
     const placeholder = signals.map((x) => fallbackPhasePlan(x, 0, this.timeZone));
     this.actualPlans = new PlanTimeline(placeholder);
-    this.engine = new PlanTimeline(placeholder);
+    this.engine = [...placeholder];
     this.observed = new ObservedTimeline(this.actualPlans, signals.map((x) => x.phases.length));
     this.onFallback = signals.map(() => true);
     this.currentTod = signals.map(() => '');
@@ -384,7 +388,7 @@ export class ReplayRun {
       this.actualPlans.set(i, plan);
       this.measures.set(0, i, plan);
       this.options.onActualPlan?.(plan, startMs);
-      this.engine.set(i, plan);
+      this.engine[i] = plan;
       this.measures.set(1, i, plan);
       for (const track of this.tracks) track.begin(i, plan, startMs);
     });
@@ -431,7 +435,7 @@ export class ReplayRun {
     const x = this.net.intersectionIndex.get(event.plan.intersectionId);
     if (x === undefined) return;
     this.counters.enginePlans++;
-    this.engine.set(x, event.plan);
+    this.engine[x] = event.plan;
     this.measures.set(1, x, event.plan);
     this.engineTrack.switchTo(x, event.plan, event.atMs);
     this.options.onPlan?.(event.plan);
@@ -442,7 +446,7 @@ export class ReplayRun {
    * bare count, read as a record timed by its own timestamp, has none).
    */
   private receivedAt(record: DayRecord): number | undefined {
-    return record.atMs !== countInstants((record as { record: unknown }).record)?.endMs ? record.atMs : undefined;
+    return record.atMs !== countEndMs((record as { record: unknown }).record) ? record.atMs : undefined;
   }
 
   /** Fallback time-of-day plans change at their start times: checked once a minute. */
@@ -642,7 +646,7 @@ export class ReplayRun {
         binStartMs,
         flowVehPerHour: round(flow, 0),
         actual: idx.map((x) => this.actualPlans.plan(x)),
-        engine: idx.map((x) => this.engine.plan(x)),
+        engine: idx.map((x) => this.engine[x]),
       };
     });
   }

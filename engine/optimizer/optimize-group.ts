@@ -27,10 +27,20 @@ export interface GroupOptimizationInput {
   group: SignalGroupModel;
   /** Demand per movement id; movements without an entry count as zero demand with zero confidence. */
   demand: ReadonlyMap<string, MovementDemand>;
+  /** The same demand read by position, when given (the engine's step: no look-up by id per movement); `demand` is then not read. */
+  demandByPosition?: DemandByPosition;
   /** Plans in force per intersection id (fallback plans count). */
   plansInForce: ReadonlyMap<string, PhasePlan>;
   config: OptimizerConfig;
   nowMs: number;
+}
+
+/** Demand per movement as arrays, and where each member's movements are in them. */
+export interface DemandByPosition {
+  flowVehPerHour: Float64Array;
+  confidence: Float64Array;
+  /** Per member of the group (in order), per movement of its model: the position of its demand, -1 for none. */
+  positions: readonly Int32Array[];
 }
 
 interface MemberWork {
@@ -56,14 +66,23 @@ interface MemberWork {
  */
 export function optimizeGroup(input: GroupOptimizationInput): Map<string, PhasePlan> {
   const { group, config } = input;
-  const work: MemberWork[] = group.members.map((model) => {
+  const byPosition = input.demandByPosition;
+  const work: MemberWork[] = group.members.map((model, i) => {
     const flows = new Array<number>(model.movements.length);
     const confidence = new Array<number>(model.movements.length);
-    for (let k = 0; k < model.movements.length; k++) {
-      const d = input.demand.get(model.movements[k].id);
-      flows[k] = d?.flowVehPerHour ?? 0;
-      confidence[k] = d?.confidence ?? 0;
-    }
+    if (byPosition) {
+      const positions = byPosition.positions[i];
+      for (let k = 0; k < model.movements.length; k++) {
+        const at = positions[k];
+        flows[k] = at >= 0 ? byPosition.flowVehPerHour[at] : 0;
+        confidence[k] = at >= 0 ? byPosition.confidence[at] : 0;
+      }
+    } else
+      for (let k = 0; k < model.movements.length; k++) {
+        const d = input.demand.get(model.movements[k].id);
+        flows[k] = d?.flowVehPerHour ?? 0;
+        confidence[k] = d?.confidence ?? 0;
+      }
     const ratios = phaseFlowRatios(model, flows);
     const wanted = requiredCycle(model, ratios.total, config);
     const current = input.plansInForce.get(model.intersection.id);

@@ -4,13 +4,27 @@ import { VirtualClockScheduler } from './virtual-clock-scheduler.js';
 
 /** The end (its timestamp) and the start of a raw count's interval, epoch ms; undefined when its time cannot be read. */
 export function countInstants(raw: unknown): { endMs: number; startMs: number } | undefined {
-  if (raw === null || typeof raw !== 'object') return undefined;
-  const { timestamp, intervalSeconds } = raw as { timestamp?: unknown; intervalSeconds?: unknown };
+  const endMs = countEndMs(raw);
+  if (Number.isNaN(endMs)) return undefined;
+  return { endMs, startMs: endMs - countIntervalMs(raw) };
+}
+
+/**
+ * `countInstants(raw)?.endMs`, NaN for undefined, without making an object (this runs for every count, twice in a
+ * replay).
+ */
+export function countEndMs(raw: unknown): number {
+  if (raw === null || typeof raw !== 'object') return NaN;
+  const timestamp = (raw as { timestamp?: unknown }).timestamp;
   const endMs = typeof timestamp === 'number' ? timestamp : typeof timestamp === 'string' ? Date.parse(timestamp) : NaN;
   // a time no Date can hold (a device's -1e300) never moves the clock; the engine rejects the record itself
-  if (!isRepresentableInstant(endMs)) return undefined;
-  const startMs = typeof intervalSeconds === 'number' && intervalSeconds > 0 ? endMs - intervalSeconds * 1000 : endMs;
-  return { endMs, startMs };
+  return isRepresentableInstant(endMs) ? endMs : NaN;
+}
+
+/** Length of a raw count's interval, ms (0 when it has none that can be read). */
+function countIntervalMs(raw: unknown): number {
+  const intervalSeconds = (raw as { intervalSeconds?: unknown }).intervalSeconds;
+  return typeof intervalSeconds === 'number' && intervalSeconds > 0 ? intervalSeconds * 1000 : 0;
 }
 
 /**
@@ -51,10 +65,11 @@ export class CountClock {
 
   /** Call before feeding a raw count to the pipeline. */
   beforeCount(raw: unknown, notAfterMs = Infinity): void {
-    const t = countInstants(raw);
-    if (!t) return;
-    this.longestIntervalMs = Math.max(this.longestIntervalMs, Math.min(t.endMs - t.startMs, 3_600_000));
-    if (t.endMs <= notAfterMs) this.move(t.endMs, true);
+    const endMs = countEndMs(raw);
+    if (Number.isNaN(endMs)) return;
+    // end less start, as `countInstants` gives them (the same rounding)
+    this.longestIntervalMs = Math.max(this.longestIntervalMs, Math.min(endMs - (endMs - countIntervalMs(raw)), 3_600_000));
+    if (endMs <= notAfterMs) this.move(endMs, true);
   }
 
   /**

@@ -29,6 +29,16 @@ interface MovementSources {
  */
 export class DemandEstimator {
   private readonly sources: MovementSources[] = [];
+  /**
+   * The last estimate, by source position (`positionOf`). A step writes the spare arrays and swaps them in once
+   * complete: a step that fails leaves the last estimate as it was.
+   */
+  flowVehPerHour: Float64Array;
+  confidence: Float64Array;
+  source: MovementDemand['source'][];
+  private spare: { flowVehPerHour: Float64Array; confidence: Float64Array; source: MovementDemand['source'][] };
+  /** Where each movement's estimate is (the last source of an id, as a Map keyed by id would keep). */
+  private readonly positions = new Map<string, number>();
 
   constructor(network: NetworkFile, detectorsByLane: Map<string, DetectorState[]>) {
     for (const x of network.intersections) {
@@ -44,20 +54,53 @@ export class DemandEstimator {
         this.sources.push({ movementId: m.id, intersection: x, lanes, saturationFlowVehPerHour: m.saturationFlowVehPerHour, phaseIndices });
       }
     }
+    this.sources.forEach((s, i) => this.positions.set(s.movementId, i));
+    this.flowVehPerHour = new Float64Array(this.sources.length);
+    this.confidence = new Float64Array(this.sources.length);
+    this.source = this.sources.map(() => 'measured');
+    this.spare = { flowVehPerHour: new Float64Array(this.sources.length), confidence: new Float64Array(this.sources.length), source: this.sources.map(() => 'measured') };
   }
 
+  /** Position of a movement's estimate in `flowVehPerHour`, `confidence` and `source`; -1 for none. */
+  positionOf(movementId: string): number {
+    return this.positions.get(movementId) ?? -1;
+  }
+
+  /** Demand per movement id (see `estimateInPlace`). */
   estimate(
     slot: number,
     nowMs: number,
     plansInForce: ReadonlyMap<string, PhasePlan>,
     limits: { smoothingSeconds: number; recentHistorySeconds: number; fallbackImpliedDegreeOfSaturation: number; saturatedMovementThreshold: number; saturatedDemandBoost: number },
   ): Map<string, MovementDemand> {
-    const recentSince = nowMs - limits.recentHistorySeconds * 1000;
+    this.estimateInPlace(slot, nowMs, plansInForce, limits);
+    return this.lastEstimate();
+  }
+
+  /** The last estimate as a map by movement id (a new map and new objects: an estimate in place does not change them). */
+  lastEstimate(): Map<string, MovementDemand> {
     const out = new Map<string, MovementDemand>();
+    this.sources.forEach((s, i) => out.set(s.movementId, { movementId: s.movementId, flowVehPerHour: this.flowVehPerHour[i], confidence: this.confidence[i], source: this.source[i] }));
+    return out;
+  }
+
+  /**
+   * Estimates every movement's demand into `flowVehPerHour`, `confidence` and `source` (the engine's step: no map
+   * and no object per movement).
+   */
+  estimateInPlace(
+    slot: number,
+    nowMs: number,
+    plansInForce: ReadonlyMap<string, PhasePlan>,
+    limits: { smoothingSeconds: number; recentHistorySeconds: number; fallbackImpliedDegreeOfSaturation: number; saturatedMovementThreshold: number; saturatedDemandBoost: number },
+  ): void {
+    const recentSince = nowMs - limits.recentHistorySeconds * 1000;
+    const { flowVehPerHour: flows, confidence, source: sources } = this.spare;
     // Sources come intersection by intersection: the plan in force is looked up once for each.
     let planOf: Intersection | undefined;
     let plan: PhasePlan | undefined;
-    for (const s of this.sources) {
+    for (let si = 0; si < this.sources.length; si++) {
+      const s = this.sources[si];
       if (s.intersection !== planOf) {
         planOf = s.intersection;
         plan = plansInForce.get(s.intersection.id);
@@ -92,14 +135,14 @@ export class DemandEstimator {
         const capacity = capacityVehPerHour(s.saturationFlowVehPerHour, green, plan.cycleSeconds);
         if (capacity > 0 && flow >= limits.saturatedMovementThreshold * capacity) flow *= 1 + limits.saturatedDemandBoost;
       }
-      out.set(s.movementId, {
-        movementId: s.movementId,
-        flowVehPerHour: flow,
-        confidence: s.lanes.length === 0 ? 0 : healthyLanes / s.lanes.length,
-        source,
-      });
+      flows[si] = flow;
+      confidence[si] = s.lanes.length === 0 ? 0 : healthyLanes / s.lanes.length;
+      sources[si] = source;
     }
-    return out;
+    this.spare = { flowVehPerHour: this.flowVehPerHour, confidence: this.confidence, source: this.source };
+    this.flowVehPerHour = flows;
+    this.confidence = confidence;
+    this.source = sources;
   }
 }
 

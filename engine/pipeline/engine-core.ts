@@ -1,15 +1,15 @@
 import type { NetworkFile } from '../../network-models/index.js';
 import { buildRoadGraph, groupByLane } from '../../network-models/index.js';
-import { buildSignalGroupModel, optimizeGroup, type SignalGroupModel } from '../optimizer/optimize-group.js';
+import { buildSignalGroupModel, optimizeGroup, type DemandByPosition, type SignalGroupModel } from '../optimizer/optimize-group.js';
 import { evaluatePlan } from '../optimizer/plan-evaluation.js';
 import type { MovementDemand, PhasePlan } from '../plan-types.js';
 import { fallbackPhasePlan, localMinuteOfDay } from '../safety/fallback-plan.js';
 import { checkPlan, checkPlanSafety } from '../safety/plan-safety-gate.js';
-import { checkCount } from './count-validation.js';
+import { readCount } from './count-validation.js';
 import { DemandEstimator } from './demand-estimator.js';
 import { DetectorState, slotOfMinute } from './detector-state.js';
 import type { EngineConfig } from './engine-config.js';
-import type { EngineEvent, InputError, IntersectionKpi } from './engine-events.js';
+import type { DetectorCount, EngineEvent, InputError, IntersectionKpi } from './engine-events.js';
 import { signalGroups } from './signal-groups.js';
 
 export interface EngineCounters {
@@ -37,7 +37,10 @@ export class EngineCore {
   private readonly plansInForce = new Map<string, PhasePlan>();
   private readonly intersections;
   private startedAtMs: number | undefined;
-  private lastDemand = new Map<string, MovementDemand>();
+  /** The last step's demand by movement id, made when asked for (the step reads the estimator's arrays). */
+  private lastDemand: Map<string, MovementDemand> | undefined = new Map();
+  /** Per group, per member, per movement: where the estimator keeps its demand. */
+  private readonly demandPositions: Int32Array[][];
   /** Intersections an operator holds: their plan in force is not replaced by the optimizer. */
   private readonly held = new Set<string>();
   /**
@@ -46,6 +49,8 @@ export class EngineCore {
    */
   private lookedUp: DetectorState | undefined;
   private readonly lookUp = (id: string): DetectorState | undefined => (this.lookedUp = this.detectors.get(id));
+  /** The count being ingested, read into one object for every record (`DetectorState.add` keeps nothing of it). */
+  private readonly counted: DetectorCount = { detectorId: '', timestampMs: 0, count: 0, intervalSeconds: 0, occupancy: undefined };
 
   constructor(
     readonly network: NetworkFile,
@@ -63,6 +68,7 @@ export class EngineCore {
       buildSignalGroupModel(g.id, g.intersectionIds.map((id) => this.intersections.get(id)!), roadGraph, config.optimizer),
     );
     this.estimator = new DemandEstimator(network, groupByLane(states, (s) => s.detector));
+    this.demandPositions = this.groups.map((g) => g.members.map((m) => Int32Array.from(m.movements, (mv) => this.estimator.positionOf(mv.id))));
   }
 
   /**
@@ -73,9 +79,8 @@ export class EngineCore {
     let error: InputError | undefined;
     try {
       this.lookedUp = undefined;
-      const checked = checkCount(raw, this.lookUp, nowMs, this.config);
-      if (checked.ok) this.lookedUp!.add(checked.count, this.config.smoothingSeconds, this.config.stuckOnOccupancy);
-      else error = checked.error;
+      error = readCount(raw, this.lookUp, nowMs, this.config, this.counted);
+      if (!error) this.lookedUp!.add(this.counted, this.config.smoothingSeconds, this.config.stuckOnOccupancy);
     } catch (err) {
       this.counters.faults++;
       error = { code: 'GW_ERR_INTERNAL', field: '(record)', value: null, reason: `could not be processed (${causeOf(err)}); the record was dropped` };
@@ -96,7 +101,7 @@ export class EngineCore {
   }
 
   demand(): ReadonlyMap<string, MovementDemand> {
-    return this.lastDemand;
+    return (this.lastDemand ??= this.estimator.lastEstimate());
   }
 
   detectorHealth(): ReturnType<DetectorState['health']>[] {
@@ -110,21 +115,23 @@ export class EngineCore {
    */
   tick(nowMs: number): EngineEvent[] {
     const events: EngineEvent[] = [];
-    let demand: Map<string, MovementDemand>;
     try {
       this.ensureStarted(nowMs);
       const slot = slotOfMinute(localMinuteOfDay(nowMs, this.network.timeZone));
       this.updateHealth(nowMs, events);
       for (const d of this.detectors.values()) d.learnHistory(slot, nowMs);
-      demand = this.estimator.estimate(slot, nowMs, this.plansInForce, this.config);
-      this.lastDemand = demand;
+      this.estimator.estimateInPlace(slot, nowMs, this.plansInForce, this.config);
+      this.lastDemand = undefined;
     } catch (err) {
       this.counters.faults++;
       events.push({ type: 'engine-fault', atMs: nowMs, stage: 'health', intersectionIds: [], cause: causeOf(err) });
       return events;
     }
-    for (const group of this.groups) {
+    const estimator = this.estimator;
+    for (let g = 0; g < this.groups.length; g++) {
+      const group = this.groups[g];
       try {
+        const demand = { flowVehPerHour: estimator.flowVehPerHour, confidence: estimator.confidence, positions: this.demandPositions[g] };
         this.optimiseGroup(group, demand, nowMs, events);
       } catch (err) {
         this.counters.faults++;
@@ -134,6 +141,7 @@ export class EngineCore {
     this.counters.optimisations++;
     if (this.config.emitKpis) {
       try {
+        const demand = this.demand();
         events.push({ type: 'kpi', atMs: nowMs, kpis: this.kpis(demand), demand: [...demand.values()] });
       } catch (err) {
         this.counters.faults++;
@@ -144,9 +152,9 @@ export class EngineCore {
   }
 
   /** Optimises one signal group and puts the plans that pass the safety gate in force. */
-  protected optimiseGroup(group: SignalGroupModel, demand: ReadonlyMap<string, MovementDemand>, nowMs: number, events: EngineEvent[]): void {
+  protected optimiseGroup(group: SignalGroupModel, demand: DemandByPosition, nowMs: number, events: EngineEvent[]): void {
     {
-      const proposed = optimizeGroup({ group, demand, plansInForce: this.plansInForce, config: this.config.optimizer, nowMs });
+      const proposed = optimizeGroup({ group, demand: NO_DEMAND_BY_ID, demandByPosition: demand, plansInForce: this.plansInForce, config: this.config.optimizer, nowMs });
       for (const [id, plan] of proposed) {
         const inForce = this.plansInForce.get(id);
         if (plan === inForce || this.held.has(id)) continue;
@@ -239,6 +247,9 @@ export class EngineCore {
     return out;
   }
 }
+
+/** The step's demand goes to the optimizer by position (`DemandByPosition`): by id, none. */
+const NO_DEMAND_BY_ID: ReadonlyMap<string, MovementDemand> = new Map();
 
 /** An exception as one short line, its class and message: the key under which faults are counted and logged. */
 export function causeOf(err: unknown): string {

@@ -71,7 +71,7 @@ export class AtspmTableStreams {
     const out = new BufferedOutput(join(this.dir, file));
     this.outputs.push(out);
     out.write(`${header.join(',')}\n`);
-    return (row) => out.write(`${csvLine(row)}\n`);
+    return (row) => out.writeLine(csvLine(row));
   }
 
   /** Flushes and closes every file. */
