@@ -25,10 +25,11 @@ export function buildSignalGroupModel(id: string, intersections: Intersection[],
 
 export interface GroupOptimizationInput {
   group: SignalGroupModel;
-  /** Demand per movement id; movements without an entry count as zero demand with zero confidence. */
-  demand: ReadonlyMap<string, MovementDemand>;
-  /** The same demand read by position, when given (the engine's step: no look-up by id per movement); `demand` is then not read. */
-  demandByPosition?: DemandByPosition;
+  /**
+   * Demand per movement id (movements without an entry count as zero demand with zero confidence), or the same
+   * read by position (the engine's step: no look-up by id per movement).
+   */
+  demand: ReadonlyMap<string, MovementDemand> | DemandByPosition;
   /** Plans in force per intersection id (fallback plans count). */
   plansInForce: ReadonlyMap<string, PhasePlan>;
   config: OptimizerConfig;
@@ -41,6 +42,10 @@ export interface DemandByPosition {
   confidence: Float64Array;
   /** Per member of the group (in order), per movement of its model: the position of its demand, -1 for none. */
   positions: readonly Int32Array[];
+}
+
+function isByPosition(demand: ReadonlyMap<string, MovementDemand> | DemandByPosition): demand is DemandByPosition {
+  return (demand as DemandByPosition).positions !== undefined;
 }
 
 interface MemberWork {
@@ -66,7 +71,8 @@ interface MemberWork {
  */
 export function optimizeGroup(input: GroupOptimizationInput): Map<string, PhasePlan> {
   const { group, config } = input;
-  const byPosition = input.demandByPosition;
+  const demand = input.demand;
+  const byPosition = isByPosition(demand) ? demand : undefined;
   const work: MemberWork[] = group.members.map((model, i) => {
     const flows = new Array<number>(model.movements.length);
     const confidence = new Array<number>(model.movements.length);
@@ -79,7 +85,7 @@ export function optimizeGroup(input: GroupOptimizationInput): Map<string, PhaseP
       }
     } else
       for (let k = 0; k < model.movements.length; k++) {
-        const d = input.demand.get(model.movements[k].id);
+        const d = (demand as ReadonlyMap<string, MovementDemand>).get(model.movements[k].id);
         flows[k] = d?.flowVehPerHour ?? 0;
         confidence[k] = d?.confidence ?? 0;
       }

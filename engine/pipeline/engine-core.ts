@@ -154,7 +154,7 @@ export class EngineCore {
   /** Optimises one signal group and puts the plans that pass the safety gate in force. */
   protected optimiseGroup(group: SignalGroupModel, demand: DemandByPosition, nowMs: number, events: EngineEvent[]): void {
     {
-      const proposed = optimizeGroup({ group, demand: NO_DEMAND_BY_ID, demandByPosition: demand, plansInForce: this.plansInForce, config: this.config.optimizer, nowMs });
+      const proposed = optimizeGroup({ group, demand, plansInForce: this.plansInForce, config: this.config.optimizer, nowMs });
       for (const [id, plan] of proposed) {
         const inForce = this.plansInForce.get(id);
         if (plan === inForce || this.held.has(id)) continue;
@@ -247,9 +247,6 @@ export class EngineCore {
     return out;
   }
 }
-
-/** The step's demand goes to the optimizer by position (`DemandByPosition`): by id, none. */
-const NO_DEMAND_BY_ID: ReadonlyMap<string, MovementDemand> = new Map();
 
 /** An exception as one short line, its class and message: the key under which faults are counted and logged. */
 export function causeOf(err: unknown): string {

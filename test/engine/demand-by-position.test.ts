@@ -52,7 +52,7 @@ describe('optimizeGroup: demand by position', () => {
           });
           const nowMs = (step + 1) * 60_000;
           byIdPlans = optimizeGroup({ group, demand, plansInForce: byIdPlans, config, nowMs });
-          byPositionPlans = optimizeGroup({ group, demand: new Map(), demandByPosition: byPosition, plansInForce: byPositionPlans, config, nowMs });
+          byPositionPlans = optimizeGroup({ group, demand: byPosition, plansInForce: byPositionPlans, config, nowMs });
           expect(byPositionPlans).toStrictEqual(byIdPlans);
         });
       }),
