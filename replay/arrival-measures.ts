@@ -1,4 +1,4 @@
-import { dischargedVehicles, modulo } from '../engine/index.js';
+import { dischargedVehicles, modulo } from '../engine/timing/index.js';
 import type { PhaseCyclePosition } from './plan-clock.js';
 import type { MeasuredNetwork } from './measured-lanes.js';
 import type { SignalTimeline } from './signal-timelines.js';

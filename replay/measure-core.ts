@@ -1,10 +1,8 @@
-import type { NetworkFile } from '../network-models/index.js';
 import type { PhasePlan } from '../engine/index.js';
-import { fallbackPhasePlan } from '../engine/index.js';
 import type { SignalState } from '../adapters/files/index.js';
 import { ArrivalMeasures } from './arrival-measures.js';
 import { placeArrivals } from './arrival-model.js';
-import { measuredNetwork, type MeasuredNetwork } from './measured-lanes.js';
+import type { MeasuredNetwork } from './measured-lanes.js';
 import { PcdRaster } from './pcd-raster.js';
 import { ObservedTimeline, PlanTimeline } from './signal-timelines.js';
 
@@ -32,10 +30,16 @@ export const OP_CLOSE_BIN = 7;
 
 export const SIGNAL_STATES: readonly SignalState[] = ['red', 'yellow', 'green'];
 
-/** What the measure thread needs to set up: the same network and options the replay has. */
+/**
+ * What the measure thread needs to set up: the replay's own measured network and first plans (plain data,
+ * cloned to the thread), so that the thread loads no more of the engine than its timing arithmetic
+ * (`engine/timing`) and none of the network models.
+ */
 export interface MeasureSetup {
-  network: NetworkFile;
-  timeZone: string;
+  /** `measuredNetwork(network)` of the replayed network. */
+  net: MeasuredNetwork;
+  /** Each signal's plan before any is set (the replay's: its fallback plan at time 0). */
+  initialPlans: PhasePlan[];
   pcdIntersections: string[];
   platoonShare: number;
 }
@@ -71,11 +75,10 @@ export class MeasureCore {
   private readonly windows: number[] = [];
 
   constructor(private readonly setup: MeasureSetup) {
-    this.net = measuredNetwork(setup.network);
+    this.net = setup.net;
     const signals = this.net.intersections.map((x) => x.model.intersection);
-    const placeholder = signals.map((x) => fallbackPhasePlan(x, 0, setup.timeZone));
-    this.actualPlans = new PlanTimeline(placeholder);
-    this.engine = new PlanTimeline(placeholder);
+    this.actualPlans = new PlanTimeline(setup.initialPlans);
+    this.engine = new PlanTimeline(setup.initialPlans);
     this.observed = new ObservedTimeline(this.actualPlans, signals.map((x) => x.phases.length));
     this.actualMeasures = new ArrivalMeasures(this.net, this.observed, undefined);
     this.engineMeasures = new ArrivalMeasures(this.net, this.engine, undefined);

@@ -1,4 +1,3 @@
-import { pairKey } from '../network-models/index.js';
 import type { MeasuredNetwork } from './measured-lanes.js';
 
 /** Columns of the diagram, seconds (5 minutes), and its height: seconds into the cycle shown. */
@@ -35,15 +34,18 @@ export class PcdRaster {
     readonly columns: number,
   ) {
     this.approachOfLane = new Int32Array(net.lanes.length).fill(-1);
-    const byKey = new Map<string, number>();
+    // An approach is an intersection's link: approaches by link, per intersection (the measure thread loads no
+    // network-model code, so no pair keys).
+    const byLink = new Map<number, Map<string, number>>();
     net.lanes.forEach((lane, l) => {
       const x = net.intersections[lane.intersection];
       if (!intersectionIds.includes(x.id)) return;
-      const key = pairKey(x.id, lane.linkId);
-      let a = byKey.get(key);
+      let links = byLink.get(lane.intersection);
+      if (links === undefined) byLink.set(lane.intersection, (links = new Map()));
+      let a = links.get(lane.linkId);
       if (a === undefined) {
         a = this.approaches.length;
-        byKey.set(key, a);
+        links.set(lane.linkId, a);
         this.approaches.push({
           intersectionId: x.id,
           linkId: lane.linkId,

@@ -1,4 +1,5 @@
-import { greenStartsSeconds, modulo, type PhasePlan } from '../engine/index.js';
+import type { PhasePlan } from '../engine/index.js';
+import { greenStartsSeconds, modulo } from '../engine/timing/index.js';
 
 /** A plan pre-digested for signal-state arithmetic: phase starts within the cycle, relative to the offset. */
 export interface CompiledPlan {

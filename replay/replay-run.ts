@@ -185,7 +185,7 @@ export class ReplayRun {
     this.pcdIds = options.pcdIntersections ?? (this.corridors[0]?.intersectionIds.slice(0, 4) ?? signals.slice(0, 2).map((x) => x.id));
     this.arrivalsObserved = options.measuredArrivals ?? false;
     this.measures = new MeasureClient(
-      { network: options.network, timeZone: this.timeZone, pcdIntersections: this.pcdIds, platoonShare: options.platoonShare ?? DEFAULT_PLATOON_SHARE },
+      { net: this.net, initialPlans: placeholder, pcdIntersections: this.pcdIds, platoonShare: options.platoonShare ?? DEFAULT_PLATOON_SHARE },
       options.measureThread ?? false,
     );
     this.engineRuns = new EngineRuns({

@@ -35,6 +35,12 @@ describe('architecture: the dependency rules', () => {
     const files: Record<string, string> = {
       'engine/index.ts': "export * from './core.js';\n",
       'engine/core.ts': "export const core = 1;\n",
+      'engine/timing/index.ts': "export * from './modulo.js';\n",
+      'engine/timing/modulo.ts': "export const modulo = 2;\n",
+      'replay/uses-the-timing-entry.ts': "import { modulo } from '../engine/timing/index.js';\nexport const t = modulo;\n",
+      'replay/reaches-into-timing.ts': "import { modulo } from '../engine/timing/modulo.js';\nexport const u = modulo;\n",
+      'adapters/files/reaches-into-models.ts': "import { m } from '../../network-models/timing/index.js';\nexport const v = m;\n",
+      'network-models/timing/index.ts': "export const m = 3;\n",
       'engine/reads-files.ts': "import { readFileSync } from 'node:fs';\nexport const f = readFileSync;\n",
       'engine/opens-sockets.ts': "import { WebSocket } from 'ws';\nexport const w = WebSocket;\n",
       'engine/uses-an-adapter.ts': "import { w } from '../adapters/files/index.js';\nexport const x = w;\n",
@@ -64,6 +70,9 @@ describe('architecture: the dependency rules', () => {
         'model-imports-no-part: network-models/index.ts → adapters/files/index.ts',
         'no-circular: replay/a.ts → replay/b.ts',
         'through-the-barrel: replay/index.ts → engine/core.ts',
+        // The engine's second entry, its timing arithmetic, is public; its modules are not, nor is any other part's.
+        'through-the-barrel: replay/reaches-into-timing.ts → engine/timing/modulo.ts',
+        'through-the-barrel: adapters/files/reaches-into-models.ts → network-models/timing/index.ts',
       ].sort(),
     );
   }, 120_000);
@@ -73,7 +82,8 @@ describe('architecture: package.json exports', () => {
   it('publishes each part\'s barrel, and only the barrels (the CLI is the bin)', () => {
     const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { exports: Record<string, string>; bin: Record<string, string> };
     const adapters = readdirSync(join(root, 'adapters'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => `adapters/${d.name}`);
-    const parts = ['engine', 'network-models', 'network-models/importers/sumo', ...adapters, 'replay'];
+    // The engine has a second entry: its timing arithmetic alone (docs/architecture.md).
+    const parts = ['engine', 'engine/timing', 'network-models', 'network-models/importers/sumo', ...adapters, 'replay'];
     const expected = Object.fromEntries(parts.map((part) => [`./${part}`, `./dist/${part}/index.js`]));
     expect(pkg.exports).toEqual({ ...expected, './package.json': './package.json' });
     for (const part of parts) expect(existsSync(join(root, part, 'index.ts')), part).toBe(true);
