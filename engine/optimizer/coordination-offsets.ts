@@ -140,26 +140,34 @@ export function coordinationOffsets(
   cycleSeconds: number,
   config: OptimizerConfig,
 ): Map<string, OffsetResult> {
-  const ids = [...members.keys()];
-  const timings = [...members.values()];
-  const n = ids.length;
+  const w = workspaceOf(topology);
+  const n = members.size;
+  w.size(n);
+  const { ids, timings } = w;
+  let filled = 0;
+  for (const [id, timing] of members) {
+    ids[filled] = id;
+    timings[filled++] = timing;
+  }
   // Each topology member's position among `members` (-1: not among them), looked up once per member, not per hop.
-  const position = new Int32Array(topology.memberIndex.size).fill(-1);
+  const position = w.position.fill(-1);
   const memberIndex = topology.memberIndex;
   for (let i = 0; i < n; i++) {
     const k = memberIndex.get(ids[i]);
     if (k !== undefined) position[k] = i;
   }
-  const pairBest: Array<DirectedHop | undefined> = new Array(topology.pairs);
+  const pairBest = w.pairBest.fill(undefined);
   /** Pairs in the order their first edge was found (the order ties between equal edges keep). */
-  const pairOrder: number[] = [];
-  for (const hop of topology.hops) {
+  const pairOrder = w.pairOrder;
+  let pairCount = 0;
+  for (let h = 0; h < topology.hops.length; h++) {
+    const hop = topology.hops[h];
     const u = position[hop.fromMember];
     const v = position[hop.toMember];
     if (u < 0 || v < 0) continue;
     const up = timings[u];
     const down = timings[v];
-    const directed = describeHop(hop, up, down, cycleSeconds, config, u, v);
+    const directed = describeHop(w.directed[h], hop, up, down, cycleSeconds, config, u, v);
     if (!directed) continue;
     // Keep the wave running the way it runs now unless the other way is clearly heavier (noise must not flip it).
     const inForce =
@@ -168,21 +176,23 @@ export function coordinationOffsets(
     if (inForce) directed.flowVehPerHour += incumbencyMarginVehPerHour(directed.flowVehPerHour, config);
     const key = hop.pair;
     const best = pairBest[key];
-    if (!best) pairOrder.push(key);
+    if (!best) pairOrder[pairCount++] = key;
     if (!best || directed.flowVehPerHour > best.flowVehPerHour || (directed.flowVehPerHour === best.flowVehPerHour && hop.fromIntersectionId < best.hop.fromIntersectionId))
       pairBest[key] = directed;
   }
-  const edges = pairOrder.map((k) => pairBest[k]!);
-  edges.sort((a, b) => b.flowVehPerHour - a.flowVehPerHour || a.hop.nameRank - b.hop.nameRank);
+  const edges = w.edges;
+  edges.length = pairCount;
+  for (let i = 0; i < pairCount; i++) edges[i] = pairBest[pairOrder[i]]!;
+  edges.sort(heaviestFirst);
   for (let i = 0; i < edges.length; i++) edges[i].rank = i;
-  const adjacency: DirectedHop[][] = [];
-  for (let i = 0; i < n; i++) adjacency.push([]);
+  const adjacency = w.adjacency;
+  for (let i = 0; i < n; i++) adjacency[i].length = 0;
   for (const e of edges) {
     adjacency[e.u].push(e);
     adjacency[e.v].push(e);
   }
   // The root keeps its offset; the signal that is root now stays root unless another is clearly busier.
-  const rootWeight = new Array<number>(n);
+  const { rootWeight, rank, roots } = w;
   for (let i = 0; i < n; i++) {
     const m = timings[i];
     let flow = 0;
@@ -190,25 +200,27 @@ export function coordinationOffsets(
     rootWeight[i] = m.currentOffsetSeconds !== null && m.currentlyCoordinatedFrom === undefined ? flow + incumbencyMarginVehPerHour(flow, config) : flow;
   }
   const idRank = topology.idRank;
-  const rank = new Array<number>(n);
   for (let i = 0; i < n; i++) rank[i] = idRank.get(ids[i])!;
-  const roots = ids.map((_, i) => i);
+  for (let i = 0; i < n; i++) roots[i] = i;
   roots.sort((a, b) => rootWeight[b] - rootWeight[a] || rank[a] - rank[b]);
-  const offsets = new Array<number>(n).fill(NaN);
-  const results = new Array<OffsetResult | undefined>(n);
+  const offsets = w.offsets.fill(NaN);
+  const results = w.results.fill(undefined);
   /** Signals in the order they were placed (the order of the map returned). */
-  const placed: number[] = [];
+  const placed = w.placed;
+  let placedCount = 0;
   /** Per signal placed: the phase its offset was aligned on and how far that green leads the platoon. */
-  const leadPhase = new Array<number>(n).fill(-1);
-  const leadSeconds = new Array<number>(n).fill(0);
-  const frontier = new EdgeQueue();
+  const leadPhase = w.leadPhase.fill(-1);
+  const leadSeconds = w.leadSeconds.fill(0);
+  const frontier = w.frontier;
+  const tree = w.tree;
   for (const root of roots) {
     if (results[root] !== undefined) continue;
-    const tree = [root];
+    tree.length = 0;
+    tree.push(root);
     const rootOffset = timings[root].currentOffsetSeconds ?? 0;
     results[root] = { offsetSeconds: rootOffset };
     offsets[root] = rootOffset;
-    placed.push(root);
+    placed[placedCount++] = root;
     // Prim's algorithm: repeatedly take the heaviest edge leaving the tree (edges are ranked once, heaviest first).
     for (const e of adjacency[root]) frontier.push(e);
     for (let e = frontier.pop(); e; e = frontier.pop()) {
@@ -236,14 +248,81 @@ export function coordinationOffsets(
       }
       const added = uIn ? v : u;
       tree.push(added);
-      placed.push(added);
+      placed[placedCount++] = added;
       for (const next of adjacency[added]) frontier.push(next);
     }
-    shiftTreeTowardsCurrent(tree, results, offsets, timings, cycleSeconds, config);
+    shiftTreeTowardsCurrent(w, tree, results, offsets, timings, cycleSeconds, config);
   }
   const result = new Map<string, OffsetResult>();
-  for (const i of placed) result.set(ids[i], results[i]!);
+  for (let k = 0; k < placedCount; k++) result.set(ids[placed[k]], results[placed[k]]!);
+  // Nothing of this call is kept past it: the members' timings are the caller's.
+  timings.fill(undefined as unknown as MemberTiming);
   return result;
+}
+
+/** Heaviest edge first; between equal flows, the hops' order of end ids. */
+function heaviestFirst(a: DirectedHop, b: DirectedHop): number {
+  return b.flowVehPerHour - a.flowVehPerHour || a.hop.nameRank - b.hop.nameRank;
+}
+
+/**
+ * The arrays `coordinationOffsets` works in, kept with its topology and reused at each call (the engine runs it
+ * for every group at every step, and allocated some 100 KB a call building them afresh on a 10x10 grid). Sized
+ * to the topology: one edge per hop, and `size(n)` for the members of the call.
+ */
+class OffsetWorkspace {
+  ids: string[] = [];
+  timings: MemberTiming[] = [];
+  readonly position: Int32Array;
+  readonly pairBest: Array<DirectedHop | undefined>;
+  readonly pairOrder: number[];
+  /** One edge per hop of the topology, rewritten by `describeHop` at each call. */
+  readonly directed: DirectedHop[];
+  readonly edges: DirectedHop[] = [];
+  adjacency: DirectedHop[][] = [];
+  rootWeight: number[] = [];
+  rank: number[] = [];
+  roots: number[] = [];
+  offsets: number[] = [];
+  results: Array<OffsetResult | undefined> = [];
+  placed: number[] = [];
+  leadPhase: number[] = [];
+  leadSeconds: number[] = [];
+  readonly tree: number[] = [];
+  readonly frontier = new EdgeQueue();
+  readonly current: number[] = [];
+  readonly proposed: number[] = [];
+
+  constructor(topology: CoordinationTopology) {
+    this.position = new Int32Array(topology.memberIndex.size);
+    this.pairBest = new Array<DirectedHop | undefined>(topology.pairs).fill(undefined);
+    this.pairOrder = new Array<number>(topology.pairs).fill(0);
+    this.directed = topology.hops.map((hop) => ({ hop, flowVehPerHour: 0, upstreamPhase: 0, downstreamPhase: 0, leadSeconds: 0, rank: -1, u: 0, v: 0 }));
+  }
+
+  /** Arrays of `n` entries for a call with `n` members. */
+  size(n: number): void {
+    if (this.rootWeight.length === n) return;
+    this.ids = new Array<string>(n).fill('');
+    this.timings = new Array<MemberTiming>(n).fill(undefined as unknown as MemberTiming);
+    this.adjacency = Array.from({ length: n }, () => []);
+    this.rootWeight = new Array<number>(n).fill(0);
+    this.rank = new Array<number>(n).fill(0);
+    this.roots = new Array<number>(n).fill(0);
+    this.offsets = new Array<number>(n).fill(NaN);
+    this.results = new Array<OffsetResult | undefined>(n).fill(undefined);
+    this.placed = new Array<number>(n).fill(0);
+    this.leadPhase = new Array<number>(n).fill(-1);
+    this.leadSeconds = new Array<number>(n).fill(0);
+  }
+}
+
+const workspaces = new WeakMap<CoordinationTopology, OffsetWorkspace>();
+
+function workspaceOf(topology: CoordinationTopology): OffsetWorkspace {
+  let w = workspaces.get(topology);
+  if (w === undefined) workspaces.set(topology, (w = new OffsetWorkspace(topology)));
+  return w;
 }
 
 function greenStart(m: MemberTiming, phase: number): number {
@@ -256,6 +335,7 @@ function greenStart(m: MemberTiming, phase: number): number {
  * (then the least total move): a new root or a re-hung branch must not re-time every signal of the group.
  */
 function shiftTreeTowardsCurrent(
+  w: OffsetWorkspace,
   tree: number[],
   results: Array<OffsetResult | undefined>,
   offsets: number[],
@@ -265,15 +345,14 @@ function shiftTreeTowardsCurrent(
 ): void {
   // Offsets in force and proposed of the signals that have one, as plain arrays: every candidate shift is tried
   // against every signal (quadratic in the tree's size, at every optimisation step).
-  const current: number[] = [];
-  const proposed: number[] = [];
+  const { current, proposed } = w;
+  let n = 0;
   for (const i of tree) {
     const c = timings[i].currentOffsetSeconds;
     if (c === null) continue;
-    current.push(c);
-    proposed.push(offsets[i]);
+    current[n] = c;
+    proposed[n++] = offsets[i];
   }
-  const n = current.length;
   if (n < 2) return;
   const keepWithin = Math.max(config.offsetHysteresisSeconds, config.offsetHysteresisFraction * cycleSeconds);
   let bestShift = 0;
@@ -303,7 +382,8 @@ function shiftTreeTowardsCurrent(
   }
 }
 
-function describeHop(hop: CoordinatedHop, up: MemberTiming, down: MemberTiming, cycleSeconds: number, config: OptimizerConfig, u: number, v: number): DirectedHop | null {
+/** The hop's edge at this step, written into `into` (its own, reused from step to step), or null when it carries none. */
+function describeHop(into: DirectedHop, hop: CoordinatedHop, up: MemberTiming, down: MemberTiming, cycleSeconds: number, config: OptimizerConfig, u: number, v: number): DirectedHop | null {
   const upPhaseFlow = zeroed(upScratch, up.model.phaseIds.length);
   let feedFlow = 0;
   for (const k of hop.feedingMovements) {
@@ -336,7 +416,14 @@ function describeHop(hop: CoordinatedHop, up: MemberTiming, down: MemberTiming, 
   const sideFlow = Math.max(0, feedFlow - upPhaseFlow[upstreamPhase]);
   const queuedPerLane = (sideFlow * cycleSeconds) / 3600 / hop.arrivalLanes;
   const leadSeconds = Math.min(15, Math.round(config.queueDischargeSecondsPerVeh * queuedPerLane));
-  return { hop, flowVehPerHour: Math.max(arrivingFlow, feedFlow), upstreamPhase, downstreamPhase, leadSeconds, rank: -1, u, v };
+  into.flowVehPerHour = Math.max(arrivingFlow, feedFlow);
+  into.upstreamPhase = upstreamPhase;
+  into.downstreamPhase = downstreamPhase;
+  into.leadSeconds = leadSeconds;
+  into.rank = -1;
+  into.u = u;
+  into.v = v;
+  return into;
 }
 
 /**
@@ -393,7 +480,9 @@ class EdgeQueue {
     for (let i = a.length - 1; i > 0; ) {
       const parent = (i - 1) >> 1;
       if (a[parent].rank <= a[i].rank) break;
-      [a[parent], a[i]] = [a[i], a[parent]];
+      const t = a[parent];
+      a[parent] = a[i];
+      a[i] = t;
       i = parent;
     }
   }
@@ -412,7 +501,9 @@ class EdgeQueue {
         if (l < a.length && a[l].rank < a[m].rank) m = l;
         if (r < a.length && a[r].rank < a[m].rank) m = r;
         if (m === i) break;
-        [a[m], a[i]] = [a[i], a[m]];
+        const t = a[m];
+        a[m] = a[i];
+        a[i] = t;
         i = m;
       }
     }
