@@ -60,6 +60,8 @@ export class DayBatchPacker {
   private readonly ids = new Map<string, number>();
   private readonly buffers: SharedArrayBuffer[] = [];
   private readonly free: number[] = [];
+  /** The batch being filled: its counts so far (`n` rows), its other lines, and its non-blank (`at`) and all lines. */
+  private open: { firstLineNo: number; slot: number; rows: Float64Array; newIds: string[]; others: PackedDayBatch['others']; n: number; at: number; lines: number } | undefined;
 
   constructor(slots: number) {
     for (let i = 0; i < slots; i++) {
@@ -74,14 +76,36 @@ export class DayBatchPacker {
     this.free.push(slot);
   }
 
+  /** Packs `lines` (from line `firstLineNo` on) as one batch. */
   pack(firstLineNo: number, lines: string[]): PackedDayBatch {
-    const slot = this.free.pop();
-    if (slot === undefined) throw new Error('no free day batch slot: a batch must be released before the next is packed');
-    let rows = new Float64Array(this.buffers[slot]);
-    const newIds: string[] = [];
-    const others: PackedDayBatch['others'] = [];
-    let n = 0;
-    let at = 0;
+    this.add(firstLineNo, lines);
+    return this.take()!;
+  }
+
+  /** Whether a batch is being filled (`add` took a slot for it, `take` not called yet). */
+  get filling(): boolean {
+    return this.open !== undefined;
+  }
+
+  /** Lines (blank ones included) in the batch being filled. */
+  get linesFilled(): number {
+    return this.open?.lines ?? 0;
+  }
+
+  /**
+   * Parses and packs `lines` (from line `firstLineNo` on, following the lines added before) into the batch being
+   * filled, which it opens, taking a slot, when none is.
+   */
+  add(firstLineNo: number, lines: string[]): void {
+    let b = this.open;
+    if (b === undefined) {
+      const slot = this.free.pop();
+      if (slot === undefined) throw new Error('no free day batch slot: a batch must be released before the next is packed');
+      b = this.open = { firstLineNo, slot, rows: new Float64Array(this.buffers[slot]), newIds: [], others: [], n: 0, at: 0, lines: 0 };
+    }
+    let rows = b.rows;
+    let n = b.n;
+    let at = b.at;
     for (let i = 0; i < lines.length; i++) {
       const line = parseDayLine(lines[i], firstLineNo + i);
       if (line === undefined) continue;
@@ -90,13 +114,24 @@ export class DayBatchPacker {
         const bigger = new Float64Array(grown);
         bigger.set(rows);
         rows = bigger;
-        this.buffers[slot] = grown;
+        this.buffers[b.slot] = grown;
       }
-      if (isDayLineProblem(line) || !packCount(line, rows, n * ROW, this.ids, newIds)) others.push({ at, line });
+      if (isDayLineProblem(line) || !packCount(line, rows, n * ROW, this.ids, b.newIds)) b.others.push({ at, line });
       else n++;
       at++;
     }
-    return { firstLineNo, newIds, counts: rows.subarray(0, n * ROW), slot, others };
+    b.rows = rows;
+    b.n = n;
+    b.at = at;
+    b.lines += lines.length;
+  }
+
+  /** The batch filled so far (undefined when none is open); the next `add` opens another. */
+  take(): PackedDayBatch | undefined {
+    const b = this.open;
+    if (b === undefined) return undefined;
+    this.open = undefined;
+    return { firstLineNo: b.firstLineNo, newIds: b.newIds, counts: b.rows.subarray(0, b.n * ROW), slot: b.slot, others: b.others };
   }
 }
 

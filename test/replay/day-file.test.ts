@@ -7,7 +7,7 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { DayFileWriter } from '../../adapters/files/index.js';
-import { readLines, type LineWarning } from '../../adapters/files/index.js';
+import { readLineBatches, readLines, type LineWarning } from '../../adapters/files/index.js';
 import type { DayRecord } from '../../adapters/files/index.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -118,6 +118,40 @@ describe('day files', () => {
     const got = await readAll(file);
     expect(got.lines).toEqual(lines);
     expect(got.warnings).toEqual([]);
+  });
+
+  it('in small pieces (pieceBytes): the same lines and numbers, each batch no more than a piece unless one line is longer', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gw-pieces-'));
+    const lines: string[] = [];
+    for (let i = 0; i < 3_000; i++) lines.push(i % 97 === 0 ? '' : i % 89 === 0 ? `{"id":"${'→é'.repeat(i % 50)}"}\r` : JSON.stringify({ id: 'x'.repeat(i % 300), i }));
+    const text = `${lines.join('\n')}\n{"id":"torn`;
+    const plain = join(dir, 'day.ndjson');
+    const gz = join(dir, 'day.ndjson.gz');
+    writeFileSync(plain, text);
+    writeFileSync(gz, gzipSync(text));
+    const read = async (path: string, pieceBytes?: number) => {
+      const got: string[] = [];
+      const warnings: LineWarning[] = [];
+      for await (const batch of readLineBatches(path, { pieceBytes, onWarning: (w) => warnings.push(w) })) {
+        expect(batch.firstLineNo).toBe(got.length + 1);
+        got.push(...batch.lines);
+        // A batch holds one piece's lines, and the start of its first line, which the piece before cut off.
+        const bytes = batch.lines.reduce((n, l) => n + Buffer.byteLength(l) + 1, 0);
+        const longestLine = Math.max(...batch.lines.map((l) => Buffer.byteLength(l) + 2));
+        if (pieceBytes !== undefined) expect(bytes).toBeLessThanOrEqual(pieceBytes + longestLine);
+      }
+      return { got, warnings };
+    };
+    for (const path of [plain, gz]) {
+      const whole = await read(path);
+      expect(whole.got).toEqual(lines.map((l) => l.replace(/\r$/, '')));
+      expect(whole.warnings.map((w) => w.code)).toEqual(['GW_REPLAY_TORN_LINE']);
+      for (const pieceBytes of [1, 7, 500, 4096]) {
+        const pieces = await read(path, pieceBytes);
+        expect(pieces.got).toEqual(whole.got);
+        expect(pieces.warnings).toEqual(whole.warnings);
+      }
+    }
   });
 
   it(

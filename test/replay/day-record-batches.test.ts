@@ -68,6 +68,22 @@ async function throughWorker(path: string, reuseRecords = false): Promise<{ even
   return { events, bytes, objects: objects.size };
 }
 
+/**
+ * The events without the batches' starts (the worker packs text parsed in small pieces into batches of its own
+ * size, so its batches start elsewhere), after checking those starts: increasing, and each line number a
+ * problem names within its batch.
+ */
+function linesAndWarnings(events: Event[]): Event[] {
+  let first = -Infinity;
+  for (const e of events) {
+    if ('batch' in e) {
+      expect(e.batch).toBeGreaterThan(first);
+      first = e.batch;
+    } else if ('line' in e && typeof (e.line as { lineNo?: unknown }).lineNo === 'number') expect((e.line as { lineNo: number }).lineNo).toBeGreaterThanOrEqual(first);
+  }
+  return events.filter((e) => !('batch' in e));
+}
+
 /** Same values, same keys (none undefined where absent), in the same order. */
 function expectIdentical(a: unknown, b: unknown): void {
   expect(a).toStrictEqual(b);
@@ -139,7 +155,8 @@ describe('day records read on a worker thread', () => {
       const got = await throughWorker(path);
       expect(expected.events.filter((e) => 'batch' in e).length).toBeGreaterThan(3);
       expect(expected.events.filter((e) => 'warning' in e).length).toBeGreaterThan(0);
-      expectIdentical(got.events, expected.events);
+      expect(got.events.filter((e) => 'batch' in e).length).toBeGreaterThan(3);
+      expectIdentical(linesAndWarnings(got.events), linesAndWarnings(expected.events));
       expect(got.bytes).toBe(expected.bytes);
       expect(got.bytes).toBe(statSync(path).size);
     }
@@ -150,7 +167,8 @@ describe('day records read on a worker thread', () => {
     writeFileSync(gz, gzipSync(text));
     const expected = await inProcess(gz);
     const got = await throughWorker(gz, true);
-    expectIdentical(got.events, expected.events);
+    expect(got.events.filter((e) => 'batch' in e).length).toBeGreaterThan(3);
+    expectIdentical(linesAndWarnings(got.events), linesAndWarnings(expected.events));
     // Packed counts come in two reused objects (with and without occupancy); the others (a sixth of this
     // file's counts: other key orders, types, extra keys) as parsed.
     const fresh = await throughWorker(gz);
