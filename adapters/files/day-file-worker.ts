@@ -23,7 +23,10 @@ export type DayFileWorkerMessage =
  */
 export type DayFileWorkerAck = number;
 
-/** Text decoded and parsed at once, bytes; lines a batch gathers before it is posted (a 1 MiB chunk of counts). */
+/**
+ * Text decoded and parsed at once, bytes; lines a batch gathers before it is posted (a 1 MiB chunk of counts),
+ * but the first batch goes with its first piece: the consumer waits for it to start.
+ */
 const PIECE_BYTES = 1 << 16;
 const BATCH_LINES = 7000;
 
@@ -42,9 +45,13 @@ port.on('message', (slot: DayFileWorkerAck) => {
 
 let bytesRead = 0;
 /** Posts the batch filled so far, if any. */
+let posted = 0;
 const flush = () => {
   const batch = packer.take();
-  if (batch) post({ type: 'batch', batch, bytesRead });
+  if (batch) {
+    post({ type: 'batch', batch, bytesRead });
+    posted++;
+  }
 };
 try {
   // Text is decoded and parsed in small pieces, packed into batches of about a read chunk's lines: a piece's text
@@ -64,7 +71,7 @@ try {
       credit--;
     }
     packer.add(piece.firstLineNo, piece.lines);
-    if (packer.linesFilled >= BATCH_LINES) flush();
+    if (packer.linesFilled >= (posted === 0 ? 1 : BATCH_LINES)) flush();
   }
   flush();
   post({ type: 'end' });
