@@ -5,7 +5,7 @@
  *
  *   npx tsx bench/sumo/corpus.ts [--jobs 2] [--only substr,...] [--seeds 1,2,3] [--split train|validation|all]
  *     [--scenarios-dir DIR ...] [--controls static,actuated,delay_based,own,max-pressure,engine]
- *     [--teleport default|off|both] [--out results.json] [--label NAME] [--engine-options JSON] [--no-cache]
+ *     [--teleport default|off|both] [--out results.json] [--label NAME] [--engine-options JSON] [--demand-scale F] [--no-cache]
  *     [--timeout-minutes 30] [--list] [--cached-only]
  *   npx tsx bench/sumo/corpus.ts --compare A.json B.json [--control engine]
  */
@@ -56,6 +56,7 @@ function parse() {
         out: { type: 'string', default: 'bench/out/corpus/results.json' },
         label: { type: 'string' },
         'engine-options': { type: 'string' },
+        'demand-scale': { type: 'string' },
         'no-cache': { type: 'boolean', default: false },
         'timeout-minutes': { type: 'string', default: '30' },
         'cache-dir': { type: 'string', default: 'bench/out/corpus' },
@@ -161,6 +162,12 @@ async function main(): Promise<void> {
       fail(`--engine-options is not JSON: ${(e as Error).message}`);
     }
   }
+  let demandScale: number | undefined;
+  if (v['demand-scale'] !== undefined) {
+    demandScale = Number(v['demand-scale']);
+    if (!Number.isFinite(demandScale) || demandScale <= 0 || demandScale > 10) fail(`--demand-scale ${v['demand-scale']}: must be a number above 0 and at most 10`);
+    if (demandScale === 1) demandScale = undefined;
+  }
   const sumoHome = process.env['SUMO_HOME'] ?? '/usr/share/sumo';
   const shared = resolve(REPO, '../shared/scenarios');
   const scenarioDirs = [...new Set([...(v['scenarios-dir'] ?? []).map((d) => resolve(d)), ...(existsSync(shared) ? [shared] : [])])];
@@ -186,7 +193,7 @@ async function main(): Promise<void> {
   for (const s of scenarios)
     for (const seed of seeds)
       for (const teleport of teleports)
-        for (const control of controls) specs.push({ scenario: s.name, configFile: s.configFile, control: control as CellSpec['control'], seed, teleport, ...(engineOptions ? { engineOptions } : {}) });
+        for (const control of controls) specs.push({ scenario: s.name, configFile: s.configFile, control: control as CellSpec['control'], seed, teleport, ...(engineOptions ? { engineOptions } : {}), ...(demandScale !== undefined ? { demandScale } : {}) });
   const results: CellResult[] = [];
   const todo: CellSpec[] = [];
   for (const spec of specs) {

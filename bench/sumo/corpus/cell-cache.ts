@@ -86,7 +86,7 @@ export class CellCache {
     const own = (OWN_CONTROLS as readonly string[]).includes(spec.control);
     const env = own ? [] : Object.entries(this.env).filter(([k]) => k.startsWith('GREENWAVE_') || k.startsWith('GW_')).sort();
     return createHash('sha256')
-      .update(JSON.stringify({ f: CACHE_FORMAT, s: this.scenarioHash(spec.configFile), c: spec.control, seed: spec.seed, t: spec.teleport, o: own ? null : (spec.engineOptions ?? null), env, src: own ? this.ownControlsVersion : this.sourcesHash() }))
+      .update(JSON.stringify({ f: CACHE_FORMAT, s: this.scenarioHash(spec.configFile), c: spec.control, seed: spec.seed, t: spec.teleport, o: own ? null : (spec.engineOptions ?? null), env, src: own ? this.ownControlsVersion : this.sourcesHash(), ...(spec.demandScale !== undefined ? { ds: spec.demandScale } : {}) }))
       .digest('hex');
   }
 

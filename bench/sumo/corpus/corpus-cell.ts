@@ -18,6 +18,8 @@ export interface CellSpec {
   teleport: TeleportMode;
   /** Engine control options (JSON), as run-sumo-bench's --engine-options. */
   engineOptions?: Record<string, unknown>;
+  /** Every flow, trip and vehicle of the scenario's demand scaled by this factor (SUMO's `--scale`); absent: 1. */
+  demandScale?: number;
 }
 
 export interface CellMetrics {
@@ -68,6 +70,7 @@ export async function runCell(spec: CellSpec): Promise<CellMetrics> {
         '--tripinfo-output.write-undeparted', 'true',
         '--statistic-output', statistics,
         ...(spec.teleport === 'off' ? ['--time-to-teleport', '-1'] : []),
+        ...(spec.demandScale !== undefined ? ['--scale', String(spec.demandScale)] : []),
       ],
     });
     const trips = summarizeTripinfo(readFileSync(tripinfo, 'utf8'));
