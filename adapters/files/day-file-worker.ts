@@ -44,8 +44,9 @@ port.on('message', (slot: DayFileWorkerAck) => {
 });
 
 let bytesRead = 0;
-/** Posts the batch filled so far, if any. */
+/** Batches posted so far. */
 let posted = 0;
+/** Posts the batch filled so far, if any. */
 const flush = () => {
   const batch = packer.take();
   if (batch) {
