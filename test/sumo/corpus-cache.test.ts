@@ -62,6 +62,10 @@ describe('corpus cache', () => {
     expect(cache().key(spec('engine', { seed: 2 }))).not.toBe(base);
     expect(cache().key(spec('engine', { teleport: 'off' }))).not.toBe(base);
     expect(cache().key(spec('engine', { engineOptions: { gapSeconds: 3 } }))).not.toBe(base);
+    // a scaled demand is a run of its own, for every control; without the option the key is what it always was
+    expect(cache().key(spec('engine', { demandScale: 1.3 }))).not.toBe(base);
+    expect(cache().key(spec('actuated', { demandScale: 1.3 }))).not.toBe(cache().key(spec('actuated')));
+    expect(cache().key(spec('engine', { demandScale: undefined }))).toBe(base);
     expect(cache({ GREENWAVE_ACTUATION: 'b' }).key(spec('engine'))).not.toBe(base);
     expect(cache({ HOME: '/elsewhere' }).key(spec('engine'))).toBe(base);
     // environment variables steer the engine, never SUMO's own controls

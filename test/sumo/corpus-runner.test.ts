@@ -21,6 +21,9 @@ describe('corpus runner: arguments', () => {
     const j = corpus(['--jobs', '0']);
     expect(j.status).toBe(2);
     expect(j.stderr).toContain('--jobs = 0: must be an integer from 1 to 64');
+    const d = corpus(['--demand-scale', '0']);
+    expect(d.status).toBe(2);
+    expect(d.stderr).toContain('--demand-scale 0: must be a number above 0 and at most 10');
     const u = corpus(['--frobnicate']);
     expect(u.status).toBe(2);
     expect(u.stderr).toContain('--frobnicate');
@@ -69,5 +72,12 @@ describe.skipIf(SKIP_SUMO)('corpus runner on a scenario directory (child process
     writeFileSync(join(scenarios, 'tiny', 'tiny.rou.xml'), `<routes>\n    <flow id="we" from="left0A0" to="B0right0" begin="0" end="240" period="4"/>\n</routes>\n`);
     const third = corpus(['--only', 'corpus-tiny', '--scenarios-dir', scenarios, '--controls', 'own', '--cache-dir', cache, '--out', join(dir, 'c.json')]);
     expect(third.stderr).toContain('0 cached, 1 to run');
+    // the whole demand scaled (SUMO's --scale): runs of their own, with that many fewer vehicles
+    const half = corpus(['--only', 'corpus-tiny', '--scenarios-dir', scenarios, '--controls', 'own', '--cache-dir', cache, '--demand-scale', '0.5', '--out', join(dir, 'd.json')]);
+    expect(half.status, half.stderr).toBe(0);
+    expect(half.stderr).toContain('0 cached, 1 to run');
+    const due = (f: string) => (JSON.parse(readFileSync(join(dir, f), 'utf8')) as CorpusResultsFile).results[0].metrics!.vehiclesDue;
+    expect(due('d.json')).toBeGreaterThanOrEqual(Math.floor(due('c.json') / 2) - 1);
+    expect(due('d.json')).toBeLessThanOrEqual(Math.ceil(due('c.json') / 2) + 1);
   }, 240_000);
 });
