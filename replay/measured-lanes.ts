@@ -1,6 +1,5 @@
 import { groupByLane, movementsFromLane, type NetworkFile } from '../network-models/index.js';
-import { buildIntersectionModel, type IntersectionModel } from '../engine/index.js';
-import { DEFAULT_OPTIMIZER_CONFIG } from '../engine/index.js';
+import { buildIntersectionModel, DEFAULT_OPTIMIZER_CONFIG, type IntersectionModel } from '../engine/index.js';
 
 /** A lane whose arrivals are measured: one detector per lane (the advance one when there is one, as ATSPM does). */
 export interface MeasuredLane {

@@ -153,21 +153,19 @@ export class EngineCore {
 
   /** Optimises one signal group and puts the plans that pass the safety gate in force. */
   protected optimiseGroup(group: SignalGroupModel, demand: DemandByPosition, nowMs: number, events: EngineEvent[]): void {
-    {
-      const proposed = optimizeGroup({ group, demand, plansInForce: this.plansInForce, config: this.config.optimizer, nowMs });
-      for (const [id, plan] of proposed) {
-        const inForce = this.plansInForce.get(id);
-        if (plan === inForce || this.held.has(id)) continue;
-        const found = checkPlan(plan, this.intersections.get(id)!, this.config.safetyGate);
-        if (found.length > 0) {
-          this.counters.plansRejected++;
-          events.push({ type: 'plan-rejected', atMs: nowMs, intersectionId: id, problems: found.map((p) => p.message), codes: found.map((p) => p.code), keptVersion: inForce?.version ?? null });
-          continue;
-        }
-        this.plansInForce.set(id, plan);
-        this.counters.plansEmitted++;
-        events.push({ type: 'plan', atMs: nowMs, plan, previousVersion: inForce?.version ?? null });
+    const proposed = optimizeGroup({ group, demand, plansInForce: this.plansInForce, config: this.config.optimizer, nowMs });
+    for (const [id, plan] of proposed) {
+      const inForce = this.plansInForce.get(id);
+      if (plan === inForce || this.held.has(id)) continue;
+      const found = checkPlan(plan, this.intersections.get(id)!, this.config.safetyGate);
+      if (found.length > 0) {
+        this.counters.plansRejected++;
+        events.push({ type: 'plan-rejected', atMs: nowMs, intersectionId: id, problems: found.map((p) => p.message), codes: found.map((p) => p.code), keptVersion: inForce?.version ?? null });
+        continue;
       }
+      this.plansInForce.set(id, plan);
+      this.counters.plansEmitted++;
+      events.push({ type: 'plan', atMs: nowMs, plan, previousVersion: inForce?.version ?? null });
     }
   }
 
