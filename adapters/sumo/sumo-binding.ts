@@ -1,4 +1,4 @@
-import { loadLibsumoAddon, type LibsumoAddon } from './libsumo/libsumo-addon.js';
+import { loadLibsumoAddon, type AddonLoad, type LibsumoAddon } from './libsumo/libsumo-addon.js';
 import { TraciError } from './traci/traci-error.js';
 
 /** How the closed loop talks to SUMO: libsumo in this process, or TraCI to a SUMO process over a socket. */
@@ -14,9 +14,9 @@ export type ResolvedBinding = { binding: 'libsumo'; addon: LibsumoAddon; reason:
  * against, not a program), when the addon is not built or does not load, or when another libsumo run is active in
  * this process (libsumo holds one simulation per process); the reason says which. `libsumo` insists on the addon.
  */
-export function resolveSumoBinding(choice: SumoBindingChoice, o: { sumoBinary?: string } = {}): ResolvedBinding {
+export function resolveSumoBinding(choice: SumoBindingChoice, o: { sumoBinary?: string; loadAddon?: () => AddonLoad } = {}): ResolvedBinding {
   if (choice === 'traci') return { binding: 'traci', reason: 'asked for' };
-  const load = loadLibsumoAddon();
+  const load = (o.loadAddon ?? loadLibsumoAddon)();
   if (choice === 'libsumo') {
     if (!load.addon) throw new TraciError('GW_ERR_LIBSUMO_UNAVAILABLE', `--sumo-binding libsumo: ${load.reason}`);
     return { binding: 'libsumo', addon: load.addon, reason: 'asked for' };

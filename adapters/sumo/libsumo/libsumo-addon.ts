@@ -37,18 +37,18 @@ let loaded: AddonLoad | undefined;
  * is missing or does not load (not built, libsumocpp missing, another Node ABI), says why.
  */
 export function loadLibsumoAddon(): AddonLoad {
-  if (loaded) return loaded;
   const fromEnv = process.env['GREENWAVE_LIBSUMO_ADDON'];
-  const paths = fromEnv ? [fromEnv] : CANDIDATES.map((c) => fileURLToPath(new URL(c, import.meta.url)));
-  const path = paths.find((p) => existsSync(p));
-  if (!path) {
-    loaded = { addon: null, reason: `the libsumo addon is not built (looked for ${paths.join(', ')}; build it with 'npm run build:libsumo')` };
-    return loaded;
-  }
-  try {
-    loaded = { addon: createRequire(import.meta.url)(path) as LibsumoAddon, path };
-  } catch (e) {
-    loaded = { addon: null, reason: `the libsumo addon ${path} does not load: ${(e as Error).message}` };
-  }
+  loaded ??= loadAddonFrom(fromEnv ? [fromEnv] : CANDIDATES.map((c) => fileURLToPath(new URL(c, import.meta.url))));
   return loaded;
+}
+
+/** Loads the first of `paths` that exists (not cached; `loadLibsumoAddon` is). */
+export function loadAddonFrom(paths: readonly string[]): AddonLoad {
+  const path = paths.find((p) => existsSync(p));
+  if (!path) return { addon: null, reason: `the libsumo addon is not built (looked for ${paths.join(', ')}; build it with 'npm run build:libsumo')` };
+  try {
+    return { addon: createRequire(import.meta.url)(path) as LibsumoAddon, path };
+  } catch (e) {
+    return { addon: null, reason: `the libsumo addon ${path} does not load: ${(e as Error).message}` };
+  }
 }

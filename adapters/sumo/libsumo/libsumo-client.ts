@@ -12,6 +12,7 @@ const ERROR_CODES: Record<string, TraciErrorCode> = {
   GW_ERR_LIBSUMO_ARGUMENT: 'GW_ERR_TRACI_COMMAND',
   GW_ERR_LIBSUMO_NOT_RUNNING: 'GW_ERR_TRACI_CLOSED',
   GW_ERR_LIBSUMO_BUSY: 'GW_ERR_LIBSUMO_BUSY',
+  GW_ERR_LIBSUMO_START: 'GW_ERR_SUMO_START',
   GW_ERR_LIBSUMO_FATAL: 'GW_ERR_SUMO_EXITED',
 };
 
@@ -66,7 +67,7 @@ export class LibsumoClient implements SumoClient, SubscribedValues {
     } catch (e) {
       const err = libsumoError(e);
       if (err.code === 'GW_ERR_LIBSUMO_BUSY') throw err;
-      throw new TraciError('GW_ERR_SUMO_START', `SUMO (libsumo) did not start: ${err.message}`);
+      throw new TraciError('GW_ERR_SUMO_START', `SUMO (libsumo) did not start: ${err.message.trim()}`);
     }
     return new LibsumoClient(addon);
   }
@@ -98,7 +99,7 @@ export class LibsumoClient implements SumoClient, SubscribedValues {
   }
 
   /** Subscribes every object to the same variables for the whole run; their current values are stored at once. */
-  subscribe(getCommand: number, responseId: number, objectIds: readonly string[], variables: readonly number[]): Promise<void> {
+  async subscribe(getCommand: number, responseId: number, objectIds: readonly string[], variables: readonly number[]): Promise<void> {
     const queuedError = this.runQueued();
     const flat = this.call(() => this.addon.subscribe(getCommand, objectIds, variables));
     for (let i = 0, k = 0; i < flat.length; k++) {
@@ -109,7 +110,6 @@ export class LibsumoClient implements SumoClient, SubscribedValues {
       this.keep(slot, { responseId, objectId: objectIds[k], values, errors: NO_ERRORS });
     }
     if (queuedError) throw queuedError;
-    return Promise.resolve();
   }
 
   async sendQueued(): Promise<void> {

@@ -8,7 +8,10 @@
 #include <libsumo/libsumo.h>
 #include <libsumo/TraCIConstants.h>
 
+#include <unistd.h>
+
 #include <atomic>
+#include <iostream>
 #include <cstdio>
 #include <memory>
 #include <stdexcept>
@@ -220,6 +223,42 @@ void push(napi_env env, napi_value out, uint32_t& at, size_t index, const Slot& 
 
 // ---- exported functions ----
 
+/**
+ * Captures what SUMO writes to stderr (fd 2) while it starts: libsumo's exception for a bad input often says no
+ * more than "Process Error", SUMO's own message goes to stderr once the failed start is cleaned up.
+ */
+class StderrCapture {
+ public:
+  StderrCapture() {
+    std::fflush(stderr);
+    file_ = std::tmpfile();
+    saved_ = file_ ? dup(2) : -1;
+    if (saved_ >= 0) dup2(fileno(file_), 2);
+  }
+  /** Restores stderr and returns what was written meanwhile. */
+  std::string release() {
+    std::string text;
+    if (saved_ < 0) return text;
+    std::cerr.flush();
+    std::fflush(stderr);
+    dup2(saved_, 2);
+    close(saved_);
+    saved_ = -1;
+    std::rewind(file_);
+    char buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof buf, file_)) > 0) text.append(buf, n);
+    std::fclose(file_);
+    file_ = nullptr;
+    return text;
+  }
+  ~StderrCapture() { release(); }
+
+ private:
+  FILE* file_ = nullptr;
+  int saved_ = -1;
+};
+
 /** start(args: string[]): SUMO's command line without the binary; throws if a simulation already runs here. */
 napi_value Start(napi_env env, napi_callback_info info) {
   return guarded(env, [&]() -> napi_value {
@@ -230,12 +269,22 @@ napi_value Start(napi_env env, napi_callback_info info) {
     if (!running.compare_exchange_strong(expected, true))
       throw JsError("GW_ERR_LIBSUMO_BUSY", "a libsumo simulation is already running in this process (libsumo runs one at a time)");
     slots.clear();
+    StderrCapture capture;
     try {
       libsumo::Simulation::start(cmd);
-    } catch (...) {
+    } catch (const std::exception& e) {
+      std::string what = e.what();
+      try {
+        libsumo::Simulation::close();
+      } catch (...) {
+      }
       running = false;
-      throw;
+      const std::string said = capture.release();
+      throw JsError("GW_ERR_LIBSUMO_START", said.empty() ? what : what + "; SUMO said:\n" + said);
     }
+    // a good start's messages (warnings) still belong on stderr
+    const std::string said = capture.release();
+    if (!said.empty()) std::fwrite(said.data(), 1, said.size(), stderr);
     napi_value u;
     napi_get_undefined(env, &u);
     return u;
