@@ -125,7 +125,8 @@ export async function runSumoClosedLoop(o: ClosedLoopOptions): Promise<ClosedLoo
       ...(o.sumoArgs ?? []),
     );
     const binding = resolveSumoBinding(o.binding ?? 'auto', { sumoBinary: o.sumoBinary });
-    logger.info({ binding: binding.binding, reason: binding.reason }, 'SUMO binding');
+    if (binding.binding === 'traci' && binding.unexpected) logger.warn({ binding: binding.binding, reason: binding.reason }, 'SUMO binding: TraCI, as the libsumo addon does not load');
+    else logger.info({ binding: binding.binding, reason: binding.reason }, 'SUMO binding');
     logger.debug({ args }, 'starting SUMO');
     sumo = await startSumoSession(binding, args, o.sumoBinary);
     if (sumo.process) o.onSumoStarted?.(sumo.process);

@@ -7,7 +7,8 @@ export type SumoBinding = 'libsumo' | 'traci';
 export type SumoBindingChoice = SumoBinding | 'auto';
 export const SUMO_BINDING_CHOICES: readonly SumoBindingChoice[] = ['auto', 'libsumo', 'traci'];
 
-export type ResolvedBinding = { binding: 'libsumo'; addon: LibsumoAddon; reason: string } | { binding: 'traci'; reason: string };
+/** `unexpected`: auto fell back to TraCI although the addon was built (it does not load): worth a warning. */
+export type ResolvedBinding = { binding: 'libsumo'; addon: LibsumoAddon; reason: string } | { binding: 'traci'; reason: string; unexpected?: boolean };
 
 /**
  * Picks the binding of one run. `auto` takes TraCI when a sumo binary is named (libsumo runs the SUMO it was built
@@ -22,7 +23,7 @@ export function resolveSumoBinding(choice: SumoBindingChoice, o: { sumoBinary?: 
     return { binding: 'libsumo', addon: load.addon, reason: 'asked for' };
   }
   if (o.sumoBinary) return { binding: 'traci', reason: `a sumo binary is named (${o.sumoBinary})` };
-  if (!load.addon) return { binding: 'traci', reason: load.reason };
+  if (!load.addon) return load.built ? { binding: 'traci', reason: load.reason, unexpected: true } : { binding: 'traci', reason: load.reason };
   if (load.addon.running()) return { binding: 'traci', reason: 'another libsumo run is active in this process' };
   return { binding: 'libsumo', addon: load.addon, reason: `the libsumo addon loads (${load.path})` };
 }

@@ -38,6 +38,8 @@ describe('the libsumo addon', () => {
     expect(resolveSumoBinding('auto', { loadAddon })).toEqual({ binding: 'traci', reason: 'the libsumo addon is not built (test)' });
     expect(() => resolveSumoBinding('libsumo', { loadAddon })).toThrow(expect.objectContaining({ code: 'GW_ERR_LIBSUMO_UNAVAILABLE', message: expect.stringContaining('not built (test)') }));
     expect(resolveSumoBinding('traci', { loadAddon }).binding).toBe('traci');
+    // built but not loading (another Node, libsumocpp gone) is flagged, for a warning rather than an info line
+    expect(resolveSumoBinding('auto', { loadAddon: () => ({ addon: null, reason: 'does not load (test)', built: true }) })).toMatchObject({ binding: 'traci', unexpected: true });
   });
 
   it.skipIf(SKIP_LIBSUMO)('is built and loads (npm run build:libsumo; GREENWAVE_SKIP_LIBSUMO=1 to skip)', () => {

@@ -28,7 +28,8 @@ export interface AddonProgramLogic {
 /** Where `npm run build:libsumo` (scripts/build-libsumo.mjs) puts the addon; from dist/ too. */
 const CANDIDATES = ['./build/greenwave-libsumo.node', '../../../../adapters/sumo/libsumo/build/greenwave-libsumo.node'];
 
-export type AddonLoad = { addon: LibsumoAddon; path: string } | { addon: null; reason: string };
+/** `built`: the addon file exists (and failed to load). */
+export type AddonLoad = { addon: LibsumoAddon; path: string } | { addon: null; reason: string; built?: boolean };
 
 let loaded: AddonLoad | undefined;
 
@@ -49,6 +50,6 @@ export function loadAddonFrom(paths: readonly string[]): AddonLoad {
   try {
     return { addon: createRequire(import.meta.url)(path) as LibsumoAddon, path };
   } catch (e) {
-    return { addon: null, reason: `the libsumo addon ${path} does not load: ${(e as Error).message}` };
+    return { addon: null, reason: `the libsumo addon ${path} does not load: ${(e as Error).message}`, built: true };
   }
 }
