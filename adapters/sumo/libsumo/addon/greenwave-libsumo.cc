@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <csignal>
 #include <iostream>
 #include <cstdio>
 #include <memory>
@@ -223,27 +224,69 @@ void push(napi_env env, napi_value out, uint32_t& at, size_t index, const Slot& 
 
 // ---- exported functions ----
 
+// What SUMO prints while it starts goes to a temporary file (see OutputCapture); these let the abort handler show it.
+int captureFd = -1;
+int savedStderr = -1;
+
 /**
- * Captures what SUMO writes to stderr (fd 2) while it starts: libsumo's exception for a bad input often says no
- * more than "Process Error", SUMO's own message goes to stderr once the failed start is cleaned up.
+ * SUMO 1.15 checks some inputs with assert(): in this process a failed one aborts Node itself. The handler shows
+ * what SUMO printed (the assertion, even while start-up output is captured) and how to get it as a run error
+ * instead, then lets the abort go on.
  */
-class StderrCapture {
+extern "C" void onAbort(int) {
+  if (running.load()) {
+    const int out = savedStderr >= 0 ? savedStderr : 2;
+    if (captureFd >= 0) {
+      char buf[4096];
+      ssize_t n;
+      if (::lseek(captureFd, 0, SEEK_SET) == 0)
+        while ((n = ::read(captureFd, buf, sizeof buf)) > 0)
+          if (::write(out, buf, static_cast<size_t>(n)) < 0) break;
+    }
+    const char hint[] =
+        "\ngreenwave: SUMO aborted inside this process (libsumo). With --sumo-binding traci SUMO runs as a process of its "
+        "own, and its failure is reported as an error of the run.\n";
+    if (::write(out, hint, sizeof hint - 1) < 0) {
+    }
+  }
+  std::signal(SIGABRT, SIG_DFL);
+  std::raise(SIGABRT);
+}
+
+/**
+ * Captures what SUMO prints (fds 1 and 2) while it starts or closes: libsumo's exception for a bad input often says no more
+ * than "Process Error" (SUMO's own message comes once the failed start is cleaned up), and its loading messages
+ * must not reach stdout, which may carry a JSON summary.
+ */
+class OutputCapture {
  public:
-  StderrCapture() {
+  OutputCapture() {
+    std::cout.flush();
+    std::cerr.flush();
+    std::fflush(stdout);
     std::fflush(stderr);
     file_ = std::tmpfile();
-    saved_ = file_ ? dup(2) : -1;
-    if (saved_ >= 0) dup2(fileno(file_), 2);
+    if (!file_) return;
+    savedStdout_ = dup(1);
+    savedStderr = dup(2);
+    captureFd = fileno(file_);
+    dup2(captureFd, 1);
+    dup2(captureFd, 2);
   }
-  /** Restores stderr and returns what was written meanwhile. */
+  /** Restores stdout and stderr and returns what was printed meanwhile. */
   std::string release() {
     std::string text;
-    if (saved_ < 0) return text;
+    if (!file_) return text;
+    std::cout.flush();
     std::cerr.flush();
+    std::fflush(stdout);
     std::fflush(stderr);
-    dup2(saved_, 2);
-    close(saved_);
-    saved_ = -1;
+    dup2(savedStdout_, 1);
+    dup2(savedStderr, 2);
+    close(savedStdout_);
+    close(savedStderr);
+    savedStderr = -1;
+    captureFd = -1;
     std::rewind(file_);
     char buf[4096];
     size_t n;
@@ -252,11 +295,11 @@ class StderrCapture {
     file_ = nullptr;
     return text;
   }
-  ~StderrCapture() { release(); }
+  ~OutputCapture() { release(); }
 
  private:
   FILE* file_ = nullptr;
-  int saved_ = -1;
+  int savedStdout_ = -1;
 };
 
 /** start(args: string[]): SUMO's command line without the binary; throws if a simulation already runs here. */
@@ -269,7 +312,8 @@ napi_value Start(napi_env env, napi_callback_info info) {
     if (!running.compare_exchange_strong(expected, true))
       throw JsError("GW_ERR_LIBSUMO_BUSY", "a libsumo simulation is already running in this process (libsumo runs one at a time)");
     slots.clear();
-    StderrCapture capture;
+    std::signal(SIGABRT, onAbort);
+    OutputCapture capture;
     try {
       libsumo::Simulation::start(cmd);
     } catch (const std::exception& e) {
@@ -282,9 +326,8 @@ napi_value Start(napi_env env, napi_callback_info info) {
       const std::string said = capture.release();
       throw JsError("GW_ERR_LIBSUMO_START", said.empty() ? what : what + "; SUMO said:\n" + said);
     }
-    // a good start's messages (warnings) still belong on stderr
-    const std::string said = capture.release();
-    if (!said.empty()) std::fwrite(said.data(), 1, said.size(), stderr);
+    // a good start's messages (loading times) are dropped, as a SUMO process's are over TraCI
+    capture.release();
     napi_value u;
     napi_get_undefined(env, &u);
     return u;
@@ -296,6 +339,8 @@ napi_value Close(napi_env env, napi_callback_info) {
   return guarded(env, [&]() -> napi_value {
     if (running) {
       slots.clear();
+      // SUMO's closing words (the statistics a config may ask for) are dropped, as over TraCI
+      OutputCapture capture;
       try {
         libsumo::Simulation::close();
       } catch (...) {
@@ -441,6 +486,8 @@ napi_value Step(napi_env env, napi_callback_info info) {
 }
 
 napi_value Init(napi_env env, napi_value exports) {
+  // SUMO prints its messages to std::cout; this process's stdout may carry a JSON summary: they go to stderr
+  std::cout.rdbuf(std::cerr.rdbuf());
   napi_property_descriptor props[] = {
       {"start", nullptr, Start, nullptr, nullptr, nullptr, napi_default, nullptr},
       {"close", nullptr, Close, nullptr, nullptr, nullptr, napi_default, nullptr},
