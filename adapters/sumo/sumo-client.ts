@@ -1,7 +1,3 @@
-import type { InductionLoopStep } from './traci/domains/induction-loop-domain.js';
-import type { LaneStep } from './traci/domains/lane-domain.js';
-import type { SimulationSnapshot } from './traci/domains/simulation-domain.js';
-import type { SumoProgramLogic, TrafficLightStep } from './traci/domains/traffic-light-domain.js';
 import type { SubscriptionResult } from './traci/traci-protocol.js';
 
 /*
@@ -10,6 +6,54 @@ import type { SubscriptionResult } from './traci/traci-protocol.js';
  * queued gets take effect before the next step, in order; subscribed values are refreshed by every step, and a
  * reading is the same object as long as SUMO reports no change.
  */
+
+/* What the domains hand out: the same objects over either binding. */
+
+export interface InductionLoopStep {
+  /** Ids of vehicles that touched the loop during the last step. */
+  vehicleIds: string[];
+  /** Share of the last step the loop was occupied, 0..1. */
+  occupancy: number;
+}
+
+export interface LaneStep {
+  vehicles: number;
+  halting: number;
+}
+
+export interface SimulationSnapshot {
+  timeSeconds: number;
+  /** Vehicles in the network plus those still waiting to be inserted. */
+  minExpected: number;
+  teleportsStarted: number;
+  /** Vehicles whose departure time has come but that could not be inserted yet. */
+  pending: number;
+}
+
+export interface SumoProgramPhase {
+  durationSeconds: number;
+  state: string;
+  /** Actuation bounds; SUMO uses them for actuated and delay-based programs. Default: the duration. */
+  minDurSeconds?: number;
+  maxDurSeconds?: number;
+  /** Phase indices SUMO may go to after this one (the first is taken); default the following index. */
+  next?: number[];
+  name?: string;
+}
+
+export interface SumoProgramLogic {
+  programId: string;
+  /** 0 static, 3 actuated, 4 delay-based (TRAFFICLIGHT_TYPE_*). */
+  type: number;
+  currentPhaseIndex: number;
+  phases: SumoProgramPhase[];
+  parameters?: Record<string, string>;
+}
+
+export interface TrafficLightStep {
+  programId: string;
+  phaseIndex: number;
+}
 
 export interface SimulationApi {
   getTime(): Promise<number>;

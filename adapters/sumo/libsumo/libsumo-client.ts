@@ -1,10 +1,10 @@
 import { TraciError, type TraciErrorCode } from '../traci/traci-error.js';
 import type { SubscriptionResult } from '../traci/traci-protocol.js';
 import type { TraciValue } from '../traci/traci-storage.js';
-import type { SubscribedValues, SubscriptionStore } from '../traci/traci-transport.js';
+import type { SubscriptionStore } from '../traci/traci-transport.js';
 import type { SumoClient } from '../sumo-client.js';
 import type { LibsumoAddon } from './libsumo-addon.js';
-import { LibsumoInductionLoop, LibsumoLane, LibsumoSimulation, LibsumoTrafficLight } from './libsumo-domains.js';
+import { LibsumoInductionLoop, LibsumoLane, LibsumoSimulation, LibsumoTrafficLight, type LibsumoCalls } from './libsumo-domains.js';
 
 /** How the addon's error codes map onto the TraCI client's (a rejected command stays recoverable, as over TraCI). */
 const ERROR_CODES: Record<string, TraciErrorCode> = {
@@ -39,7 +39,7 @@ export function libsumoError(e: unknown): TraciError {
  * objects whose values changed get a new result object), a rejected queued command is thrown after the step ran.
  * libsumo holds one simulation per process: `start` refuses a second one while this one runs.
  */
-export class LibsumoClient implements SumoClient, SubscribedValues {
+export class LibsumoClient implements SumoClient, LibsumoCalls {
   readonly subscriptions: SubscriptionStore = new Map();
   readonly simulation: LibsumoSimulation;
   readonly inductionLoop: LibsumoInductionLoop;

@@ -4,16 +4,26 @@ import { LANE_STEP_VARIABLES, LaneReadings } from '../traci/domains/lane-domain.
 import { SIMULATION_COUNTER_VARIABLES, SimulationReadings } from '../traci/domains/simulation-domain.js';
 import { TRAFFIC_LIGHT_STEP_VARIABLES, TrafficLightReadings, type SumoProgramLogic } from '../traci/domains/traffic-light-domain.js';
 import type { InductionLoopApi, LaneApi, SimulationApi, TrafficLightApi } from '../sumo-client.js';
-import type { AddonProgramLogic } from './libsumo-addon.js';
-import type { LibsumoClient } from './libsumo-client.js';
+import type { TraciValue } from '../traci/traci-storage.js';
+import type { SubscribedValues } from '../traci/traci-transport.js';
+import type { AddonProgramLogic, LibsumoAddon } from './libsumo-addon.js';
 
 /*
  * The domains of the libsumo client: the same reading code as over TraCI (the `*Readings` classes), gets and sets
  * through the addon, named in errors as the TraCI client names them.
  */
 
+/** What the domains need from the libsumo client (`LibsumoClient`). */
+export interface LibsumoCalls extends SubscribedValues {
+  /** Runs the queued commands, then one get, as a TraCI request would. */
+  get(getCommand: number, variable: number, objectId: string): TraciValue;
+  subscribe(getCommand: number, responseId: number, objectIds: readonly string[], variables: readonly number[]): Promise<void>;
+  /** Queues an addon call for the next step or request; `what` names it in SUMO's rejection. */
+  enqueue(what: string, run: (addon: LibsumoAddon) => void): void;
+}
+
 export class LibsumoSimulation extends SimulationReadings implements SimulationApi {
-  constructor(private readonly c: LibsumoClient) {
+  constructor(private readonly c: LibsumoCalls) {
     super(c);
   }
   async getTime(): Promise<number> {
@@ -28,7 +38,7 @@ export class LibsumoSimulation extends SimulationReadings implements SimulationA
 }
 
 export class LibsumoInductionLoop extends InductionLoopReadings implements InductionLoopApi {
-  constructor(private readonly c: LibsumoClient) {
+  constructor(private readonly c: LibsumoCalls) {
     super(c);
   }
   async getIdList(): Promise<string[]> {
@@ -68,7 +78,7 @@ export function addonProgramLogic(logic: SumoProgramLogic): AddonProgramLogic {
 }
 
 export class LibsumoTrafficLight extends TrafficLightReadings implements TrafficLightApi {
-  constructor(private readonly c: LibsumoClient) {
+  constructor(private readonly c: LibsumoCalls) {
     super(c);
   }
   async getIdList(): Promise<string[]> {
@@ -113,7 +123,7 @@ export class LibsumoTrafficLight extends TrafficLightReadings implements Traffic
 }
 
 export class LibsumoLane extends LaneReadings implements LaneApi {
-  constructor(private readonly c: LibsumoClient) {
+  constructor(private readonly c: LibsumoCalls) {
     super(c);
   }
   subscribe(ids: readonly string[]): Promise<void> {

@@ -2,14 +2,10 @@ import { CMD, VAR } from '../traci-constants.js';
 import { getVariableCommand, readGetResponse } from '../traci-protocol.js';
 import type { SubscribedValues, TraciTransport } from '../traci-transport.js';
 import type { TraciValue } from '../traci-storage.js';
-import type { InductionLoopApi } from '../../sumo-client.js';
+import type { InductionLoopApi, InductionLoopStep } from '../../sumo-client.js';
 
-export interface InductionLoopStep {
-  /** Ids of vehicles that touched the loop during the last step. */
-  vehicleIds: string[];
-  /** Share of the last step the loop was occupied, 0..1. */
-  occupancy: number;
-}
+export type { InductionLoopStep } from '../../sumo-client.js';
+
 
 /** The subscribed loop readings, whichever binding (TraCI or libsumo) keeps them. */
 export class InductionLoopReadings {

@@ -1,12 +1,10 @@
 import { CMD, VAR } from '../traci-constants.js';
 import type { SubscribedValues, TraciTransport } from '../traci-transport.js';
 import type { TraciValue } from '../traci-storage.js';
-import type { LaneApi } from '../../sumo-client.js';
+import type { LaneApi, LaneStep } from '../../sumo-client.js';
 
-export interface LaneStep {
-  vehicles: number;
-  halting: number;
-}
+export type { LaneStep } from '../../sumo-client.js';
+
 
 /** The subscribed lane numbers, whichever binding (TraCI or libsumo) keeps them. */
 export class LaneReadings {

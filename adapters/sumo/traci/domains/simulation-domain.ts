@@ -2,19 +2,13 @@ import { CMD, VAR } from '../traci-constants.js';
 import { getVariableCommand, readGetResponse, type SubscriptionResult } from '../traci-protocol.js';
 import type { TraciValue } from '../traci-storage.js';
 import type { SubscribedValues, TraciTransport } from '../traci-transport.js';
-import type { SimulationApi } from '../../sumo-client.js';
+import type { SimulationApi, SimulationSnapshot } from '../../sumo-client.js';
+
+export type { SimulationSnapshot } from '../../sumo-client.js';
 
 /** What the runner reads after every step; SUMO answers each subscribed variable as a get of its own, every step. */
 export const SIMULATION_COUNTER_VARIABLES = [VAR.TIME, VAR.MIN_EXPECTED_VEHICLES, VAR.TELEPORT_STARTING_VEHICLES_NUMBER, VAR.PENDING_VEHICLES];
 
-export interface SimulationSnapshot {
-  timeSeconds: number;
-  /** Vehicles in the network plus those still waiting to be inserted. */
-  minExpected: number;
-  teleportsStarted: number;
-  /** Vehicles whose departure time has come but that could not be inserted yet. */
-  pending: number;
-}
 
 /** The subscribed simulation counters, whichever binding (TraCI or libsumo) keeps them. */
 export class SimulationReadings {

@@ -2,27 +2,11 @@ import { CMD, VAR } from '../traci-constants.js';
 import { getVariableCommand, readGetResponse, setVariableCommand } from '../traci-protocol.js';
 import { TraciWriter, type TraciValue } from '../traci-storage.js';
 import type { SubscribedValues, TraciTransport } from '../traci-transport.js';
-import type { TrafficLightApi } from '../../sumo-client.js';
+import type { SumoProgramLogic, TrafficLightApi, TrafficLightStep } from '../../sumo-client.js';
 
-export interface SumoProgramPhase {
-  durationSeconds: number;
-  state: string;
-  /** Actuation bounds; SUMO uses them for actuated and delay-based programs. Default: the duration. */
-  minDurSeconds?: number;
-  maxDurSeconds?: number;
-  /** Phase indices SUMO may go to after this one (the first is taken); default the following index. */
-  next?: number[];
-  name?: string;
-}
+export type { SumoProgramLogic, SumoProgramPhase, TrafficLightStep } from '../../sumo-client.js';
 
-export interface SumoProgramLogic {
-  programId: string;
-  /** 0 static, 3 actuated, 4 delay-based (TRAFFICLIGHT_TYPE_*). */
-  type: number;
-  currentPhaseIndex: number;
-  phases: SumoProgramPhase[];
-  parameters?: Record<string, string>;
-}
+
 
 /** Encodes a program logic the way TL_COMPLETE_PROGRAM_RYG expects it (SUMO's trafficlight.setProgramLogic). */
 export function encodeProgramLogic(logic: SumoProgramLogic): Buffer {
@@ -48,10 +32,6 @@ export function encodeProgramLogic(logic: SumoProgramLogic): Buffer {
   return w.toBuffer();
 }
 
-export interface TrafficLightStep {
-  programId: string;
-  phaseIndex: number;
-}
 
 /** The subscribed program and phase of each signal, whichever binding (TraCI or libsumo) keeps them. */
 export class TrafficLightReadings {
