@@ -127,6 +127,7 @@ export async function runSumoClosedLoop(o: ClosedLoopOptions): Promise<ClosedLoo
     const binding = resolveSumoBinding(o.binding ?? 'auto', { sumoBinary: o.sumoBinary });
     if (binding.binding === 'traci' && binding.unexpected) logger.warn({ binding: binding.binding, reason: binding.reason }, 'SUMO binding: TraCI, as the libsumo addon does not load');
     else logger.info({ binding: binding.binding, reason: binding.reason }, 'SUMO binding');
+    if (binding.binding === 'libsumo' && o.sumoBinary) logger.warn({ sumoBinary: o.sumoBinary }, 'the sumo binary is not used: libsumo runs the SUMO the addon was built against');
     logger.debug({ args }, 'starting SUMO');
     sumo = await startSumoSession(binding, args, o.sumoBinary);
     if (sumo.process) o.onSumoStarted?.(sumo.process);
