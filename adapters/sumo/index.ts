@@ -1,6 +1,8 @@
 export { CONTROL_MODES, type ControlMode } from './control/loop-controller.js';
 export { type ClosedLoopSummary, controllerFor, runSumoClosedLoop } from './run-closed-loop.js';
 export { killAllSumoProcesses, SumoProcess } from './sumo-process.js';
+export { resolveSumoBinding, SUMO_BINDING_CHOICES, type SumoBinding, type SumoBindingChoice } from './sumo-binding.js';
+export type { SumoClient } from './sumo-client.js';
 export { CMD as TRACI_CMD, VAR as TRACI_VAR } from './traci/traci-constants.js';
 export { encodeCommand as encodeTraciCommand } from './traci/traci-protocol.js';
 export { readSumoXmlFile, resolveScenario, type SumoScenario } from './sumo-scenario.js';

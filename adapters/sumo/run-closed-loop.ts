@@ -4,7 +4,9 @@ import { join, resolve } from 'node:path';
 import pino, { type Logger } from 'pino';
 import type { NetworkFile } from '../../network-models/index.js';
 import { importSumoNetwork } from '../../network-models/importers/sumo/index.js';
-import { SumoProcess } from './sumo-process.js';
+import type { SumoProcess } from './sumo-process.js';
+import { resolveSumoBinding, type SumoBinding, type SumoBindingChoice } from './sumo-binding.js';
+import { startSumoSession, type SumoSession } from './sumo-session.js';
 import { TraciError } from './traci/traci-error.js';
 import type { SubscriptionResult } from './traci/traci-protocol.js';
 import { readSumoXmlFile, resolveScenario, type SumoScenario } from './sumo-scenario.js';
@@ -32,12 +34,19 @@ export interface ClosedLoopOptions {
   sumoArgs?: string[];
   /** Drives the signals instead of the one `control` names (it still names the run); for tests and experiments. */
   controller?: LoopController;
-  /** Called once SUMO is running (for diagnostics and failure tests). */
+  /**
+   * How to talk to SUMO: `libsumo` in this process, `traci` to a SUMO process, `auto` (default) libsumo where its
+   * addon loads and no other libsumo run is active in this process, TraCI otherwise (logged at info).
+   */
+  binding?: SumoBindingChoice;
+  /** Called once SUMO is running over TraCI (for diagnostics and failure tests). */
   onSumoStarted?: (sumo: SumoProcess) => void;
 }
 
 export interface ClosedLoopSummary extends TripSummary {
   control: ControlMode;
+  /** How this run talked to SUMO. */
+  binding: SumoBinding;
   teleports: number;
   planUpdates: number;
   plansRejected: number;
@@ -84,7 +93,7 @@ export async function runSumoClosedLoop(o: ClosedLoopOptions): Promise<ClosedLoo
   for (const i of imported.issues) logger.debug({ issue: i }, 'SUMO import');
   const work = mkdtempSync(join(tmpdir(), 'greenwave-sumo-'));
   const controller = o.controller ?? controllerFor(o.control, o.engine, o.maxPressure);
-  let sumo: SumoProcess | null = null;
+  let sumo: SumoSession | null = null;
   try {
     const detectorsFile = join(work, 'detectors.add.xml');
     writeFileSync(detectorsFile, imported.detectorsXml);
@@ -115,11 +124,14 @@ export async function runSumoClosedLoop(o: ClosedLoopOptions): Promise<ClosedLoo
       '--duration-log.disable', 'true',
       ...(o.sumoArgs ?? []),
     );
+    const binding = resolveSumoBinding(o.binding ?? 'auto', { sumoBinary: o.sumoBinary });
+    if (binding.binding === 'traci' && binding.unexpected) logger.warn({ binding: binding.binding, reason: binding.reason }, 'SUMO binding: TraCI, as the libsumo addon does not load');
+    else logger.info({ binding: binding.binding, reason: binding.reason }, 'SUMO binding');
+    if (binding.binding === 'libsumo' && o.sumoBinary) logger.warn({ sumoBinary: o.sumoBinary }, 'the sumo binary is not used: libsumo runs the SUMO the addon was built against');
     logger.debug({ args }, 'starting SUMO');
-    const launched = await SumoProcess.launch({ binary: o.sumoBinary, args });
-    sumo = launched.sumo;
-    o.onSumoStarted?.(sumo);
-    const client = launched.client;
+    sumo = await startSumoSession(binding, args, o.sumoBinary);
+    if (sumo.process) o.onSumoStarted?.(sumo.process);
+    const client = sumo.client;
     const begin = await client.simulation.getTime();
     const step = await client.simulation.getDeltaT();
     await client.simulation.subscribeCounters();
@@ -165,19 +177,12 @@ export async function runSumoClosedLoop(o: ClosedLoopOptions): Promise<ClosedLoo
         }
       }
     } catch (e) {
-      if (e instanceof TraciError && e.fatal) {
-        const exit = await sumo.waitOrKill();
-        void exit;
-        throw sumo.exitError('GW_ERR_SUMO_EXITED', `SUMO stopped during the run at t=${t}s under control '${o.control}'`);
-      }
+      if (e instanceof TraciError && e.fatal) throw await sumo.stoppedError(`SUMO stopped during the run at t=${t}s under control '${o.control}'`, e);
       throw e;
     }
     const stats = controller.stats();
-    await client.close();
-    const exit = await sumo.waitOrKill();
-    if (exit.code !== 0 && exit.code !== null)
-      logger.warn({ exit, output: sumo.outputTail }, 'SUMO exited with an error status after the run');
-    if (!existsSync(tripinfo)) throw sumo.exitError('GW_ERR_SUMO_EXITED', 'SUMO wrote no tripinfo output');
+    await sumo.finish(logger);
+    if (!existsSync(tripinfo)) throw sumo.outputError('SUMO wrote no tripinfo output');
     if (o.tripinfoFile) copyFileSync(tripinfo, resolve(o.tripinfoFile));
     const trips = summarizeTripinfo(readFileSync(tripinfo, 'utf8'));
     // vehicles never inserted have no tripinfo: add the insertion backlog they accumulated
@@ -185,6 +190,7 @@ export async function runSumoClosedLoop(o: ClosedLoopOptions): Promise<ClosedLoo
     const due = trips.vehicles + pending;
     return {
       control: o.control,
+      binding: sumo.binding,
       ...trips,
       meanTimeLoss: due === 0 ? 0 : Math.round(((trips.totalTimeLossSeconds + neverInsertedWait) / due) * 100) / 100,
       teleports,
@@ -203,7 +209,7 @@ export async function runSumoClosedLoop(o: ClosedLoopOptions): Promise<ClosedLoo
       // the run's own error, if any, is the one to report; SUMO must go and the work directory too
       logger.error({ err }, 'control failed to dispose');
     }
-    if (sumo) await sumo.kill();
+    if (sumo) await sumo.dispose();
     rmSync(work, { recursive: true, force: true });
   }
 }

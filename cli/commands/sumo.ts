@@ -5,7 +5,7 @@ import { Option, type Command } from 'commander';
 import pino from 'pino';
 import { XMLParser } from 'fast-xml-parser';
 import { integerIn, numberIn } from '../option-parsers.js';
-import { runSumoClosedLoop, CONTROL_MODES, killAllSumoProcesses, TraciError, type ClosedLoopSummary, type ControlMode } from '../../adapters/sumo/index.js';
+import { runSumoClosedLoop, CONTROL_MODES, killAllSumoProcesses, SUMO_BINDING_CHOICES, TraciError, type ClosedLoopSummary, type ControlMode, type SumoBindingChoice } from '../../adapters/sumo/index.js';
 
 interface SumoCliOptions {
   config?: string;
@@ -21,6 +21,7 @@ interface SumoCliOptions {
   actuation: 'gap-out' | 'none';
   queues: 'lanes' | 'loops';
   sumoBinary?: string;
+  sumoBinding: SumoBindingChoice;
   sumoOption: string[];
   verbose?: boolean;
 }
@@ -78,7 +79,12 @@ export function registerSumoCommand(program: Command): void {
     .option('--json', 'print the summary as one JSON object on the last line')
     .addOption(new Option('--actuation <mode>', 'engine: local actuation (gap-out: engine/actuation ends greens on gaps and extends them while vehicles come, within the phases\' bounds; none: the engine\'s plans run fixed-time)').choices(['gap-out', 'none']).default('gap-out'))
     .addOption(new Option('--queues <source>', "max-pressure: queues from SUMO's lanes (more than detectors see) or from the induction loops alone").choices(['lanes', 'loops']).default('lanes'))
-    .option('--sumo-binary <path>', 'sumo executable (default: $SUMO_BINARY or sumo on the PATH)')
+    .option('--sumo-binary <path>', 'sumo executable (default: $SUMO_BINARY or sumo on the PATH); implies TraCI unless --sumo-binding libsumo')
+    .addOption(
+      new Option('--sumo-binding <binding>', "libsumo: SUMO in this process (needs the addon: npm run build:libsumo); traci: a SUMO process over a socket; auto: libsumo where the addon loads, else TraCI")
+        .choices([...SUMO_BINDING_CHOICES])
+        .default('auto'),
+    )
     .option('--sumo-option <key=value>', 'pass an option to SUMO, e.g. time-to-teleport=-1 (repeatable)', (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option('-v, --verbose', 'log progress to stderr')
     .addHelpText(
@@ -136,6 +142,7 @@ async function run(o: SumoCliOptions): Promise<SumoCliSummary> {
       control: o.control,
       tripinfoFile: o.tripinfo,
       sumoBinary: o.sumoBinary,
+      binding: o.sumoBinding,
       engine: { actuation: o.actuation },
       maxPressure: { queues: o.queues },
       sumoArgs: ['--tripinfo-output.write-undeparted', 'true', '--statistic-output', statistics, ...passed],
@@ -180,7 +187,7 @@ function formatSummary(s: SumoCliSummary): string {
   return [
     `control            ${s.control}`,
     `signals            ${s.signals}`,
-    `simulated          ${s.simulatedSeconds} s (${s.wallSeconds} s wall)`,
+    `simulated          ${s.simulatedSeconds} s (${s.wallSeconds} s wall, SUMO through ${s.binding})`,
     `vehicles inserted  ${s.vehicles}`,
     `never inserted     ${s.neverInserted}${s.neverInserted > 0 ? ` (waited ${Math.round(s.neverInsertedWaitSeconds)} s in all)` : ''}`,
     `insertion backlog  ${s.notInserted} at the end`,

@@ -27,6 +27,9 @@ describe.skipIf(SKIP_SUMO)('greenwave sumo (the CLI, on the single-lane grid, 5 
     const r = runCli(['sumo', '--config', cfg, '--end', '300', '--seed', '1', '--control', 'engine', '--json', '--tripinfo', tripinfo]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain('mean time loss');
+    // the summary names the binding; SUMO's own messages stay off stdout, in-process too
+    expect(r.stdout).toMatch(/SUMO through (libsumo|traci)/);
+    expect(r.stdout).not.toMatch(/Loading|Simulation ended/);
     const summary = lastJson(r.stdout);
     expect(Object.keys(summary)).toEqual(FIELDS);
     expect(summary['control']).toBe('engine');
@@ -56,6 +59,9 @@ describe.skipIf(SKIP_SUMO)('greenwave sumo (the CLI, on the single-lane grid, 5 
     const option = runCli(['sumo', '--config', cfg, '--seed', '1', '--control', 'static', '--sumo-option', 'time-to-teleport']);
     expect(option.status).toBe(2);
     expect(option.stderr).toContain('--sumo-option = time-to-teleport: must be key=value');
+    const binding = runCli(['sumo', '--config', cfg, '--seed', '1', '--control', 'static', '--sumo-binding', 'tcp']);
+    expect(binding.status).toBe(2);
+    expect(binding.stderr).toContain('--sumo-binding = tcp: Allowed choices are auto, libsumo, traci');
   }, 60_000);
 });
 

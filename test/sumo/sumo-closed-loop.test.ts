@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runSumoClosedLoop, type ClosedLoopSummary } from '../../adapters/sumo/run-closed-loop.js';
 import { EngineControl } from '../../adapters/sumo/control/engine-control.js';
-import type { LoopContext, LoopController } from '../../adapters/sumo/control/loop-controller.js';
+import type { LoopController } from '../../adapters/sumo/control/loop-controller.js';
+import type { TraciClient } from '../../adapters/sumo/traci/traci-client.js';
 import { SumoProcess, liveSumoProcessCount } from '../../adapters/sumo/sumo-process.js';
 import { summarizeTripinfo } from '../../adapters/sumo/tripinfo-summary.js';
 import { generateScenario } from '../../bench/sumo/generate-scenarios.js';
@@ -54,7 +55,8 @@ describe.skipIf(SKIP_SUMO)('closed loop with SUMO (small grid, 15 simulated minu
 
   it("the engine plans while SUMO simulates: one message a step, the step already sent when the counts and plans are made", async () => {
     const engine = new EngineControl();
-    let client: LoopContext['client'] | undefined;
+    // counts TraCI messages: this run goes over TraCI
+    let client: TraciClient | undefined;
     let steps = 0;
     let firstStepMessages = 0;
     const sentBeforePlanning: number[] = [];
@@ -62,7 +64,7 @@ describe.skipIf(SKIP_SUMO)('closed loop with SUMO (small grid, 15 simulated minu
     const recorder: LoopController = {
       mode: 'engine',
       init: async (ctx) => {
-        client = ctx.client;
+        client = ctx.client as TraciClient;
         await engine.init(ctx);
       },
       afterStep: async (t) => {
@@ -77,7 +79,7 @@ describe.skipIf(SKIP_SUMO)('closed loop with SUMO (small grid, 15 simulated minu
       stats: () => engine.stats(),
       dispose: () => engine.dispose(),
     };
-    const summary = await runSumoClosedLoop({ scenario: { configFile: cfg, endSeconds: 300 }, seed: 1, control: 'engine', controller: recorder });
+    const summary = await runSumoClosedLoop({ scenario: { configFile: cfg, endSeconds: 300 }, seed: 1, control: 'engine', controller: recorder, binding: 'traci' });
     expect(summary.planUpdates).toBeGreaterThan(0);
     // every planning slot came after the next step had gone out
     expect(sentBeforePlanning.length).toBe(steps - 1);
@@ -99,6 +101,7 @@ describe.skipIf(SKIP_SUMO)('closed loop with SUMO (small grid, 15 simulated minu
 
   it('reports SUMO crashing mid-run, and leaves no process behind', async () => {
     const err = await run('engine', {
+      binding: 'traci',
       onSumoStarted: (sumo) => setTimeout(() => sumo.child.kill('SIGKILL'), 300),
     }).catch((e: unknown) => e);
     expect(err).toMatchObject({ code: 'GW_ERR_SUMO_EXITED' });

@@ -1,13 +1,14 @@
 import type { Logger } from 'pino';
 import type { NetworkFile } from '../../../network-models/index.js';
-import type { TraciClient } from '../traci/traci-client.js';
+import type { SumoClient } from '../sumo-client.js';
 
 /** `own`: the network's own programs as shipped; `static`/`actuated`/`delay_based`: SUMO's controllers rebuilt over its phases. */
 export type ControlMode = 'engine' | 'static' | 'actuated' | 'delay_based' | 'own' | 'max-pressure';
 export const CONTROL_MODES: readonly ControlMode[] = ['engine', 'static', 'actuated', 'delay_based', 'own', 'max-pressure'];
 
 export interface LoopContext {
-  client: TraciClient;
+  /** SUMO through either binding (TraCI or libsumo). */
+  client: SumoClient;
   network: NetworkFile;
   logger: Logger;
   /** Engine time (epoch ms) of simulation time 0. */

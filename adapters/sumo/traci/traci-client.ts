@@ -9,6 +9,7 @@ import { SimulationDomain } from './domains/simulation-domain.js';
 import { InductionLoopDomain } from './domains/induction-loop-domain.js';
 import { TrafficLightDomain } from './domains/traffic-light-domain.js';
 import { LaneDomain } from './domains/lane-domain.js';
+import type { SumoClient } from '../sumo-client.js';
 
 export type { SubscriptionStore, TraciTransport } from './traci-transport.js';
 
@@ -27,7 +28,7 @@ interface QueuedCommand {
  * one connection. Subscribed values are refreshed by every `step()`; set commands are pipelined with the next
  * message (normally the step), so a closed loop makes one round trip per simulation step.
  */
-export class TraciClient implements TraciTransport {
+export class TraciClient implements TraciTransport, SumoClient {
   readonly subscriptions: SubscriptionStore = new Map();
   readonly simulation: SimulationDomain;
   readonly inductionLoop: InductionLoopDomain;

@@ -1,5 +1,5 @@
 /**
- * TraCI errors carry a stable code. Recoverable ones (SUMO answered a command with an error) keep the
+ * Errors talking to SUMO (over TraCI or through libsumo) carry a stable code. Recoverable ones (SUMO answered a command with an error) keep the
  * connection usable; fatal ones end it.
  */
 export type TraciErrorCode =
@@ -11,7 +11,9 @@ export type TraciErrorCode =
   | 'GW_ERR_TRACI_PROTOCOL'
   | 'GW_ERR_TRACI_VERSION'
   | 'GW_ERR_TRACI_TIMEOUT'
-  | 'GW_ERR_TRACI_COMMAND';
+  | 'GW_ERR_TRACI_COMMAND'
+  | 'GW_ERR_LIBSUMO_UNAVAILABLE'
+  | 'GW_ERR_LIBSUMO_BUSY';
 
 const FATAL: ReadonlySet<TraciErrorCode> = new Set<TraciErrorCode>([
   'GW_ERR_SUMO_NOT_FOUND',
@@ -22,6 +24,8 @@ const FATAL: ReadonlySet<TraciErrorCode> = new Set<TraciErrorCode>([
   'GW_ERR_TRACI_PROTOCOL',
   'GW_ERR_TRACI_VERSION',
   'GW_ERR_TRACI_TIMEOUT',
+  'GW_ERR_LIBSUMO_UNAVAILABLE',
+  'GW_ERR_LIBSUMO_BUSY',
 ]);
 
 export class TraciError extends Error {

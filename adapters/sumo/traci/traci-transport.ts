@@ -27,3 +27,6 @@ export interface TraciTransport {
    */
   readonly lastStepChanged: readonly SubscriptionResult[];
 }
+
+/** The subscribed values as either binding keeps them (TraCI or libsumo), read by the domains' `lastStep`. */
+export type SubscribedValues = Pick<TraciTransport, 'subscriptions' | 'lastStepChanged'>;

@@ -1,19 +1,48 @@
 import { CMD, VAR } from '../traci-constants.js';
 import { getVariableCommand, readGetResponse } from '../traci-protocol.js';
-import type { TraciTransport } from '../traci-transport.js';
+import type { SubscribedValues, TraciTransport } from '../traci-transport.js';
 import type { TraciValue } from '../traci-storage.js';
+import type { InductionLoopApi, InductionLoopStep } from '../../sumo-client.js';
 
-export interface InductionLoopStep {
-  /** Ids of vehicles that touched the loop during the last step. */
-  vehicleIds: string[];
-  /** Share of the last step the loop was occupied, 0..1. */
-  occupancy: number;
+export type { InductionLoopStep } from '../../sumo-client.js';
+
+
+/** The subscribed loop readings, whichever binding (TraCI or libsumo) keeps them. */
+export class InductionLoopReadings {
+  private readonly decoded = new WeakMap<Map<number, TraciValue>, InductionLoopStep>();
+  constructor(private readonly values: SubscribedValues) {}
+
+  /**
+   * Ids of the loops whose reading was decoded anew in the last step answer read: every loop whose reading
+   * changed is among them (and possibly a few whose reading did not). Readings of the others are the same objects.
+   */
+  changedInLastStep(): string[] {
+    const ids: string[] = [];
+    for (const r of this.values.lastStepChanged) if (r.responseId === CMD.RESPONSE_SUBSCRIBE_INDUCTIONLOOP_VARIABLE) ids.push(r.objectId);
+    return ids;
+  }
+  /** The last step's reading; the same object (treat it as read-only) as long as SUMO reports no change. */
+  lastStep(id: string): InductionLoopStep | undefined {
+    const v = this.values.subscriptions.get(CMD.RESPONSE_SUBSCRIBE_INDUCTIONLOOP_VARIABLE)?.get(id);
+    if (!v) return undefined;
+    let step = this.decoded.get(v);
+    if (!step) {
+      step = {
+        vehicleIds: (v.get(VAR.LAST_STEP_VEHICLE_ID_LIST) as string[] | undefined) ?? [],
+        // SUMO reports occupancy in percent
+        occupancy: ((v.get(VAR.LAST_STEP_OCCUPANCY) as number | undefined) ?? 0) / 100,
+      };
+      this.decoded.set(v, step);
+    }
+    return step;
+  }
 }
 
-export class InductionLoopDomain {
-  private readonly decoded = new WeakMap<Map<number, TraciValue>, InductionLoopStep>();
+export class InductionLoopDomain extends InductionLoopReadings implements InductionLoopApi {
   private readonly occupancyGets = new Map<string, Buffer>();
-  constructor(private readonly t: TraciTransport) {}
+  constructor(private readonly t: TraciTransport) {
+    super(t);
+  }
 
   async getIdList(): Promise<string[]> {
     const r = await this.t.request([getVariableCommand(CMD.GET_INDUCTIONLOOP_VARIABLE, VAR.ID_LIST, '')], [CMD.GET_INDUCTIONLOOP_VARIABLE]);
@@ -45,29 +74,5 @@ export class InductionLoopDomain {
   /** One subscription per loop (vehicle ids and occupancy of the last step), refreshed by every step. */
   subscribe(ids: readonly string[]): Promise<void> {
     return this.t.subscribe(CMD.SUBSCRIBE_INDUCTIONLOOP_VARIABLE, ids, [VAR.LAST_STEP_VEHICLE_ID_LIST, VAR.LAST_STEP_OCCUPANCY]);
-  }
-  /**
-   * Ids of the loops whose reading was decoded anew in the last step answer read: every loop whose reading
-   * changed is among them (and possibly a few whose reading did not). Readings of the others are the same objects.
-   */
-  changedInLastStep(): string[] {
-    const ids: string[] = [];
-    for (const r of this.t.lastStepChanged) if (r.responseId === CMD.RESPONSE_SUBSCRIBE_INDUCTIONLOOP_VARIABLE) ids.push(r.objectId);
-    return ids;
-  }
-  /** The last step's reading; the same object (treat it as read-only) as long as SUMO reports no change. */
-  lastStep(id: string): InductionLoopStep | undefined {
-    const v = this.t.subscriptions.get(CMD.RESPONSE_SUBSCRIBE_INDUCTIONLOOP_VARIABLE)?.get(id);
-    if (!v) return undefined;
-    let step = this.decoded.get(v);
-    if (!step) {
-      step = {
-        vehicleIds: (v.get(VAR.LAST_STEP_VEHICLE_ID_LIST) as string[] | undefined) ?? [],
-        // SUMO reports occupancy in percent
-        occupancy: ((v.get(VAR.LAST_STEP_OCCUPANCY) as number | undefined) ?? 0) / 100,
-      };
-      this.decoded.set(v, step);
-    }
-    return step;
   }
 }

@@ -1,27 +1,12 @@
 import { CMD, VAR } from '../traci-constants.js';
 import { getVariableCommand, readGetResponse, setVariableCommand } from '../traci-protocol.js';
 import { TraciWriter, type TraciValue } from '../traci-storage.js';
-import type { TraciTransport } from '../traci-transport.js';
+import type { SubscribedValues, TraciTransport } from '../traci-transport.js';
+import type { SumoProgramLogic, TrafficLightApi, TrafficLightStep } from '../../sumo-client.js';
 
-export interface SumoProgramPhase {
-  durationSeconds: number;
-  state: string;
-  /** Actuation bounds; SUMO uses them for actuated and delay-based programs. Default: the duration. */
-  minDurSeconds?: number;
-  maxDurSeconds?: number;
-  /** Phase indices SUMO may go to after this one (the first is taken); default the following index. */
-  next?: number[];
-  name?: string;
-}
+export type { SumoProgramLogic, SumoProgramPhase, TrafficLightStep } from '../../sumo-client.js';
 
-export interface SumoProgramLogic {
-  programId: string;
-  /** 0 static, 3 actuated, 4 delay-based (TRAFFICLIGHT_TYPE_*). */
-  type: number;
-  currentPhaseIndex: number;
-  phases: SumoProgramPhase[];
-  parameters?: Record<string, string>;
-}
+
 
 /** Encodes a program logic the way TL_COMPLETE_PROGRAM_RYG expects it (SUMO's trafficlight.setProgramLogic). */
 export function encodeProgramLogic(logic: SumoProgramLogic): Buffer {
@@ -47,16 +32,34 @@ export function encodeProgramLogic(logic: SumoProgramLogic): Buffer {
   return w.toBuffer();
 }
 
-export interface TrafficLightStep {
-  programId: string;
-  phaseIndex: number;
+
+/** The subscribed program and phase of each signal, whichever binding (TraCI or libsumo) keeps them. */
+export class TrafficLightReadings {
+  private readonly decoded = new WeakMap<Map<number, TraciValue>, TrafficLightStep>();
+  constructor(private readonly values: SubscribedValues) {}
+
+  /** The last step's program and phase; the same object as long as SUMO reports no change. */
+  lastStep(tlsId: string): TrafficLightStep | undefined {
+    const v = this.values.subscriptions.get(CMD.RESPONSE_SUBSCRIBE_TL_VARIABLE)?.get(tlsId);
+    if (!v) return undefined;
+    let step = this.decoded.get(v);
+    if (!step) {
+      step = { programId: (v.get(VAR.TL_CURRENT_PROGRAM) as string | undefined) ?? '', phaseIndex: (v.get(VAR.TL_CURRENT_PHASE) as number | undefined) ?? -1 };
+      this.decoded.set(v, step);
+    }
+    return step;
+  }
 }
 
-export class TrafficLightDomain {
-  private readonly decoded = new WeakMap<Map<number, TraciValue>, TrafficLightStep>();
+/** The variables a signal subscription reads: current program and phase index. */
+export const TRAFFIC_LIGHT_STEP_VARIABLES = [VAR.TL_CURRENT_PROGRAM, VAR.TL_CURRENT_PHASE];
+
+export class TrafficLightDomain extends TrafficLightReadings implements TrafficLightApi {
   /** setPhase commands already encoded, by signal and phase index (a closed loop sends the same few over and over). */
   private readonly phaseCommands = new Map<string, Array<{ command: Buffer; what: string }>>();
-  constructor(private readonly t: TraciTransport) {}
+  constructor(private readonly t: TraciTransport) {
+    super(t);
+  }
 
   async getIdList(): Promise<string[]> {
     return (await this.get(VAR.ID_LIST, '')) as string[];
@@ -81,18 +84,7 @@ export class TrafficLightDomain {
 
   /** Current program and phase index of each TLS, refreshed by every step. */
   subscribe(ids: readonly string[]): Promise<void> {
-    return this.t.subscribe(CMD.SUBSCRIBE_TL_VARIABLE, ids, [VAR.TL_CURRENT_PROGRAM, VAR.TL_CURRENT_PHASE]);
-  }
-  /** The last step's program and phase; the same object as long as SUMO reports no change. */
-  lastStep(tlsId: string): TrafficLightStep | undefined {
-    const v = this.t.subscriptions.get(CMD.RESPONSE_SUBSCRIBE_TL_VARIABLE)?.get(tlsId);
-    if (!v) return undefined;
-    let step = this.decoded.get(v);
-    if (!step) {
-      step = { programId: (v.get(VAR.TL_CURRENT_PROGRAM) as string | undefined) ?? '', phaseIndex: (v.get(VAR.TL_CURRENT_PHASE) as number | undefined) ?? -1 };
-      this.decoded.set(v, step);
-    }
-    return step;
+    return this.t.subscribe(CMD.SUBSCRIBE_TL_VARIABLE, ids, TRAFFIC_LIGHT_STEP_VARIABLES);
   }
 
   /*
