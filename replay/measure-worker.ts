@@ -25,10 +25,13 @@ function post(result: MeasureResult): void {
   Atomics.notify(posted, 0);
 }
 
+/** One function for every batch: a new closure per batch made the optimised `apply` deopt ("wrong call target") and compile again. */
+const postBin = (bin: BinMeasures) => post({ type: 'bin', bin });
+
 parentPort!.on('message', (m: MeasureCommand) => {
   if (failed) return;
   try {
-    if (m.type === 'ops') core.apply(m.ops, m.ops.length, (bin) => post({ type: 'bin', bin }));
+    if (m.type === 'ops') core.apply(m.ops, m.ops.length, postBin);
     else post({ type: 'end', pcdActual: core.pcdActual, pcdEngine: core.pcdEngine });
   } catch (err) {
     failed = true;
