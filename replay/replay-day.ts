@@ -278,54 +278,60 @@ export async function replayDay(o: ReplayDayOptions): Promise<ReplayResult> {
     run?.close();
     throw new ReplayInputError(`${o.inputPath}: no usable records`);
   }
-  const result = run.finish();
-  await Promise.all([plansOut.end(), binsOut.end()]);
-  result.summary.malformedLines = malformed;
-  if (demand && o.sumo) {
-    const sum = result.summary;
-    const byKind = sum.recordsByKind;
-    try {
-      sum.sumo = await replayInSumo({
-        network,
-        netFile: o.sumo.netFile,
-        demand,
-        fromMs: sum.fromMs,
-        toMs: sum.toMs,
-        outDir: o.outDir,
-        // the replay's engine, as it ran over the span (recorded starts and configurations, as `plan` reads them)
-        engineRuns: result.engineRuns,
-        defaultPeriodSeconds: o.periodSeconds ?? DEFAULT_PERIOD_SECONDS,
-        formatTime: (ms) => localIsoTime(ms, timeZone),
-        seed: o.sumo.seed,
-        drainSeconds: o.sumo.drainSeconds,
-        actualPlanSource: sum.actualPlanSource,
-        actualIsFallback: o.actualPlans === 'fallback' || !(byKind['plan'] || byKind['ack'] || byKind['phase']),
-        // Recorded plans are played; observed signal states (a controller event log) are not plans.
-        actualSchedule: !byKind['phase'] && actualSchedule.some((p) => p.plan.source !== 'fallback') ? actualSchedule.sort((a, b) => a.atMs - b.atMs) : undefined,
-        onRunStart: (which) => o.onNote?.(`SUMO run under ${which === 'actual' ? 'the actual plans' : 'the engine in closed loop'}`),
-      });
-    } catch (err) {
-      throw new ReplayInputError(`--sumo: ${(err as Error).message}`);
-    }
-  }
-  const counts: InputCounts = importStats
-    ? {
-        rows: importStats.rows,
-        rejectedByReason: importStats.malformedByCode,
-        eventCodes: codeUse,
-        unmappedChannels: importStats.unmappedChannels,
-        unknownDevices: importStats.unknownDevices,
-        unmappedPhases: importStats.unmappedPhases,
-        repeatedDetectorOns: importStats.repeatedDetectorOns,
+  // The measure thread (if any) draws the diagrams while this one writes out the rest; the report takes them.
+  const replay = run;
+  const result = replay.finish(true);
+  try {
+    await Promise.all([plansOut.end(), binsOut.end()]);
+    result.summary.malformedLines = malformed;
+    if (demand && o.sumo) {
+      const sum = result.summary;
+      const byKind = sum.recordsByKind;
+      try {
+        sum.sumo = await replayInSumo({
+          network,
+          netFile: o.sumo.netFile,
+          demand,
+          fromMs: sum.fromMs,
+          toMs: sum.toMs,
+          outDir: o.outDir,
+          // the replay's engine, as it ran over the span (recorded starts and configurations, as `plan` reads them)
+          engineRuns: result.engineRuns,
+          defaultPeriodSeconds: o.periodSeconds ?? DEFAULT_PERIOD_SECONDS,
+          formatTime: (ms) => localIsoTime(ms, timeZone),
+          seed: o.sumo.seed,
+          drainSeconds: o.sumo.drainSeconds,
+          actualPlanSource: sum.actualPlanSource,
+          actualIsFallback: o.actualPlans === 'fallback' || !(byKind['plan'] || byKind['ack'] || byKind['phase']),
+          // Recorded plans are played; observed signal states (a controller event log) are not plans.
+          actualSchedule: !byKind['phase'] && actualSchedule.some((p) => p.plan.source !== 'fallback') ? actualSchedule.sort((a, b) => a.atMs - b.atMs) : undefined,
+          onRunStart: (which) => o.onNote?.(`SUMO run under ${which === 'actual' ? 'the actual plans' : 'the engine in closed loop'}`),
+        });
+      } catch (err) {
+        throw new ReplayInputError(`--sumo: ${(err as Error).message}`);
       }
-    : { rows: result.summary.records + malformed, rejectedByReason: { ...result.summary.rejectedByCode, ...(malformed > 0 ? { malformed } : {}) } };
-  const usable = importStats ? importStats.used : result.summary.countsAccepted + (result.summary.recordsByKind['phase'] ?? 0);
-  // What the input was worth goes first in summary.json.
-  const { network: networkName, input, ...rest } = result.summary;
-  result.summary = { network: networkName, input, inputQuality: inputQuality(counts, usable, result.summary.sumo), ...(atspmOutput ? { atspm: atspmOutput } : {}), ...rest };
-  result.summary.elapsedSeconds = Math.round((performance.now() - started) / 10) / 100;
-  writeFileSync(join(o.outDir, 'report.html'), renderReport(result, phasePcds));
-  result.summary.elapsedSeconds = Math.round((performance.now() - started) / 10) / 100;
+    }
+    const counts: InputCounts = importStats
+      ? {
+          rows: importStats.rows,
+          rejectedByReason: importStats.malformedByCode,
+          eventCodes: codeUse,
+          unmappedChannels: importStats.unmappedChannels,
+          unknownDevices: importStats.unknownDevices,
+          unmappedPhases: importStats.unmappedPhases,
+          repeatedDetectorOns: importStats.repeatedDetectorOns,
+        }
+      : { rows: result.summary.records + malformed, rejectedByReason: { ...result.summary.rejectedByCode, ...(malformed > 0 ? { malformed } : {}) } };
+    const usable = importStats ? importStats.used : result.summary.countsAccepted + (result.summary.recordsByKind['phase'] ?? 0);
+    // What the input was worth goes first in summary.json.
+    const { network: networkName, input, ...rest } = result.summary;
+    result.summary = { network: networkName, input, inputQuality: inputQuality(counts, usable, result.summary.sumo), ...(atspmOutput ? { atspm: atspmOutput } : {}), ...rest };
+    result.summary.elapsedSeconds = Math.round((performance.now() - started) / 10) / 100;
+    writeFileSync(join(o.outDir, 'report.html'), renderReport(result, phasePcds, () => replay.drawnPcds()));
+    result.summary.elapsedSeconds = Math.round((performance.now() - started) / 10) / 100;
+  } finally {
+    replay.close();
+  }
   writeFileSync(join(o.outDir, 'summary.json'), `${JSON.stringify(result.summary, null, 2)}\n`);
   return result;
 }

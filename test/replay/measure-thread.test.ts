@@ -70,7 +70,7 @@ function reference(steps: Step[]): BinMeasures[] {
 }
 
 function throughClient(steps: Step[], threaded: boolean): BinMeasures[] {
-  const client = new MeasureClient({ net, initialPlans: net.intersections.map((x) => fallbackPhasePlan(x.model.intersection, 0, 'UTC')), pcdIntersections: [], platoonShare: 0.7 }, threaded);
+  const client = new MeasureClient({ net, initialPlans: net.intersections.map((x) => fallbackPhasePlan(x.model.intersection, 0, 'UTC')), pcdIntersections: [], platoonShare: 0.7, timeZone: 'UTC' }, threaded);
   const bins: BinMeasures[] = [];
   let t = day;
   try {
