@@ -3,6 +3,7 @@ import type { PhasePlan } from '../engine/index.js';
 import { startSiblingWorker, type SignalState } from '../adapters/files/index.js';
 import { MeasureCore, OP_ARRIVAL, OP_CLOSE_BIN, OP_COUNT, OP_PCD, OP_PHASE, OP_SET, OP_TAKE, SIGNAL_STATES, type BinMeasures, type MeasureSetup, type PcdData } from './measure-core.js';
 import type { MeasureCommand, MeasureResult, MeasureWorkerData } from './measure-worker.js';
+import type { PcdFigures } from './pcd-figure.js';
 
 /** Operations a batch holds before it goes to the measure thread (about 512 KiB). */
 const BATCH_NUMBERS = 65_536;
@@ -30,6 +31,9 @@ export class MeasureClient {
   private planIds = new WeakMap<PhasePlan, number>();
   private nextPlanId = 1;
   private ended = false;
+  /** The thread is drawing the diagrams (`finish` with `drawPcds`): they are its last result. */
+  private drawing = false;
+  private stopped = false;
 
   constructor(setup: MeasureSetup, threaded: boolean) {
     if (!threaded) {
@@ -134,23 +138,50 @@ export class MeasureClient {
     return this.ready.shift()!;
   }
 
-  /** Ends the measures: the diagrams (when drawn), once every bin closed has been taken. */
-  finish(): { pcdActual: PcdData | undefined; pcdEngine: PcdData | undefined } {
+  /**
+   * Ends the measures: the diagrams' data (when drawn), once every bin closed has been taken. With `drawPcds`,
+   * the measure thread (if any) goes on to draw the diagrams as the report shows them: take them with
+   * `drawnPcds`, or stop it with `close`.
+   */
+  finish(drawPcds = false): { pcdActual: PcdData | undefined; pcdEngine: PcdData | undefined } {
     if (this.binsTaken !== this.binsClosed) throw new Error(`measure thread: ${this.binsClosed - this.binsTaken} bins not taken`);
     this.flush();
     this.ended = true;
     if (this.core) return { pcdActual: this.core.pcdActual, pcdEngine: this.core.pcdEngine };
-    this.worker!.postMessage({ type: 'end' } satisfies MeasureCommand);
+    this.worker!.postMessage({ type: 'end', drawPcds } satisfies MeasureCommand);
     const r = this.next();
-    void this.worker!.terminate();
-    if (r.type !== 'end') throw new Error(`measure thread: the end expected, got ${r.type}`);
+    if (r.type !== 'end') {
+      this.stop();
+      throw new Error(`measure thread: the end expected, got ${r.type}`);
+    }
+    this.drawing = drawPcds && r.pcdActual !== undefined && r.pcdEngine !== undefined;
+    if (!this.drawing) this.stop();
     return { pcdActual: r.pcdActual as PcdData | undefined, pcdEngine: r.pcdEngine as PcdData | undefined };
   }
 
-  /** Stops the measure thread (a replay that ends early, on an error). */
+  /** The diagrams the measure thread drew (`finish` with `drawPcds`), waited for; undefined when it drew none. */
+  drawnPcds(): PcdFigures | undefined {
+    if (!this.drawing) return undefined;
+    this.drawing = false;
+    try {
+      const r = this.next();
+      if (r.type !== 'pcds') throw new Error(`measure thread: the diagrams expected, got ${r.type}`);
+      return r.figures;
+    } finally {
+      this.stop();
+    }
+  }
+
+  /** Stops the measure thread (a replay that ends early, on an error, or whose diagrams are not taken). */
   close(): void {
-    if (this.ended) return;
     this.ended = true;
+    this.drawing = false;
+    this.stop();
+  }
+
+  private stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
     void this.worker?.terminate();
   }
 
@@ -174,7 +205,7 @@ export class MeasureClient {
   }
 
   /** The measure thread's next result, waited for. */
-  private next(): Extract<MeasureResult, { type: 'bin' | 'end' }> {
+  private next(): Extract<MeasureResult, { type: 'bin' | 'end' | 'pcds' }> {
     const posted = this.posted!;
     const deadline = Date.now() + RESULT_TIMEOUT_MS;
     for (;;) {

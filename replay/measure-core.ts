@@ -42,6 +42,8 @@ export interface MeasureSetup {
   initialPlans: PhasePlan[];
   pcdIntersections: string[];
   platoonShare: number;
+  /** The network's, for the diagrams' clock times. */
+  timeZone: string;
 }
 
 /** One 15-minute bin's counters, per intersection, for the plans actually in force and the engine's. */

@@ -108,12 +108,13 @@ export async function replayDay(o: ReplayDayOptions): Promise<ReplayResult> {
   const csv = /\.csv(\.gz)?$/i.test(o.inputPath);
   const boundOf = (firstAtMs: number, text: string | undefined, name: string) => {
     if (text === undefined) return undefined;
-    const t = /^\d{1,2}:\d{2}$/.test(text) ? localTimeOn(firstAtMs, text.padStart(5, '0'), timeZone) : Date.parse(text);
+    const t = isLocalClockTime(text) ? localTimeOn(firstAtMs, text.padStart(5, '0'), timeZone) : Date.parse(text);
     if (!Number.isFinite(t)) throw new ReplayInputError(`--${name} = ${text}: need ISO-8601 or HH:MM`);
     return t;
   };
-  const begin = (first: DayRecord) => {
-    const bound = (text: string | undefined, name: string) => boundOf(first.atMs, text, name);
+  /** The replay, its span's bounds read on the first record's day (`firstAtMs`: used only by HH:MM bounds). */
+  const begin = (firstAtMs: number) => {
+    const bound = (text: string | undefined, name: string) => boundOf(firstAtMs, text, name);
     return new ReplayRun({
       network,
       inputName: o.inputPath,
@@ -140,11 +141,13 @@ export async function replayDay(o: ReplayDayOptions): Promise<ReplayResult> {
   /** Past `to` (with a minute's grace for slightly unordered records) the rest of the file is not read. */
   let stopAfterMs = Infinity;
   let stop = false;
+  const startRun = (firstAtMs: number): ReplayRun => {
+    const replay = begin(firstAtMs);
+    if (o.to !== undefined) stopAfterMs = replay.toMs + 60_000;
+    return replay;
+  };
   const push = (record: DayRecord) => {
-    if (!run) {
-      run = begin(record);
-      if (o.to !== undefined) stopAfterMs = run.toMs + 60_000;
-    }
+    run ??= startRun(record.atMs);
     if (record.atMs > stopAfterMs) stop = true;
     records++;
     run.push(record);
@@ -236,7 +239,14 @@ export async function replayDay(o: ReplayDayOptions): Promise<ReplayResult> {
       if (earlier.note) o.onNote?.(earlier.note);
       // Read and parsed on a worker thread, while this one runs the engine on the previous batches. Each record
       // is done with before the next is read (nothing below keeps a count record): they may be reused.
-      for await (const batch of readDayRecordBatches(o.inputPath, { ...reading, reuseRecords: true })) {
+      // While the reader thread starts and reads its first batch, this one sets the replay up (its engine,
+      // measured network and measure thread: some 0.1-0.2 s on a 100-signal network), unless the span's
+      // bounds are clock times on the first record's day.
+      const setUp = () => {
+        if (!isLocalClockTime(o.from) && !isLocalClockTime(o.to)) run = startRun(NaN);
+      };
+      let earlierRead = earlier.files.length === 0;
+      for await (const batch of meanwhile(readDayRecordBatches(o.inputPath, { ...reading, reuseRecords: true }), setUp)) {
         if (stop) break;
         for (const line of batch) {
           if (isDayLineProblem(line)) {
@@ -245,9 +255,9 @@ export async function replayDay(o: ReplayDayOptions): Promise<ReplayResult> {
             continue;
           }
           if (paced) await pace(line.atMs);
-          if (!run && earlier.files.length > 0) {
-            run = begin(line);
-            if (o.to !== undefined) stopAfterMs = run.toMs + 60_000;
+          if (!earlierRead) {
+            earlierRead = true;
+            run ??= startRun(line.atMs);
             await replayEarlierDays(run, earlier.files, earlier.runStartMs);
           }
           push(line);
@@ -263,60 +273,91 @@ export async function replayDay(o: ReplayDayOptions): Promise<ReplayResult> {
   }
   bytesRead = size;
   progress(true);
-  if (!run) throw new ReplayInputError(`${o.inputPath}: no usable records`);
-  const result = run.finish();
-  await Promise.all([plansOut.end(), binsOut.end()]);
-  result.summary.malformedLines = malformed;
-  if (demand && o.sumo) {
-    const sum = result.summary;
-    const byKind = sum.recordsByKind;
-    try {
-      sum.sumo = await replayInSumo({
-        network,
-        netFile: o.sumo.netFile,
-        demand,
-        fromMs: sum.fromMs,
-        toMs: sum.toMs,
-        outDir: o.outDir,
-        // the replay's engine, as it ran over the span (recorded starts and configurations, as `plan` reads them)
-        engineRuns: result.engineRuns,
-        defaultPeriodSeconds: o.periodSeconds ?? DEFAULT_PERIOD_SECONDS,
-        formatTime: (ms) => localIsoTime(ms, timeZone),
-        seed: o.sumo.seed,
-        drainSeconds: o.sumo.drainSeconds,
-        actualPlanSource: sum.actualPlanSource,
-        actualIsFallback: o.actualPlans === 'fallback' || !(byKind['plan'] || byKind['ack'] || byKind['phase']),
-        // Recorded plans are played; observed signal states (a controller event log) are not plans.
-        actualSchedule: !byKind['phase'] && actualSchedule.some((p) => p.plan.source !== 'fallback') ? actualSchedule.sort((a, b) => a.atMs - b.atMs) : undefined,
-        onRunStart: (which) => o.onNote?.(`SUMO run under ${which === 'actual' ? 'the actual plans' : 'the engine in closed loop'}`),
-      });
-    } catch (err) {
-      throw new ReplayInputError(`--sumo: ${(err as Error).message}`);
-    }
+  // (a replay set up before reading has no record either when the input had none)
+  if (!run || records === 0) {
+    run?.close();
+    throw new ReplayInputError(`${o.inputPath}: no usable records`);
   }
-  const counts: InputCounts = importStats
-    ? {
-        rows: importStats.rows,
-        rejectedByReason: importStats.malformedByCode,
-        eventCodes: codeUse,
-        unmappedChannels: importStats.unmappedChannels,
-        unknownDevices: importStats.unknownDevices,
-        unmappedPhases: importStats.unmappedPhases,
-        repeatedDetectorOns: importStats.repeatedDetectorOns,
+  // The measure thread (if any) draws the diagrams while this one writes out the rest; the report takes them.
+  const replay = run;
+  const result = replay.finish(true);
+  try {
+    await Promise.all([plansOut.end(), binsOut.end()]);
+    result.summary.malformedLines = malformed;
+    if (demand && o.sumo) {
+      const sum = result.summary;
+      const byKind = sum.recordsByKind;
+      try {
+        sum.sumo = await replayInSumo({
+          network,
+          netFile: o.sumo.netFile,
+          demand,
+          fromMs: sum.fromMs,
+          toMs: sum.toMs,
+          outDir: o.outDir,
+          // the replay's engine, as it ran over the span (recorded starts and configurations, as `plan` reads them)
+          engineRuns: result.engineRuns,
+          defaultPeriodSeconds: o.periodSeconds ?? DEFAULT_PERIOD_SECONDS,
+          formatTime: (ms) => localIsoTime(ms, timeZone),
+          seed: o.sumo.seed,
+          drainSeconds: o.sumo.drainSeconds,
+          actualPlanSource: sum.actualPlanSource,
+          actualIsFallback: o.actualPlans === 'fallback' || !(byKind['plan'] || byKind['ack'] || byKind['phase']),
+          // Recorded plans are played; observed signal states (a controller event log) are not plans.
+          actualSchedule: !byKind['phase'] && actualSchedule.some((p) => p.plan.source !== 'fallback') ? actualSchedule.sort((a, b) => a.atMs - b.atMs) : undefined,
+          onRunStart: (which) => o.onNote?.(`SUMO run under ${which === 'actual' ? 'the actual plans' : 'the engine in closed loop'}`),
+        });
+      } catch (err) {
+        throw new ReplayInputError(`--sumo: ${(err as Error).message}`);
       }
-    : { rows: result.summary.records + malformed, rejectedByReason: { ...result.summary.rejectedByCode, ...(malformed > 0 ? { malformed } : {}) } };
-  const usable = importStats ? importStats.used : result.summary.countsAccepted + (result.summary.recordsByKind['phase'] ?? 0);
-  // What the input was worth goes first in summary.json.
-  const { network: networkName, input, ...rest } = result.summary;
-  result.summary = { network: networkName, input, inputQuality: inputQuality(counts, usable, result.summary.sumo), ...(atspmOutput ? { atspm: atspmOutput } : {}), ...rest };
-  result.summary.elapsedSeconds = Math.round((performance.now() - started) / 10) / 100;
-  writeFileSync(join(o.outDir, 'report.html'), renderReport(result, phasePcds));
-  result.summary.elapsedSeconds = Math.round((performance.now() - started) / 10) / 100;
+    }
+    const counts: InputCounts = importStats
+      ? {
+          rows: importStats.rows,
+          rejectedByReason: importStats.malformedByCode,
+          eventCodes: codeUse,
+          unmappedChannels: importStats.unmappedChannels,
+          unknownDevices: importStats.unknownDevices,
+          unmappedPhases: importStats.unmappedPhases,
+          repeatedDetectorOns: importStats.repeatedDetectorOns,
+        }
+      : { rows: result.summary.records + malformed, rejectedByReason: { ...result.summary.rejectedByCode, ...(malformed > 0 ? { malformed } : {}) } };
+    const usable = importStats ? importStats.used : result.summary.countsAccepted + (result.summary.recordsByKind['phase'] ?? 0);
+    // What the input was worth goes first in summary.json.
+    const { network: networkName, input, ...rest } = result.summary;
+    result.summary = { network: networkName, input, inputQuality: inputQuality(counts, usable, result.summary.sumo), ...(atspmOutput ? { atspm: atspmOutput } : {}), ...rest };
+    result.summary.elapsedSeconds = Math.round((performance.now() - started) / 10) / 100;
+    writeFileSync(join(o.outDir, 'report.html'), renderReport(result, phasePcds, () => replay.drawnPcds()));
+    result.summary.elapsedSeconds = Math.round((performance.now() - started) / 10) / 100;
+  } finally {
+    replay.close();
+  }
   writeFileSync(join(o.outDir, 'summary.json'), `${JSON.stringify(result.summary, null, 2)}\n`);
   return result;
 }
 
 const DEFAULT_PERIOD_SECONDS = 60;
+
+/** A --from/--to given as HH:MM, a clock time on the first record's day. */
+function isLocalClockTime(text: string | undefined): boolean {
+  return text !== undefined && /^\d{1,2}:\d{2}$/.test(text);
+}
+
+/**
+ * The steps of `iterator`, with `work` done while its first step is under way (the iterator's own work starts
+ * when its first step is asked for); stopping early, or `work` failing, stops the iterator.
+ */
+async function* meanwhile<T>(iterator: AsyncGenerator<T>, work: () => void): AsyncGenerator<T> {
+  const first = iterator.next();
+  try {
+    work();
+    for (let step = await first; !step.done; step = await iterator.next()) yield step.value;
+  } finally {
+    // (when `work` failed, the first step's own failure, if any, is not the one to tell)
+    await first.catch(() => undefined);
+    await iterator.return(undefined);
+  }
+}
 
 /**
  * For a day file that starts by continuing an engine run from an earlier day (the live server ran over midnight):

@@ -11,6 +11,7 @@ import { ObservedTimeline, PlanTimeline } from './signal-timelines.js';
 import { OccupancySplitFailures } from './occupancy-split-failures.js';
 import { PCD_COLUMN_SECONDS } from './pcd-raster.js';
 import { PlanTrack } from './plan-track.js';
+import type { PcdFigures } from './pcd-figure.js';
 import { MeasureClient } from './measure-client.js';
 import type { BinMeasures, PcdData } from './measure-core.js';
 import { ReportBins } from './report-bins.js';
@@ -185,7 +186,7 @@ export class ReplayRun {
     this.pcdIds = options.pcdIntersections ?? (this.corridors[0]?.intersectionIds.slice(0, 4) ?? signals.slice(0, 2).map((x) => x.id));
     this.arrivalsObserved = options.measuredArrivals ?? false;
     this.measures = new MeasureClient(
-      { net: this.net, initialPlans: placeholder, pcdIntersections: this.pcdIds, platoonShare: options.platoonShare ?? DEFAULT_PLATOON_SHARE },
+      { net: this.net, initialPlans: placeholder, pcdIntersections: this.pcdIds, platoonShare: options.platoonShare ?? DEFAULT_PLATOON_SHARE, timeZone: this.timeZone },
       options.measureThread ?? false,
     );
     this.engineRuns = new EngineRuns({
@@ -300,20 +301,29 @@ export class ReplayRun {
     }
   }
 
-  /** Abandons the replay (its input failed): stops the measure thread, if any. */
+  /** Abandons the replay (its input failed), or ends it without taking its drawn diagrams: stops the measure thread, if any. */
   close(): void {
     this.measures.close();
   }
 
-  /** Ends the replay: last timers fire, the last bin closes; returns the measures for the report. */
-  finish(): ReplayResult {
+  /** The diagrams the measure thread drew (see `finish`), waited for; undefined when it drew none. */
+  drawnPcds(): PcdFigures | undefined {
+    return this.measures.drawnPcds();
+  }
+
+  /**
+   * Ends the replay: last timers fire, the last bin closes; returns the measures for the report. With
+   * `drawPcds`, the measure thread (if any) draws the diagrams meanwhile: take them with `drawnPcds` (for
+   * `renderReport`), or stop it with `close`.
+   */
+  finish(drawPcds = false): ReplayResult {
     const o = this.options;
     const run = this.engineRuns.current;
     // the engine plans one period past the last record
     if (run) run.end(this.lastMs + run.periodSeconds * 1000);
     if (!Number.isNaN(this.bin)) this.closeBin(this.bin + 1);
     this.writeClosedBin();
-    const { pcdActual, pcdEngine } = this.measures.finish();
+    const { pcdActual, pcdEngine } = this.measures.finish(drawPcds);
     const runs = this.engineRuns;
     const since = this.countersBefore;
     const c =

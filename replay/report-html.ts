@@ -3,8 +3,8 @@ import type { PhasePlan } from '../engine/index.js';
 import { buildIntersectionModel } from '../engine/index.js';
 import { DEFAULT_OPTIMIZER_CONFIG } from '../engine/index.js';
 import { compilePlan, greenWindows } from './plan-clock.js';
-import { encodePng } from './png-encode.js';
-import { PCD_COLUMN_SECONDS, PCD_MAX_CYCLE_SECONDS, type PcdApproach, type PcdRaster } from './pcd-raster.js';
+import { pcdFigure, pcdFigures, type PcdFigures } from './pcd-figure.js';
+import { ACTUAL, clock, ENGINE, esc } from './report-format.js';
 import type { CorridorSnapshot, ReplayResult } from './replay-run.js';
 import type { PhasePcds } from './atspm/phase-pcd.js';
 import type { EventCodeUse } from './atspm/event-code-use.js';
@@ -12,14 +12,12 @@ import { sumoJams } from './atspm/input-quality.js';
 import type { AtspmOutputSummary, InputQuality, SourceTotals } from './replay-summary.js';
 import type { ReportBin } from './report-bins.js';
 
-const ACTUAL = '#d9822b';
-const ENGINE = '#1f77b4';
-
 /**
  * The replay report: one self-contained HTML file (inline CSS, SVG charts and PNG data URIs; no scripts, no
- * network). Pure: result in, text out.
+ * network). Pure: result in, text out. `pcdsDrawn`: the diagrams of `result.pcdActual` and `result.pcdEngine`
+ * drawn elsewhere (the measure thread draws them while this writes the rest); asked for last.
  */
-export function renderReport(result: ReplayResult, phasePcds?: PhasePcds): string {
+export function renderReport(result: ReplayResult, phasePcds?: PhasePcds, pcdsDrawn?: () => PcdFigures | undefined): string {
   const { summary } = result;
   const byIntersection = new Map<string, ReportBin[]>();
   const starts = new Set<number>();
@@ -81,14 +79,16 @@ export function renderReport(result: ReplayResult, phasePcds?: PhasePcds): strin
   parts.push('<h2>Time-space diagrams of the coordinated corridors</h2><p>Green of the corridor\'s through movement at each signal over three cycles of the busiest 15 minutes, with the through band a vehicle at free-flow speed can ride from the first signal to the last.</p>');
   for (const snap of result.corridors) parts.push(timeSpace(snap, result.network, tz));
 
+  /** Where the diagrams' rows go, once drawn (one part a row). */
+  let pcdRowsAt = -1;
   if (result.pcdActual && result.pcdEngine) {
     parts.push(`<h2>Purdue Coordination Diagrams</h2><p>${esc(summary.definitions.pcd)}. Arrivals: ${esc(summary.arrivalModel)}.</p>`);
-    result.pcdActual.approaches.forEach((a, i) => parts.push(`<div class="row"><div><h3>${esc(a.intersectionId)} from ${esc(a.linkId)}</h3>${pcd(a, result.pcdActual!, 'actual', tz)}</div><div><h3>&nbsp;</h3>${pcd(result.pcdEngine!.approaches[i], result.pcdEngine!, 'engine', tz)}</div></div>`));
+    pcdRowsAt = parts.length;
   }
 
   if (phasePcds && phasePcds.approaches.length > 0) {
     parts.push(`<h2>Purdue Coordination Diagrams per phase (from the event log)</h2><p>Each phase's advance-detector arrivals at the stop bar, by time of day and seconds since the start of the phase's red, from the log's own events (controllers ${esc([...new Set(phasePcds.approaches.map((a) => a.intersectionId))].join(', '))}; see docs/atspm-measures.md).</p><div class="grid">`);
-    for (const a of phasePcds.approaches) parts.push(pcd(a, phasePcds, 'log', tz));
+    for (const a of phasePcds.approaches) parts.push(pcdFigure(a, phasePcds, 'log', tz));
     parts.push('</div>');
   }
 
@@ -97,6 +97,11 @@ export function renderReport(result: ReplayResult, phasePcds?: PhasePcds): strin
   parts.push('</div>');
   parts.push(`<h2>Definitions</h2><ul>${Object.entries(summary.definitions).map(([k, v]) => `<li><b>${esc(k)}</b>: ${esc(v)}</li>`).join('')}<li><b>arrivals</b>: ${esc(summary.arrivalModel)}</li></ul>`);
   parts.push('</body></html>\n');
+  if (pcdRowsAt >= 0) {
+    const actual = result.pcdActual!;
+    const drawn = pcdsDrawn?.() ?? pcdFigures(actual, result.pcdEngine!, tz);
+    parts.splice(pcdRowsAt, 0, ...actual.approaches.map((a, i) => `<div class="row"><div><h3>${esc(a.intersectionId)} from ${esc(a.linkId)}</h3>${drawn.actual[i]}</div><div><h3>&nbsp;</h3>${drawn.engine[i]}</div></div>`));
+  }
   return parts.join('\n');
 }
 
@@ -139,16 +144,6 @@ function inputSection(q: InputQuality, atspm: AtspmOutputSummary | undefined): s
   ];
   const flags = q.flags.map((f) => `<p class="flag">${esc(f)}</p>`).join('');
   return `<h2>Input</h2>${flags}<table class="input">${rows.join('')}</table>`;
-}
-
-const clocks = new Map<string, Intl.DateTimeFormat>();
-
-/** Local time of day, HH:MM (or HH:MM:SS), in a time zone. */
-function clock(ms: number, timeZone: string, seconds = false): string {
-  const key = `${timeZone}|${seconds}`;
-  let f = clocks.get(key);
-  if (!f) clocks.set(key, (f = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', ...(seconds ? { second: '2-digit' } : {}), hourCycle: 'h23' })));
-  return f.format(new Date(ms));
 }
 
 function pct(s: SourceTotals): number {
@@ -220,75 +215,6 @@ function flowChart(id: string, rows: ReportBin[], tz: string): string {
     <text x="2" y="${pad - 4}" font-size="9">${Math.round(maxFlow)} veh/h</text><text x="${w - 2}" y="${pad - 4}" font-size="9" text-anchor="end">${Math.round(maxCycle)} s</text>
     <text x="${pad}" y="${h - 8}" font-size="9">${clock(t0, tz)}</text><text x="${w / 2}" y="${h - 8}" font-size="9" text-anchor="middle">time of day (${esc(tz)})</text><text x="${w - pad}" y="${h - 8}" font-size="9" text-anchor="end">${clock(t1, tz)}</text>
   </svg><div class="legend"><span class="key" style="background:#999"></span> entering flow (veh/h, left) <span class="key" style="background:${ACTUAL}"></span> actual cycle (s, right) <span class="key" style="background:${ENGINE}"></span> engine cycle (s, right)</div></figure>`;
-}
-
-function pcd(a: PcdApproach, raster: { columns: number; originSeconds: number }, which: 'actual' | 'engine' | 'log', tz: string): string {
-  const used: number[] = [];
-  for (let c = 0; c < raster.columns; c++) {
-    let any = false;
-    for (let r = 0; r < PCD_MAX_CYCLE_SECONDS && !any; r++) any = a.cells[c * PCD_MAX_CYCLE_SECONDS + r] > 0;
-    if (any) used.push(c);
-  }
-  if (used.length === 0) return '<p>no arrivals</p>';
-  const c0 = used[0];
-  const c1 = used[used.length - 1] + 1;
-  const cols = c1 - c0;
-  let max = 1;
-  for (let c = c0; c < c1; c++) for (let r = 0; r < PCD_MAX_CYCLE_SECONDS; r++) max = Math.max(max, a.cells[c * PCD_MAX_CYCLE_SECONDS + r]);
-  const rgb = new Uint8Array(cols * PCD_MAX_CYCLE_SECONDS * 3).fill(255);
-  for (let c = c0; c < c1; c++)
-    for (let r = 0; r < PCD_MAX_CYCLE_SECONDS; r++) {
-      const v = a.cells[c * PCD_MAX_CYCLE_SECONDS + r];
-      if (v === 0) continue;
-      const i = ((PCD_MAX_CYCLE_SECONDS - 1 - r) * cols + (c - c0)) * 3;
-      // pcdColour's arithmetic, without an array per cell (a day's diagrams have millions of cells).
-      const k = Math.sqrt(v / max);
-      rgb[i] = Math.round(230 - 200 * k);
-      rgb[i + 1] = Math.round(230 - 200 * k);
-      rgb[i + 2] = Math.round(240 - 120 * k);
-    }
-  const png = encodePng(cols, PCD_MAX_CYCLE_SECONDS, rgb).toString('base64');
-  const w = 420;
-  const h = 220;
-  const pad = 30;
-  const X = (c: number) => pad + ((c - c0 + 0.5) / cols) * (w - 2 * pad);
-  const Y = (s: number) => h - pad - (s / PCD_MAX_CYCLE_SECONDS) * (h - 2 * pad);
-  const lines = (sum: Float64Array, colour: string) => {
-    const pts: string[] = [];
-    for (let c = c0; c < c1; c++) if (a.cycles[c] > 0) pts.push(`${X(c).toFixed(1)},${Y(sum[c] / a.cycles[c]).toFixed(1)}`);
-    return `<polyline fill="none" stroke="${colour}" stroke-width="1.5" points="${pts.join(' ')}"/>`;
-  };
-  const aog = a.arrivals > 0 ? ((100 * a.onGreen) / a.arrivals).toFixed(1) : '0';
-  const hour = (c: number) => clock((raster.originSeconds + c * PCD_COLUMN_SECONDS) * 1000, tz);
-  const caption = which === 'log' ? `${esc(a.intersectionId)} ${esc(a.linkId)}` : which === 'actual' ? 'actual plans' : "engine's plans";
-  return `<figure><figcaption style="color:${which === 'engine' ? ENGINE : ACTUAL}">${caption} · arrivals on green ${aog} %</figcaption><svg width="${w}" height="${h}" viewBox="0 0 ${w} ${h}">
-    <image href="data:image/png;base64,${png}" x="${pad}" y="${pad}" width="${w - 2 * pad}" height="${h - 2 * pad}" preserveAspectRatio="none" style="image-rendering:pixelated"/>
-    <rect x="${pad}" y="${pad}" width="${w - 2 * pad}" height="${h - 2 * pad}" fill="none" stroke="#bbb"/>
-    ${lines(a.greenStartSum, '#2ca02c')}${lines(a.greenEndSum, '#e6b800')}
-    <text x="2" y="${pad}" font-size="9">${PCD_MAX_CYCLE_SECONDS} s</text><text x="2" y="${h - pad}" font-size="9">0</text>
-    <text x="10" y="${h / 2}" font-size="9" transform="rotate(-90 10 ${h / 2})" text-anchor="middle">seconds into the cycle (from start of red)</text>
-    <text x="${pad}" y="${h - 10}" font-size="9">${hour(c0)}</text><text x="${w / 2}" y="${h - 10}" font-size="9" text-anchor="middle">time of day (${esc(tz)}), ${PCD_COLUMN_SECONDS / 60}-minute columns</text><text x="${w - pad}" y="${h - 10}" font-size="9" text-anchor="end">${hour(c1)}</text>
-  </svg>${pcdScale(max)}<div class="legend"><span class="key" style="background:#2ca02c"></span> mean start of green <span class="key" style="background:#e6b800"></span> mean end of green</div></figure>`;
-}
-
-/** Colour of a PCD cell with `v` of at most `max` arrivals: white to dark blue, on a square-root scale (inlined in `pcd`: change both together). */
-function pcdColour(v: number, max: number): [number, number, number] {
-  const k = Math.sqrt(v / max);
-  return [Math.round(230 - 200 * k), Math.round(230 - 200 * k), Math.round(240 - 120 * k)];
-}
-
-/** Colour scale of a PCD: arrivals in a cell (1 s of the cycle × one column of the day), 1 to the most. */
-function pcdScale(max: number): string {
-  const steps = 24;
-  const w = 200;
-  const rects = Array.from({ length: steps }, (_, i) => {
-    const v = 1 + ((max - 1) * (i + 0.5)) / steps;
-    const [r, g, b] = pcdColour(v, max);
-    return `<rect x="${10 + (i * w) / steps}" y="4" width="${w / steps + 0.5}" height="10" fill="rgb(${r},${g},${b})"/>`;
-  }).join('');
-  const mid = Math.max(1, Math.round(max / 4));
-  const ticks = [1, mid, max].filter((v, i, all) => all.indexOf(v) === i).map((v) => `<text x="${10 + (max > 1 ? (v - 1) / (max - 1) : 0) * w}" y="26" font-size="9" text-anchor="middle">${v}</text>`).join('');
-  return `<svg class="scale" width="${w + 150}" height="30" viewBox="0 0 ${w + 150} 30">${rects}${ticks}<text x="${w + 16}" y="13" font-size="9">arrivals per cell (1 s × ${PCD_COLUMN_SECONDS / 60} min)</text></svg>`;
 }
 
 interface CorridorGeometry {
@@ -384,10 +310,6 @@ function timeSpace(snap: CorridorSnapshot, network: NetworkFile, tz: string): st
     return `<figure><figcaption style="color:${colour}">${title} · through band ${bw} s of a ${C0} s cycle</figcaption><svg width="${w}" height="${h}" viewBox="0 0 ${w} ${h}">${out.join('')}<text x="${pad}" y="${h - 6}" font-size="10">${clock(t0 * 1000, tz, true)}</text><text x="${(pad + w) / 2}" y="${h - 6}" font-size="10" text-anchor="middle">time (s, ${esc(tz)})</text><text x="${w - 10}" y="${h - 6}" font-size="10" text-anchor="end">+${Math.round(span)} s</text><text x="10" y="${h / 2}" font-size="9" transform="rotate(-90 10 ${h / 2})" text-anchor="middle">distance (${Math.round(maxD)} m)</text></svg><div class="legend"><span class="key" style="background:#2ca02c"></span> through green <span class="key" style="background:#d62728"></span> not green <span class="key" style="background:${colour};opacity:0.4"></span> free-flow trajectories through every green</div></figure>`;
   };
   return `<h3>${esc(g.ids.join(' → '))} · busiest 15 min from ${clock(snap.binStartMs, tz)} ${esc(tz)} (${snap.flowVehPerHour} veh/h entering)</h3><div class="row">${diagram(snap.actual, ACTUAL, 'actual plans')}${diagram(snap.engine, ENGINE, "engine's plans")}</div>`;
-}
-
-function esc(s: string): string {
-  return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 }
 
 const CSS = `body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#222;max-width:1400px}h1{font-size:22px}h2{margin-top:32px;border-bottom:1px solid #ddd}

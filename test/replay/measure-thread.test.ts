@@ -8,7 +8,9 @@ import { placeArrivals } from '../../replay/arrival-model.js';
 import { MeasureClient } from '../../replay/measure-client.js';
 import type { BinMeasures } from '../../replay/measure-core.js';
 import { measuredNetwork } from '../../replay/measured-lanes.js';
+import { pcdFigures } from '../../replay/pcd-figure.js';
 import { ReplayRun } from '../../replay/replay-run.js';
+import { renderReport } from '../../replay/report-html.js';
 import { ObservedTimeline, PlanTimeline } from '../../replay/signal-timelines.js';
 
 const network = arterialCorridorNetwork();
@@ -70,7 +72,7 @@ function reference(steps: Step[]): BinMeasures[] {
 }
 
 function throughClient(steps: Step[], threaded: boolean): BinMeasures[] {
-  const client = new MeasureClient({ net, initialPlans: net.intersections.map((x) => fallbackPhasePlan(x.model.intersection, 0, 'UTC')), pcdIntersections: [], platoonShare: 0.7 }, threaded);
+  const client = new MeasureClient({ net, initialPlans: net.intersections.map((x) => fallbackPhasePlan(x.model.intersection, 0, 'UTC')), pcdIntersections: [], platoonShare: 0.7, timeZone: 'UTC' }, threaded);
   const bins: BinMeasures[] = [];
   let t = day;
   try {
@@ -131,5 +133,26 @@ describe('arrival measures on their own thread', () => {
     expect(threaded.pcdActual!.approaches).toEqual(inline.pcdActual!.approaches);
     expect(threaded.pcdEngine!.approaches).toEqual(inline.pcdEngine!.approaches);
     expect(threaded.summary.totals.actual.arrivalsOnGreen).toBeGreaterThan(0);
+  });
+
+  it('draw the diagrams on the measure thread as the report draws them itself', () => {
+    const r = new ReplayRun({ network, measureThread: true });
+    for (const c of new SyntheticDemand(network, { seed: 3 }).day(day + 7 * 3_600_000, day + 7.5 * 3_600_000, 60)) r.push({ kind: 'count', atMs: c.timestamp, record: c });
+    const result = r.finish(true);
+    const drawn = r.drawnPcds();
+    expect(drawn!.actual.length).toBe(result.pcdActual!.approaches.length);
+    expect(drawn!.actual.length).toBeGreaterThan(0);
+    expect(drawn).toEqual(pcdFigures(result.pcdActual!, result.pcdEngine!, network.timeZone ?? 'UTC'));
+    expect(renderReport(result, undefined, () => drawn)).toBe(renderReport(result));
+    // taken once: the thread is gone
+    expect(r.drawnPcds()).toBeUndefined();
+  });
+
+  it('stop the measure thread when its drawn diagrams are not taken', () => {
+    const r = new ReplayRun({ network, measureThread: true });
+    for (const c of new SyntheticDemand(network, { seed: 3 }).day(day + 7 * 3_600_000, day + 7.25 * 3_600_000, 60)) r.push({ kind: 'count', atMs: c.timestamp, record: c });
+    r.finish(true);
+    r.close();
+    expect(r.drawnPcds()).toBeUndefined();
   });
 });
