@@ -1,9 +1,10 @@
 // Builds the libsumo addon (adapters/sumo/libsumo/addon/greenwave-libsumo.cc) with the C++ compiler against SUMO's
 // libsumo (Debian's sumo package: /usr/include/libsumo, libsumocpp.so) and Node's headers, then checks that it loads.
 // A missing piece or a failed build is reported and is not an error (exit 0): greenwave sumo then uses TraCI.
-// --strict makes it one (exit 1). Overrides: CXX, LIBSUMO_INCLUDE_DIR, LIBSUMO_LIB_DIR, NODE_INCLUDE_DIR.
+// --strict makes it one (exit 1). An addon newer than its source that loads is kept (--force rebuilds it).
+// Overrides: CXX, LIBSUMO_INCLUDE_DIR, LIBSUMO_LIB_DIR, NODE_INCLUDE_DIR.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,10 +13,23 @@ const source = join(root, 'adapters/sumo/libsumo/addon/greenwave-libsumo.cc');
 const outDir = join(root, 'adapters/sumo/libsumo/build');
 const out = join(outDir, 'greenwave-libsumo.node');
 const strict = process.argv.includes('--strict');
+const force = process.argv.includes('--force');
 
 function skip(reason) {
-  process.stderr.write(`build:libsumo: not built: ${reason}; greenwave sumo will use TraCI (a SUMO process)\n`);
+  const kept = existsSync(out) && !loadError(out);
+  process.stderr.write(`build:libsumo: not built: ${reason}; ${kept ? `the addon built before (${out}) stays in use` : 'greenwave sumo will use TraCI (a SUMO process)'}\n`);
   process.exit(strict ? 1 : 0);
+}
+
+/** Loads the addon in a fresh process: a missing shared library or another Node ABI shows here, not at the first run. */
+function loadError(file) {
+  const r = spawnSync(process.execPath, ['-e', `const a = require(${JSON.stringify(file)}); if (a.running() !== false) process.exit(3);`], { encoding: 'utf8' });
+  return r.status === 0 ? null : (r.stderr.trim().split('\n').slice(-5).join('\n') || `exit ${r.status}`);
+}
+
+if (!force && existsSync(out) && statSync(out).mtimeMs > statSync(source).mtimeMs && !loadError(out)) {
+  process.stderr.write(`build:libsumo: ${out} is up to date (--force rebuilds it)\n`);
+  process.exit(0);
 }
 
 const firstDir = (dirs, file) => dirs.filter(Boolean).find((d) => existsSync(join(d, file)));
@@ -38,11 +52,10 @@ if (cc.status !== 0) {
   rmSync(tmp, { force: true });
   skip(`${cxx} failed (exit ${cc.status}):\n${cc.stderr.trim().split('\n').slice(-15).join('\n')}`);
 }
-// a fresh process loads it: a missing shared library or another Node ABI shows here, not at the first run
-const check = spawnSync(process.execPath, ['-e', `const a = require(${JSON.stringify(tmp)}); if (a.running() !== false) process.exit(3);`], { encoding: 'utf8' });
-if (check.status !== 0) {
+const notLoading = loadError(tmp);
+if (notLoading) {
   rmSync(tmp, { force: true });
-  skip(`the built addon does not load: ${check.stderr.trim().split('\n').slice(-5).join('\n')}`);
+  skip(`the built addon does not load: ${notLoading}`);
 }
 renameSync(tmp, out);
 process.stderr.write(`build:libsumo: built ${out} in ${((Date.now() - t0) / 1000).toFixed(1)} s (libsumo from ${libDir}); greenwave sumo runs SUMO in-process by default\n`);
